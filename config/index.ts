@@ -1,0 +1,195 @@
+import { project } from './project';
+import type {
+  ApiConfig,
+  EnvironmentConfig,
+  GroupConfig,
+  IamCallerConfig,
+  IdentityProvidersConfig,
+  ProjectConfig,
+  RowRuleConfig,
+  SamlProviderConfig,
+  StateBackendConfig,
+  StorageRule,
+  DemoUserConfig,
+} from './types';
+import { validateConfig } from './validate';
+
+export * from './types';
+export { ConfigError } from './validate';
+
+/** SAML provider with every default filled in. */
+export interface ResolvedSamlProvider extends Required<Omit<SamlProviderConfig, 'metadataUrl' | 'metadataFile'>> {
+  readonly metadataUrl?: string;
+  readonly metadataFile?: string;
+}
+
+/** The project with every default filled in; what every consumer reads. */
+export interface ResolvedConfig {
+  readonly name: string;
+  readonly region: string;
+  /** Groups in precedence order (lowest number first). */
+  readonly groups: readonly GroupConfig[];
+  readonly userPool: {
+    readonly passwordMinLength: number;
+    readonly temporaryPasswordValidityDays: number;
+    readonly adminCreateUserOnly: boolean;
+    readonly verificationSubject: string;
+    readonly verificationMessage: string;
+    readonly ses?: { readonly sourceArn: string; readonly fromAddress: string };
+  };
+  readonly resourceServer: { readonly identifier: string; readonly scopes: Readonly<Record<string, string>> };
+  readonly identityProviders: {
+    readonly google?: Required<NonNullable<IdentityProvidersConfig['google']>>;
+    readonly saml: readonly ResolvedSamlProvider[];
+  };
+  readonly identityPool: { readonly roleMapping: 'rules' | 'token'; readonly ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny' };
+  readonly storage: { readonly rules: readonly StorageRule[] };
+  readonly api: {
+    readonly name: string;
+    readonly strictAuthDirectives: boolean;
+    readonly queryDepthLimit: number;
+    readonly resolverCountLimit: number;
+    readonly iamCallers: readonly IamCallerConfig[];
+    readonly rowRules: readonly RowRuleConfig[];
+  };
+  readonly environments: Readonly<Record<string, ResolvedEnvironment>>;
+  readonly local: {
+    readonly environment: string;
+    readonly userPoolPort: number;
+    readonly graphqlPort: number;
+    readonly dynamodbPort: number;
+    readonly demoUsers: readonly Required<DemoUserConfig>[];
+  };
+}
+
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly mfa: 'ON' | 'OPTIONAL';
+  readonly featurePlan: 'ESSENTIALS' | 'PLUS';
+  readonly domainPrefix: string;
+  readonly customDomain?: { readonly domain: string; readonly certificateArn: string };
+  readonly webClient: {
+    readonly callbackUrls: readonly string[];
+    readonly logoutUrls: readonly string[];
+    readonly refreshTokenValidityDays: number;
+    readonly allowUserAdminScope: boolean;
+  };
+  readonly introspection: boolean;
+  readonly waf: { readonly enabled: boolean; readonly requestsPer5Minutes: number };
+  readonly state?: Required<Omit<StateBackendConfig, 'kmsKeyId'>> & { readonly kmsKeyId?: string };
+  readonly deletionProtection: boolean;
+}
+
+/** Everything one stack needs: the project plus the environment it deploys. */
+export interface StackConfig extends ResolvedConfig {
+  readonly env: ResolvedEnvironment;
+}
+
+const DEFAULT_EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
+
+function resolveEnvironment(projectName: string, region: string, name: string, e: EnvironmentConfig): ResolvedEnvironment {
+  return {
+    name,
+    mfa: e.mfa ?? 'ON',
+    featurePlan: e.featurePlan ?? 'ESSENTIALS',
+    domainPrefix: e.domainPrefix,
+    customDomain: e.customDomain,
+    webClient: {
+      callbackUrls: e.webClient.callbackUrls,
+      logoutUrls: e.webClient.logoutUrls,
+      refreshTokenValidityDays: e.webClient.refreshTokenValidityDays ?? 30,
+      allowUserAdminScope: e.webClient.allowUserAdminScope ?? false,
+    },
+    introspection: e.introspection ?? false,
+    waf: { enabled: e.waf?.enabled ?? true, requestsPer5Minutes: e.waf?.requestsPer5Minutes ?? 1000 },
+    state: e.state && {
+      bucket: e.state.bucket,
+      key: e.state.key ?? `${projectName}/${name}.tfstate`,
+      region: e.state.region ?? region,
+      kmsKeyId: e.state.kmsKeyId,
+    },
+    deletionProtection: e.deletionProtection ?? true,
+  };
+}
+
+/**
+ * Validates a project description and fills in every default. Throws a `ConfigError`
+ * naming the key, the bad value and what was expected; nothing is created before this.
+ */
+export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'): ResolvedConfig {
+  validateConfig(raw, source);
+  const api: ApiConfig = raw.api ?? {};
+  const idps = raw.identityProviders ?? {};
+  return {
+    name: raw.name,
+    region: raw.region,
+    groups: [...raw.groups].sort((a, b) => a.precedence - b.precedence),
+    userPool: {
+      passwordMinLength: raw.userPool?.passwordMinLength ?? 12,
+      temporaryPasswordValidityDays: raw.userPool?.temporaryPasswordValidityDays ?? 3,
+      adminCreateUserOnly: raw.userPool?.adminCreateUserOnly ?? true,
+      verificationSubject: raw.userPool?.verificationSubject ?? 'Verify your email',
+      verificationMessage: raw.userPool?.verificationMessage ?? 'Your verification code is {####}',
+      ses: raw.userPool?.ses,
+    },
+    resourceServer: {
+      identifier: raw.resourceServer?.identifier ?? 'content',
+      scopes: raw.resourceServer?.scopes ?? { read: 'Read content', write: 'Write content' },
+    },
+    identityProviders: {
+      google: idps.google && {
+        clientId: idps.google.clientId,
+        scopes: idps.google.scopes ?? 'openid email profile',
+        attributeMapping: idps.google.attributeMapping ?? { email: 'email', name: 'name', username: 'sub' },
+      },
+      saml: (idps.saml ?? []).map((s) => ({
+        name: s.name,
+        metadataUrl: s.metadataUrl,
+        metadataFile: s.metadataFile,
+        attributeMapping: s.attributeMapping ?? { email: DEFAULT_EMAIL_CLAIM },
+        groupsAttribute: s.groupsAttribute,
+        groupMapping: s.groupMapping ?? {},
+        identifiers: s.identifiers ?? [],
+        idpSignOut: s.idpSignOut ?? true,
+        requestSigning: s.requestSigning ?? true,
+      })),
+    },
+    identityPool: {
+      roleMapping: raw.identityPool?.roleMapping ?? 'rules',
+      ambiguousRoleResolution: raw.identityPool?.ambiguousRoleResolution ?? 'AuthenticatedRole',
+    },
+    storage: raw.storage,
+    api: {
+      name: api.name ?? 'content-api',
+      strictAuthDirectives: api.strictAuthDirectives ?? true,
+      queryDepthLimit: api.queryDepthLimit ?? 10,
+      resolverCountLimit: api.resolverCountLimit ?? 200,
+      iamCallers: api.iamCallers ?? [],
+      rowRules: api.rowRules ?? [],
+    },
+    environments: Object.fromEntries(
+      Object.entries(raw.environments).map(([n, e]) => [n, resolveEnvironment(raw.name, raw.region, n, e)]),
+    ),
+    local: {
+      environment: raw.local.environment ?? 'dev',
+      userPoolPort: raw.local.userPoolPort ?? 9229,
+      graphqlPort: raw.local.graphqlPort ?? 20002,
+      dynamodbPort: raw.local.dynamodbPort ?? 8000,
+      demoUsers: raw.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups ?? [] })),
+    },
+  };
+}
+
+/** The project's own config, resolved. */
+export function loadConfig(): ResolvedConfig {
+  return resolveConfig(project);
+}
+
+/** The config of one environment's stack. */
+export function stackConfig(config: ResolvedConfig, envName: string): StackConfig {
+  const env = config.environments[envName];
+  if (!env) {
+    throw new Error(`environment '${envName}' is not in config.environments (have: ${Object.keys(config.environments).join(', ')})`);
+  }
+  return { ...config, env };
+}

@@ -1,0 +1,95 @@
+import type { ProjectConfig } from './types';
+
+/**
+ * The project: every group, client, identity provider, storage rule and API caller, named
+ * once. The user pool, the role mapping, the schema checks, the local mode and the access
+ * matrix are all derived from this object and `schema.graphql`.
+ */
+export const project: ProjectConfig = {
+  name: 'content',
+  region: 'eu-west-1',
+
+  groups: [
+    { name: 'admins', description: 'Run the place: every article, group membership', precedence: 1 },
+    { name: 'editors', description: 'Write and publish articles', precedence: 2 },
+    { name: 'subscribers', description: 'Read full premium articles', precedence: 3 },
+  ],
+
+  identityProviders: {
+    google: { clientId: '123456789012-example.apps.googleusercontent.com' },
+    saml: [
+      {
+        name: 'CorpSAML',
+        metadataFile: 'config/saml/corp-idp-metadata.xml',
+        groupsAttribute: 'http://schemas.xmlsoap.org/claims/Group',
+        groupMapping: { 'content-editors': 'editors', 'content-readers': 'subscribers' },
+        identifiers: ['corp.example.com'],
+      },
+    ],
+  },
+
+  storage: {
+    rules: [
+      { prefix: 'public/', read: 'authenticated' },
+      {
+        prefix: 'premium/',
+        read: { groups: ['subscribers', 'editors', 'admins'] },
+        write: { groups: ['editors', 'admins'] },
+      },
+      { prefix: 'private/{owner}/', read: 'owner', write: 'owner' },
+    ],
+  },
+
+  api: {
+    iamCallers: [
+      // A backend indexer reads published articles with SigV4; it never sees gated fields.
+      {
+        name: 'content-indexer',
+        principal: { service: 'lambda.amazonaws.com' },
+        fields: ['Query.articles', 'Query.article'],
+      },
+    ],
+    rowRules: [
+      { field: 'Query.article', groups: [], rule: 'drafts only for editors and admins; others get null' },
+      { field: 'Mutation.updateArticle', groups: ['editors'], rule: 'only articles they wrote (condition on authorId)' },
+      { field: 'Mutation.addUserToGroup', groups: ['admins'], rule: 'only groups named in the config' },
+      { field: 'Mutation.removeUserFromGroup', groups: ['admins'], rule: 'only groups named in the config' },
+    ],
+  },
+
+  environments: {
+    dev: {
+      mfa: 'OPTIONAL',
+      domainPrefix: 'content-dev-signin',
+      introspection: true,
+      waf: { enabled: false },
+      deletionProtection: true,
+      webClient: {
+        callbackUrls: ['http://localhost:3000/callback', 'https://dev.content.example.com/callback'],
+        logoutUrls: ['http://localhost:3000/', 'https://dev.content.example.com/'],
+      },
+    },
+    prod: {
+      mfa: 'ON',
+      domainPrefix: 'content-signin',
+      introspection: false,
+      waf: { enabled: true, requestsPer5Minutes: 1000 },
+      webClient: {
+        callbackUrls: ['https://content.example.com/callback'],
+        logoutUrls: ['https://content.example.com/'],
+        refreshTokenValidityDays: 7,
+      },
+    },
+  },
+
+  local: {
+    environment: 'dev',
+    demoUsers: [
+      { email: 'admin@example.com', groups: ['admins'] },
+      { email: 'editor@example.com', groups: ['editors'] },
+      { email: 'editor2@example.com', groups: ['editors'] },
+      { email: 'subscriber@example.com', groups: ['subscribers'] },
+      { email: 'reader@example.com' },
+    ],
+  },
+};

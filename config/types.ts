@@ -1,0 +1,241 @@
+/**
+ * The shape of the one declarative description of this project (see `project.ts`).
+ *
+ * Every group, client, identity provider, storage rule and API caller is named here once;
+ * the constructs, the synth-time checks, the access matrix and the local mode all derive
+ * from it. Every optional option documents its default; `resolveConfig` (index.ts) fills
+ * defaults in and `validateConfig` (validate.ts) refuses bad values before any resource
+ * exists.
+ */
+
+/** A Cognito group. Each group gets its own IAM role in the identity pool. */
+export interface GroupConfig {
+  /** Cognito group name: 1-128 characters of letters, digits and `_+=,.@-`. */
+  readonly name: string;
+  /** Shown in the Cognito console and the access matrix. */
+  readonly description: string;
+  /**
+   * Cognito precedence: lower wins when a user is in several groups (token-based role
+   * mapping and Rules order). Unique across groups; 0 to 2147483647.
+   */
+  readonly precedence: number;
+}
+
+/** Who a storage rule lets in. */
+export type StorageAudience =
+  /** Every signed-in user (the identity pool's default authenticated role and every group role). */
+  | 'authenticated'
+  /** Only the user whose principal tag (their `sub`) fills `{owner}` in the prefix. */
+  | 'owner'
+  /** Members of any of these groups (through their group role). */
+  | { readonly groups: readonly string[] };
+
+/** One prefix of the content assets bucket and who may read or write below it. */
+export interface StorageRule {
+  /**
+   * Key prefix ending in `/`, e.g. `premium/`. May contain `{owner}` once, which becomes the
+   * caller's principal tag value (its `sub`), e.g. `private/{owner}/`.
+   */
+  readonly prefix: string;
+  /** Who may GetObject below the prefix. @default nobody */
+  readonly read?: StorageAudience;
+  /** Who may PutObject/DeleteObject below the prefix. @default nobody */
+  readonly write?: StorageAudience;
+}
+
+/** IdP group value -> Cognito group name. Only listed values are ever mapped. */
+export type GroupMapping = Readonly<Record<string, string>>;
+
+export interface GoogleProviderConfig {
+  /** Google OAuth client id (public). The secret is the sensitive Terraform variable `google_client_secret`. */
+  readonly clientId: string;
+  /** @default 'openid email profile' */
+  readonly scopes?: string;
+  /** Cognito attribute -> Google attribute. @default { email: 'email', name: 'name', username: 'sub' } */
+  readonly attributeMapping?: Readonly<Record<string, string>>;
+}
+
+export interface SamlProviderConfig {
+  /** Provider name as Cognito shows it: 3-32 characters, letters, digits, `_-`; not `Google`/`Cognito`. */
+  readonly name: string;
+  /** Metadata document URL (https). Exactly one of `metadataUrl` and `metadataFile`. */
+  readonly metadataUrl?: string;
+  /** Path to a metadata XML file, relative to the repository root. Exactly one of `metadataUrl` and `metadataFile`. */
+  readonly metadataFile?: string;
+  /** Cognito attribute -> SAML assertion attribute. @default { email: <email claim URI> } */
+  readonly attributeMapping?: Readonly<Record<string, string>>;
+  /** SAML attribute that carries the user's IdP groups; mapped into `custom:idp_groups`. */
+  readonly groupsAttribute: string;
+  /** IdP group -> Cognito group, applied by the pre-token-generation trigger. @default {} */
+  readonly groupMapping?: GroupMapping;
+  /** Email domains routed to this IdP on the hosted sign-in page. @default [] */
+  readonly identifiers?: readonly string[];
+  /** Sign the user out of the IdP too when they sign out of Cognito. @default true */
+  readonly idpSignOut?: boolean;
+  /** Sign SAML authentication requests. @default true */
+  readonly requestSigning?: boolean;
+}
+
+export interface IdentityProvidersConfig {
+  /** Google sign-in. @default disabled */
+  readonly google?: GoogleProviderConfig;
+  /** SAML identity providers. @default [] */
+  readonly saml?: readonly SamlProviderConfig[];
+}
+
+export interface WebClientConfig {
+  /** OAuth callback URLs: https, or http://localhost for development. At least one. */
+  readonly callbackUrls: readonly string[];
+  /** Sign-out URLs, same rules as `callbackUrls`. */
+  readonly logoutUrls: readonly string[];
+  /** Refresh token validity in days, 1 to 3650. @default 30 */
+  readonly refreshTokenValidityDays?: number;
+  /**
+   * Grant the `aws.cognito.signin.user.admin` scope (lets users change their own
+   * attributes with their access token). Weaker; off unless asked for.
+   * @default false
+   */
+  readonly allowUserAdminScope?: boolean;
+}
+
+export interface ResourceServerConfig {
+  /** Resource server identifier, the scope prefix (`content/read`). @default 'content' */
+  readonly identifier?: string;
+  /** Scope name -> description. @default { read: 'Read content', write: 'Write content' } */
+  readonly scopes?: Readonly<Record<string, string>>;
+}
+
+export interface UserPoolConfig {
+  /** Minimum password length, 12 to 99. @default 12 */
+  readonly passwordMinLength?: number;
+  /** Days a temporary password stays valid, 1 to 365. @default 3 */
+  readonly temporaryPasswordValidityDays?: number;
+  /** Only administrators create users (no self sign-up). @default true */
+  readonly adminCreateUserOnly?: boolean;
+  /** Email verification subject. @default 'Verify your email' */
+  readonly verificationSubject?: string;
+  /** Email verification message; must contain `{####}`. @default 'Your verification code is {####}' */
+  readonly verificationMessage?: string;
+  /** Send email through SES from this verified identity instead of Cognito's default sender. @default Cognito's sender */
+  readonly ses?: { readonly sourceArn: string; readonly fromAddress: string };
+}
+
+export interface IdentityPoolConfig {
+  /** How a signed-in user's IAM role is chosen. `rules`: `cognito:groups` Contains, in precedence order. @default 'rules' */
+  readonly roleMapping?: 'rules' | 'token';
+  /** What happens when no rule matches or the token names no single role. @default 'AuthenticatedRole' */
+  readonly ambiguousRoleResolution?: 'AuthenticatedRole' | 'Deny';
+}
+
+/** A caller that reaches the API with SigV4 (AWS_IAM) rather than a user-pool token. */
+export interface IamCallerConfig {
+  /** Caller name (role name suffix, matrix column): lowercase letters, digits, `-`. */
+  readonly name: string;
+  /**
+   * Who holds the role: an AWS service principal for a backend caller (the stack creates the
+   * role), or a group whose identity-pool role receives the grant.
+   */
+  readonly principal: { readonly service: string } | { readonly group: string };
+  /** Top-level fields (`Query.articles`) the role may call; each must carry `@aws_iam`. */
+  readonly fields: readonly string[];
+}
+
+/** A rule enforced inside a resolver, shown in the access matrix next to the directive. */
+export interface RowRuleConfig {
+  /** `Type.field` the rule narrows. */
+  readonly field: string;
+  /** Groups the rule narrows; others the directive already admits are unaffected. */
+  readonly groups: readonly string[];
+  /** What the resolver enforces, in a few words. */
+  readonly rule: string;
+}
+
+export interface ApiConfig {
+  /** AppSync API name suffix. @default 'content-api' */
+  readonly name?: string;
+  /** Every type and field must carry an auth directive. @default true */
+  readonly strictAuthDirectives?: boolean;
+  /** Maximum query depth, 1 to 75. @default 10 */
+  readonly queryDepthLimit?: number;
+  /** Maximum resolvers per request, 1 to 10000. @default 200 */
+  readonly resolverCountLimit?: number;
+  /** IAM callers and the fields each may call. @default [] */
+  readonly iamCallers?: readonly IamCallerConfig[];
+  /** Row rules the resolvers enforce (documentation for the matrix). @default [] */
+  readonly rowRules?: readonly RowRuleConfig[];
+}
+
+/** S3 state backend. Without one, Terraform keeps state in a local file. */
+export interface StateBackendConfig {
+  readonly bucket: string;
+  /** @default '<project>/<environment>.tfstate' */
+  readonly key?: string;
+  /** @default the project region */
+  readonly region?: string;
+  /** KMS key for state encryption. @default the bucket's default (SSE-S3) */
+  readonly kmsKeyId?: string;
+}
+
+export interface EnvironmentConfig {
+  /** MFA with TOTP: 'ON' requires it, 'OPTIONAL' lets users opt in. @default 'ON' */
+  readonly mfa?: 'ON' | 'OPTIONAL';
+  /** Cognito feature plan. PLUS turns threat protection on in ENFORCED mode. @default 'ESSENTIALS' */
+  readonly featurePlan?: 'ESSENTIALS' | 'PLUS';
+  /** Hosted sign-in domain prefix (`<prefix>.auth.<region>.amazoncognito.com`): 1-63 lowercase letters, digits, `-`, not starting or ending with `-`, not containing `aws`/`amazon`/`cognito`. */
+  readonly domainPrefix: string;
+  /** Custom sign-in domain with an ACM certificate in us-east-1 instead of the prefix domain. @default none */
+  readonly customDomain?: { readonly domain: string; readonly certificateArn: string };
+  /** The web client's URLs for this environment. */
+  readonly webClient: WebClientConfig;
+  /** GraphQL introspection. @default false */
+  readonly introspection?: boolean;
+  /** WAF web ACL with a rate-based rule on the API. @default { enabled: true, requestsPer5Minutes: 1000 } */
+  readonly waf?: { readonly enabled: boolean; readonly requestsPer5Minutes?: number };
+  /** Terraform state backend. @default local */
+  readonly state?: StateBackendConfig;
+  /** Deletion protection on the user pool and the table, `prevent_destroy` on both. @default true */
+  readonly deletionProtection?: boolean;
+}
+
+/** A user the local mode creates in its user-pool emulator. Never deployed. */
+export interface DemoUserConfig {
+  readonly email: string;
+  /** Groups the user starts in. @default [] */
+  readonly groups?: readonly string[];
+}
+
+export interface LocalModeConfig {
+  /** Which environment's synthesized stack the local mode runs. @default 'dev' */
+  readonly environment?: string;
+  /** @default 9229 */
+  readonly userPoolPort?: number;
+  /** @default 20002 */
+  readonly graphqlPort?: number;
+  /** @default 8000 */
+  readonly dynamodbPort?: number;
+  /** Demo users, created on start. */
+  readonly demoUsers: readonly DemoUserConfig[];
+}
+
+export interface ProjectConfig {
+  /** Resource name prefix: 3-20 lowercase letters, digits, `-`, starting with a letter. */
+  readonly name: string;
+  /** AWS region of every environment, e.g. `eu-west-1`. */
+  readonly region: string;
+  readonly groups: readonly GroupConfig[];
+  /** @default all defaults of UserPoolConfig */
+  readonly userPool?: UserPoolConfig;
+  /** @default the `content` resource server with read and write scopes */
+  readonly resourceServer?: ResourceServerConfig;
+  /** @default none */
+  readonly identityProviders?: IdentityProvidersConfig;
+  /** @default rules mapping, ambiguous -> AuthenticatedRole */
+  readonly identityPool?: IdentityPoolConfig;
+  /** Content assets bucket rules. */
+  readonly storage: { readonly rules: readonly StorageRule[] };
+  /** @default all defaults of ApiConfig */
+  readonly api?: ApiConfig;
+  /** One stack per environment. */
+  readonly environments: Readonly<Record<string, EnvironmentConfig>>;
+  readonly local: LocalModeConfig;
+}

@@ -1,0 +1,3 @@
+// cdktf's own jest matchers (toHaveResourceWithProperties, toBeValidTerraform, toPlanSuccessfully).
+import { Testing } from 'cdktf';
+Testing.setupJest();
