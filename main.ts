@@ -1,6 +1,9 @@
 import { App } from 'cdktf';
 import { loadConfig, stackConfig } from './config';
+import { repoPath } from './config/paths';
 import { ContentStack } from './constructs/content-stack';
+import { loadAppSyncSchema, SCHEMA_FILE } from './access/appsync-schema';
+import { AccessCheckError, checkProject, checkStack } from './access/checks';
 
 /**
  * The app: one stack per environment of the config. The config is validated (and every
@@ -8,12 +11,21 @@ import { ContentStack } from './constructs/content-stack';
  */
 function main(): void {
   const config = loadConfig();
+  checkProject(config, loadAppSyncSchema(repoPath(SCHEMA_FILE)).schema);
   const offline = process.env.OFFLINE_PLAN === '1';
   const app = new App();
-  for (const envName of Object.keys(config.environments)) {
-    new ContentStack(app, envName, { config: stackConfig(config, envName), offline });
-  }
+  const stacks = Object.keys(config.environments).map(
+    (envName) => new ContentStack(app, envName, { config: stackConfig(config, envName), offline }),
+  );
+  // On the in-memory JSON, before app.synth() writes anything.
+  for (const stack of stacks) checkStack(stack.node.id, stack.toTerraform(), config);
   app.synth();
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  if (!(e instanceof AccessCheckError)) throw e;
+  console.error(e.message);
+  process.exitCode = 1;
+}

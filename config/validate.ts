@@ -1,4 +1,16 @@
-import type { ProjectConfig } from './types';
+import { existsSync } from 'node:fs';
+import { repoPath } from './paths';
+import type {
+  ApiConfig,
+  EnvironmentConfig,
+  IdentityProvidersConfig,
+  LocalModeConfig,
+  ProjectConfig,
+  StorageAudience,
+  StorageRule,
+  UserPoolConfig,
+  WebClientConfig,
+} from './types';
 
 /**
  * A config value that cannot be used. The message names the file, the key path, the bad
@@ -17,8 +29,283 @@ export class ConfigError extends Error {
   }
 }
 
-/** Throws a ConfigError for the first bad value. Rules are filled in by the identity work. */
+/** Throws the ConfigError for one key; bound to the config's source file. */
+type Fail = (key: string, value: unknown, expected: string) => never;
+
+const PROJECT_NAME = /^[a-z][a-z0-9-]{2,19}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const GROUP_NAME = /^[\w+=,.@-]{1,128}$/;
+const MAX_PRECEDENCE = 2147483647;
+const ENV_NAME = /^[a-z][a-z0-9]{0,15}$/;
+// Cognito: lowercase letters, digits and hyphens, no leading/trailing hyphen, 1-63 characters.
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const RESERVED_IN_DOMAIN_PREFIX = ['aws', 'amazon', 'cognito'];
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const SAML_NAME = /^[\w-]{3,32}$/;
+const RESERVED_PROVIDER_NAMES = ['cognito', 'google', 'facebook', 'loginwithamazon', 'signinwithapple'];
+const CALLER_NAME = /^[a-z0-9-]{1,32}$/;
+const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com$/;
+const FIELD_REF = /^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*$/;
+const RESOURCE_SERVER_ID = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
+const SCOPE_NAME = /^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const PREFIX = /^[A-Za-z0-9!_.*'()/{}-]+$/;
+const LOCALHOST_URL = /^http:\/\/localhost(:\d{1,5})?(\/|$)/;
+const OWNER = '{owner}';
+
+/**
+ * Throws a ConfigError for the first bad value, before any construct exists (so a bad
+ * config never touches cdktf.out). The rules mirror the limits documented in types.ts.
+ */
 export function validateConfig(raw: ProjectConfig, source: string): void {
-  void raw;
-  void source;
+  const fail: Fail = (key, value, expected) => {
+    throw new ConfigError(source, key, value, expected);
+  };
+  if (!PROJECT_NAME.test(raw.name)) fail('name', raw.name, '3-20 lowercase letters, digits or "-", starting with a letter');
+  if (!REGION.test(raw.region)) fail('region', raw.region, 'an AWS region such as "eu-west-1"');
+
+  const groups = checkGroups(raw, fail);
+  const groupCheck = (key: string, value: string): void => {
+    if (!groups.includes(value)) fail(key, value, `one of the groups ${groups.join(', ')}`);
+  };
+  checkUserPool(raw.userPool ?? {}, fail);
+  checkResourceServer(raw, fail);
+  checkIdentityProviders(raw.identityProviders ?? {}, fail, groupCheck);
+  checkIdentityPool(raw, fail);
+  checkStorage(raw.storage?.rules, fail, groupCheck);
+  checkApi(raw.api ?? {}, fail, groupCheck);
+  checkEnvironments(raw.environments, fail);
+  checkLocal(raw.local, Object.keys(raw.environments ?? {}), fail, groupCheck);
+}
+
+/** An integer in [min, max], or a ConfigError naming the range. */
+function checkInt(fail: Fail, key: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) fail(key, value, `an integer from ${min} to ${max}`);
+}
+
+function checkNonEmpty(fail: Fail, key: string, value: unknown): void {
+  if (typeof value !== 'string' || value.trim() === '') fail(key, value, 'a non-empty string');
+}
+
+function checkUnique<T>(fail: Fail, items: readonly T[], keyOf: (i: number) => string, what: string): void {
+  const seen = new Set<T>();
+  items.forEach((item, i) => {
+    if (seen.has(item)) fail(keyOf(i), item, `a ${what} not used earlier in the list`);
+    seen.add(item);
+  });
+}
+
+function checkGroups(raw: ProjectConfig, fail: Fail): string[] {
+  if (!Array.isArray(raw.groups) || raw.groups.length === 0) fail('groups', raw.groups, 'at least one group');
+  raw.groups.forEach((g, i) => {
+    if (!GROUP_NAME.test(g.name)) fail(`groups[${i}].name`, g.name, '1-128 letters, digits or _+=,.@-');
+    checkNonEmpty(fail, `groups[${i}].description`, g.description);
+    if (!Number.isInteger(g.precedence) || g.precedence < 0 || g.precedence > MAX_PRECEDENCE) {
+      fail(`groups[${i}].precedence`, g.precedence, `an integer from 0 to ${MAX_PRECEDENCE}`);
+    }
+  });
+  const names = raw.groups.map((g) => g.name);
+  checkUnique(fail, names, (i) => `groups[${i}].name`, 'group name');
+  checkUnique(fail, raw.groups.map((g) => g.precedence), (i) => `groups[${i}].precedence`, 'precedence');
+  return names;
+}
+
+function checkUserPool(p: UserPoolConfig, fail: Fail): void {
+  checkInt(fail, 'userPool.passwordMinLength', p.passwordMinLength, 12, 99);
+  checkInt(fail, 'userPool.temporaryPasswordValidityDays', p.temporaryPasswordValidityDays, 1, 365);
+  if (p.verificationSubject !== undefined) checkNonEmpty(fail, 'userPool.verificationSubject', p.verificationSubject);
+  if (p.verificationMessage !== undefined && !p.verificationMessage.includes('{####}')) {
+    fail('userPool.verificationMessage', p.verificationMessage, 'a message containing the code placeholder {####}');
+  }
+  if (p.ses) {
+    if (!/^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/.+$/.test(p.ses.sourceArn)) {
+      fail('userPool.ses.sourceArn', p.ses.sourceArn, 'an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<identity>)');
+    }
+    if (!EMAIL.test(p.ses.fromAddress)) fail('userPool.ses.fromAddress', p.ses.fromAddress, 'an email address');
+  }
+}
+
+function checkResourceServer(raw: ProjectConfig, fail: Fail): void {
+  const rs = raw.resourceServer ?? {};
+  if (rs.identifier !== undefined && !RESOURCE_SERVER_ID.test(rs.identifier)) {
+    fail('resourceServer.identifier', rs.identifier, 'printable characters without spaces, quotes or backslashes');
+  }
+  if (rs.scopes !== undefined) {
+    if (Object.keys(rs.scopes).length === 0) fail('resourceServer.scopes', rs.scopes, 'at least one scope');
+    for (const name of Object.keys(rs.scopes)) {
+      if (!SCOPE_NAME.test(name)) fail(`resourceServer.scopes.${name}`, name, 'a scope name without spaces, quotes, "/" or backslashes');
+    }
+  }
+}
+
+function checkIdentityProviders(idps: IdentityProvidersConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
+  if (idps.google) checkNonEmpty(fail, 'identityProviders.google.clientId', idps.google.clientId);
+  const saml = idps.saml ?? [];
+  saml.forEach((s, i) => {
+    const key = `identityProviders.saml[${i}]`;
+    if (!SAML_NAME.test(s.name) || RESERVED_PROVIDER_NAMES.includes(s.name.toLowerCase())) {
+      fail(`${key}.name`, s.name, '3-32 letters, digits, "_" or "-", not a built-in provider name (Cognito, Google, ...)');
+    }
+    const hasUrl = s.metadataUrl !== undefined;
+    const hasFile = s.metadataFile !== undefined;
+    if (hasUrl === hasFile) {
+      fail(key, { metadataUrl: s.metadataUrl, metadataFile: s.metadataFile }, 'exactly one of metadataUrl and metadataFile');
+    }
+    if (hasUrl && !/^https:\/\/[^\s/]+/.test(s.metadataUrl!)) fail(`${key}.metadataUrl`, s.metadataUrl, 'an https:// URL');
+    if (hasFile && !existsSync(repoPath(s.metadataFile!))) {
+      fail(`${key}.metadataFile`, s.metadataFile, 'an existing file, relative to the repository root');
+    }
+    checkNonEmpty(fail, `${key}.groupsAttribute`, s.groupsAttribute);
+    for (const [idpGroup, group] of Object.entries(s.groupMapping ?? {})) {
+      groupCheck(`${key}.groupMapping["${idpGroup}"]`, group);
+    }
+    (s.identifiers ?? []).forEach((d, j) => {
+      if (!HOSTNAME.test(d)) fail(`${key}.identifiers[${j}]`, d, 'an email domain such as "corp.example.com"');
+    });
+  });
+  checkUnique(fail, saml.map((s) => s.name.toLowerCase()), (i) => `identityProviders.saml[${i}].name`, 'provider name');
+  const identifiers = saml.flatMap((s, i) => (s.identifiers ?? []).map((d) => ({ d, key: `identityProviders.saml[${i}].identifiers` })));
+  checkUnique(fail, identifiers.map((x) => x.d), (i) => identifiers[i].key, 'domain (each routes to one IdP)');
+}
+
+function checkIdentityPool(raw: ProjectConfig, fail: Fail): void {
+  const p = raw.identityPool ?? {};
+  if (p.roleMapping !== undefined && !['rules', 'token'].includes(p.roleMapping)) {
+    fail('identityPool.roleMapping', p.roleMapping, '"rules" or "token"');
+  }
+  if (p.ambiguousRoleResolution !== undefined && !['AuthenticatedRole', 'Deny'].includes(p.ambiguousRoleResolution)) {
+    fail('identityPool.ambiguousRoleResolution', p.ambiguousRoleResolution, '"AuthenticatedRole" or "Deny"');
+  }
+}
+
+function checkAudience(
+  fail: Fail,
+  key: string,
+  audience: StorageAudience | undefined,
+  rule: StorageRule,
+  groupCheck: (k: string, v: string) => void,
+): void {
+  if (audience === undefined || audience === 'authenticated') return;
+  if (audience === 'owner') {
+    if (!rule.prefix.includes(OWNER)) fail(key, audience, `a prefix containing ${OWNER} for the "owner" audience (prefix is "${rule.prefix}")`);
+    return;
+  }
+  if (typeof audience !== 'object' || !Array.isArray(audience.groups) || audience.groups.length === 0) {
+    fail(key, audience, '"authenticated", "owner" or { groups: [at least one group] }');
+  }
+  audience.groups.forEach((g, i) => groupCheck(`${key}.groups[${i}]`, g));
+}
+
+function checkStorage(rules: readonly StorageRule[] | undefined, fail: Fail, groupCheck: (k: string, v: string) => void): void {
+  if (!Array.isArray(rules)) fail('storage.rules', rules, 'a list of storage rules');
+  rules.forEach((r, i) => {
+    const key = `storage.rules[${i}]`;
+    if (!r.prefix.endsWith('/') || r.prefix.startsWith('/') || !PREFIX.test(r.prefix)) {
+      fail(`${key}.prefix`, r.prefix, 'a key prefix ending with "/" (not starting with "/"), e.g. "premium/"');
+    }
+    if (r.prefix.split(OWNER).length > 2) fail(`${key}.prefix`, r.prefix, `at most one ${OWNER}`);
+    if (r.read === undefined && r.write === undefined) fail(key, r, 'a read or write audience');
+    checkAudience(fail, `${key}.read`, r.read, r, groupCheck);
+    checkAudience(fail, `${key}.write`, r.write, r, groupCheck);
+  });
+  checkUnique(fail, rules.map((r) => r.prefix), (i) => `storage.rules[${i}].prefix`, 'prefix');
+}
+
+function checkApi(api: ApiConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
+  if (api.name !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(api.name)) fail('api.name', api.name, '1-40 letters, digits, "_" or "-"');
+  checkInt(fail, 'api.queryDepthLimit', api.queryDepthLimit, 1, 75);
+  checkInt(fail, 'api.resolverCountLimit', api.resolverCountLimit, 1, 10000);
+  const callers = api.iamCallers ?? [];
+  callers.forEach((c, i) => {
+    const key = `api.iamCallers[${i}]`;
+    if (!CALLER_NAME.test(c.name)) fail(`${key}.name`, c.name, '1-32 lowercase letters, digits or "-"');
+    if ('group' in c.principal) groupCheck(`${key}.principal.group`, c.principal.group);
+    else if (!SERVICE_PRINCIPAL.test(c.principal.service)) {
+      fail(`${key}.principal.service`, c.principal.service, 'an AWS service principal such as "lambda.amazonaws.com"');
+    }
+    if (c.fields.length === 0) fail(`${key}.fields`, c.fields, 'at least one field');
+    c.fields.forEach((f, j) => {
+      if (!FIELD_REF.test(f)) fail(`${key}.fields[${j}]`, f, 'a "Type.field" reference such as "Query.articles"');
+    });
+  });
+  checkUnique(fail, callers.map((c) => c.name), (i) => `api.iamCallers[${i}].name`, 'caller name');
+  (api.rowRules ?? []).forEach((r, i) => {
+    const key = `api.rowRules[${i}]`;
+    if (!FIELD_REF.test(r.field)) fail(`${key}.field`, r.field, 'a "Type.field" reference such as "Query.article"');
+    r.groups.forEach((g, j) => groupCheck(`${key}.groups[${j}]`, g));
+    checkNonEmpty(fail, `${key}.rule`, r.rule);
+  });
+}
+
+/** https URLs, or http://localhost for development; the key names the list. */
+function checkRedirectUrls(fail: Fail, key: string, urls: readonly string[]): void {
+  if (!Array.isArray(urls) || urls.length === 0) fail(key, urls, 'at least one URL');
+  urls.forEach((u, i) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(u);
+    } catch {
+      parsed = undefined;
+    }
+    const ok = parsed !== undefined && (parsed.protocol === 'https:' || LOCALHOST_URL.test(u)) && !parsed.hash;
+    if (!ok) fail(`${key}[${i}]`, u, 'an https:// URL (or http://localhost for development) without a #fragment');
+  });
+}
+
+function checkWebClient(fail: Fail, key: string, w: WebClientConfig): void {
+  checkRedirectUrls(fail, `${key}.callbackUrls`, w.callbackUrls);
+  checkRedirectUrls(fail, `${key}.logoutUrls`, w.logoutUrls);
+  checkInt(fail, `${key}.refreshTokenValidityDays`, w.refreshTokenValidityDays, 1, 3650);
+}
+
+function checkEnvironment(fail: Fail, name: string, e: EnvironmentConfig): void {
+  const key = `environments.${name}`;
+  if (!ENV_NAME.test(name)) fail(key, name, 'an environment name of 1-16 lowercase letters or digits, starting with a letter');
+  if (e.mfa !== undefined && !['ON', 'OPTIONAL'].includes(e.mfa)) fail(`${key}.mfa`, e.mfa, '"ON" or "OPTIONAL"');
+  if (e.featurePlan !== undefined && !['ESSENTIALS', 'PLUS'].includes(e.featurePlan)) {
+    fail(`${key}.featurePlan`, e.featurePlan, '"ESSENTIALS" or "PLUS"');
+  }
+  const prefix = e.domainPrefix;
+  if (typeof prefix !== 'string' || !DOMAIN_PREFIX.test(prefix) || RESERVED_IN_DOMAIN_PREFIX.some((w) => prefix.includes(w))) {
+    fail(`${key}.domainPrefix`, prefix, '1-63 lowercase letters, digits or "-", not starting or ending with "-", without "aws", "amazon" or "cognito"');
+  }
+  if (e.customDomain) {
+    if (!HOSTNAME.test(e.customDomain.domain)) fail(`${key}.customDomain.domain`, e.customDomain.domain, 'a host name such as "auth.example.com"');
+    if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(e.customDomain.certificateArn)) {
+      fail(`${key}.customDomain.certificateArn`, e.customDomain.certificateArn, 'an ACM certificate ARN in us-east-1');
+    }
+  }
+  checkWebClient(fail, `${key}.webClient`, e.webClient);
+  checkInt(fail, `${key}.waf.requestsPer5Minutes`, e.waf?.requestsPer5Minutes, 10, 2000000000);
+  if (e.state) {
+    if (!BUCKET_NAME.test(e.state.bucket)) fail(`${key}.state.bucket`, e.state.bucket, 'an S3 bucket name (3-63 lowercase letters, digits, "." or "-")');
+    if (e.state.key !== undefined && (e.state.key === '' || e.state.key.startsWith('/'))) {
+      fail(`${key}.state.key`, e.state.key, 'a non-empty object key not starting with "/"');
+    }
+    if (e.state.region !== undefined && !REGION.test(e.state.region)) fail(`${key}.state.region`, e.state.region, 'an AWS region');
+  }
+}
+
+function checkEnvironments(envs: ProjectConfig['environments'], fail: Fail): void {
+  const names = Object.keys(envs ?? {});
+  if (names.length === 0) fail('environments', envs, 'at least one environment');
+  for (const name of names) checkEnvironment(fail, name, envs[name]);
+  // Prefix domains are global per region: two environments cannot share one.
+  checkUnique(fail, names.map((n) => envs[n].domainPrefix), (i) => `environments.${names[i]}.domainPrefix`, 'domain prefix');
+}
+
+function checkLocal(local: LocalModeConfig, envNames: string[], fail: Fail, groupCheck: (k: string, v: string) => void): void {
+  if (local.environment !== undefined && !envNames.includes(local.environment)) {
+    fail('local.environment', local.environment, `one of the environments ${envNames.join(', ')}`);
+  }
+  for (const port of ['userPoolPort', 'graphqlPort', 'dynamodbPort'] as const) {
+    checkInt(fail, `local.${port}`, local[port], 1, 65535);
+  }
+  local.demoUsers.forEach((u, i) => {
+    if (!EMAIL.test(u.email)) fail(`local.demoUsers[${i}].email`, u.email, 'an email address');
+    (u.groups ?? []).forEach((g, j) => groupCheck(`local.demoUsers[${i}].groups[${j}]`, g));
+  });
+  checkUnique(fail, local.demoUsers.map((u) => u.email.toLowerCase()), (i) => `local.demoUsers[${i}].email`, 'email');
 }

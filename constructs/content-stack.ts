@@ -1,6 +1,13 @@
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StackConfig } from '../config';
+import { AppClients, webClientScopes } from './app-clients';
+import { ContentStore } from './content-store';
+import { Federation } from './federation';
+import { GraphqlApi } from './graphql-api';
+import { IdentityAccess } from './identity-access';
+import { UserDirectory } from './user-directory';
 
 export interface ContentStackProps {
   /** The environment's resolved config. */
@@ -13,12 +20,128 @@ export interface ContentStackProps {
   readonly offline?: boolean;
 }
 
+/** Provider settings that let `terraform plan` run with no AWS account; never in a deployable stack. */
+const OFFLINE_PROVIDER = {
+  accessKey: 'offline-plan-dummy-key',
+  secretKey: 'offline-plan-dummy-secret',
+  skipCredentialsValidation: true,
+  skipRequestingAccountId: true,
+  skipMetadataApiCheck: 'true',
+} as const;
+
 /** One environment: identity (user pool, federation, identity pool, bucket) and the GraphQL API. */
 export class ContentStack extends TerraformStack {
+  readonly directory: UserDirectory;
+  readonly federation: Federation;
+  readonly clients: AppClients;
+  readonly access: IdentityAccess;
+  readonly store: ContentStore;
+  readonly api: GraphqlApi;
+
   constructor(scope: Construct, id: string, props: ContentStackProps) {
     super(scope, id);
-    void props;
-    // IDENTITY: provider, backend, user directory, federation, identity access, content store, outputs.
-    // API: GraphQL API (needs the user pool and the IAM caller roles).
+    const { config } = props;
+    const { env } = config;
+
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      defaultTags: [{ tags: { project: config.name, environment: env.name, 'managed-by': 'cdktf' } }],
+      ...(props.offline ? OFFLINE_PROVIDER : {}),
+    });
+    this.configureBackend(config);
+
+    this.directory = new UserDirectory(this, 'directory', { config });
+    const userPool = this.directory.userPool;
+    this.federation = new Federation(this, 'federation', { config, userPoolId: userPool.id });
+    this.clients = new AppClients(this, 'clients', {
+      config,
+      userPoolId: userPool.id,
+      resourceServer: this.directory.resourceServer,
+      providerNames: this.federation.providerNames,
+    });
+    this.access = new IdentityAccess(this, 'access', {
+      config,
+      userPoolEndpoint: userPool.endpoint,
+      webClientId: this.clients.webClient.id,
+    });
+    this.directory.attachGroupRoles(this.access.groupRoles);
+    this.store = new ContentStore(this, 'store', {
+      config,
+      authenticatedRole: this.access.authenticatedRole,
+      groupRoles: this.access.groupRoles,
+    });
+    this.api = new GraphqlApi(this, 'api', {
+      config,
+      userPoolId: userPool.id,
+      userPoolArn: userPool.arn,
+      appClientIds: [this.clients.webClient.id, this.clients.serverClient.id],
+      groupRoles: this.access.groupRoles,
+    });
+
+    this.addOutputs(config);
+  }
+
+  /** S3 state (lock file, encryption) when the config names a bucket; a local state file otherwise. */
+  private configureBackend(config: StackConfig): void {
+    const state = config.env.state;
+    if (!state) {
+      new LocalBackend(this, { path: `terraform.${config.env.name}.tfstate` });
+      return;
+    }
+    const backend = new S3Backend(this, {
+      bucket: state.bucket,
+      key: state.key,
+      region: state.region,
+      encrypt: true,
+      kmsKeyId: state.kmsKeyId,
+    });
+    // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
+    backend.addOverride('use_lockfile', true);
+  }
+
+  private addOutputs(config: StackConfig): void {
+    const { directory, clients, access, store, api } = this;
+    const { webClient } = config.env;
+    const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description });
+    out('user_pool_id', directory.userPool.id, 'Cognito user pool id');
+    out('web_client_id', clients.webClient.id, 'Public web app client id (code + PKCE)');
+    out('server_client_id', clients.serverClient.id, 'Confidential server client id (client credentials; secret not output)');
+    out('domain_url', directory.domainUrl, 'Hosted sign-in base URL');
+    if (config.env.customDomain) {
+      out('custom_domain_cloudfront', directory.domain.cloudfrontDistribution, 'Alias target for the custom sign-in domain DNS record');
+    }
+    out('identity_pool_id', access.identityPool.id, 'Cognito identity pool id');
+    out('content_bucket', store.bucket.bucket, 'Content assets bucket name');
+    out('authenticated_role_arn', access.authenticatedRole.arn, 'Default role of signed-in users');
+    out(
+      'group_role_arns',
+      Object.fromEntries(Object.entries(access.groupRoles).map(([group, role]) => [group, role.arn])),
+      'IAM role of each group',
+    );
+    out('graphql_url', api.graphqlUrl, 'GraphQL endpoint');
+    // aws-amplify v6 ResourcesConfig: `Amplify.configure(output.client_config)`.
+    out(
+      'client_config',
+      {
+        Auth: {
+          Cognito: {
+            userPoolId: directory.userPool.id,
+            userPoolClientId: clients.webClient.id,
+            identityPoolId: access.identityPool.id,
+            loginWith: {
+              oauth: {
+                domain: directory.domainHost,
+                scopes: webClientScopes(config),
+                redirectSignIn: [...webClient.callbackUrls],
+                redirectSignOut: [...webClient.logoutUrls],
+                responseType: 'code',
+              },
+            },
+          },
+        },
+        API: { GraphQL: { endpoint: api.graphqlUrl, region: config.region, defaultAuthMode: 'userPool' } },
+      },
+      'aws-amplify v6 configuration for the web app',
+    );
   }
 }

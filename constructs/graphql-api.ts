@@ -1,12 +1,48 @@
+import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
+import { AppsyncApiCache } from '@cdktf/provider-aws/lib/appsync-api-cache';
+import type { AppsyncDatasource } from '@cdktf/provider-aws/lib/appsync-datasource';
+import { AppsyncFunction } from '@cdktf/provider-aws/lib/appsync-function';
+import { AppsyncGraphqlApi } from '@cdktf/provider-aws/lib/appsync-graphql-api';
+import { AppsyncResolver } from '@cdktf/provider-aws/lib/appsync-resolver';
+import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { buildAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
 import type { StackConfig } from '../config';
+import { repoPath } from '../config/paths';
+import { ApiDataSources, DATA_SOURCE_NAMES } from './api-data-sources';
+import { ApiEnvironment } from './api-environment';
+import { ApiIamCallers } from './api-iam-callers';
+import { ApiLogRole } from './api-logging';
+import { ApiWaf } from './api-waf';
+import { ArticleTable } from './article-table';
+import { codeFile } from './code-asset';
+import { resourceName } from './naming';
+import { loadResolverCatalog, type CatalogResolver, type ResolverCatalog } from './resolver-catalog';
+
+/** Every resolver and function runs this runtime; the local mode runs nothing else. */
+export const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
+
+/** Names of the API's environment variables (`ctx.env`), read by resolvers/lib. */
+export const API_ENVIRONMENT = { userPoolId: 'USER_POOL_ID', configuredGroups: 'CONFIGURED_GROUPS' } as const;
+
+/** An AppSync server-side cache. Off unless given: cached answers would outlive group changes. */
+export interface ApiCacheProps {
+  /** Instance type, e.g. `SMALL`. */
+  readonly type: string;
+  /** Seconds an entry lives, 1 to 3600. */
+  readonly ttlSeconds: number;
+  /** @default 'PER_RESOLVER_CACHING' (only resolvers that opt in are cached) */
+  readonly behavior?: 'FULL_REQUEST_CACHING' | 'PER_RESOLVER_CACHING';
+}
 
 export interface GraphqlApiProps {
   /** The environment's resolved config. */
   readonly config: StackConfig;
   /** The user pool that signs the API's tokens (default auth mode). */
   readonly userPoolId: string;
+  /** That pool's ARN: the `cognito` data source's role may act on this pool only. */
+  readonly userPoolArn: string;
   /** The project's app client ids; the API's `app_id_client_regex` admits only these. */
   readonly appClientIds: readonly string[];
   /** Each group's identity-pool role, by group name (IAM callers of kind `group` are granted on these). */
@@ -15,16 +51,149 @@ export interface GraphqlApiProps {
   readonly schemaFile?: string;
   /** @default 'resolvers' */
   readonly resolversDir?: string;
+  /** Days the API's CloudWatch logs are kept. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Server-side cache. @default none */
+  readonly cache?: ApiCacheProps;
 }
 
-/** The AppSync API: schema, auth, data sources, resolvers, logging, limits, WAF. (Being built.) */
+/**
+ * The AppSync API: schema, auth (user pools by default, IAM additionally), data sources,
+ * APPSYNC_JS resolvers from the resolver catalog, logging, limits, WAF, IAM callers.
+ */
 export class GraphqlApi extends Construct {
   /** The GraphQL endpoint URL. */
-  readonly graphqlUrl: string = '';
+  readonly graphqlUrl: string;
   /** The API id. */
-  readonly apiId: string = '';
+  readonly apiId: string;
+  /** The API ARN (IAM grants are `<arn>/types/<Type>/fields/<field>`). */
+  readonly apiArn: string;
+  /** The role of every IAM caller in `config.api.iamCallers`, by caller name. */
+  readonly iamCallerRoles: Readonly<Record<string, IamRole>>;
+  readonly api: AppsyncGraphqlApi;
+  readonly table: DynamodbTable;
+  /** What was deployed: every resolver with its bundled code. */
+  readonly catalog: ResolverCatalog;
+
   constructor(scope: Construct, id: string, props: GraphqlApiProps) {
     super(scope, id);
-    void props;
+    const { config } = props;
+    const schemaFile = props.schemaFile ?? SCHEMA_FILE;
+    const sdl = readSchema(schemaFile);
+    this.catalog = loadResolverCatalog({
+      dir: props.resolversDir ?? 'resolvers',
+      schema: buildAppSyncSchema(sdl),
+      dataSourceNames: DATA_SOURCE_NAMES,
+    });
+
+    const logRole = new ApiLogRole(this, 'logging', { roleName: resourceName(config, 'api-logs') });
+    this.api = new AppsyncGraphqlApi(this, 'api', {
+      name: resourceName(config, config.api.name),
+      schema: sdl,
+      authenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      userPoolConfig: {
+        userPoolId: props.userPoolId,
+        awsRegion: config.region,
+        // ALLOW is the only value AppSync accepts with additional auth providers; the schema's
+        // directives decide per field.
+        defaultAction: 'ALLOW',
+        appIdClientRegex: clientIdRegex(props.appClientIds),
+      },
+      additionalAuthenticationProvider: [{ authenticationType: 'AWS_IAM' }],
+      logConfig: { cloudwatchLogsRoleArn: logRole.role.arn, fieldLogLevel: 'ERROR', excludeVerboseContent: true },
+      xrayEnabled: true,
+      introspectionConfig: config.env.introspection ? 'ENABLED' : 'DISABLED',
+      queryDepthLimit: config.api.queryDepthLimit,
+      resolverCountLimit: config.api.resolverCountLimit,
+    });
+    this.apiId = this.api.id;
+    this.apiArn = this.api.arn;
+    this.graphqlUrl = this.api.uris.lookup('GRAPHQL');
+    logRole.writeTo(this.api.id, props.logRetentionDays ?? 30);
+
+    this.table = new ArticleTable(this, 'articles', { config }).table;
+    const dataSources = new ApiDataSources(this, 'data-sources', {
+      apiId: this.api.id,
+      apiArn: this.api.arn,
+      region: config.region,
+      table: this.table,
+      userPoolArn: props.userPoolArn,
+      roleNamePrefix: resourceName(config, 'api'),
+    });
+    for (const resolver of this.catalog.resolvers) this.addResolver(resolver, dataSources.byName);
+
+    new ApiEnvironment(this, 'environment', {
+      apiId: this.api.id,
+      region: config.region,
+      variables: {
+        [API_ENVIRONMENT.userPoolId]: props.userPoolId,
+        [API_ENVIRONMENT.configuredGroups]: config.groups.map((g) => g.name).join(','),
+      },
+    });
+
+    if (props.cache) {
+      new AppsyncApiCache(this, 'cache', {
+        apiId: this.api.id,
+        type: props.cache.type,
+        ttl: props.cache.ttlSeconds,
+        apiCachingBehavior: props.cache.behavior ?? 'PER_RESOLVER_CACHING',
+        atRestEncryptionEnabled: true,
+        transitEncryptionEnabled: true,
+      });
+    }
+    if (config.env.waf.enabled) {
+      new ApiWaf(this, 'waf', { name: resourceName(config, 'api'), apiArn: this.api.arn, requestsPer5Minutes: config.env.waf.requestsPer5Minutes });
+    }
+    this.iamCallerRoles = new ApiIamCallers(this, 'iam-callers', {
+      callers: config.api.iamCallers,
+      apiArn: this.api.arn,
+      groupRoles: props.groupRoles,
+      roleName: (caller) => resourceName(config, `caller-${caller}`),
+    }).roles;
   }
+
+  private addResolver(resolver: CatalogResolver, dataSources: Readonly<Record<string, AppsyncDatasource>>): void {
+    const field = `${resolver.typeName}.${resolver.fieldName}`;
+    const functions = (resolver.functions ?? []).map(
+      (fn) =>
+        new AppsyncFunction(this, `function-${fn.name}`, {
+          apiId: this.api.id,
+          name: fn.name,
+          description: fn.file,
+          dataSource: dataSources[fn.dataSource].name,
+          runtime: APPSYNC_JS_RUNTIME,
+          code: codeFile(this, `code-${fn.name}`, `${fn.name}.js`, fn.code),
+        }),
+    );
+    new AppsyncResolver(this, `resolver-${resolver.typeName}-${resolver.fieldName}`, {
+      apiId: this.api.id,
+      type: resolver.typeName,
+      field: resolver.fieldName,
+      kind: resolver.kind,
+      dataSource: resolver.dataSource === undefined ? undefined : dataSources[resolver.dataSource].name,
+      pipelineConfig: resolver.kind === 'PIPELINE' ? { functions: functions.map((f) => f.functionId) } : undefined,
+      runtime: APPSYNC_JS_RUNTIME,
+      code: codeFile(this, `code-${field}`, `${field}.js`, resolver.code),
+    });
+  }
+}
+
+/**
+ * `^(id1|id2)$` over the client ids (Terraform references until apply). Anchored: AppSync
+ * matches the regex against the token's client id, and an unanchored id would admit any
+ * client id that contains it.
+ */
+export function clientIdRegex(clientIds: readonly string[]): string {
+  if (clientIds.length === 0) throw new Error('GraphqlApi: appClientIds is empty; the API would admit tokens of no client');
+  return `^(${clientIds.join('|')})$`;
+}
+
+/** The schema text; refused when Terraform would read part of it as template syntax. */
+function readSchema(schemaFile: string): string {
+  const sdl = readFileSync(repoPath(schemaFile), 'utf8');
+  const template = /[$%]\{/.exec(sdl);
+  if (template) {
+    throw new Error(`${schemaFile}: contains "${template[0]}", which Terraform reads as template syntax; the schema cannot carry it`);
+  }
+  return sdl;
 }

@@ -1,0 +1,246 @@
+import {
+  ConstDirectiveNode,
+  GraphQLObjectType,
+  GraphQLSchema,
+  isObjectType,
+  Kind,
+  ValueNode,
+} from 'graphql';
+import { PRELUDE_LINES, SCHEMA_FILE } from './appsync-schema';
+
+/**
+ * AppSync's authorization semantics for one schema, in one place (see
+ * /work/shared/reference/appsync-cognito-semantics.md, "Which auth modes may read a field").
+ * The local endpoint, the access matrix and the synth-time checks all ask this module; it
+ * never reads a token: callers arrive already verified and described as a `Caller`.
+ */
+
+export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'AWS_IAM' | 'API_KEY' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
+
+/** A verified caller, as the endpoint describes it after checking its credentials. */
+export type Caller =
+  | { readonly mode: 'AMAZON_COGNITO_USER_POOLS'; readonly groups: readonly string[] }
+  /** `caller`: the IAM caller's name (config.api.iamCallers[].name). */
+  | { readonly mode: 'AWS_IAM'; readonly caller: string }
+  | { readonly mode: 'API_KEY' | 'OPENID_CONNECT' | 'AWS_LAMBDA' };
+
+export interface AccessDecision {
+  readonly allowed: boolean;
+  /** Why, naming the directive that decided, e.g. `field directive @aws_cognito_user_pools(cognito_groups: [editors, admins])`. */
+  readonly reason: string;
+  /** Which level decided: the field's own directives, its type's, or the API's default mode. */
+  readonly rule: 'field' | 'type' | 'default';
+}
+
+/** The auth modes an API accepts and the top-level fields each IAM caller's policy grants. */
+export interface ApiAuthConfig {
+  readonly defaultMode: AuthMode;
+  readonly additionalModes: readonly AuthMode[];
+  /** IAM caller name -> `Type.field` its policy allows `appsync:GraphQL` on (top-level fields). @default {} */
+  readonly iamGrants?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** One mode a directive opens a field to; `groups` only for user pools (null: any token of the pool). */
+export interface ModeGrant {
+  readonly mode: AuthMode;
+  readonly groups: ReadonlySet<string> | null;
+  /** The directive as written, for reasons and error messages. */
+  readonly directive: string;
+}
+
+/** How one `Type.field` is protected, precomputed once per schema. */
+export interface FieldAuth {
+  readonly typeName: string;
+  readonly fieldName: string;
+  /** Which level's directives apply. */
+  readonly rule: 'field' | 'type' | 'default';
+  /** Modes the applying directives open the field to (for `default`: the default mode, any caller). */
+  readonly grants: readonly ModeGrant[];
+  /** Query, Mutation or Subscription field: IAM callers also need a policy grant on it. */
+  readonly topLevel: boolean;
+  /** `schema.graphql` line of the field definition. */
+  readonly line: number;
+}
+
+export interface AuthModel {
+  /** May this caller read this field? Cheap: one map lookup plus a group test. */
+  decide(typeName: string, fieldName: string, caller: Caller): AccessDecision;
+  /** The precomputed protection of a field (undefined for a field the schema does not have). */
+  fieldAuth(typeName: string, fieldName: string): FieldAuth | undefined;
+  /** Every object type field of the schema, in schema order. */
+  readonly fields: readonly FieldAuth[];
+  readonly api: ApiAuthConfig;
+  readonly schema: GraphQLSchema;
+}
+
+/** Directive name -> the auth mode it opens a field to. */
+export const AUTH_DIRECTIVES: Readonly<Record<string, AuthMode>> = {
+  aws_cognito_user_pools: 'AMAZON_COGNITO_USER_POOLS',
+  aws_iam: 'AWS_IAM',
+  aws_api_key: 'API_KEY',
+  aws_oidc: 'OPENID_CONNECT',
+  aws_lambda: 'AWS_LAMBDA',
+  // Legacy form, valid only when user pools is the only mode and only on top-level fields;
+  // the synth-time checks refuse it. Modelled as user pools with groups, its documented meaning.
+  aws_auth: 'AMAZON_COGNITO_USER_POOLS',
+};
+
+const MODE_NAMES: Readonly<Record<AuthMode, string>> = {
+  AMAZON_COGNITO_USER_POOLS: 'user pool token',
+  AWS_IAM: 'IAM (SigV4)',
+  API_KEY: 'API key',
+  OPENID_CONNECT: 'OIDC token',
+  AWS_LAMBDA: 'Lambda authorizer',
+};
+
+type Located = { readonly loc?: { readonly startToken: { readonly line: number } } };
+
+/**
+ * `schema.graphql` line of an AST node parsed by `buildAppSyncSchema` (the prelude subtracted).
+ * A definition's name is used when it has one: the node itself starts at its description.
+ */
+export function schemaLine(node: (Located & { readonly name?: Located }) | undefined | null): number {
+  const loc = node?.name?.loc ?? node?.loc;
+  return loc ? loc.startToken.line - PRELUDE_LINES : 0;
+}
+
+/** `schema.graphql:<line>` for error messages. */
+export function schemaLocation(node: (Located & { readonly name?: Located }) | undefined | null): string {
+  return `${SCHEMA_FILE}:${schemaLine(node)}`;
+}
+
+function stringList(value: ValueNode | undefined): string[] | null {
+  if (!value) return null;
+  if (value.kind === Kind.LIST) {
+    return value.values.flatMap((v) => (v.kind === Kind.STRING ? [v.value] : []));
+  }
+  return value.kind === Kind.STRING ? [value.value] : null;
+}
+
+/** The `cognito_groups` argument of a directive, or null when absent. */
+export function cognitoGroupsOf(d: ConstDirectiveNode): string[] | null {
+  const arg = d.arguments?.find((a) => a.name.value === 'cognito_groups');
+  return stringList(arg?.value);
+}
+
+/** The auth directives among a node's directives. */
+export function authDirectivesOf(directives: readonly ConstDirectiveNode[] | undefined): ConstDirectiveNode[] {
+  return (directives ?? []).filter((d) => Object.hasOwn(AUTH_DIRECTIVES, d.name.value));
+}
+
+function directiveText(d: ConstDirectiveNode): string {
+  const groups = cognitoGroupsOf(d);
+  return groups === null ? `@${d.name.value}` : `@${d.name.value}(cognito_groups: [${groups.join(', ')}])`;
+}
+
+function grantsOf(directives: readonly ConstDirectiveNode[]): ModeGrant[] {
+  return directives.map((d) => {
+    const mode = AUTH_DIRECTIVES[d.name.value];
+    const groups = mode === 'AMAZON_COGNITO_USER_POOLS' ? cognitoGroupsOf(d) : null;
+    return { mode, groups: groups && new Set(groups), directive: directiveText(d) };
+  });
+}
+
+function typeDirectives(type: GraphQLObjectType): ConstDirectiveNode[] {
+  return authDirectivesOf([
+    ...(type.astNode?.directives ?? []),
+    ...type.extensionASTNodes.flatMap((e) => e.directives ?? []),
+  ]);
+}
+
+/** The schema's root operation types (Query, Mutation, Subscription). */
+export function rootTypes(schema: GraphQLSchema): GraphQLObjectType[] {
+  return [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(
+    (t): t is GraphQLObjectType => !!t,
+  );
+}
+
+function isBuiltIn(name: string): boolean {
+  return name.startsWith('__');
+}
+
+/** Precomputes the protection of every object type field. */
+export function fieldAuthsOf(schema: GraphQLSchema, defaultMode: AuthMode): FieldAuth[] {
+  const roots = new Set(rootTypes(schema).map((t) => t.name));
+  const out: FieldAuth[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || isBuiltIn(type.name)) continue;
+    const onType = typeDirectives(type);
+    for (const field of Object.values(type.getFields())) {
+      const onField = authDirectivesOf(field.astNode?.directives);
+      const rule = onField.length ? 'field' : onType.length ? 'type' : 'default';
+      const grants =
+        rule === 'field'
+          ? grantsOf(onField)
+          : rule === 'type'
+            ? grantsOf(onType)
+            : [{ mode: defaultMode, groups: null, directive: `default mode ${defaultMode}` }];
+      out.push({
+        typeName: type.name,
+        fieldName: field.name,
+        rule,
+        grants,
+        topLevel: roots.has(type.name),
+        line: schemaLine(field.astNode),
+      });
+    }
+  }
+  return out;
+}
+
+function levelText(auth: FieldAuth): string {
+  if (auth.rule === 'default') return `no auth directive on field or type: default mode ${auth.grants[0].mode} only`;
+  return `${auth.rule} directive ${auth.grants.map((g) => g.directive).join(' ')}`;
+}
+
+function decideWith(auth: FieldAuth, caller: Caller, api: ApiAuthConfig): AccessDecision {
+  const level = levelText(auth);
+  const deny = (why: string): AccessDecision => ({ allowed: false, reason: `${level}: ${why}`, rule: auth.rule });
+  const allow = (why: string): AccessDecision => ({ allowed: true, reason: `${level}: ${why}`, rule: auth.rule });
+  if (caller.mode !== api.defaultMode && !api.additionalModes.includes(caller.mode)) {
+    return deny(`the API does not accept ${MODE_NAMES[caller.mode]}`);
+  }
+  const grants = auth.grants.filter((g) => g.mode === caller.mode);
+  if (!grants.length) return deny(`not open to ${MODE_NAMES[caller.mode]}`);
+  if (caller.mode === 'AMAZON_COGNITO_USER_POOLS') {
+    if (grants.some((g) => g.groups === null)) return allow('any signed-in user of the pool');
+    const member = caller.groups.find((grp) => grants.some((g) => g.groups!.has(grp)));
+    if (member === undefined) {
+      const listed = [...new Set(grants.flatMap((g) => [...g.groups!]))].join(', ');
+      return deny(`caller in none of the groups [${listed}]`);
+    }
+    return allow(`member of ${member}`);
+  }
+  if (caller.mode === 'AWS_IAM' && auth.topLevel) {
+    const granted = api.iamGrants?.[caller.caller] ?? [];
+    if (!granted.includes(`${auth.typeName}.${auth.fieldName}`)) {
+      return deny(`IAM caller ${caller.caller} has no appsync:GraphQL grant on ${auth.typeName}.${auth.fieldName}`);
+    }
+    return allow(`IAM caller ${caller.caller} is granted ${auth.typeName}.${auth.fieldName}`);
+  }
+  return allow(`open to ${MODE_NAMES[caller.mode]}`);
+}
+
+/**
+ * The auth model of a schema under an API's modes. Every field's protection is computed here
+ * once; `decide` is then a map lookup and a group test, cheap enough to run per resolved field.
+ */
+export function createAuthModel(schema: GraphQLSchema, api: ApiAuthConfig): AuthModel {
+  const fields = fieldAuthsOf(schema, api.defaultMode);
+  const byKey = new Map(fields.map((f) => [`${f.typeName}.${f.fieldName}`, f]));
+  return {
+    api,
+    schema,
+    fields,
+    fieldAuth: (typeName, fieldName) => byKey.get(`${typeName}.${fieldName}`),
+    decide(typeName, fieldName, caller) {
+      const auth = byKey.get(`${typeName}.${fieldName}`);
+      if (auth) return decideWith(auth, caller, api);
+      // Meta fields (__typename, __schema, __type) are not auth-checked per field by AppSync.
+      if (isBuiltIn(fieldName) || isBuiltIn(typeName)) {
+        return { allowed: true, reason: 'GraphQL meta field', rule: 'default' };
+      }
+      throw new Error(`${SCHEMA_FILE}: no field ${typeName}.${fieldName} in the schema`);
+    },
+  };
+}

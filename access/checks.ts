@@ -1,0 +1,46 @@
+import type { GraphQLSchema } from 'graphql';
+import type { ResolvedConfig } from '../config';
+import { createAuthModel } from './auth-model';
+import { apiAuthFromConfig } from './project-access';
+import { schemaChecks } from './schema-checks';
+import { stackChecks, TerraformJson } from './stack-checks';
+
+/**
+ * The synth-time access checks. main.ts runs `checkProject` before any construct exists and
+ * `checkStack` on each stack's in-memory Terraform JSON before `app.synth()` writes anything,
+ * so a failed check leaves cdktf.out as it was.
+ */
+
+/** One problem: where it is, what is wrong, how to fix it. */
+export interface Finding {
+  /** `schema.graphql:<line>`, `config/project.ts: <key> = <value>` or `stack <env>: resource.<type>.<name>...`. */
+  readonly location: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.location}: ${f.problem}. Fix: ${f.fix}.`;
+}
+
+/** Thrown when a check finds problems; the message lists every one. */
+export class AccessCheckError extends Error {
+  constructor(readonly findings: readonly Finding[]) {
+    super(`access checks failed (${findings.length}):\n${findings.map((f) => `  - ${formatFinding(f)}`).join('\n')}`);
+    this.name = 'AccessCheckError';
+  }
+}
+
+function assertNone(findings: Finding[]): void {
+  if (findings.length) throw new AccessCheckError(findings);
+}
+
+/** Schema and config checks; throws AccessCheckError. */
+export function checkProject(config: ResolvedConfig, schema: GraphQLSchema): void {
+  assertNone(schemaChecks(createAuthModel(schema, apiAuthFromConfig(config)), config));
+}
+
+/** Checks of one synthesized stack (`stack.toTerraform()`); throws AccessCheckError. */
+export function checkStack(stackName: string, json: TerraformJson, config: ResolvedConfig): void {
+  assertNone(stackChecks(stackName, json, config));
+}

@@ -1,0 +1,63 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadConfig } from '../config';
+import { repoRoot } from '../config/paths';
+import { SCHEMA_FILE } from './appsync-schema';
+import { diffMatrices, renderDiffMarkdown } from './diff';
+import { matrixFiles, matrixOf, staleFiles } from './matrix-files';
+import type { MatrixConfig } from './matrix';
+import { loadInputsAtRef } from './ref-inputs';
+
+const USAGE = `usage: npm run access [-- --check | -- --diff <git ref>]
+  (no option)    write docs/access-matrix.md and docs/access-matrix.json
+  --check        exit 1 when the committed files differ from what the schema and config give
+  --diff <ref>   print gained/lost access per persona and field since <ref>, as Markdown`;
+
+export interface CliIo {
+  readonly root: string;
+  /** The working tree's config. @default loadConfig() */
+  readonly config?: MatrixConfig;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** Runs the access CLI; returns the exit code (kept in-process so tests call it directly). */
+export function runAccessCli(argv: readonly string[], io: CliIo): number {
+  const config = io.config ?? loadConfig();
+  const current = () => matrixOf(config, readFileSync(join(io.root, SCHEMA_FILE), 'utf8'));
+  if (argv.length === 0) {
+    for (const [path, text] of Object.entries(matrixFiles(current()))) {
+      mkdirSync(dirname(join(io.root, path)), { recursive: true });
+      writeFileSync(join(io.root, path), text);
+      io.out(`wrote ${path}`);
+    }
+    return 0;
+  }
+  if (argv[0] === '--check' && argv.length === 1) {
+    const stale = staleFiles(io.root, matrixFiles(current()));
+    if (!stale.length) return 0;
+    io.err(`${stale.join(', ')}: stale, not what schema.graphql and config/project.ts give. Fix: run \`npm run access\` and commit the result.`);
+    return 1;
+  }
+  if (argv[0] === '--diff' && argv.length === 2) {
+    const before = loadInputsAtRef(argv[1], io.root);
+    const diff = diffMatrices(matrixOf(before.config, before.sdl), current());
+    io.out(renderDiffMarkdown(diff, `\`${argv[1]}\` (${before.commit.slice(0, 7)})`, 'working tree'));
+    return 0;
+  }
+  io.err(`${argv.join(' ')}: unknown arguments\n${USAGE}`);
+  return 2;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = runAccessCli(process.argv.slice(2), {
+      root: repoRoot(),
+      out: (t) => console.log(t),
+      err: (t) => console.error(t),
+    });
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exitCode = 1;
+  }
+}

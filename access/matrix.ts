@@ -1,0 +1,167 @@
+import { GraphQLSchema, getNamedType, isAbstractType, isObjectType } from 'graphql';
+import type { ResolvedConfig } from '../config';
+import { AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
+import { resolveRole, roleName } from './role-mapping';
+import { storageGrantsFor } from './storage-grants';
+
+/**
+ * The access matrix: for every field reachable from the root types, what each persona gets.
+ * Built only from the auth model and the config, so the local endpoint can be tested against
+ * it cell by cell (call `model.decide(type, field, persona.caller)` for each persona with a caller).
+ */
+
+/** The parts of the config the matrix reads (older configs, read by `--diff`, have at least these). */
+export type MatrixConfig = Pick<ResolvedConfig, 'groups' | 'identityPool' | 'storage'> & {
+  readonly api: Pick<ResolvedConfig['api'], 'iamCallers' | 'rowRules'>;
+};
+
+export interface Persona {
+  /** Stable key: `group:<name>`, `signed-in`, `iam:<caller>`, `anonymous`. */
+  readonly id: string;
+  /** Column heading. */
+  readonly label: string;
+  readonly kind: 'group' | 'signed-in' | 'iam' | 'anonymous';
+  /** What the endpoint hands `decide` for this persona; null: no credentials (HTTP 401 before any field). */
+  readonly caller: Caller | null;
+}
+
+export interface MatrixCell {
+  readonly allowed: boolean;
+  /** 'request': decided before any field (no credentials). */
+  readonly rule: 'field' | 'type' | 'default' | 'request';
+  readonly reason: string;
+  /** A row rule the resolver enforces on top of the directive for this persona (allowed cells only). */
+  readonly rowRule?: string;
+}
+
+export interface MatrixRow {
+  readonly type: string;
+  readonly field: string;
+  /** `schema.graphql` line of the field. */
+  readonly line: number;
+  /** The directives that apply, e.g. `field: @aws_cognito_user_pools @aws_iam`. */
+  readonly directives: string;
+  /** Persona id -> cell. */
+  readonly cells: Readonly<Record<string, MatrixCell>>;
+}
+
+export interface IdentityPoolPersona {
+  readonly persona: string;
+  readonly groups: readonly string[];
+  /** Role name (`admins role`, `default authenticated role`, `no credentials`). */
+  readonly role: string;
+  readonly ambiguous: boolean;
+  readonly steps: readonly string[];
+  readonly storage: { readonly read: readonly string[]; readonly write: readonly string[] };
+}
+
+export interface AccessMatrix {
+  readonly api: { readonly defaultMode: string; readonly additionalModes: readonly string[] };
+  readonly personas: readonly Persona[];
+  /** Rows grouped by type: root types first, then types in the order they are reached. */
+  readonly rows: readonly MatrixRow[];
+  readonly identityPool: {
+    readonly roleMapping: 'rules' | 'token';
+    readonly ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny';
+    readonly personas: readonly IdentityPoolPersona[];
+  };
+}
+
+const NO_CREDENTIALS: MatrixCell = {
+  allowed: false,
+  rule: 'request',
+  reason: 'no credentials: HTTP 401 UnauthorizedException before any field is resolved',
+};
+
+/** The matrix columns: each group alone, signed in without a group, each IAM caller, no credentials. */
+export function personasOf(config: MatrixConfig): Persona[] {
+  return [
+    ...config.groups.map(
+      (g): Persona => ({ id: `group:${g.name}`, label: g.name, kind: 'group', caller: { mode: 'AMAZON_COGNITO_USER_POOLS', groups: [g.name] } }),
+    ),
+    { id: 'signed-in', label: 'signed in, no group', kind: 'signed-in', caller: { mode: 'AMAZON_COGNITO_USER_POOLS', groups: [] } },
+    ...config.api.iamCallers.map(
+      (c): Persona => ({ id: `iam:${c.name}`, label: `IAM ${c.name}`, kind: 'iam', caller: { mode: 'AWS_IAM', caller: c.name } }),
+    ),
+    { id: 'anonymous', label: 'no credentials', kind: 'anonymous', caller: null },
+  ];
+}
+
+/** Object types reachable from the root types through field types (interfaces and unions expanded). */
+export function reachableTypes(schema: GraphQLSchema): string[] {
+  const seen = new Set<string>();
+  const queue = rootTypes(schema);
+  while (queue.length) {
+    const type = queue.shift()!;
+    if (seen.has(type.name)) continue;
+    seen.add(type.name);
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      if (isObjectType(named)) queue.push(named);
+      else if (isAbstractType(named)) queue.push(...schema.getPossibleTypes(named));
+    }
+  }
+  return [...seen];
+}
+
+function directivesText(auth: FieldAuth): string {
+  return auth.rule === 'default' ? 'none: default mode' : `${auth.rule}: ${auth.grants.map((g) => g.directive).join(' ')}`;
+}
+
+/**
+ * The row rule a caller in `groups` meets on a field: a rule listing groups narrows those
+ * groups; a rule with no groups narrows every caller the directive admits.
+ */
+export function rowRuleFor(config: Pick<MatrixConfig, 'api'>, key: string, groups: readonly string[]): string | undefined {
+  const rule = config.api.rowRules.find((r) => r.field === key);
+  if (!rule) return undefined;
+  return rule.groups.length === 0 || rule.groups.some((g) => groups.includes(g)) ? rule.rule : undefined;
+}
+
+function identityPoolPersonas(config: MatrixConfig, personas: readonly Persona[]): IdentityPoolPersona[] {
+  return personas
+    .filter((p) => p.caller?.mode === 'AMAZON_COGNITO_USER_POOLS')
+    .map((p) => {
+      const groups = p.caller?.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : [];
+      return { persona: p.id, ...identityPoolAccess(config, groups) };
+    });
+}
+
+/** The role a user in `groups` gets and the storage it reaches. */
+export function identityPoolAccess(config: MatrixConfig, groups: readonly string[]): Omit<IdentityPoolPersona, 'persona'> {
+  const r = resolveRole(config, groups);
+  const storage = r.role ? storageGrantsFor(config.storage.rules, r.role) : { read: [], write: [] };
+  return { groups, role: roleName(r.role), ambiguous: r.ambiguous, steps: r.steps, storage };
+}
+
+/** Builds the matrix of a model under a config. */
+export function buildMatrix(model: AuthModel, config: MatrixConfig): AccessMatrix {
+  const personas = personasOf(config);
+  const rows: MatrixRow[] = [];
+  for (const typeName of reachableTypes(model.schema)) {
+    for (const auth of model.fields.filter((f) => f.typeName === typeName)) {
+      const key = `${auth.typeName}.${auth.fieldName}`;
+      const cells: Record<string, MatrixCell> = {};
+      for (const p of personas) {
+        if (!p.caller) {
+          cells[p.id] = NO_CREDENTIALS;
+          continue;
+        }
+        const d = model.decide(auth.typeName, auth.fieldName, p.caller);
+        const rowRule = d.allowed ? rowRuleFor(config, key, p.caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : []) : undefined;
+        cells[p.id] = rowRule ? { ...d, rowRule } : { ...d };
+      }
+      rows.push({ type: auth.typeName, field: auth.fieldName, line: auth.line, directives: directivesText(auth), cells });
+    }
+  }
+  return {
+    api: { defaultMode: model.api.defaultMode, additionalModes: model.api.additionalModes },
+    personas,
+    rows,
+    identityPool: {
+      roleMapping: config.identityPool.roleMapping,
+      ambiguousRoleResolution: config.identityPool.ambiguousRoleResolution,
+      personas: identityPoolPersonas(config, personas),
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { ConstDirectiveNode, getNamedType, GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
+import type { ResolvedConfig } from '../config';
+import { authDirectivesOf, AuthModel, cognitoGroupsOf, FieldAuth, schemaLocation } from './auth-model';
+import { SCHEMA_FILE } from './appsync-schema';
+import type { Finding } from './checks';
+import { personasOf } from './matrix';
+
+/**
+ * Checks of `schema.graphql` against the config, run before any construct exists. Each
+ * returns findings naming `schema.graphql:<line>` or the config key, and the fix.
+ */
+
+export type SchemaCheckConfig = Pick<ResolvedConfig, 'groups' | 'api' | 'identityProviders' | 'storage' | 'identityPool'>;
+
+const CONFIG_FILE = 'config/project.ts';
+
+/** Every auth directive of the schema with the node it sits on, for location and groups. */
+function allDirectives(schema: GraphQLSchema): { where: string; d: ConstDirectiveNode }[] {
+  const out: { where: string; d: ConstDirectiveNode }[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const d of authDirectivesOf(type.astNode?.directives)) out.push({ where: `type ${type.name}`, d });
+    for (const f of Object.values(type.getFields())) {
+      for (const d of authDirectivesOf(f.astNode?.directives)) out.push({ where: `${type.name}.${f.name}`, d });
+    }
+  }
+  return out;
+}
+
+/** cognito_groups values must be groups of the config. */
+export function checkDirectiveGroups(schema: GraphQLSchema, config: SchemaCheckConfig): Finding[] {
+  const known = config.groups.map((g) => g.name);
+  return allDirectives(schema).flatMap(({ where, d }) =>
+    (cognitoGroupsOf(d) ?? [])
+      .filter((g) => !known.includes(g))
+      .map((g) => ({
+        location: schemaLocation(d),
+        problem: `${where}: @${d.name.value}(cognito_groups) names "${g}", which is not a group in ${CONFIG_FILE} (groups: ${known.join(', ')})`,
+        fix: `use one of ${known.join(', ')}, or add "${g}" to groups in ${CONFIG_FILE}`,
+      })),
+  );
+}
+
+/** `@aws_auth` works only with user pools as the only mode and only on top-level fields: never use it. */
+export function checkNoAwsAuth(schema: GraphQLSchema): Finding[] {
+  return allDirectives(schema)
+    .filter(({ d }) => d.name.value === 'aws_auth')
+    .map(({ where, d }) => ({
+      location: schemaLocation(d),
+      problem: `${where}: @aws_auth is legacy (only valid when user pools is the only auth mode, only on top-level fields)`,
+      fix: 'replace it with @aws_cognito_user_pools(cognito_groups: [...])',
+    }));
+}
+
+/** Strict mode: every object type field is covered by a field or type directive. */
+export function checkStrictDirectives(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+  if (!config.api.strictAuthDirectives) return [];
+  return model.fields
+    .filter((f) => f.rule === 'default')
+    .map((f) => ({
+      location: `${SCHEMA_FILE}:${f.line}`,
+      problem: `${f.typeName}.${f.fieldName} has no auth directive and neither has type ${f.typeName}: any ${model.api.defaultMode} caller could read it`,
+      fix:
+        `add an auth directive (e.g. @aws_cognito_user_pools(cognito_groups: [...])) to the field` +
+        (f.topLevel ? '' : ` or to type ${f.typeName}`) +
+        `, or set api.strictAuthDirectives: false in ${CONFIG_FILE}`,
+    }));
+}
+
+/** Object types reachable from one type through its fields (itself included). */
+function typesBelow(schema: GraphQLSchema, start: string): string[] {
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length) {
+    const name = queue.shift()!;
+    const type = schema.getType(name);
+    if (seen.has(name) || !isObjectType(type)) continue;
+    seen.add(name);
+    for (const f of Object.values(type.getFields())) {
+      const named = getNamedType(f.type);
+      if (isObjectType(named)) queue.push(named.name);
+      else if (isAbstractType(named)) queue.push(...schema.getPossibleTypes(named).map((t) => t.name));
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * A subscription delivers the mutation's selection to every subscriber, so each payload field
+ * must admit every persona the subscription field admits.
+ */
+export function checkSubscriptionPayloads(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+  const sub = model.schema.getSubscriptionType();
+  if (!sub) return [];
+  const personas = personasOf(config).filter((p) => p.caller);
+  const findings: Finding[] = [];
+  for (const field of Object.values(sub.getFields())) {
+    const subscribers = personas.filter((p) => model.decide(sub.name, field.name, p.caller!).allowed);
+    for (const typeName of typesBelow(model.schema, getNamedType(field.type).name)) {
+      for (const payload of model.fields.filter((f) => f.typeName === typeName)) {
+        const shut = subscribers.filter((p) => !model.decide(payload.typeName, payload.fieldName, p.caller!).allowed);
+        if (!shut.length) continue;
+        findings.push({
+          location: `${SCHEMA_FILE}:${payload.line}`,
+          problem:
+            `Subscription.${field.name} delivers ${payload.typeName}.${payload.fieldName} to ${shut.map((p) => p.label).join(', ')}, ` +
+            `who may subscribe but not read that field (subscription payloads are not filtered per field)`,
+          fix: `move ${payload.typeName}.${payload.fieldName} out of the payload type, or narrow Subscription.${field.name} to the field's groups`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function isIamOpen(f: FieldAuth): boolean {
+  return f.grants.some((g) => g.mode === 'AWS_IAM');
+}
+
+/** IAM grants and `@aws_iam` on top-level fields agree both ways. */
+export function checkIamGrants(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+  const findings: Finding[] = [];
+  const callers = config.api.iamCallers;
+  callers.forEach((c, i) =>
+    c.fields.forEach((key, j) => {
+      const [typeName, fieldName] = key.split('.');
+      const auth = model.fieldAuth(typeName ?? '', fieldName ?? '');
+      const location = `${CONFIG_FILE}: api.iamCallers[${i}].fields[${j}] = "${key}"`;
+      if (!auth || !auth.topLevel) {
+        findings.push({ location, problem: `IAM caller ${c.name} is granted ${key}, which is not a Query, Mutation or Subscription field of schema.graphql`, fix: 'name a top-level field as Type.field' });
+      } else if (!isIamOpen(auth)) {
+        findings.push({
+          location,
+          problem: `IAM caller ${c.name} is granted ${key}, but the schema does not open it to IAM (schema.graphql:${auth.line} has no @aws_iam)`,
+          fix: `add @aws_iam to ${key} in schema.graphql, or remove the grant`,
+        });
+      }
+    }),
+  );
+  for (const f of model.fields.filter((x) => x.topLevel && isIamOpen(x))) {
+    const key = `${f.typeName}.${f.fieldName}`;
+    if (callers.some((c) => c.fields.includes(key))) continue;
+    findings.push({
+      location: `${SCHEMA_FILE}:${f.line}`,
+      problem: `${key} allows @aws_iam but no IAM caller in ${CONFIG_FILE} api.iamCallers is granted it`,
+      fix: `remove @aws_iam from ${key}, or add "${key}" to an IAM caller's fields`,
+    });
+  }
+  return findings;
+}
+
+/** Row rules name real fields and configured groups (they document what resolvers enforce). */
+export function checkRowRules(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+  const known = config.groups.map((g) => g.name);
+  return config.api.rowRules.flatMap((r, i) => {
+    const [typeName, fieldName] = r.field.split('.');
+    const out: Finding[] = [];
+    if (!model.fieldAuth(typeName ?? '', fieldName ?? '')) {
+      out.push({ location: `${CONFIG_FILE}: api.rowRules[${i}].field = "${r.field}"`, problem: 'not a field of schema.graphql', fix: 'name an existing field as Type.field' });
+    }
+    r.groups.forEach((g, j) => {
+      if (!known.includes(g)) {
+        out.push({ location: `${CONFIG_FILE}: api.rowRules[${i}].groups[${j}] = "${g}"`, problem: 'not a configured group', fix: `use one of ${known.join(', ')}` });
+      }
+    });
+    return out;
+  });
+}
+
+/** Federation group mappings may only target configured groups. */
+export function checkGroupMappings(config: SchemaCheckConfig): Finding[] {
+  const known = config.groups.map((g) => g.name);
+  return config.identityProviders.saml.flatMap((s, i) =>
+    Object.entries(s.groupMapping)
+      .filter(([, group]) => !known.includes(group))
+      .map(([idpGroup, group]) => ({
+        location: `${CONFIG_FILE}: identityProviders.saml[${i}].groupMapping["${idpGroup}"] = "${group}"`,
+        problem: `IdP ${s.name} maps "${idpGroup}" to "${group}", which is not a configured group`,
+        fix: `map it to one of ${known.join(', ')}, or add the group to groups`,
+      })),
+  );
+}
+
+/** Every schema and config check. */
+export function schemaChecks(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+  return [
+    ...checkDirectiveGroups(model.schema, config),
+    ...checkNoAwsAuth(model.schema),
+    ...checkStrictDirectives(model, config),
+    ...checkSubscriptionPayloads(model, config),
+    ...checkIamGrants(model, config),
+    ...checkRowRules(model, config),
+    ...checkGroupMappings(config),
+  ];
+}

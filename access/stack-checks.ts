@@ -1,0 +1,262 @@
+import type { ResolvedConfig } from '../config';
+import type { Finding } from './checks';
+import { mappingRules } from './role-mapping';
+
+/**
+ * Checks of one stack's synthesized Terraform JSON (`stack.toTerraform()`): what the
+ * identity pool will really do, read from the resources rather than from the constructs'
+ * intentions. Each finding names the stack, the resource and the attribute.
+ */
+
+type Block = Record<string, unknown>;
+export interface TerraformJson {
+  readonly resource?: Readonly<Record<string, Readonly<Record<string, Block>>>>;
+  readonly data?: Readonly<Record<string, Readonly<Record<string, Block>>>>;
+}
+
+export type StackCheckConfig = Pick<ResolvedConfig, 'groups' | 'identityPool'>;
+
+const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
+const AUD = `${COGNITO_IDENTITY}:aud`;
+const AMR = `${COGNITO_IDENTITY}:amr`;
+
+function resources(json: TerraformJson, type: string): [string, Block][] {
+  return Object.entries(json.resource?.[type] ?? {});
+}
+
+function list<T = Block>(v: unknown): T[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]) as T[];
+}
+
+/** The resource a `${type.name.attr}` reference points at, as `type.name`. */
+function refTarget(value: unknown): string | undefined {
+  return typeof value === 'string' ? /^\$\{([a-z0-9_]+\.[^.}]+)\.[a-z_]+\}$/.exec(value)?.[1] : undefined;
+}
+
+/** Claims a user can change: client write_attributes and attributes an IdP maps in at sign-in. */
+function userWritableClaims(json: TerraformJson): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, c] of resources(json, 'aws_cognito_user_pool_client')) {
+    for (const a of list<string>(c.write_attributes)) out.set(a, `write_attributes of aws_cognito_user_pool_client.${name}`);
+  }
+  for (const [name, p] of resources(json, 'aws_cognito_identity_provider')) {
+    for (const a of Object.keys((p.attribute_mapping as Block | undefined) ?? {})) {
+      if (!out.has(a)) out.set(a, `attribute_mapping of aws_cognito_identity_provider.${name}`);
+    }
+  }
+  return out;
+}
+
+/** Each group's `aws_cognito_user_group` resource, by group name. */
+function userGroups(json: TerraformJson): Map<string, [string, Block]> {
+  return new Map(resources(json, 'aws_cognito_user_group').map(([id, g]) => [String(g.name), [id, g]]));
+}
+
+/** Every group has a role in the identity-pool mapping; rules read only `cognito:groups`, in precedence order. */
+export function checkRoleMappings(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
+  const findings: Finding[] = [];
+  const attachments = resources(json, 'aws_cognito_identity_pool_roles_attachment');
+  const writable = userWritableClaims(json);
+  const groups = userGroups(json);
+  const groupNames = config.groups.map((g) => g.name);
+  if (!attachments.length && resources(json, 'aws_cognito_identity_pool').length && groupNames.length) {
+    findings.push({
+      location: `stack ${stack}: aws_cognito_identity_pool`,
+      problem: `the identity pool has no aws_cognito_identity_pool_roles_attachment: groups ${groupNames.join(', ')} get no role`,
+      fix: 'attach roles with a role mapping (constructs/identity-access.ts)',
+    });
+  }
+  for (const [id, att] of attachments) {
+    list(att.role_mapping).forEach((m, i) => {
+      const at = `stack ${stack}: resource.aws_cognito_identity_pool_roles_attachment.${id}.role_mapping[${i}]`;
+      const expectedType = config.identityPool.roleMapping === 'rules' ? 'Rules' : 'Token';
+      if (m.type !== expectedType) {
+        findings.push({ location: `${at}.type`, problem: `"${String(m.type)}", but config identityPool.roleMapping is "${config.identityPool.roleMapping}"`, fix: `use type ${expectedType}` });
+      }
+      if (m.ambiguous_role_resolution !== config.identityPool.ambiguousRoleResolution) {
+        findings.push({
+          location: `${at}.ambiguous_role_resolution`,
+          problem: `"${String(m.ambiguous_role_resolution)}", but config identityPool.ambiguousRoleResolution is "${config.identityPool.ambiguousRoleResolution}"`,
+          fix: 'derive it from the config',
+        });
+      }
+      const rules = list(m.mapping_rule);
+      rules.forEach((r, j) => {
+        if (r.claim === 'cognito:groups') {
+          if (r.match_type !== 'Contains') {
+            findings.push({
+              location: `${at}.mapping_rule[${j}].match_type`,
+              problem: `"${String(r.match_type)}" on cognito:groups: a user in several groups would not match`,
+              fix: 'use Contains',
+            });
+          }
+          const group = groups.get(String(r.value));
+          if (group && group[1].role_arn !== undefined && refTarget(group[1].role_arn) !== refTarget(r.role_arn)) {
+            findings.push({
+              location: `${at}.mapping_rule[${j}].role_arn`,
+              problem: `the rule for group ${String(r.value)} grants ${String(r.role_arn)}, but the group's own role_arn (aws_cognito_user_group.${group[0]}) is ${String(group[1].role_arn)}`,
+              fix: 'map each group to its own role',
+            });
+          }
+          return;
+        }
+        const how = writable.get(String(r.claim));
+        findings.push({
+          location: `${at}.mapping_rule[${j}].claim`,
+          problem:
+            `the rule reads claim "${String(r.claim)}"` +
+            (how ? `, which the user can write (${how})` : '') +
+            '; roles must follow group membership only',
+          fix: 'map on cognito:groups (Contains) and put users in groups instead',
+        });
+      });
+      if (m.type === 'Rules') {
+        const covered = rules.filter((r) => r.claim === 'cognito:groups' && r.match_type === 'Contains').map((r) => String(r.value));
+        for (const g of groupNames.filter((n) => !covered.includes(n))) {
+          findings.push({ location: `${at}.mapping_rule`, problem: `group ${g} has no rule (cognito:groups Contains "${g}"), so it has no role`, fix: 'add one rule per configured group' });
+        }
+        const expected = mappingRules(config.groups).map((r) => r.value);
+        const actual = covered.filter((v) => expected.includes(v));
+        if (actual.length === expected.length && actual.join() !== expected.join()) {
+          findings.push({
+            location: `${at}.mapping_rule`,
+            problem: `rules are in the order ${actual.join(', ')}, not group precedence ${expected.join(', ')} (the first matching rule wins)`,
+            fix: 'order the rules by group precedence',
+          });
+        }
+      } else {
+        for (const g of groupNames) {
+          const group = groups.get(g);
+          if (!group || group[1].role_arn === undefined) {
+            findings.push({
+              location: group ? `stack ${stack}: resource.aws_cognito_user_group.${group[0]}.role_arn` : `stack ${stack}: aws_cognito_user_group "${g}"`,
+              problem: `group ${g} has no role_arn, so Token role mapping gives its members no role`,
+              fix: "set the group's role_arn to its identity-pool role",
+            });
+          }
+        }
+      }
+    });
+  }
+  return findings;
+}
+
+interface TrustStatement {
+  readonly federated: string[];
+  /** operator -> key -> values */
+  readonly conditions: Record<string, Record<string, string[]>>;
+}
+
+/** Statements of a JSON policy document. */
+function jsonStatements(doc: Block): TrustStatement[] {
+  return list(doc.Statement)
+    .filter((s) => s.Effect === 'Allow')
+    .map((s) => {
+      const principal = (s.Principal ?? {}) as Block;
+      const conditions: Record<string, Record<string, string[]>> = {};
+      for (const [op, kv] of Object.entries((s.Condition ?? {}) as Record<string, Block>)) {
+        conditions[op] = Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, list<string>(v).map(String)]));
+      }
+      return { federated: list<string>(principal.Federated), conditions };
+    });
+}
+
+/** Statements of an `aws_iam_policy_document` data source. */
+function dataStatements(doc: Block): TrustStatement[] {
+  return list(doc.statement)
+    .filter((s) => (s.effect ?? 'Allow') === 'Allow')
+    .map((s) => {
+      const conditions: Record<string, Record<string, string[]>> = {};
+      for (const c of list(s.condition)) {
+        conditions[String(c.test)] = { ...(conditions[String(c.test)] ?? {}), [String(c.variable)]: list<string>(c.values) };
+      }
+      const federated = list(s.principals)
+        .filter((p) => p.type === 'Federated')
+        .flatMap((p) => list<string>(p.identifiers));
+      return { federated, conditions };
+    });
+}
+
+/** The trust statements of a role's assume_role_policy: inline JSON or a policy-document data source. */
+function trustStatements(json: TerraformJson, policy: unknown): TrustStatement[] | 'unreadable' {
+  const target = refTarget(policy);
+  if (target?.startsWith('data.') || (typeof policy === 'string' && policy.startsWith('${data.aws_iam_policy_document.'))) {
+    const name = /data\.aws_iam_policy_document\.([^.}]+)/.exec(String(policy))?.[1] ?? '';
+    const doc = json.data?.aws_iam_policy_document?.[name];
+    return doc ? dataStatements(doc) : 'unreadable';
+  }
+  if (typeof policy !== 'string') return 'unreadable';
+  try {
+    return jsonStatements(JSON.parse(policy) as Block);
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** A role trusted by cognito-identity.amazonaws.com needs the `aud` and `amr` conditions. */
+export function checkIdentityPoolTrust(stack: string, json: TerraformJson): Finding[] {
+  const findings: Finding[] = [];
+  for (const [id, role] of resources(json, 'aws_iam_role')) {
+    const location = `stack ${stack}: resource.aws_iam_role.${id}.assume_role_policy`;
+    const statements = trustStatements(json, role.assume_role_policy);
+    if (statements === 'unreadable') {
+      if (String(role.assume_role_policy).includes(COGNITO_IDENTITY)) {
+        findings.push({ location, problem: `trusts ${COGNITO_IDENTITY} in a form the check cannot read`, fix: 'write the policy as a JSON string or an aws_iam_policy_document data source' });
+      }
+      continue;
+    }
+    for (const s of statements.filter((x) => x.federated.includes(COGNITO_IDENTITY))) {
+      if (!(s.conditions.StringEquals?.[AUD] ?? []).length) {
+        findings.push({
+          location,
+          problem: `trusts ${COGNITO_IDENTITY} without the StringEquals ${AUD} condition: any identity pool could hand out this role`,
+          fix: `add "Condition": {"StringEquals": {"${AUD}": <identity pool id>}}`,
+        });
+      }
+      if (!(s.conditions['ForAnyValue:StringLike']?.[AMR] ?? []).length) {
+        findings.push({
+          location,
+          problem: `trusts ${COGNITO_IDENTITY} without the ForAnyValue:StringLike ${AMR} condition`,
+          fix: `add "ForAnyValue:StringLike": {"${AMR}": "authenticated"}`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** The pre-token trigger's group mapping (GROUP_MAPPINGS) targets only groups the stack creates. */
+export function checkTriggerGroupMappings(stack: string, json: TerraformJson): Finding[] {
+  const groups = userGroups(json);
+  const findings: Finding[] = [];
+  for (const [id, fn] of resources(json, 'aws_lambda_function')) {
+    const raw = list(fn.environment)[0]?.variables as Block | undefined;
+    if (typeof raw?.GROUP_MAPPINGS !== 'string') continue;
+    const location = `stack ${stack}: resource.aws_lambda_function.${id}.environment.variables.GROUP_MAPPINGS`;
+    let mappings: Record<string, Record<string, string>>;
+    try {
+      mappings = JSON.parse(raw.GROUP_MAPPINGS);
+    } catch {
+      findings.push({ location, problem: 'is not JSON', fix: 'write it with JSON.stringify' });
+      continue;
+    }
+    for (const [idp, mapping] of Object.entries(mappings)) {
+      for (const [idpGroup, group] of Object.entries(mapping)) {
+        if (!groups.has(group)) {
+          findings.push({
+            location,
+            problem: `IdP ${idp} maps "${idpGroup}" to group "${group}", which the stack does not create (aws_cognito_user_group)`,
+            fix: 'map to a configured group',
+          });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/** Every check of a synthesized stack. */
+export function stackChecks(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
+  return [...checkRoleMappings(stack, json, config), ...checkIdentityPoolTrust(stack, json), ...checkTriggerGroupMappings(stack, json)];
+}

@@ -1,0 +1,88 @@
+import { Construct } from 'constructs';
+import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
+import type { CognitoResourceServer } from '@cdktf/provider-aws/lib/cognito-resource-server';
+import type { StackConfig } from '../config';
+import { Federation } from './federation';
+import { resourceName } from './naming';
+import { IDP_GROUPS_ATTRIBUTE } from './user-directory';
+
+/** Lets a user read and change their own attributes with an access token; granted only on request. */
+export const USER_ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
+
+/** ID and access tokens live one hour: AppSync keeps accepting revoked tokens until they expire. */
+export const TOKEN_VALIDITY_MINUTES = 60;
+
+/** The OAuth scopes the web client may request. */
+export function webClientScopes(config: StackConfig): string[] {
+  return ['openid', 'email', 'profile', ...(config.env.webClient.allowUserAdminScope ? [USER_ADMIN_SCOPE] : [])];
+}
+
+/**
+ * Only what the IdPs map must be writable (Cognito requires it). An empty list means "every
+ * attribute" to Cognito, so without IdPs the harmless `name` stands in.
+ */
+function writableAttributes(config: StackConfig): string[] {
+  const mapped = Federation.mappedAttributes(config);
+  return mapped.length > 0 ? mapped : ['name'];
+}
+
+export interface AppClientsProps {
+  readonly config: StackConfig;
+  readonly userPoolId: string;
+  readonly resourceServer: CognitoResourceServer;
+  /** Provider names (Terraform references) besides COGNITO that the clients offer. */
+  readonly providerNames: readonly string[];
+}
+
+/**
+ * The app clients: a public web client (authorization code + PKCE, SRP, no secret) and a
+ * confidential server client (client credentials) for the resource server's scopes.
+ */
+export class AppClients extends Construct {
+  readonly webClient: CognitoUserPoolClient;
+  readonly serverClient: CognitoUserPoolClient;
+
+  constructor(scope: Construct, id: string, props: AppClientsProps) {
+    super(scope, id);
+    const { config, userPoolId } = props;
+    const supportedIdentityProviders = ['COGNITO', ...props.providerNames];
+    const common = {
+      userPoolId,
+      supportedIdentityProviders,
+      allowedOauthFlowsUserPoolClient: true,
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: 'ENABLED',
+      accessTokenValidity: TOKEN_VALIDITY_MINUTES,
+      idTokenValidity: TOKEN_VALIDITY_MINUTES,
+    };
+    const web = config.env.webClient;
+
+    this.webClient = new CognitoUserPoolClient(this, 'web', {
+      ...common,
+      name: resourceName(config, 'web'),
+      generateSecret: false,
+      // Code grant only (no implicit): the browser exchanges the code with a PKCE verifier,
+      // which Amplify always sends for public clients.
+      allowedOauthFlows: ['code'],
+      allowedOauthScopes: webClientScopes(config),
+      callbackUrls: [...web.callbackUrls],
+      logoutUrls: [...web.logoutUrls],
+      explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      refreshTokenValidity: web.refreshTokenValidityDays,
+      tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
+      readAttributes: ['email', 'email_verified', 'name', IDP_GROUPS_ATTRIBUTE],
+      writeAttributes: writableAttributes(config),
+    });
+
+    this.serverClient = new CognitoUserPoolClient(this, 'server', {
+      ...common,
+      name: resourceName(config, 'server'),
+      generateSecret: true,
+      allowedOauthFlows: ['client_credentials'],
+      allowedOauthScopes: props.resourceServer.scopeIdentifiers,
+      explicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
+      refreshTokenValidity: 1,
+    });
+  }
+}

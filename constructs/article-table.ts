@@ -1,0 +1,49 @@
+import { Construct } from 'constructs';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import type { StackConfig } from '../config';
+import { resourceName } from './naming';
+
+/**
+ * Key and index names of the articles table. A contract: the resolvers (resolvers/lib/articles.ts)
+ * query these names and the local mode creates its emulated table from the synthesized one.
+ */
+export const ARTICLE_TABLE = {
+  /** Partition key (S): the article id. */
+  hashKey: 'id',
+  /** Lists articles of one status, newest first. */
+  statusIndex: { name: 'byStatus', hashKey: 'status', rangeKey: 'createdAt' },
+} as const;
+
+export interface ArticleTableProps {
+  readonly config: StackConfig;
+}
+
+/**
+ * The articles table: on demand, point-in-time recovery, encrypted with the AWS-managed KMS key,
+ * and (per `config.env.deletionProtection`) protected both in AWS and by `prevent_destroy`.
+ */
+export class ArticleTable extends Construct {
+  readonly table: DynamodbTable;
+
+  constructor(scope: Construct, id: string, props: ArticleTableProps) {
+    super(scope, id);
+    const { config } = props;
+    const index = ARTICLE_TABLE.statusIndex;
+    this.table = new DynamodbTable(this, 'table', {
+      name: resourceName(config, 'articles'),
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: ARTICLE_TABLE.hashKey,
+      attribute: [
+        { name: ARTICLE_TABLE.hashKey, type: 'S' },
+        { name: index.hashKey, type: 'S' },
+        { name: index.rangeKey, type: 'S' },
+      ],
+      globalSecondaryIndex: [{ name: index.name, hashKey: index.hashKey, rangeKey: index.rangeKey, projectionType: 'ALL' }],
+      pointInTimeRecovery: { enabled: true },
+      // Enabled without a key ARN = the AWS-managed key (aws/dynamodb), visible in CloudTrail.
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: config.env.deletionProtection,
+      lifecycle: { preventDestroy: config.env.deletionProtection },
+    });
+  }
+}

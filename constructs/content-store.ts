@@ -1,0 +1,134 @@
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { StackConfig } from '../config';
+import type { IdentityRole } from '../access/role-mapping';
+import { storageGrantsFor, type StorageGrants } from '../access/storage-grants';
+import { OWNER_TAG } from './identity-access';
+import { resourceName } from './naming';
+
+/**
+ * A prefix as an IAM resource pattern: `{owner}` becomes the caller's principal tag,
+ * escaped (`$${...}`) so Terraform leaves the IAM policy variable alone.
+ */
+export function iamPrefix(prefix: string): string {
+  // A replacer function: in a replacement string `$$` would collapse to `$`.
+  return prefix.replace('{owner}', () => `$\${aws:PrincipalTag/${OWNER_TAG}}`);
+}
+
+/** The IAM policy document for a persona's grants on a bucket, or undefined when it has none. */
+export function storagePolicy(bucketArn: string, grants: StorageGrants): string | undefined {
+  const statements: object[] = [];
+  if (grants.read.length > 0) {
+    statements.push(
+      { Sid: 'ReadObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: grants.read.map((p) => `${bucketArn}/${iamPrefix(p)}*`) },
+      {
+        Sid: 'ListReadablePrefixes',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: bucketArn,
+        Condition: { StringLike: { 's3:prefix': grants.read.map((p) => `${iamPrefix(p)}*`) } },
+      },
+    );
+  }
+  if (grants.write.length > 0) {
+    statements.push({
+      Sid: 'WriteObjects',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: grants.write.map((p) => `${bucketArn}/${iamPrefix(p)}*`),
+    });
+  }
+  return statements.length > 0 ? JSON.stringify({ Version: '2012-10-17', Statement: statements }) : undefined;
+}
+
+/** Origins of the web client's callback URLs: the pages that may call the bucket from a browser. */
+function webOrigins(config: StackConfig): string[] {
+  return [...new Set(config.env.webClient.callbackUrls.map((u) => new URL(u).origin))];
+}
+
+export interface ContentStoreProps {
+  readonly config: StackConfig;
+  /** The identity pool's default authenticated role. */
+  readonly authenticatedRole: IamRole;
+  /** Each group's identity-pool role, by group name. */
+  readonly groupRoles: Readonly<Record<string, IamRole>>;
+}
+
+/**
+ * The content assets bucket (private, encrypted, versioned, TLS only) and each identity-pool
+ * role's S3 permissions, derived from `config.storage.rules`.
+ */
+export class ContentStore extends Construct {
+  readonly bucket: S3Bucket;
+  /** The inline S3 policy of each role that has storage grants: 'authenticated' or the group name. */
+  readonly rolePolicies: Readonly<Record<string, IamRolePolicy>>;
+
+  constructor(scope: Construct, id: string, props: ContentStoreProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: `${resourceName(config, 'assets')}-` });
+    const bucket = this.bucket.id;
+    new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
+    });
+    new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    new S3BucketPolicy(this, 'tls-only', {
+      bucket,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+    });
+    new S3BucketCorsConfiguration(this, 'cors', {
+      bucket,
+      corsRule: [
+        {
+          allowedOrigins: webOrigins(config),
+          allowedMethods: ['GET', 'HEAD', 'PUT', 'DELETE'],
+          allowedHeaders: ['*'],
+          exposeHeaders: ['ETag'],
+          maxAgeSeconds: 3000,
+        },
+      ],
+    });
+
+    // The grants come from the access model's derivation, so the matrix shows what is deployed.
+    const roles: [string, IdentityRole, IamRole][] = [
+      ['authenticated', { kind: 'authenticated' }, props.authenticatedRole],
+      ...config.groups.map((g): [string, IdentityRole, IamRole] => [g.name, { kind: 'group', group: g.name }, props.groupRoles[g.name]]),
+    ];
+    const policies: Record<string, IamRolePolicy> = {};
+    for (const [key, identityRole, role] of roles) {
+      const policy = storagePolicy(this.bucket.arn, storageGrantsFor(config.storage.rules, identityRole));
+      if (policy) policies[key] = new IamRolePolicy(this, `policy-${key}`, { name: 'content-assets', role: role.id, policy });
+    }
+    this.rolePolicies = policies;
+  }
+}

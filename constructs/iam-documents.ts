@@ -1,0 +1,45 @@
+/**
+ * IAM policy documents as JSON strings, the form `aws_iam_role.assume_role_policy` and
+ * `aws_iam_role_policy.policy` take. Written out (not `aws_iam_policy_document` data sources)
+ * so the synthesized JSON shows the exact grant and tests can parse it.
+ */
+
+/** One IAM statement; every grant here is an Allow. */
+export interface AllowStatement {
+  /** Statement id, shown in the console and the access matrix. */
+  readonly sid?: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+/** A policy that allows exactly the given statements. */
+export function allowPolicy(statements: readonly AllowStatement[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: 'Allow',
+      Action: [...s.actions],
+      Resource: [...s.resources],
+    })),
+  });
+}
+
+/**
+ * A trust policy that lets one AWS service (e.g. `appsync.amazonaws.com`) assume the role.
+ * With `sourceArn`, only on behalf of that resource: another account's API naming this role
+ * cannot use it (confused-deputy protection).
+ */
+export function serviceTrustPolicy(service: string, sourceArn?: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(sourceArn ? { Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } } } : {}),
+      },
+    ],
+  });
+}

@@ -1,0 +1,293 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { buildSync, type Metafile } from 'esbuild';
+import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { repoRoot } from '../config/paths';
+
+/**
+ * Discovers the APPSYNC_JS resolvers of `resolvers/`, checks them against the schema and the
+ * data sources, and bundles each with esbuild the way AWS documents for APPSYNC_JS. The
+ * GraphQL API construct deploys what this returns; the local mode runs the same bundles (read
+ * back from the synthesized stack), so there is one build of every resolver.
+ *
+ * Layout (docs/design.md):
+ *   <Type>.<field>.<dataSource>.ts           a unit resolver
+ *   <Type>.<field>/index.ts                  a pipeline resolver (before/after steps)
+ *   <Type>.<field>/<n>.<name>.<dataSource>.ts its functions, run in ascending <n>
+ *   lib/                                     shared code, bundled into whoever imports it
+ * Files that are not TypeScript (tsconfig.json, READMEs) are ignored; `*.d.ts` are not resolvers.
+ */
+
+/** AppSync's limit on the code of one resolver or function. */
+export const MAX_BUNDLE_BYTES = 32 * 1024;
+
+/** The folder of shared resolver code; never a resolver itself. */
+export const SHARED_DIR = 'lib';
+
+/** A pipeline function, in the order AppSync runs it. */
+export interface CatalogFunction {
+  /** AppSync function name, unique in the API: `<Type>_<field>_<n>_<name>`. */
+  readonly name: string;
+  /** Source file, relative to the repository root with `/` separators. */
+  readonly file: string;
+  readonly dataSource: string;
+  /** The bundled ES module (exports `request` and `response`). */
+  readonly code: string;
+}
+
+export interface CatalogResolver {
+  readonly typeName: string;
+  readonly fieldName: string;
+  readonly kind: 'UNIT' | 'PIPELINE';
+  /** Source file (the unit file, or the pipeline's `index.ts`), repository-relative. */
+  readonly file: string;
+  /** Data source name of a unit resolver; pipelines have none. */
+  readonly dataSource?: string;
+  /** The bundled ES module (exports `request` and `response`). */
+  readonly code: string;
+  /** Pipeline functions in run order; only for `PIPELINE`. */
+  readonly functions?: readonly CatalogFunction[];
+}
+
+export interface ResolverCatalog {
+  /** Sorted by `Type.field`. */
+  readonly resolvers: readonly CatalogResolver[];
+}
+
+export interface LoadResolverCatalogOptions {
+  /** The resolvers folder (absolute, or relative to `root`). */
+  readonly dir: string;
+  /** The API schema (graphql-js, with the AppSync prelude: see access/appsync-schema.ts). */
+  readonly schema: GraphQLSchema;
+  /** Names of the data sources the API defines; every resolver must use one of them. */
+  readonly dataSourceNames: readonly string[];
+  /** Base of the reported `file` paths. @default the repository root */
+  readonly root?: string;
+}
+
+/** A resolver file that cannot be deployed. The message names the file and what was expected. */
+export class ResolverCatalogError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'ResolverCatalogError';
+  }
+}
+
+// GraphQL names (https://spec.graphql.org/October2021/#Name) and data source names
+// (AppSync: letters, digits, underscores).
+const NAME = '[_A-Za-z][_0-9A-Za-z]*';
+const UNIT_FILE = new RegExp(`^(${NAME})\\.(${NAME})\\.(${NAME})\\.ts$`);
+const PIPELINE_DIR = new RegExp(`^(${NAME})\\.(${NAME})$`);
+const FUNCTION_FILE = new RegExp(`^(\\d+)\\.(${NAME})\\.(${NAME})\\.ts$`);
+const PIPELINE_INDEX = 'index.ts';
+const ROOT_TYPES = ['Query', 'Mutation', 'Subscription'] as const;
+
+/** Discovers, checks and bundles every resolver under `dir`. Throws `ResolverCatalogError`. */
+export function loadResolverCatalog(options: LoadResolverCatalogOptions): ResolverCatalog {
+  const root = options.root ?? repoRoot();
+  const dir = resolve(root, options.dir);
+  const ctx: Context = { root, schema: options.schema, dataSourceNames: options.dataSourceNames };
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ResolverCatalogError(repoRelative(root, dir), 'is not a folder of resolvers');
+  }
+
+  const resolvers: CatalogResolver[] = [];
+  const byField = new Map<string, string>();
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    const isDir = statSync(path).isDirectory();
+    if (isDir && entry === SHARED_DIR) continue;
+    if (!isDir && !isTypeScriptSource(entry)) continue;
+    const resolver = isDir ? loadPipeline(ctx, path, entry) : loadUnit(ctx, path, entry);
+    const key = `${resolver.typeName}.${resolver.fieldName}`;
+    const earlier = byField.get(key);
+    if (earlier) {
+      throw new ResolverCatalogError(resolver.file, `${key} already has a resolver in ${earlier}; a field has exactly one`);
+    }
+    byField.set(key, resolver.file);
+    resolvers.push(resolver);
+  }
+
+  requireRootFieldResolvers(ctx, dir, byField);
+  resolvers.sort((a, b) => `${a.typeName}.${a.fieldName}`.localeCompare(`${b.typeName}.${b.fieldName}`));
+  return { resolvers };
+}
+
+/** One bundle: a resolver's own code or one of its pipeline functions. */
+export interface BundleSize {
+  /** `Type.field` for a resolver, `Type.field#<n>.<name>` style AppSync name for a function. */
+  readonly name: string;
+  readonly file: string;
+  readonly bytes: number;
+}
+
+/** Size of every bundle in the catalog, largest first (docs and bench report these). */
+export function bundleSizes(catalog: ResolverCatalog): BundleSize[] {
+  const sizes: BundleSize[] = [];
+  for (const r of catalog.resolvers) {
+    sizes.push({ name: `${r.typeName}.${r.fieldName}`, file: r.file, bytes: byteLength(r.code) });
+    for (const f of r.functions ?? []) sizes.push({ name: f.name, file: f.file, bytes: byteLength(f.code) });
+  }
+  return sizes.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+}
+
+/** The sizes as a Markdown table, with AppSync's limit for scale. */
+export function formatBundleSizes(sizes: readonly BundleSize[]): string {
+  const rows = sizes.map((s) => `| ${s.name} | \`${s.file}\` | ${s.bytes} | ${((100 * s.bytes) / MAX_BUNDLE_BYTES).toFixed(1)}% |`);
+  return ['| resolver / function | source | bytes | of 32 KB limit |', '|---|---|---:|---:|', ...rows].join('\n');
+}
+
+interface Context {
+  readonly root: string;
+  readonly schema: GraphQLSchema;
+  readonly dataSourceNames: readonly string[];
+}
+
+function isTypeScriptSource(entry: string): boolean {
+  return entry.endsWith('.ts') && !entry.endsWith('.d.ts');
+}
+
+function loadUnit(ctx: Context, path: string, entry: string): CatalogResolver {
+  const file = repoRelative(ctx.root, path);
+  const match = UNIT_FILE.exec(entry);
+  if (!match) {
+    throw new ResolverCatalogError(file, 'is not named <Type>.<field>.<dataSource>.ts (or a <Type>.<field>/ pipeline folder)');
+  }
+  const [, typeName, fieldName, dataSource] = match;
+  checkField(ctx, file, typeName, fieldName);
+  checkDataSource(ctx, file, dataSource);
+  return { typeName, fieldName, kind: 'UNIT', file, dataSource, code: bundle(file, path) };
+}
+
+function loadPipeline(ctx: Context, path: string, entry: string): CatalogResolver {
+  const file = repoRelative(ctx.root, path);
+  const match = PIPELINE_DIR.exec(entry);
+  if (!match) {
+    throw new ResolverCatalogError(`${file}/`, `is not named <Type>.<field> (a pipeline folder) or ${SHARED_DIR} (shared code)`);
+  }
+  const [, typeName, fieldName] = match;
+  checkField(ctx, `${file}/`, typeName, fieldName);
+  const indexPath = join(path, PIPELINE_INDEX);
+  if (!existsSync(indexPath)) {
+    throw new ResolverCatalogError(`${file}/`, `pipeline folder has no ${PIPELINE_INDEX} (the resolver's before/after steps)`);
+  }
+
+  const functions: { order: number; fn: CatalogFunction }[] = [];
+  const seenOrder = new Map<number, string>();
+  for (const child of readdirSync(path).sort()) {
+    if (child === PIPELINE_INDEX || !isTypeScriptSource(child)) continue;
+    const childPath = join(path, child);
+    const childFile = repoRelative(ctx.root, childPath);
+    const fm = statSync(childPath).isFile() ? FUNCTION_FILE.exec(child) : null;
+    if (!fm) throw new ResolverCatalogError(childFile, 'is not named <n>.<name>.<dataSource>.ts (a pipeline function)');
+    const [, n, name, dataSource] = fm;
+    const order = Number(n);
+    const clash = seenOrder.get(order);
+    if (clash) throw new ResolverCatalogError(childFile, `has the same position ${order} as ${clash}; positions order the functions`);
+    seenOrder.set(order, childFile);
+    checkDataSource(ctx, childFile, dataSource);
+    functions.push({
+      order,
+      fn: { name: `${typeName}_${fieldName}_${order}_${name}`, file: childFile, dataSource, code: bundle(childFile, childPath) },
+    });
+  }
+  if (functions.length === 0) {
+    throw new ResolverCatalogError(`${file}/`, 'pipeline folder has no functions (<n>.<name>.<dataSource>.ts); use a unit resolver file instead');
+  }
+
+  const indexFile = repoRelative(ctx.root, indexPath);
+  return {
+    typeName,
+    fieldName,
+    kind: 'PIPELINE',
+    file: indexFile,
+    code: bundle(indexFile, indexPath),
+    functions: functions.sort((a, b) => a.order - b.order).map((f) => f.fn),
+  };
+}
+
+function checkField(ctx: Context, file: string, typeName: string, fieldName: string): void {
+  const type = ctx.schema.getType(typeName);
+  if (!(type instanceof GraphQLObjectType)) {
+    throw new ResolverCatalogError(file, `type '${typeName}' is not an object type of the schema`);
+  }
+  if (!type.getFields()[fieldName]) {
+    const have = Object.keys(type.getFields()).join(', ');
+    throw new ResolverCatalogError(file, `field '${fieldName}' is not in type ${typeName} of the schema (it has: ${have})`);
+  }
+}
+
+function checkDataSource(ctx: Context, file: string, dataSource: string): void {
+  if (!ctx.dataSourceNames.includes(dataSource)) {
+    throw new ResolverCatalogError(file, `data source '${dataSource}' is not one of the API's data sources (${ctx.dataSourceNames.join(', ')})`);
+  }
+}
+
+/** Every field of Query, Mutation and Subscription needs a resolver: AppSync would answer null. */
+function requireRootFieldResolvers(ctx: Context, dir: string, byField: ReadonlyMap<string, string>): void {
+  for (const typeName of ROOT_TYPES) {
+    const type = ctx.schema.getType(typeName);
+    if (!(type instanceof GraphQLObjectType)) continue;
+    for (const fieldName of Object.keys(type.getFields())) {
+      if (!byField.has(`${typeName}.${fieldName}`)) {
+        throw new ResolverCatalogError(
+          repoRelative(ctx.root, dir),
+          `schema field ${typeName}.${fieldName} has no resolver (add ${typeName}.${fieldName}.<dataSource>.ts or a ${typeName}.${fieldName}/ pipeline)`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Bundles one entry the way AWS documents for APPSYNC_JS: one ES module, `@aws-appsync/utils`
+ * left as an import (the runtime provides it), no source map (it would count against 32 KB).
+ */
+function bundle(file: string, path: string): string {
+  let result;
+  try {
+    result = buildSync({
+      entryPoints: [path],
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'esnext',
+      sourcemap: false,
+      external: ['@aws-appsync/utils', '@aws-appsync/utils/*'],
+      logLevel: 'silent',
+    });
+  } catch (err) {
+    const failure = err as { errors?: { text: string; location?: { file: string; line: number } | null }[] };
+    const details = (failure.errors ?? [])
+      .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
+      .join('; ');
+    throw new ResolverCatalogError(file, `does not bundle: ${details || String(err)}`);
+  }
+  const code = result.outputFiles[0].text;
+  const bytes = byteLength(code);
+  if (bytes > MAX_BUNDLE_BYTES) {
+    throw new ResolverCatalogError(file, `bundles to ${bytes} bytes, over AppSync's limit of ${MAX_BUNDLE_BYTES} bytes per resolver or function`);
+  }
+  const missing = ['request', 'response'].filter((name) => !exportsOf(result.metafile).includes(name));
+  if (missing.length > 0) {
+    throw new ResolverCatalogError(file, `does not export ${missing.join(' and ')} (APPSYNC_JS needs both request and response)`);
+  }
+  return code;
+}
+
+function exportsOf(metafile: Metafile | undefined): string[] {
+  return Object.values(metafile?.outputs ?? {}).flatMap((o) => o.exports);
+}
+
+function byteLength(code: string): number {
+  return Buffer.byteLength(code, 'utf8');
+}
+
+function repoRelative(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/');
+}

@@ -1,0 +1,124 @@
+/**
+ * DynamoDB attribute values in the three shapes the runtime meets:
+ * - AppSync's (`util.dynamodb.toDynamoDB`): numbers stay numbers, `{ "N": 1234 }`;
+ * - the DynamoDB wire/SDK shape: numbers as strings, binaries as bytes;
+ * - plain JSON, which AppSync hands resolvers as `ctx.result` (sets become lists).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+export type AppSyncAttributeValue = Record<string, unknown>;
+
+/** A value AppSync's DynamoDB data source cannot accept. The message names the path. */
+export class AttributeValueError extends Error {}
+
+/** `util.dynamodb.toDynamoDB`: any JSON value as an AppSync attribute value. */
+export function toDynamoDB(value: unknown): AppSyncAttributeValue {
+  if (value === null || value === undefined) return { NULL: true };
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') return { N: value };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map((item) => toDynamoDB(item)) };
+  if (typeof value === 'object') return { M: toMapValues(value as Record<string, unknown>) };
+  throw new AttributeValueError(`util.dynamodb.toDynamoDB cannot convert a ${typeof value}`);
+}
+
+/** `util.dynamodb.toMapValues`: each property converted with toDynamoDB. */
+export function toMapValues(value: Record<string, unknown>): Record<string, AppSyncAttributeValue> {
+  const out: Record<string, AppSyncAttributeValue> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined) out[key] = toDynamoDB(item);
+  }
+  return out;
+}
+
+/** The typed converters (`toString`, `toNumberSet`, ...): null in, null out, like AppSync. */
+export const typedConverters = {
+  toString: (v: unknown) => nullOr(v, (s) => ({ S: s })),
+  toStringSet: (v: unknown) => nullOr(v, (list) => ({ SS: list })),
+  toNumber: (v: unknown) => nullOr(v, (n) => ({ N: n })),
+  toNumberSet: (v: unknown) => nullOr(v, (list) => ({ NS: list })),
+  toBinary: (v: unknown) => nullOr(v, (b) => ({ B: b })),
+  toBinarySet: (v: unknown) => nullOr(v, (list) => ({ BS: list })),
+  toBoolean: (v: unknown) => nullOr(v, (b) => ({ BOOL: b })),
+  toNull: () => ({ NULL: true }),
+  toList: (v: unknown) => nullOr(v, (list) => toDynamoDB(list)),
+  toMap: (v: unknown) => nullOr(v, (map) => toDynamoDB(map)),
+};
+
+function nullOr(value: unknown, convert: (v: never) => AppSyncAttributeValue): AppSyncAttributeValue | null {
+  return value === null || value === undefined ? null : convert(value as never);
+}
+
+/** One AppSync attribute value as the SDK sends it; `path` names it in errors. */
+export function toSdkValue(value: unknown, path: string): AttributeValue {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AttributeValueError(`${path} must be a DynamoDB attribute value like {"S": "text"}, got ${JSON.stringify(value)}`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length !== 1) {
+    throw new AttributeValueError(`${path} must have exactly one type key (S, N, BOOL, NULL, L, M, SS, NS, B, BS), got ${JSON.stringify(value)}`);
+  }
+  const [type, inner] = entries[0];
+  switch (type) {
+    case 'S':
+      return { S: String(inner) };
+    case 'N':
+      return { N: String(inner) };
+    case 'BOOL':
+      return { BOOL: Boolean(inner) };
+    case 'NULL':
+      return { NULL: true };
+    case 'B':
+      return { B: Buffer.from(String(inner), 'base64') };
+    case 'SS':
+      return { SS: listOf(inner, path).map(String) };
+    case 'NS':
+      return { NS: listOf(inner, path).map(String) };
+    case 'BS':
+      return { BS: listOf(inner, path).map((b) => Buffer.from(String(b), 'base64')) };
+    case 'L':
+      return { L: listOf(inner, path).map((item, i) => toSdkValue(item, `${path}[${i}]`)) };
+    case 'M':
+      return { M: toSdkMap(inner, path) };
+    default:
+      throw new AttributeValueError(`${path} has unknown DynamoDB type "${type}"`);
+  }
+}
+
+/** A map of AppSync attribute values (a key, `attributeValues`, `expressionValues`) for the SDK. */
+export function toSdkMap(value: unknown, path: string): Record<string, AttributeValue> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AttributeValueError(`${path} must be an object of DynamoDB attribute values, got ${JSON.stringify(value)}`);
+  }
+  const out: Record<string, AttributeValue> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = toSdkValue(item, `${path}.${key}`);
+  }
+  return out;
+}
+
+function listOf(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw new AttributeValueError(`${path} must hold a list, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** An SDK attribute value as the plain JSON AppSync puts in `ctx.result`. */
+export function fromSdkValue(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.L !== undefined) return value.L.map((item) => fromSdkValue(item));
+  if (value.M !== undefined) return fromSdkItem(value.M);
+  if (value.SS !== undefined) return [...value.SS];
+  if (value.NS !== undefined) return value.NS.map(Number);
+  if (value.B !== undefined) return Buffer.from(value.B).toString('base64');
+  if (value.BS !== undefined) return value.BS.map((b) => Buffer.from(b).toString('base64'));
+  throw new AttributeValueError(`Unsupported DynamoDB attribute value ${JSON.stringify(value)}`);
+}
+
+export function fromSdkItem(item: Record<string, AttributeValue>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item)) out[key] = fromSdkValue(value);
+  return out;
+}

@@ -1,0 +1,227 @@
+/**
+ * AMAZON_DYNAMODB: translates AppSync's DynamoDB request objects (GetItem, PutItem, UpdateItem,
+ * DeleteItem, Query, Scan) into AWS SDK v3 calls against a local endpoint, and the answers
+ * into `ctx.result` / `ctx.error` the way AppSync shapes them.
+ *
+ * Not emulated: the other operations (Batch*, Transact*, Sync), `conditionalCheckFailedHandler`,
+ * and AppSync's re-read after a failed condition (it reports success when the item already
+ * equals the desired value); a failed condition is always `ctx.error`.
+ */
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { AttributeValueError, fromSdkItem, toSdkMap } from '../attribute-values';
+import type { DataSourceInvoker, DataSourceOutcome } from './types';
+import { RequestShapeError, requestRecord } from './types';
+
+/** The ctx.error type AppSync reports when a condition expression refused a write. */
+export const CONDITION_FAILED_TYPE = 'DynamoDB:ConditionalCheckFailedException';
+
+interface Expression {
+  expression: string;
+  expressionNames?: Record<string, string>;
+  expressionValues?: Record<string, unknown>;
+}
+
+/** Collects the names and values of several expressions into one SDK call. */
+class ExpressionSet {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, AttributeValue> = {};
+
+  constructor(private readonly dataSource: string) {}
+
+  /** The expression text of `field` (undefined when absent), its names/values merged in. */
+  add(request: Record<string, unknown>, field: string): string | undefined {
+    const raw = request[field];
+    if (raw === undefined || raw === null) return undefined;
+    const expr = raw as Expression;
+    if (typeof expr !== 'object' || typeof expr.expression !== 'string') {
+      throw new RequestShapeError(this.dataSource, `${field}.expression must be a string`);
+    }
+    Object.assign(this.names, expr.expressionNames ?? {});
+    Object.assign(this.values, toSdkMap(expr.expressionValues ?? {}, `${field}.expressionValues`));
+    return expr.expression;
+  }
+
+  /** The SDK's names/values parameters; empty maps are omitted (DynamoDB refuses them). */
+  params() {
+    return {
+      ExpressionAttributeNames: Object.keys(this.names).length > 0 ? this.names : undefined,
+      ExpressionAttributeValues: Object.keys(this.values).length > 0 ? this.values : undefined,
+    };
+  }
+}
+
+/** nextToken: an opaque base64url string of the LastEvaluatedKey (AWS encrypts its tokens). */
+export function encodeNextToken(key: Record<string, AttributeValue> | undefined): string | null {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
+}
+
+function decodeNextToken(token: unknown): Record<string, AttributeValue> | undefined {
+  if (token === undefined || token === null) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, AttributeValue>;
+  } catch {
+    // fall through: reported below like any other malformed token
+  }
+  throw new InvalidNextToken();
+}
+
+class InvalidNextToken extends Error {}
+
+export interface DynamoDbDataSourceOptions {
+  name: string;
+  tableName: string;
+  client: DynamoDBClient;
+}
+
+export class DynamoDbDataSource implements DataSourceInvoker {
+  constructor(private readonly options: DynamoDbDataSourceOptions) {}
+
+  async invoke(requestObject: unknown): Promise<DataSourceOutcome> {
+    const { name } = this.options;
+    const request = requestRecord(name, requestObject);
+    try {
+      return { result: await this.run(request) };
+    } catch (err) {
+      if (err instanceof RequestShapeError) throw err;
+      if (err instanceof AttributeValueError) throw new RequestShapeError(name, err.message);
+      if (err instanceof InvalidNextToken) {
+        return { result: null, error: { message: 'The nextToken is not a valid pagination token', type: 'DynamoDB:ValidationException' } };
+      }
+      return { result: null, error: sdkError(err) };
+    }
+  }
+
+  private async run(request: Record<string, unknown>): Promise<unknown> {
+    const { client, tableName, name } = this.options;
+    const exprs = new ExpressionSet(name);
+    const operation = request.operation;
+    switch (operation) {
+      case 'GetItem': {
+        const projection = exprs.add(request, 'projection');
+        const out = await client.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: this.key(request),
+            ConsistentRead: Boolean(request.consistentRead),
+            ProjectionExpression: projection,
+            ExpressionAttributeNames: exprs.params().ExpressionAttributeNames,
+          }),
+        );
+        return out.Item ? fromSdkItem(out.Item) : null;
+      }
+      case 'PutItem': {
+        const item = { ...toSdkMap(request.attributeValues ?? {}, 'attributeValues'), ...this.key(request) };
+        const condition = exprs.add(request, 'condition');
+        await client.send(new PutItemCommand({ TableName: tableName, Item: item, ConditionExpression: condition, ...exprs.params() }));
+        return fromSdkItem(item);
+      }
+      case 'UpdateItem': {
+        const update = exprs.add(request, 'update');
+        if (!update) throw new RequestShapeError(name, 'UpdateItem needs an update expression');
+        const condition = exprs.add(request, 'condition');
+        const out = await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: this.key(request),
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ReturnValues: 'ALL_NEW',
+            ...exprs.params(),
+          }),
+        );
+        return out.Attributes ? fromSdkItem(out.Attributes) : null;
+      }
+      case 'DeleteItem': {
+        const condition = exprs.add(request, 'condition');
+        const out = await client.send(
+          new DeleteItemCommand({ TableName: tableName, Key: this.key(request), ConditionExpression: condition, ReturnValues: 'ALL_OLD', ...exprs.params() }),
+        );
+        return out.Attributes ? fromSdkItem(out.Attributes) : null;
+      }
+      case 'Query': {
+        const keyCondition = exprs.add(request, 'query');
+        if (!keyCondition) throw new RequestShapeError(name, 'Query needs a query expression');
+        const filter = exprs.add(request, 'filter');
+        const projection = exprs.add(request, 'projection');
+        const out = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: optionalString(request.index),
+            KeyConditionExpression: keyCondition,
+            FilterExpression: filter,
+            ProjectionExpression: projection,
+            ScanIndexForward: request.scanIndexForward !== false,
+            ConsistentRead: Boolean(request.consistentRead),
+            Select: optionalString(request.select) as 'ALL_ATTRIBUTES' | undefined,
+            Limit: optionalNumber(request.limit),
+            ExclusiveStartKey: decodeNextToken(request.nextToken),
+            ...exprs.params(),
+          }),
+        );
+        return page(out.Items, out.LastEvaluatedKey, out.ScannedCount);
+      }
+      case 'Scan': {
+        const filter = exprs.add(request, 'filter');
+        const projection = exprs.add(request, 'projection');
+        const out = await client.send(
+          new ScanCommand({
+            TableName: tableName,
+            IndexName: optionalString(request.index),
+            FilterExpression: filter,
+            ProjectionExpression: projection,
+            ConsistentRead: Boolean(request.consistentRead),
+            Limit: optionalNumber(request.limit),
+            Segment: optionalNumber(request.segment),
+            TotalSegments: optionalNumber(request.totalSegments),
+            ExclusiveStartKey: decodeNextToken(request.nextToken),
+            ...exprs.params(),
+          }),
+        );
+        return page(out.Items, out.LastEvaluatedKey, out.ScannedCount);
+      }
+      default:
+        throw new RequestShapeError(
+          name,
+          operation === undefined
+            ? "Value for field '$[operation]' not found."
+            : `operation ${JSON.stringify(operation)} is not supported locally (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan)`,
+        );
+    }
+  }
+
+  private key(request: Record<string, unknown>): Record<string, AttributeValue> {
+    if (request.key === undefined) throw new RequestShapeError(this.options.name, `${String(request.operation)} needs a key`);
+    return toSdkMap(request.key, 'key');
+  }
+}
+
+function page(items: Record<string, AttributeValue>[] | undefined, lastKey: Record<string, AttributeValue> | undefined, scanned: number | undefined) {
+  return { items: (items ?? []).map((item) => fromSdkItem(item)), nextToken: encodeNextToken(lastKey), scannedCount: scanned ?? 0 };
+}
+
+function optionalString(value: unknown): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return value === undefined || value === null ? undefined : Number(value);
+}
+
+/** An SDK failure as AppSync's `ctx.error` ({ message, type: 'DynamoDB:<Exception>' }). */
+function sdkError(err: unknown): { message: string; type: string } {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+  const name = e.name && e.name !== 'Error' ? e.name : 'ServiceError';
+  const status = e.$metadata?.httpStatusCode;
+  const detail = status ? ` (Service: DynamoDb, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? 'local'})` : '';
+  return { message: `${e.message ?? String(err)}${detail}`, type: `DynamoDB:${name}` };
+}

@@ -1,0 +1,111 @@
+/**
+ * The project's local APPSYNC_JS runtime: runs the exact resolver bundles synth uploads (from
+ * `constructs/resolver-catalog.ts`) against local data sources. No package provides this
+ * (`@aws-appsync/utils` ships types only). It knows nothing about auth: the endpoint decides
+ * field access before calling `resolveField`, as AppSync does.
+ *
+ * Public API (used by the local GraphQL endpoint):
+ *   const runtime = createAppSyncJsRuntime({ dataSources, dynamodb, env, httpEndpointOverrides? });
+ *   runtime.prepare(resolvers)            // optional: refuse bad code at start-up
+ *   await runtime.resolveField(resolver, { arguments, source, identity, request, info })
+ *     -> { data, errors: [{ message, errorType, data, errorInfo }], extensions? }
+ *   runtime.close()
+ * `resolveField` rejects only with AppSyncJsCodeError (code AppSync would refuse to deploy) or
+ * for a resolver naming an unknown data source; everything else is a field error.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbDataSource } from './data-sources/dynamodb';
+import { HttpDataSource, signingFromEndpoint } from './data-sources/http';
+import { NoneDataSource } from './data-sources/none';
+import type { DataSourceInvoker } from './data-sources/types';
+import { executeResolver } from './executor';
+import { ModuleLoader } from './module-loader';
+import type { AppSyncJsRuntimeOptions, DataSourceConfig, FieldContext, FieldResult, ResolverCode } from './types';
+import { createUtilsModule } from './utils-module';
+
+export * from './types';
+export { AppSyncJsCodeError, MAX_CODE_BYTES } from './code-checks';
+export { CONDITION_FAILED_TYPE } from './data-sources/dynamodb';
+
+export interface AppSyncJsRuntime {
+  /** Runs one field's resolver. */
+  resolveField(resolver: ResolverCode, ctx: FieldContext): Promise<FieldResult>;
+  /** Loads and checks every bundle now; throws AppSyncJsCodeError naming the first bad one. */
+  prepare(resolvers: readonly ResolverCode[]): void;
+  /** Releases the DynamoDB client's sockets. */
+  close(): void;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyncJsRuntime {
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const dynamodb = new DynamoDBClient({
+    endpoint: options.dynamodb.endpoint,
+    region: options.dynamodb.region,
+    credentials,
+    // A local emulator either answers or is down: retrying only delays the error.
+    maxAttempts: 2,
+  });
+  const dataSources = new Map<string, DataSourceInvoker>();
+  for (const config of options.dataSources) {
+    if (dataSources.has(config.name)) throw new Error(`Data source "${config.name}" is defined twice`);
+    dataSources.set(config.name, createDataSource(config, options, dynamodb));
+  }
+  const loader = new ModuleLoader(createUtilsModule(options.clock ?? Date.now), options.log ?? defaultLog);
+  const env = Object.freeze({ ...options.env });
+
+  const dataSource = (name: string, resolverName: string): DataSourceInvoker => {
+    const found = dataSources.get(name);
+    if (!found) {
+      throw new Error(`${resolverName} uses data source "${name}", which is not one of: ${[...dataSources.keys()].join(', ')}`);
+    }
+    return found;
+  };
+
+  return {
+    resolveField: (resolver, ctx) => executeResolver({ loader, dataSource, env }, resolver, ctx),
+    prepare(resolvers) {
+      for (const r of resolvers) {
+        const name = `${r.typeName}.${r.fieldName}`;
+        loader.load(name, r.code);
+        if (r.dataSource) dataSource(r.dataSource, name);
+        for (const fn of r.functions ?? []) {
+          loader.load(`${name} function ${fn.name}`, fn.code);
+          dataSource(fn.dataSource, `${name} function ${fn.name}`);
+        }
+      }
+    },
+    close: () => dynamodb.destroy(),
+  };
+}
+
+function createDataSource(config: DataSourceConfig, options: AppSyncJsRuntimeOptions, client: DynamoDBClient): DataSourceInvoker {
+  switch (config.type) {
+    case 'AMAZON_DYNAMODB':
+      if (!config.tableName) throw new Error(`Data source "${config.name}" (AMAZON_DYNAMODB) needs a tableName`);
+      return new DynamoDbDataSource({ name: config.name, tableName: config.tableName, client });
+    case 'HTTP': {
+      const endpoint = options.httpEndpointOverrides?.[config.name] ?? config.endpoint;
+      if (!endpoint) throw new Error(`Data source "${config.name}" (HTTP) needs an endpoint`);
+      // Sign for the deployed endpoint's service/region even when the request goes elsewhere.
+      const signing = config.signing ?? (config.endpoint ? signingFromEndpoint(config.endpoint) : undefined);
+      return new HttpDataSource({
+        name: config.name,
+        endpoint,
+        signing,
+        credentials: options.credentials ?? LOCAL_CREDENTIALS,
+        timeoutMs: options.httpTimeoutMs ?? 30000,
+      });
+    }
+    case 'NONE':
+      return new NoneDataSource(config.name);
+    default:
+      throw new Error(`Data source "${config.name}" has type ${String((config as { type: unknown }).type)}; expected AMAZON_DYNAMODB, HTTP or NONE`);
+  }
+}
+
+function defaultLog(level: string, resolverName: string, args: unknown[]): void {
+  const method = level === 'error' || level === 'warn' ? level : 'log';
+  console[method](`[appsync-js ${resolverName}]`, ...args);
+}

@@ -1,0 +1,74 @@
+/**
+ * Loads a resolver bundle (the ES module text synth uploads) so its handlers can be called.
+ *
+ * How: the bundle is checked (code-checks.ts), converted from ESM to CommonJS by esbuild (a
+ * syntax-only transform; the code itself is unchanged) and evaluated with node:vm in a context
+ * of its own, where `require('@aws-appsync/utils')` returns the local implementation. This runs
+ * on Node 20 without flags and inside jest (native `import()` of a data: URL needs
+ * --experimental-vm-modules under jest; vm.SourceTextModule needs a flag everywhere). The
+ * separate context also means resolver code sees no Node globals (process, require, fetch,
+ * timers), as in APPSYNC_JS, and cannot eval. Modules are cached by the hash of their code.
+ */
+import { createHash } from 'node:crypto';
+import { Script, createContext } from 'node:vm';
+import { transformSync } from 'esbuild';
+import { AppSyncJsCodeError, checkAppSyncJsCode } from './code-checks';
+import type { UtilsModule } from './utils-module';
+
+export type Handler = (ctx: unknown) => unknown;
+
+export interface ResolverModule {
+  request: Handler;
+  response: Handler;
+}
+
+export type ConsoleSink = (level: string, args: unknown[]) => void;
+
+const CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
+export class ModuleLoader {
+  private readonly cache = new Map<string, ResolverModule>();
+
+  constructor(
+    private readonly utils: UtilsModule,
+    private readonly log: (level: string, resolverName: string, args: unknown[]) => void,
+  ) {}
+
+  /** The module of `code`, loaded once per distinct code. Throws AppSyncJsCodeError. */
+  load(resolverName: string, code: string): ResolverModule {
+    const hash = createHash('sha256').update(code).digest('hex');
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    checkAppSyncJsCode(resolverName, code);
+    const loaded = this.evaluate(resolverName, code);
+    this.cache.set(hash, loaded);
+    return loaded;
+  }
+
+  private evaluate(resolverName: string, code: string): ResolverModule {
+    const cjs = transformSync(code, { format: 'cjs', loader: 'js', target: 'esnext', sourcefile: resolverName }).code;
+    const sandboxConsole = Object.fromEntries(
+      CONSOLE_LEVELS.map((level) => [level, (...args: unknown[]) => this.log(level, resolverName, args)]),
+    );
+    // APPSYNC_JS also offers util/runtime/extensions as globals.
+    const context = createContext(
+      { console: sandboxConsole, util: this.utils.util, runtime: this.utils.runtime, extensions: this.utils.extensions },
+      { codeGeneration: { strings: false, wasm: false }, name: resolverName },
+    );
+    const wrapper = new Script(`(function (exports, require, module) {\n${cjs}\n})`, { filename: resolverName });
+    const factory = wrapper.runInContext(context) as (exports: object, require: (id: string) => unknown, module: { exports: object }) => void;
+    const module = { exports: {} as Record<string, unknown> };
+    factory(module.exports, (id) => this.require(resolverName, id), module);
+    const { request, response } = module.exports;
+    const missing = ['request', 'response'].filter((name) => typeof module.exports[name] !== 'function');
+    if (missing.length > 0) {
+      throw new AppSyncJsCodeError(resolverName, [`it does not export a ${missing.join(' and a ')} function`]);
+    }
+    return { request: request as Handler, response: response as Handler };
+  }
+
+  private require(resolverName: string, id: string): unknown {
+    if (id === '@aws-appsync/utils') return this.utils;
+    throw new AppSyncJsCodeError(resolverName, [`it requires "${id}", which the runtime does not provide`]);
+  }
+}

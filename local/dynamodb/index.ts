@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import dynalite from 'dynalite';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LocalStack } from '../stack-reader';
+import { closeServer, listen } from '../server-lifecycle';
+import { ensureTables } from './tables';
+
+export interface DynamoDbOptions {
+  readonly stack: LocalStack;
+  /** LevelDB directory (e.g. `.local-data/dynamodb`); data survives restarts. In memory when omitted. */
+  readonly dataDir?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+export interface DynamoDbEmulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly region: string;
+  /** Tables this start created (empty when all existed: not a first start). */
+  readonly createdTables: readonly string[];
+  /** A client for the emulator (dummy credentials); closed by `close()`. */
+  readonly client: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+/** A DynamoDB client for a local endpoint: the emulator ignores signatures, the SDK needs some credentials. */
+export function localDynamoClient(endpoint: string, region: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+/**
+ * Starts dynalite (in process) and creates the stack's tables with their indexes when missing.
+ * A table that exists with other keys or indexes than the stack's is an error that says to
+ * start with `--reset`, rather than resolvers failing later on a missing index.
+ */
+export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // Tables are ACTIVE at once: nothing waits for CREATING locally.
+  const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let port: number;
+  try {
+    port = await listen(server, options.port, host);
+  } catch (e) {
+    await new Promise((resolve) => server.close(resolve));
+    throw e;
+  }
+  const endpoint = `http://${host}:${port}`;
+  const client = localDynamoClient(endpoint, options.stack.region);
+  const close = async () => {
+    client.destroy();
+    await closeServer(server);
+  };
+  try {
+    const createdTables = await ensureTables(client, options.stack.tables, options.stack.source);
+    return { endpoint, region: options.stack.region, createdTables, client, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -1,0 +1,196 @@
+import {
+  defaultFieldResolver,
+  DocumentNode,
+  execute,
+  FieldNode,
+  FragmentDefinitionNode,
+  ExecutionResult,
+  getOperationAST,
+  GraphQLError,
+  GraphQLFieldResolver,
+  GraphQLResolveInfo,
+  GraphQLSchema,
+  locatedError,
+  OperationDefinitionNode,
+  responsePathAsArray,
+} from 'graphql';
+import type { AccessDecision, AuthModel, Caller } from '../../access/auth-model';
+import { AppSyncErrorJson, AppSyncFieldError, toAppSyncError, unauthorizedField } from './errors';
+import type { DocumentCache } from './document-cache';
+import { selectionSetOf } from './selection-set';
+import type { FieldContext, FieldResult, ResolverCode } from '../appsync-js/types';
+
+/**
+ * Runs one GraphQL request like AppSync: for every field, the auth model decides BEFORE the
+ * resolver runs; a denied field becomes null plus an `Unauthorized` error and its siblings
+ * still resolve. Fields with a resolver run it through the APPSYNC_JS runtime; the others
+ * read the parent object's property.
+ */
+
+/** `ctx.identity` of a user pool caller, as AppSync builds it. */
+export interface AppSyncIdentity {
+  readonly sub: string;
+  readonly issuer: string;
+  readonly username: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly sourceIp: readonly string[];
+  readonly defaultAuthStrategy: 'ALLOW';
+  readonly groups: readonly string[] | null;
+}
+
+/** Who is asking, after the token verified. */
+export interface RequestCaller {
+  readonly caller: Caller;
+  readonly identity: AppSyncIdentity;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The APPSYNC_JS runtime, as the endpoint uses it (it knows nothing about auth). */
+export interface ResolverRuntime {
+  resolveField(resolver: ResolverCode, ctx: FieldContext): Promise<FieldResult>;
+}
+
+export interface GraphqlRequest {
+  readonly query: string;
+  readonly variables?: Record<string, unknown> | null;
+  readonly operationName?: string | null;
+}
+
+/** What a request produced: the response body and, when it ran, the operation. */
+export interface ExecutionOutcome {
+  readonly body: { data?: unknown; errors?: AppSyncErrorJson[] };
+  readonly document?: DocumentNode;
+  readonly operation?: OperationDefinitionNode;
+}
+
+export interface ExecutorOptions {
+  readonly schema: GraphQLSchema;
+  readonly authModel: AuthModel;
+  readonly documents: DocumentCache;
+  /** Resolvers by `Type.field`. */
+  readonly resolvers: ReadonlyMap<string, ResolverCode>;
+  readonly runtime: ResolverRuntime;
+}
+
+/** Builds `ctx` for a resolver: arguments, source, the verified identity, `info`, request headers. */
+export function fieldContextOf(
+  who: RequestCaller,
+  parentTypeName: string,
+  fieldName: string,
+  field: {
+    args: Record<string, unknown>;
+    source: unknown;
+    variables: Record<string, unknown>;
+    fieldNodes: readonly FieldNode[];
+    fragments: Record<string, FragmentDefinitionNode>;
+  },
+): FieldContext {
+  const selection = selectionSetOf(field.fieldNodes, field.fragments);
+  return {
+    arguments: field.args,
+    source: field.source as FieldContext['source'],
+    identity: { ...who.identity },
+    info: {
+      fieldName,
+      parentTypeName,
+      variables: field.variables,
+      selectionSetList: selection.list,
+      selectionSetGraphQL: selection.graphql,
+    },
+    request: { headers: { ...who.headers }, domainName: null },
+  };
+}
+
+interface RequestState {
+  readonly who: RequestCaller;
+  /** Errors a resolver appended (`util.appendError`) beside its data. */
+  readonly appended: AppSyncErrorJson[];
+}
+
+function toFieldError(e: FieldResult['errors'][number]): AppSyncFieldError {
+  return new AppSyncFieldError(e.message, e.errorType ?? null, e.data ?? null, e.errorInfo ?? null);
+}
+
+/** Caches decisions per group set: `decide` builds reason strings, and a list query asks per item field. */
+function decisionCache(authModel: AuthModel): (typeName: string, fieldName: string, caller: Caller) => AccessDecision {
+  const memo = new Map<string, AccessDecision>();
+  return (typeName, fieldName, caller) => {
+    const who = caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? caller.groups.join(',') : caller.mode;
+    const key = `${who}|${typeName}.${fieldName}`;
+    let decision = memo.get(key);
+    if (!decision) {
+      if (memo.size > 50_000) memo.clear();
+      decision = authModel.decide(typeName, fieldName, caller);
+      memo.set(key, decision);
+    }
+    return decision;
+  };
+}
+
+export interface Executor {
+  run(request: GraphqlRequest, who: RequestCaller): Promise<ExecutionOutcome>;
+}
+
+export function createExecutor(options: ExecutorOptions): Executor {
+  const decide = decisionCache(options.authModel);
+
+  async function runResolver(resolver: ResolverCode, source: unknown, args: Record<string, unknown>, state: RequestState, info: GraphQLResolveInfo) {
+    const ctx = fieldContextOf(state.who, info.parentType.name, info.fieldName, {
+      args,
+      source,
+      variables: info.variableValues,
+      fieldNodes: info.fieldNodes,
+      fragments: info.fragments,
+    });
+    const outcome = await options.runtime.resolveField(resolver, ctx);
+    const located = (e: FieldResult['errors'][number]) =>
+      toAppSyncError(locatedError(toFieldError(e), info.fieldNodes, responsePathAsArray(info.path)));
+    const aborted = outcome.data === null || outcome.data === undefined;
+    const [first, ...rest] = outcome.errors;
+    // util.error: the field is null with that error; util.appendError: data AND errors.
+    state.appended.push(...(first && aborted ? rest : outcome.errors).map(located));
+    if (first && aborted) throw toFieldError(first);
+    return outcome.data;
+  }
+
+  const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
+    const typeName = info.parentType.name;
+    if (!decide(typeName, info.fieldName, state.who.caller).allowed) {
+      // AppSync never runs the resolver of a denied field.
+      throw unauthorizedField(typeName, info.fieldName);
+    }
+    const resolver = options.resolvers.get(`${typeName}.${info.fieldName}`);
+    if (resolver === undefined) return defaultFieldResolver(source, args, state, info);
+    return runResolver(resolver, source, args, state, info);
+  };
+
+  return {
+    async run(request, who) {
+      const prepared = options.documents.prepare(request.query);
+      if (!prepared.ok) return { body: { data: null, errors: prepared.errors.map(toAppSyncError) } };
+      const operation = getOperationAST(prepared.document, request.operationName ?? undefined);
+      if (!operation) {
+        const message = request.operationName
+          ? `Unknown operation named "${request.operationName}".`
+          : 'Must provide operation name if query contains multiple operations.';
+        return { body: { data: null, errors: [toAppSyncError(new GraphQLError(message))] } };
+      }
+      if (operation.operation === 'subscription') {
+        const message = 'Subscriptions are served over the real-time endpoint (<graphql url>/realtime), not over HTTP POST.';
+        return { body: { data: null, errors: [toAppSyncError(new GraphQLError(message))] } };
+      }
+      const state: RequestState = { who, appended: [] };
+      const result = (await execute({
+        schema: options.schema,
+        document: prepared.document,
+        operationName: request.operationName ?? undefined,
+        variableValues: request.variables ?? undefined,
+        contextValue: state,
+        fieldResolver,
+      })) as ExecutionResult;
+      const errors = [...(result.errors ?? []).map(toAppSyncError), ...state.appended];
+      const body = errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
+      return { body, document: prepared.document, operation };
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestUnauthorizedError, refusalBody } from './errors';
+import type { Executor, GraphqlRequest } from './executor';
+import { plainIp, requestCallerOf } from './identity';
+import type { StaticFile } from './static-files';
+import type { SubscriptionHub } from './subscriptions';
+import type { TokenVerifier } from './token-verifier';
+
+/**
+ * HTTP side of the endpoint: POST /graphql like AppSync (raw JWT in `Authorization`, 401 with
+ * `UnauthorizedException` before anything runs), the browser page and its JSON files.
+ */
+
+export const GRAPHQL_PATH = '/graphql';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpHandlerOptions {
+  readonly verifier: TokenVerifier;
+  readonly executor: Executor;
+  readonly hub: SubscriptionHub;
+  /** Page files by URL path. */
+  readonly files: ReadonlyMap<string, StaticFile>;
+  /** Extra JSON documents served by GET (page config, access matrix), by URL path. */
+  readonly json: ReadonlyMap<string, () => unknown>;
+}
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'authorization, content-type, x-amz-user-agent, x-amz-date, x-api-key',
+  'access-control-allow-methods': 'POST, GET, OPTIONS',
+};
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...CORS });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function badRequest(res: ServerResponse, message: string): void {
+  send(res, 400, JSON.stringify({ errors: [{ errorType: 'MalformedHttpRequestException', message }] }));
+}
+
+function parseRequest(text: string): GraphqlRequest | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'The request body is not JSON.';
+  }
+  const b = body as Partial<GraphqlRequest> | null;
+  if (!b || typeof b.query !== 'string') return 'The request body must be a JSON object with a string "query".';
+  if (b.variables !== undefined && b.variables !== null && typeof b.variables !== 'object') {
+    return '"variables" must be a JSON object.';
+  }
+  return { query: b.query, variables: b.variables ?? null, operationName: b.operationName ?? null };
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let token;
+    try {
+      token = await options.verifier.verify(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof RequestUnauthorizedError)) throw error;
+      send(res, 401, refusalBody(error));
+      return;
+    }
+    const request = parseRequest(await readBody(req));
+    if (typeof request === 'string') return badRequest(res, request);
+    const who = requestCallerOf(token, plainIp(req.socket.remoteAddress), headersOf(req));
+    const outcome = await options.executor.run(request, who);
+    send(res, 200, JSON.stringify(outcome.body));
+    if (outcome.operation?.operation === 'mutation' && outcome.document) {
+      await options.hub.publish({ document: outcome.document, operation: outcome.operation, data: outcome.body.data });
+    }
+  }
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const route = `${req.method} ${url.pathname}`;
+    const fail = (error: unknown) => {
+      if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: String(error) }] }));
+      else res.destroy();
+    };
+    if (route === `POST ${GRAPHQL_PATH}`) return void graphql(req, res).catch(fail);
+    if (req.method === 'OPTIONS') return send(res, 204, '');
+    const json = req.method === 'GET' ? options.json.get(url.pathname) : undefined;
+    if (json) return send(res, 200, JSON.stringify(json()));
+    const file = req.method === 'GET' ? options.files.get(url.pathname) : undefined;
+    if (file) return send(res, 200, file.body, file.type);
+    send(res, 404, JSON.stringify({ errors: [{ errorType: 'NotFound', message: `No route ${route}. The API is POST ${GRAPHQL_PATH}.` }] }));
+  };
+}

@@ -1,0 +1,155 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { buildAppSyncSchema } from '../../access/appsync-schema';
+import { createAuthModel } from '../../access/auth-model';
+import { createAppSyncJsRuntime } from '../appsync-js';
+import type { LocalStack } from '../stack-reader';
+import { createDocumentCache } from './document-cache';
+import { createDualProtocolServer } from './dual-protocol-server';
+import { createExecutor } from './executor';
+import { createHttpHandler, GRAPHQL_PATH } from './http-handler';
+import { createRealtimeServer, REALTIME_PATH } from './realtime';
+import { findRepoPath, loadStaticFiles } from './static-files';
+import { createSubscriptionHub } from './subscriptions';
+import { DEFAULT_TLS_DIR, ensureLocalTls } from './tls';
+import { createTokenVerifier } from './token-verifier';
+
+/**
+ * The local AppSync-compatible endpoint: POST /graphql, the real-time socket at
+ * /graphql/realtime (TLS on the same port, see dual-protocol-server.ts) and the browser page
+ * at /. It verifies tokens like AppSync, asks the auth model before every field and runs the
+ * synthesized APPSYNC_JS resolvers; everything it serves comes from the synthesized stack.
+ */
+
+export interface UserPoolRef {
+  /** AWS-shaped pool id, e.g. `eu-west-1_LocalDev`. */
+  readonly poolId: string;
+  readonly region: string;
+  /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` (the tokens' `iss`). */
+  readonly issuer: string;
+  /** The local pool's JWKS over http. */
+  readonly jwksUri: string;
+  /** The local Cognito endpoint (InitiateAuth etc.): the page signs in there. */
+  readonly endpoint: string;
+  /** App client ids the API admits (its app_id_client_regex); the page signs in with the first. */
+  readonly clientIds: readonly string[];
+}
+
+/** A demo user the page offers to sign in as. */
+export interface PageUser {
+  readonly email: string;
+  readonly password: string;
+  readonly groups: readonly string[];
+}
+
+export interface GraphqlEndpointOptions {
+  readonly stack: LocalStack;
+  /** @default '127.0.0.1' (never a public interface: the CA and demo passwords are local-only) */
+  readonly host?: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly userPool: UserPoolRef;
+  readonly dynamodb: { readonly endpoint: string; readonly region: string };
+  /** Demo users listed on the page. @default [] (the page then asks for email and password) */
+  readonly demoUsers?: readonly PageUser[];
+  /** Where the local CA and server certificate live. @default '.local-data/tls' */
+  readonly tlsDir?: string;
+  /** The access matrix shown on the page. @default 'docs/access-matrix.json' when it exists */
+  readonly accessMatrixFile?: string;
+  /** Interval of real-time keep-alive messages. @default 60000 */
+  readonly keepAliveMs?: number;
+}
+
+export interface GraphqlEndpoint {
+  /** `http://127.0.0.1:<port>/graphql` */
+  readonly url: string;
+  /** `wss://127.0.0.1:<port>/graphql/realtime` (what aws-amplify derives from `url`) */
+  readonly realtimeUrl: string;
+  /** `http://127.0.0.1:<port>/` */
+  readonly pageUrl: string;
+  /** The CA a client must trust for `wss:` (NODE_EXTRA_CA_CERTS). */
+  readonly caFile: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Whether the API serves introspection: `aws_appsync_graphql_api.introspection_config` of the
+ * synthesized stack (AppSync's default is ENABLED).
+ */
+export function introspectionOf(stack: LocalStack): boolean {
+  const fromReader = (stack.api as { introspection?: boolean }).introspection;
+  if (typeof fromReader === 'boolean') return fromReader;
+  const doc = JSON.parse(readFileSync(stack.source, 'utf8')) as {
+    resource?: { aws_appsync_graphql_api?: Record<string, { introspection_config?: string }> };
+  };
+  const apis = Object.values(doc.resource?.aws_appsync_graphql_api ?? {});
+  return apis[0]?.introspection_config !== 'DISABLED';
+}
+
+/** HTTP data sources that call the Cognito user pool API go to the local pool instead. */
+export function cognitoOverrides(stack: LocalStack, localEndpoint: string): Record<string, string> {
+  const cognito = stack.dataSources.filter((d) => d.type === 'HTTP' && d.endpoint && new URL(d.endpoint).host.startsWith('cognito-idp.'));
+  return Object.fromEntries(cognito.map((d) => [d.name, localEndpoint]));
+}
+
+function readMatrix(file: string | undefined): (() => unknown) | undefined {
+  const found = file ?? findRepoPath('docs', 'access-matrix.json');
+  if (!found || !existsSync(found)) return undefined;
+  return () => JSON.parse(readFileSync(found, 'utf8'));
+}
+
+export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Promise<GraphqlEndpoint> {
+  const { stack } = options;
+  const host = options.host ?? '127.0.0.1';
+  const schema = buildAppSyncSchema(stack.schemaSdl);
+  const authModel = createAuthModel(schema, { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes });
+  const documents = createDocumentCache({ schema, introspection: introspectionOf(stack) });
+  const verifier = await createTokenVerifier(options.userPool);
+  const runtime = createAppSyncJsRuntime({
+    dataSources: [...stack.dataSources],
+    dynamodb: options.dynamodb,
+    httpEndpointOverrides: cognitoOverrides(stack, options.userPool.endpoint),
+    env: { ...stack.api.environmentVariables },
+  });
+  // Refuse code AppSync would refuse to deploy now, not at the first request that needs it.
+  runtime.prepare(stack.resolvers);
+  const resolvers = new Map(stack.resolvers.map((r) => [`${r.typeName}.${r.fieldName}`, r]));
+  const executor = createExecutor({ schema, authModel, documents, resolvers, runtime });
+  const hub = createSubscriptionHub(schema);
+  const tls = await ensureLocalTls(options.tlsDir ?? DEFAULT_TLS_DIR);
+  const server = createDualProtocolServer(tls);
+  const realtime = createRealtimeServer({ verifier, documents, authModel, hub, resolvers, runtime, keepAliveMs: options.keepAliveMs });
+  const pageDir = findRepoPath('local', 'page');
+  const json = new Map<string, () => unknown>();
+  let port = 0;
+  json.set('/local-config.json', () => ({
+    graphqlUrl: `http://${host}:${port}${GRAPHQL_PATH}`,
+    region: options.userPool.region,
+    userPoolId: options.userPool.poolId,
+    userPoolEndpoint: options.userPool.endpoint,
+    clientId: options.userPool.clientIds[0],
+    demoUsers: options.demoUsers ?? [],
+  }));
+  const matrix = readMatrix(options.accessMatrixFile);
+  if (matrix) json.set('/access-matrix.json', matrix);
+  const handler = createHttpHandler({ verifier, executor, hub, files: pageDir ? loadStaticFiles(pageDir) : new Map(), json });
+  for (const s of server.servers) {
+    s.on('request', handler);
+    s.on('upgrade', (req, socket, head) => {
+      if (!realtime.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+  }
+  port = await server.listen(options.port, host);
+  return {
+    url: `http://${host}:${port}${GRAPHQL_PATH}`,
+    realtimeUrl: `wss://${host}:${port}${REALTIME_PATH}`,
+    pageUrl: `http://${host}:${port}/`,
+    caFile: tls.caFile,
+    port,
+    async close() {
+      realtime.close();
+      await server.close();
+      runtime.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The browser page's files (local/page), found from both the TypeScript sources (tests) and
+ * the compiled output (dist/local/graphql -> local/page, which tsc does not copy).
+ */
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+};
+
+export function findRepoPath(...parts: string[]): string | undefined {
+  const candidates = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..'), process.cwd()];
+  return candidates.map((root) => path.join(root, ...parts)).find((p) => existsSync(p));
+}
+
+export interface StaticFile {
+  readonly type: string;
+  readonly body: Buffer;
+}
+
+/** Files of a folder by URL path (`/` -> index.html), read once at start. */
+export function loadStaticFiles(dir: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  for (const name of ['index.html', 'app.js', 'style.css']) {
+    const file = path.join(dir, name);
+    if (!existsSync(file)) continue;
+    const entry = { type: TYPES[path.extname(name)], body: readFileSync(file) };
+    files.set(`/${name}`, entry);
+    if (name === 'index.html') files.set('/', entry);
+  }
+  return files;
+}

@@ -1,0 +1,110 @@
+import * as http from 'node:http';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { JwtExpiredError, JwtParseError } from 'aws-jwt-verify/error';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { RequestUnauthorizedError } from './errors';
+
+/**
+ * Verifies the `Authorization` header the way AppSync's user pool mode does: the raw JWT
+ * (no `Bearer ` prefix), an ID or access token of this pool, signed by its key, unexpired,
+ * issued for one of the API's app clients. It is aws-jwt-verify's `CognitoJwtVerifier` with
+ * the production settings; only the JWKS comes from the local pool over http.
+ */
+
+export interface UserPoolTrust {
+  /** AWS-shaped pool id (`<region>_<id>`): the verifier derives the expected `iss` from it. */
+  readonly poolId: string;
+  /** The local pool's JWKS over http (the verifier's own fetcher only speaks https). */
+  readonly jwksUri: string;
+  /** App client ids the API admits (its `app_id_client_regex`). */
+  readonly clientIds: readonly string[];
+}
+
+/** A caller whose token verified. */
+export interface VerifiedToken {
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** `cognito:groups`, or [] when the user is in none. */
+  readonly groups: readonly string[];
+}
+
+export const MISSING_HEADER = 'Valid authorization header not provided.';
+/** AppSync's answer to anything that is not a raw JWT, a `Bearer ` prefix included. */
+export const UNPARSABLE_TOKEN = 'Unable to parse JWT token.';
+export const IAM_NOT_EMULATED =
+  'IAM (SigV4) authorization is not emulated by the local mode: requests signed with AWS credentials are refused. ' +
+  'Use a user pool token (the API default mode) locally; IAM callers are checked by the access matrix instead.';
+
+/** GETs a JSON document over plain http (the local pool's JWKS). */
+function httpGet(uri: string): Promise<ArrayBuffer> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(uri, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            reject(new Error(`GET ${uri}: HTTP ${res.statusCode}`));
+            return;
+          }
+          const body = Buffer.concat(chunks);
+          resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+        });
+      })
+      .on('error', (e) => reject(new Error(`GET ${uri}: ${e.message}`)));
+  });
+}
+
+/**
+ * A fetcher that answers every JWKS request of the verifier (it asks for the AWS URL,
+ * `https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json`) from the local pool.
+ */
+function localJwksFetcher(jwksUri: string): Fetcher {
+  return { fetch: () => httpGet(jwksUri) };
+}
+
+/** True for a header that carries an AWS SigV4 signature rather than a JWT. */
+function isSigV4(header: string): boolean {
+  return header.startsWith('AWS4-HMAC-SHA256');
+}
+
+function refusalFor(error: unknown): RequestUnauthorizedError {
+  if (error instanceof JwtExpiredError) return new RequestUnauthorizedError('Token has expired.');
+  if (error instanceof JwtParseError) return new RequestUnauthorizedError(UNPARSABLE_TOKEN);
+  const why = error instanceof Error ? error.message : String(error);
+  return new RequestUnauthorizedError(`Unable to verify JWT token: ${why}`);
+}
+
+export interface TokenVerifier {
+  /** Verifies a raw `Authorization` header value; throws `RequestUnauthorizedError` in AppSync's words. */
+  verify(header: string | undefined): Promise<VerifiedToken>;
+}
+
+/** Builds the verifier and loads the pool's JWKS once (it is cached for the process). */
+export async function createTokenVerifier(trust: UserPoolTrust): Promise<TokenVerifier> {
+  if (!trust.clientIds.length) {
+    throw new Error(`local/graphql: userPool.clientIds is empty; the API must admit at least one app client (pool ${trust.poolId})`);
+  }
+  const verifier = CognitoJwtVerifier.create(
+    { userPoolId: trust.poolId, tokenUse: null, clientId: [...trust.clientIds] },
+    { jwksCache: new SimpleJwksCache({ fetcher: localJwksFetcher(trust.jwksUri) }) },
+  );
+  const jwks = JSON.parse(Buffer.from(await httpGet(trust.jwksUri)).toString('utf8'));
+  verifier.cacheJwks(jwks);
+  return {
+    async verify(header) {
+      if (!header) throw new RequestUnauthorizedError(MISSING_HEADER);
+      if (isSigV4(header)) throw new RequestUnauthorizedError(IAM_NOT_EMULATED);
+      if (header.startsWith('Bearer ')) throw new RequestUnauthorizedError(UNPARSABLE_TOKEN);
+      let claims: JwtPayload;
+      try {
+        claims = await verifier.verify(header);
+      } catch (error) {
+        throw refusalFor(error);
+      }
+      const groups = claims['cognito:groups'];
+      return { claims, groups: Array.isArray(groups) ? groups.map(String) : [] };
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
+import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
+import { localOutputs, type LocalOutputs } from './outputs';
+import { articlesTableName, seedArticles } from './seed-articles';
+import { readLocalStack, type LocalStack } from './stack-reader';
+import { type DemoUserSpec, startUserPool, type UserPoolEmulator } from './user-pool';
+
+/** Where local data lives by default (git-ignored). */
+export const DEFAULT_DATA_DIR = '.local-data';
+
+export interface LocalModeOptions {
+  /** The synthesized stack to run. */
+  readonly stackFile: string;
+  /** Root of the local data: `cognito/`, `dynamodb/`, `tls/` below it. @default '.local-data' */
+  readonly dataDir?: string;
+  /** Wipe `dataDir` first. @default false */
+  readonly reset?: boolean;
+  /** 0 picks a free port. */
+  readonly ports: { readonly graphql: number; readonly userPool: number; readonly dynamodb: number };
+  /** Users created in the pool when missing (config.local.demoUsers). @default [] */
+  readonly demoUsers?: readonly DemoUserSpec[];
+  /** Seed demo articles when the articles table is created. @default true */
+  readonly seed?: boolean;
+}
+
+export interface LocalMode {
+  readonly stack: LocalStack;
+  readonly userPool: UserPoolEmulator;
+  readonly dynamodb: DynamoDbEmulator;
+  readonly graphql: GraphqlEndpoint;
+  readonly outputs: LocalOutputs;
+  /** Articles seeded by this start (0 unless the table was just created). */
+  readonly seededArticles: number;
+  /** Stops everything this start started; safe to call twice. */
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/** Closes in reverse start order; every part is closed even when one fails. */
+async function closeAll(parts: readonly { close(): Promise<void> }[]): Promise<void> {
+  const results = await Promise.allSettled([...parts].reverse().map((p) => p.close()));
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), 'local mode: some parts failed to stop');
+}
+
+/**
+ * Starts the whole local mode in this process: the user-pool emulator and DynamoDB (in
+ * parallel), the demo articles on a first start, then the GraphQL endpoint. Everything runs
+ * in this process, so stopping it (or `close()`) leaves nothing behind.
+ */
+export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
+  const stack = readLocalStack(options.stackFile);
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const [userPool, dynamodb] = await Promise.all([
+      startUserPool({ stack, dataDir: path.join(dataDir, 'cognito'), port: options.ports.userPool, host: HOST, demoUsers: options.demoUsers }).then(
+        (p) => (started.push(p), p),
+      ),
+      startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST }).then(
+        (d) => (started.push(d), d),
+      ),
+    ]);
+    const seededArticles = await seedIfNew(stack, userPool, dynamodb, options.seed ?? true);
+    const demoUsers = userPool.demoUsers.map((u) => ({ email: u.email, groups: u.groups, password: userPool.demoPassword }));
+    const graphql = await startGraphqlEndpoint({
+      stack,
+      host: HOST,
+      port: options.ports.graphql,
+      userPool: {
+        poolId: userPool.poolId,
+        region: userPool.region,
+        issuer: userPool.issuer,
+        jwksUri: userPool.jwksUri,
+        endpoint: userPool.endpoint,
+        // The web client first: the page signs in with it.
+        clientIds: [stack.userPool.webClient.clientId, ...stack.userPool.clients.filter((c) => c !== stack.userPool.webClient).map((c) => c.clientId)],
+      },
+      dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region },
+      demoUsers,
+      tlsDir: path.join(dataDir, 'tls'),
+    });
+    started.push(graphql);
+    const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers });
+    let closing: Promise<void> | undefined;
+    return {
+      stack,
+      userPool,
+      dynamodb,
+      graphql,
+      outputs,
+      seededArticles,
+      close: () => (closing ??= closeAll(started)),
+    };
+  } catch (e) {
+    // Wait for any part still starting, then stop what did start.
+    await closeAll(started).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Seeds demo articles when the articles table was created by this start; authored by the first demo editor. */
+async function seedIfNew(stack: LocalStack, userPool: UserPoolEmulator, dynamodb: DynamoDbEmulator, seed: boolean): Promise<number> {
+  const table = articlesTableName(stack);
+  if (!seed || !dynamodb.createdTables.includes(table)) return 0;
+  const author = userPool.demoUsers.find((u) => u.groups.includes('editors')) ?? userPool.demoUsers[0];
+  if (!author) return 0;
+  return seedArticles(dynamodb.client, table, author.sub);
+}

@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import type { LocalStack } from './stack-reader';
+
+/** Where `npm start` writes the outputs (git-ignored). */
+export const LOCAL_OUTPUTS_FILE = 'local-outputs.json';
+
+export interface LocalDemoUser {
+  readonly email: string;
+  readonly groups: readonly string[];
+  readonly password: string;
+}
+
+/**
+ * The deployed stack's `client_config` output (aws-amplify v6 `ResourcesConfig`) for the local
+ * mode, plus the demo users. `Amplify.configure(outputs)` works as with the deployed output;
+ * `userPoolEndpoint` points aws-amplify at the local pool. Not emulated, so absent: the
+ * identity pool (`identityPoolId`) and the hosted UI (`loginWith.oauth`).
+ */
+export interface LocalOutputs {
+  readonly Auth: {
+    readonly Cognito: {
+      readonly userPoolId: string;
+      readonly userPoolClientId: string;
+      readonly userPoolEndpoint: string;
+      readonly loginWith: { readonly email: true };
+    };
+  };
+  readonly API: {
+    readonly GraphQL: { readonly endpoint: string; readonly region: string; readonly defaultAuthMode: 'userPool' };
+  };
+  readonly demoUsers: readonly LocalDemoUser[];
+  /** Local-only details for scripts and tests. */
+  readonly local: {
+    readonly environment: string;
+    readonly stackFile: string;
+    readonly issuer: string;
+    readonly jwksUri: string;
+    readonly realtimeUrl: string;
+    readonly pageUrl: string;
+    /** CA to trust for the `wss:` real-time socket (NODE_EXTRA_CA_CERTS). */
+    readonly caFile: string;
+    readonly dynamodbEndpoint: string;
+    /** The pid that serves all of it (one process, no children). */
+    readonly pid: number;
+  };
+}
+
+export interface OutputInputs {
+  readonly stack: LocalStack;
+  readonly userPool: { readonly endpoint: string; readonly poolId: string; readonly issuer: string; readonly jwksUri: string };
+  readonly graphql: { readonly url: string; readonly realtimeUrl: string; readonly pageUrl: string; readonly caFile: string };
+  readonly dynamodbEndpoint: string;
+  readonly demoUsers: readonly LocalDemoUser[];
+}
+
+export function localOutputs(i: OutputInputs): LocalOutputs {
+  return {
+    Auth: {
+      Cognito: {
+        userPoolId: i.userPool.poolId,
+        userPoolClientId: i.stack.userPool.webClient.clientId,
+        userPoolEndpoint: i.userPool.endpoint,
+        loginWith: { email: true },
+      },
+    },
+    API: { GraphQL: { endpoint: i.graphql.url, region: i.stack.region, defaultAuthMode: 'userPool' } },
+    demoUsers: i.demoUsers,
+    local: {
+      environment: i.stack.env,
+      stackFile: i.stack.source,
+      issuer: i.userPool.issuer,
+      jwksUri: i.userPool.jwksUri,
+      realtimeUrl: i.graphql.realtimeUrl,
+      pageUrl: i.graphql.pageUrl,
+      caFile: i.graphql.caFile,
+      dynamodbEndpoint: i.dynamodbEndpoint,
+      pid: process.pid,
+    },
+  };
+}
+
+export function writeLocalOutputs(file: string, outputs: LocalOutputs): void {
+  writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);
+}
+
+/** Single-quotes a string for POSIX shells. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One command that signs a demo user in against the local pool (InitiateAuth with
+ * USER_PASSWORD_AUTH over plain curl), extracts the ID token with `node -e` (present wherever
+ * `npm start` runs; jq may not be) and sends a query with it.
+ */
+export function curlExample(outputs: LocalOutputs, user: LocalDemoUser, query: string): string {
+  const cognito = outputs.Auth.Cognito;
+  const auth = JSON.stringify({
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    ClientId: cognito.userPoolClientId,
+    AuthParameters: { USERNAME: user.email, PASSWORD: user.password },
+  });
+  const extract = 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).AuthenticationResult.IdToken))';
+  return [
+    `TOKEN=$(curl -s ${cognito.userPoolEndpoint}/ -H 'Content-Type: application/x-amz-json-1.1'`,
+    ` -H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth' -d ${shellQuote(auth)}`,
+    ` | node -e ${shellQuote(extract)})`,
+    ` && curl -s ${outputs.API.GraphQL.endpoint} -H "Authorization: $TOKEN" -H 'Content-Type: application/json'`,
+    ` -d ${shellQuote(JSON.stringify({ query }))}`,
+  ].join('');
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DATA_SOURCES } from '../constructs/api-data-sources';
+import type { LocalStack } from './stack-reader';
+
+interface SeedArticle {
+  readonly title: string;
+  readonly summary: string;
+  readonly body: string;
+  readonly reviewNotes?: string;
+  readonly status: 'DRAFT' | 'PUBLISHED';
+}
+
+/** Demo content: published articles everyone can list, drafts only staff can see. */
+const SEED: readonly SeedArticle[] = [
+  {
+    title: 'Welcome to the content API',
+    summary: 'What signed-in readers, subscribers and staff each see.',
+    body: 'Subscribers and staff read this full text; other readers get the summary only.',
+    reviewNotes: 'Staff only: keep this article pinned.',
+    status: 'PUBLISHED',
+  },
+  {
+    title: 'Groups decide fields',
+    summary: 'Body and review notes are gated by Cognito groups.',
+    body: 'The schema puts @aws_cognito_user_pools(cognito_groups: [...]) on gated fields.',
+    status: 'PUBLISHED',
+  },
+  {
+    title: 'Tokens, not attributes',
+    summary: 'Authorization reads groups from signed tokens only.',
+    body: 'Nothing a user can write to their own profile opens a field.',
+    status: 'PUBLISHED',
+  },
+  {
+    title: 'Draft: next release notes',
+    summary: 'Not published yet: editors and admins only.',
+    body: 'Work in progress.',
+    reviewNotes: 'Check the numbers before publishing.',
+    status: 'DRAFT',
+  },
+  {
+    title: 'Draft: style guide',
+    summary: 'Another draft.',
+    body: 'Short sentences.',
+    status: 'DRAFT',
+  },
+];
+
+/** The table behind the `articles` data source. */
+export function articlesTableName(stack: LocalStack): string {
+  const ds = stack.dataSources.find((d) => d.name === DATA_SOURCES.articles);
+  if (!ds?.tableName) {
+    throw new Error(`${stack.source}: no AMAZON_DYNAMODB data source named '${DATA_SOURCES.articles}' (the articles table)`);
+  }
+  return ds.tableName;
+}
+
+/**
+ * Puts the demo articles, authored by `authorId` (the demo editor's `sub`, so that editor can
+ * update them), one minute apart so the newest-first listing has an order. Called on a first
+ * start only (when the table was just created), so user data is never overwritten.
+ */
+export async function seedArticles(client: DynamoDBClient, tableName: string, authorId: string, now = Date.now()): Promise<number> {
+  const doc = DynamoDBDocumentClient.from(client);
+  const items = SEED.map((a, i) => {
+    const at = new Date(now - (SEED.length - i) * 60_000).toISOString();
+    return {
+      id: randomUUID(),
+      ...a,
+      authorId,
+      createdAt: at,
+      updatedAt: at,
+      ...(a.status === 'PUBLISHED' ? { publishedAt: at } : {}),
+    };
+  });
+  await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+  return items.length;
+}

@@ -1,0 +1,491 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Reads a synthesized stack (`cdktf.out/stacks/<env>/cdk.tf.json`) into what the local mode
+ * runs: schema, auth settings, resolvers with their bundled code, data sources, tables and
+ * the user pool's groups and clients. The local mode never re-describes the API; everything
+ * here comes from the Terraform JSON.
+ *
+ * Terraform references are resolved to local values: `${aws_dynamodb_table.t.name}` to the
+ * table's `name`, `${aws_cognito_user_pool.p.id}` to the local pool id and
+ * `${aws_cognito_user_pool_client.c.id}` to the local client id. Local ids are derived from
+ * the region, environment and logical names (see `localPoolId` / `localClientId`) so they stay
+ * the same across restarts and the user-pool emulator creates exactly these ids.
+ */
+
+export type AuthenticationType = 'AMAZON_COGNITO_USER_POOLS' | 'AWS_IAM' | 'API_KEY' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
+
+export interface LocalFunction {
+  /** The AppSync function's `name`. */
+  readonly name: string;
+  /** Bundled APPSYNC_JS code. */
+  readonly code: string;
+  /** Data source name. */
+  readonly dataSource: string;
+}
+
+export interface LocalResolver {
+  readonly typeName: string;
+  readonly fieldName: string;
+  readonly kind: 'UNIT' | 'PIPELINE';
+  /** Bundled APPSYNC_JS code (for a pipeline: its before/after handlers). */
+  readonly code: string;
+  /** Data source name (UNIT resolvers). */
+  readonly dataSource?: string;
+  /** Ordered functions (PIPELINE resolvers). */
+  readonly functions?: readonly LocalFunction[];
+}
+
+export interface LocalDataSource {
+  readonly name: string;
+  readonly type: 'AMAZON_DYNAMODB' | 'HTTP' | 'NONE';
+  /** DynamoDB table name (same as `LocalTable.name`). */
+  readonly tableName?: string;
+  /** HTTP endpoint as deployed (e.g. `https://cognito-idp.<region>.amazonaws.com`). */
+  readonly endpoint?: string;
+}
+
+export interface LocalAttribute {
+  readonly name: string;
+  /** `S`, `N` or `B`. */
+  readonly type: string;
+}
+
+export interface LocalIndex {
+  readonly name: string;
+  readonly hashKey: string;
+  readonly rangeKey?: string;
+  readonly projectionType: string;
+  readonly nonKeyAttributes?: readonly string[];
+}
+
+export interface LocalTable {
+  readonly name: string;
+  readonly hashKey: string;
+  readonly rangeKey?: string;
+  readonly attributes: readonly LocalAttribute[];
+  readonly globalSecondaryIndexes: readonly LocalIndex[];
+}
+
+export interface LocalGroup {
+  readonly name: string;
+  readonly description: string;
+  readonly precedence: number;
+}
+
+export interface LocalClient {
+  /** Terraform resource name (`aws_cognito_user_pool_client.<logicalName>`). */
+  readonly logicalName: string;
+  /** The deployed client's `name`. */
+  readonly name: string;
+  /** The local client id (deterministic, see `localClientId`). */
+  readonly clientId: string;
+  readonly generateSecret: boolean;
+  readonly explicitAuthFlows: readonly string[];
+  /** Token lifetimes as deployed (units in `tokenValidityUnits`, Cognito's defaults when unset). */
+  readonly accessTokenValidity?: number;
+  readonly idTokenValidity?: number;
+  readonly refreshTokenValidity?: number;
+  readonly tokenValidityUnits?: { readonly accessToken?: string; readonly idToken?: string; readonly refreshToken?: string };
+}
+
+export interface LocalStack {
+  /** AWS region of the stack (provider block). */
+  readonly region: string;
+  /** Environment name (the stack's directory name). */
+  readonly env: string;
+  /** The stack file that was read. */
+  readonly source: string;
+  /** `aws_appsync_graphql_api.schema`: AppSync SDL without the prelude. */
+  readonly schemaSdl: string;
+  readonly api: {
+    readonly name: string;
+    readonly defaultMode: 'AMAZON_COGNITO_USER_POOLS';
+    readonly additionalModes: readonly AuthenticationType[];
+    /** `introspection_config` is not DISABLED (AppSync's default is ENABLED). */
+    readonly introspection: boolean;
+    /** With local client ids in place of Terraform references. */
+    readonly appIdClientRegex?: string;
+    /**
+     * AppSync environment variables (`ctx.env`), references resolved. Read from the API's
+     * `environment_variables`, or (provider 5.x has no such argument, see
+     * constructs/api-environment.ts) from the `terraform_data` whose `input.api_id` is this API.
+     */
+    readonly environmentVariables: Readonly<Record<string, string>>;
+  };
+  readonly resolvers: readonly LocalResolver[];
+  readonly dataSources: readonly LocalDataSource[];
+  readonly tables: readonly LocalTable[];
+  readonly userPool: {
+    /** Terraform resource name of the pool. */
+    readonly logicalName: string;
+    /** The local, AWS-shaped pool id (`<region>_Local<Env>`). */
+    readonly poolId: string;
+    readonly groups: readonly LocalGroup[];
+    readonly clients: readonly LocalClient[];
+    readonly usernameAttributes: readonly string[];
+    /**
+     * The client the web app uses: the one the `client_config` output names
+     * (`Auth.Cognito.userPoolClientId`), else the first client without a secret.
+     */
+    readonly webClient: LocalClient;
+  };
+}
+
+/** A stack file that cannot be run locally; the message names the file, the key and what was expected. */
+export class StackReadError extends Error {
+  constructor(source: string, key: string, value: unknown, expected: string) {
+    super(`${source}: ${key} = ${truncate(JSON.stringify(value))}: expected ${expected}`);
+    this.name = 'StackReadError';
+  }
+}
+
+function truncate(s: string | undefined): string {
+  if (s === undefined) return 'undefined';
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
+
+/** Where `cdktf synth` writes an environment's stack. */
+export function defaultStackPath(env: string, outDir = 'cdktf.out'): string {
+  return path.join(outDir, 'stacks', env, 'cdk.tf.json');
+}
+
+/** The local pool id: AWS-shaped (`<region>_<alphanumerics>`) and stable for an environment. */
+export function localPoolId(region: string, env: string): string {
+  const suffix = env.replace(/[^A-Za-z0-9]/g, '');
+  return `${region}_Local${suffix.charAt(0).toUpperCase()}${suffix.slice(1)}`;
+}
+
+/** The local client id: 26 lowercase alphanumerics like AWS's, stable for a pool and client. */
+export function localClientId(poolId: string, logicalName: string): string {
+  const digest = createHash('sha256').update(`${poolId}/${logicalName}`).digest();
+  return BigInt(`0x${digest.toString('hex')}`).toString(36).padStart(26, '0').slice(0, 26);
+}
+
+type Json = Record<string, unknown>;
+
+/** One resource of the Terraform JSON with its address, for error messages. */
+interface Resource {
+  readonly type: string;
+  readonly name: string;
+  readonly body: Json;
+}
+
+const REF = /\$\{([^{}]*)\}/g;
+
+/** Reads and checks a synthesized stack. Throws `StackReadError` for anything the local mode cannot run. */
+export function readLocalStack(stackJsonPath: string = defaultStackPath('dev')): LocalStack {
+  if (!existsSync(stackJsonPath)) {
+    throw new StackReadError(stackJsonPath, '(file)', 'missing', 'a synthesized stack: run `npm run synth` first');
+  }
+  let doc: Json;
+  try {
+    doc = JSON.parse(readFileSync(stackJsonPath, 'utf8')) as Json;
+  } catch (e) {
+    throw new StackReadError(stackJsonPath, '(file)', (e as Error).message, 'Terraform JSON');
+  }
+  return new StackReader(stackJsonPath, doc).read();
+}
+
+class StackReader {
+  private readonly resources: Resource[];
+  private readonly stackDir: string;
+  private poolId = '';
+
+  constructor(
+    private readonly source: string,
+    private readonly doc: Json,
+  ) {
+    this.stackDir = path.dirname(source);
+    const byType = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
+    this.resources = Object.entries(byType).flatMap(([type, byName]) =>
+      Object.entries(byName).map(([name, body]) => ({ type, name, body })),
+    );
+  }
+
+  read(): LocalStack {
+    const region = this.region();
+    const env = path.basename(this.stackDir);
+    const pool = this.single('aws_cognito_user_pool');
+    this.poolId = localPoolId(region, env);
+    const api = this.single('aws_appsync_graphql_api');
+    const clients = this.all('aws_cognito_user_pool_client').map((c) => this.client(c));
+    return {
+      region,
+      env,
+      source: this.source,
+      schemaSdl: this.str(api, 'schema'),
+      api: this.api(api),
+      resolvers: this.all('aws_appsync_resolver').map((r) => this.resolver(r)),
+      dataSources: this.all('aws_appsync_datasource').map((d) => this.dataSource(d)),
+      tables: this.all('aws_dynamodb_table').map((t) => this.table(t)),
+      userPool: {
+        logicalName: pool.name,
+        poolId: this.poolId,
+        groups: this.all('aws_cognito_user_group').map((g) => ({
+          name: this.str(g, 'name'),
+          description: this.optStr(g, 'description') ?? '',
+          precedence: this.num(g, 'precedence'),
+        })),
+        clients,
+        usernameAttributes: this.strList(pool, 'username_attributes'),
+        webClient: this.webClient(clients),
+      },
+    };
+  }
+
+  private region(): string {
+    const aws = (this.doc.provider as Json | undefined)?.aws;
+    const provider = (Array.isArray(aws) ? aws[0] : aws) as Json | undefined;
+    const region = provider?.region;
+    if (typeof region !== 'string' || region === '') {
+      throw new StackReadError(this.source, 'provider.aws.region', region, 'the stack region');
+    }
+    return region;
+  }
+
+  private client(c: Resource): LocalClient {
+    return {
+      logicalName: c.name,
+      name: this.str(c, 'name'),
+      clientId: localClientId(this.poolId, c.name),
+      generateSecret: this.bool(c, 'generate_secret') ?? false,
+      explicitAuthFlows: this.strList(c, 'explicit_auth_flows'),
+      ...this.tokenValidity(c),
+    };
+  }
+
+  private webClient(clients: LocalClient[]): LocalClient {
+    const output = (this.doc.output as Record<string, Json> | undefined)?.client_config?.value as Json | undefined;
+    const ref = ((output?.Auth as Json | undefined)?.Cognito as Json | undefined)?.userPoolClientId;
+    const m = typeof ref === 'string' ? /^\$\{aws_cognito_user_pool_client\.([^.]+)\.id\}$/.exec(ref) : null;
+    const named = m ? clients.find((c) => c.logicalName === m[1]) : undefined;
+    const web = named ?? clients.find((c) => !c.generateSecret);
+    if (!web) {
+      throw new StackReadError(this.source, 'resource.aws_cognito_user_pool_client', clients.map((c) => c.logicalName), 'a client without a secret for the web app');
+    }
+    return web;
+  }
+
+  private tokenValidity(c: Resource): Partial<LocalClient> {
+    const units = one(c.body.token_validity_units);
+    const opt = (field: string): number | undefined => (c.body[field] === undefined ? undefined : this.num(c, field));
+    return {
+      accessTokenValidity: opt('access_token_validity'),
+      idTokenValidity: opt('id_token_validity'),
+      refreshTokenValidity: opt('refresh_token_validity'),
+      tokenValidityUnits: units && {
+        accessToken: units.access_token as string | undefined,
+        idToken: units.id_token as string | undefined,
+        refreshToken: units.refresh_token as string | undefined,
+      },
+    };
+  }
+
+  private api(api: Resource): LocalStack['api'] {
+    const mode = api.body.authentication_type;
+    if (mode !== 'AMAZON_COGNITO_USER_POOLS') {
+      throw new StackReadError(this.source, this.key(api, 'authentication_type'), mode, 'AMAZON_COGNITO_USER_POOLS');
+    }
+    const poolConfig = one(api.body.user_pool_config);
+    const regex = poolConfig?.app_id_client_regex;
+    const additional = (asList(api.body.additional_authentication_provider) as Json[]).map(
+      (p) => p.authentication_type as AuthenticationType,
+    );
+    const [varsKey, vars] = this.environmentVariables(api);
+    return {
+      name: this.str(api, 'name'),
+      defaultMode: 'AMAZON_COGNITO_USER_POOLS',
+      additionalModes: additional,
+      introspection: api.body.introspection_config !== 'DISABLED',
+      appIdClientRegex:
+        typeof regex === 'string' ? this.resolve(regex, this.key(api, 'user_pool_config.app_id_client_regex')) : undefined,
+      environmentVariables: Object.fromEntries(
+        Object.entries(vars).map(([k, v]) => [k, this.resolve(String(v), `${varsKey}.${k}`)]),
+      ),
+    };
+  }
+
+  private environmentVariables(api: Resource): [string, Record<string, unknown>] {
+    if (api.body.environment_variables !== undefined) {
+      return [this.key(api, 'environment_variables'), api.body.environment_variables as Record<string, unknown>];
+    }
+    const apiRef = `\${aws_appsync_graphql_api.${api.name}.id}`;
+    const holder = this.all('terraform_data').find((d) => (d.body.input as Json | undefined)?.api_id === apiRef);
+    if (!holder) return ['', {}];
+    return [this.key(holder, 'input.variables'), ((holder.body.input as Json).variables ?? {}) as Record<string, unknown>];
+  }
+
+  private resolver(r: Resource): LocalResolver {
+    const kind = (r.body.kind ?? 'UNIT') as string;
+    if (kind !== 'UNIT' && kind !== 'PIPELINE') {
+      throw new StackReadError(this.source, this.key(r, 'kind'), kind, 'UNIT or PIPELINE');
+    }
+    this.checkRuntime(r);
+    const base = { typeName: this.str(r, 'type'), fieldName: this.str(r, 'field'), kind, code: this.str(r, 'code') } as const;
+    if (kind === 'UNIT') {
+      return { ...base, dataSource: this.str(r, 'data_source') };
+    }
+    const refs = (one(r.body.pipeline_config)?.functions ?? []) as unknown[];
+    const functions = refs.map((ref, i) => this.pipelineFunction(r, ref, i));
+    return { ...base, functions };
+  }
+
+  private pipelineFunction(r: Resource, ref: unknown, i: number): LocalFunction {
+    const m = typeof ref === 'string' ? /^\$\{aws_appsync_function\.([^.]+)\.function_id\}$/.exec(ref) : null;
+    const fn = m && this.find('aws_appsync_function', m[1]);
+    if (!fn) {
+      throw new StackReadError(this.source, this.key(r, `pipeline_config.functions[${i}]`), ref, 'a reference to an aws_appsync_function of this stack');
+    }
+    this.checkRuntime(fn);
+    return { name: this.str(fn, 'name'), code: this.str(fn, 'code'), dataSource: this.str(fn, 'data_source') };
+  }
+
+  /** The local runtime runs APPSYNC_JS only; a VTL resolver would silently behave differently. */
+  private checkRuntime(r: Resource): void {
+    const runtime = one(r.body.runtime);
+    if (runtime?.name !== 'APPSYNC_JS') {
+      throw new StackReadError(this.source, this.key(r, 'runtime.name'), runtime?.name, 'APPSYNC_JS (the local mode runs no VTL)');
+    }
+  }
+
+  private dataSource(d: Resource): LocalDataSource {
+    const type = d.body.type;
+    const name = this.str(d, 'name');
+    switch (type) {
+      case 'AMAZON_DYNAMODB': {
+        const table = one(d.body.dynamodb_config)?.table_name;
+        return { name, type, tableName: this.resolve(String(table), this.key(d, 'dynamodb_config.table_name')) };
+      }
+      case 'HTTP': {
+        const endpoint = one(d.body.http_config)?.endpoint;
+        return { name, type, endpoint: this.resolve(String(endpoint), this.key(d, 'http_config.endpoint')) };
+      }
+      case 'NONE':
+        return { name, type };
+      default:
+        throw new StackReadError(this.source, this.key(d, 'type'), type, 'AMAZON_DYNAMODB, HTTP or NONE (what the local mode emulates)');
+    }
+  }
+
+  private table(t: Resource): LocalTable {
+    const gsis = asList(t.body.global_secondary_index) as Json[];
+    return {
+      name: this.str(t, 'name'),
+      hashKey: this.str(t, 'hash_key'),
+      rangeKey: this.optStr(t, 'range_key'),
+      attributes: (asList(t.body.attribute) as Json[]).map((a) => ({ name: String(a.name), type: String(a.type) })),
+      globalSecondaryIndexes: gsis.map((g) => ({
+        name: String(g.name),
+        hashKey: String(g.hash_key),
+        rangeKey: typeof g.range_key === 'string' ? g.range_key : undefined,
+        projectionType: String(g.projection_type ?? 'ALL'),
+        nonKeyAttributes: Array.isArray(g.non_key_attributes) ? g.non_key_attributes.map(String) : undefined,
+      })),
+    };
+  }
+
+  // ---- references ------------------------------------------------------------------------
+
+  /** Replaces every `${...}` in a value with its local value; throws naming `key` when one cannot be. */
+  private resolve(value: string, key: string, depth = 0): string {
+    if (depth > 5) throw new StackReadError(this.source, key, value, 'references that do not loop');
+    return value.replace(REF, (whole, expr: string) => {
+      const local = this.resolveExpression(expr.trim(), key, depth);
+      if (local === undefined) {
+        throw new StackReadError(this.source, key, whole, 'a reference the local mode can resolve (a resource attribute set in this stack, a pool or client id, or file())');
+      }
+      return local;
+    });
+  }
+
+  private resolveExpression(expr: string, key: string, depth: number): string | undefined {
+    const file = /^file\("?([^")]+)"?\)$/.exec(expr);
+    if (file) return this.readAsset(file[1], key);
+    const m = /^([a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expr);
+    if (!m) return undefined;
+    const [, type, name, attr] = m;
+    const resource = this.find(type, name);
+    if (!resource) return undefined;
+    if (type === 'aws_cognito_user_pool' && attr === 'id') return this.poolId;
+    if (type === 'aws_cognito_user_pool_client' && attr === 'id') return localClientId(this.poolId, name);
+    // Attributes that are inputs (a table's name, a data source's name) are in the JSON itself.
+    const v = resource.body[attr];
+    if (typeof v === 'string') return this.resolve(v, key, depth + 1);
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return undefined;
+  }
+
+  /** `file()` paths in cdktf output are relative to the stack directory (TerraformAsset). */
+  private readAsset(file: string, key: string): string {
+    const full = path.resolve(this.stackDir, file);
+    if (!existsSync(full)) throw new StackReadError(this.source, key, file, `an asset file that exists (looked at ${full})`);
+    return readFileSync(full, 'utf8');
+  }
+
+  // ---- access ------------------------------------------------------------------------------
+
+  private all(type: string): Resource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  private find(type: string, name: string): Resource | undefined {
+    return this.resources.find((r) => r.type === type && r.name === name);
+  }
+
+  private single(type: string): Resource {
+    const found = this.all(type);
+    if (found.length !== 1) {
+      throw new StackReadError(this.source, `resource.${type}`, found.map((r) => r.name), `exactly one ${type}`);
+    }
+    return found[0];
+  }
+
+  private key(r: Resource, field: string): string {
+    return `resource.${r.type}.${r.name}.${field}`;
+  }
+
+  private str(r: Resource, field: string): string {
+    const v = r.body[field];
+    if (typeof v !== 'string' || v === '') throw new StackReadError(this.source, this.key(r, field), v, 'a non-empty string');
+    return this.resolve(v, this.key(r, field));
+  }
+
+  private optStr(r: Resource, field: string): string | undefined {
+    return r.body[field] === undefined ? undefined : this.str(r, field);
+  }
+
+  private num(r: Resource, field: string): number {
+    const v = r.body[field];
+    if (typeof v !== 'number') throw new StackReadError(this.source, this.key(r, field), v, 'a number');
+    return v;
+  }
+
+  private bool(r: Resource, field: string): boolean | undefined {
+    const v = r.body[field];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') throw new StackReadError(this.source, this.key(r, field), v, 'a boolean');
+    return v;
+  }
+
+  private strList(r: Resource, field: string): string[] {
+    const v = r.body[field] ?? [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      throw new StackReadError(this.source, this.key(r, field), v, 'a list of strings');
+    }
+    return v as string[];
+  }
+}
+
+/** cdktf writes single nested blocks as an object or a one-element list depending on the binding. */
+function one(v: unknown): Json | undefined {
+  if (Array.isArray(v)) return v[0] as Json | undefined;
+  return v as Json | undefined;
+}
+
+function asList(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}

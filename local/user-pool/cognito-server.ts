@@ -1,0 +1,85 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import type { Router } from 'cognito-local/lib/server/Router';
+import { DefaultConfig, type Config } from 'cognito-local/lib/server/config';
+import { createServer } from 'cognito-local/lib/server/server';
+import { DateClock, LambdaService, MessagesService, TriggersService, type Services } from 'cognito-local/lib/services';
+import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoService';
+import type { CryptoService } from 'cognito-local/lib/services/crypto';
+import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb';
+import { ConsoleMessageSender } from 'cognito-local/lib/services/messageDelivery/consoleMessageSender';
+import { MessageDeliveryService } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
+import { otp } from 'cognito-local/lib/services/otp';
+import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
+import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
+import { closeServer } from '../server-lifecycle';
+import { lazyRouter } from './lazy-router';
+import { withRefreshTokenShim } from './refresh-shim';
+
+export interface CognitoServerOptions {
+  /** Directory with the pool and client files (seeded before start). */
+  readonly dataDir: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** `iss` = `<issuerDomain>/<poolId>`; the AWS form is `https://cognito-idp.<region>.amazonaws.com`. */
+  readonly issuerDomain: string;
+  /** cognito-local's pino level. @default 'silent' (it logs every refused sign-in as a warning) */
+  readonly logLevel?: string;
+}
+
+export interface CognitoServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The same router the HTTP server dispatches to, for in-process seeding. */
+  readonly router: Router;
+  close(): Promise<void>;
+}
+
+/**
+ * cognito-local's own server, composed in this process (what its `createDefaultServer` does,
+ * but with our data directory, issuer and host, and the GetTokensFromRefreshToken shim).
+ * In-process means no child process to leak. No triggers are configured, so the Lambda
+ * client and KMS crypto service (which would load the AWS SDK v2) are never used.
+ */
+export async function startCognitoServer(options: CognitoServerOptions): Promise<CognitoServer> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = pino({ level: options.logLevel ?? 'silent' });
+  const ctx = { logger };
+  const config: Config = {
+    ...DefaultConfig,
+    TokenConfig: { IssuerDomain: options.issuerDomain },
+    UserPoolDefaults: { UsernameAttributes: [] },
+    ServerConfig: { port: options.port, hostname: host, development: false, https: false },
+  };
+  const clock = new DateClock();
+  const dataStoreFactory = new StormDBDataStoreFactory(options.dataDir);
+  const cognito = await new CognitoServiceFactoryImpl(
+    options.dataDir,
+    dataStoreFactory,
+    new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
+  ).create(ctx, config.UserPoolDefaults);
+  const noLambda = new LambdaService({}, {} as ConstructorParameters<typeof LambdaService>[1]);
+  const triggers = new TriggersService(clock, cognito, noLambda, {} as CryptoService);
+  const services: Services = {
+    clock,
+    cognito,
+    config,
+    messages: new MessagesService(triggers, new MessageDeliveryService(new ConsoleMessageSender())),
+    otp,
+    tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+    triggers,
+  };
+  const router = withRefreshTokenShim(lazyRouter(services));
+  const server = (await createServer(router, logger, config.ServerConfig, services).start()) as Server;
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    router,
+    close: () => closeServer(server),
+  };
+}

@@ -1,0 +1,101 @@
+import pino from 'pino';
+import type { LocalClient, LocalStack } from '../stack-reader';
+import { startCognitoServer } from './cognito-server';
+import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
+import { writePoolFiles } from './pool-files';
+
+export { LOCAL_DEMO_PASSWORD } from './directory';
+export type { DemoUser, DemoUserSpec } from './directory';
+
+export interface UserPoolOptions {
+  /** The stack whose pool, clients and groups are emulated. */
+  readonly stack: LocalStack;
+  /** Directory for cognito-local's files (e.g. `.local-data/cognito`). */
+  readonly dataDir: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Users to create if missing (config.local.demoUsers). @default [] */
+  readonly demoUsers?: readonly DemoUserSpec[];
+  /** @default LOCAL_DEMO_PASSWORD */
+  readonly demoPassword?: string;
+  /** cognito-local's log level. @default 'silent' */
+  readonly logLevel?: string;
+}
+
+export interface UserPoolEmulator {
+  /** Cognito API endpoint (`userPoolEndpoint` for aws-amplify, `endpoint` for the AWS SDK). */
+  readonly endpoint: string;
+  readonly poolId: string;
+  readonly region: string;
+  /** The `iss` of every token: `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
+  readonly issuer: string;
+  /** Where the signing keys are served locally (over http). */
+  readonly jwksUri: string;
+  /** The stack's clients with their local ids. */
+  readonly clients: readonly LocalClient[];
+  readonly demoUsers: readonly DemoUser[];
+  readonly demoPassword: string;
+  close(): Promise<void>;
+}
+
+/** The issuer domain AWS uses, so `iss` has the deployed form. */
+export function awsIssuerDomain(region: string): string {
+  return `https://cognito-idp.${region}.amazonaws.com`;
+}
+
+/**
+ * Starts the user-pool emulator (cognito-local, in process) for a stack: the pool with an
+ * AWS-shaped id and issuer, the stack's clients with their local ids, exactly the stack's
+ * groups, and the demo users.
+ */
+export async function startUserPool(options: UserPoolOptions): Promise<UserPoolEmulator> {
+  const { stack } = options;
+  const demoUsers = options.demoUsers ?? [];
+  checkDemoUserGroups(stack, demoUsers);
+  writePoolFiles(options.dataDir, stack);
+  const issuerDomain = awsIssuerDomain(stack.region);
+  const server = await startCognitoServer({
+    dataDir: options.dataDir,
+    host: options.host,
+    port: options.port,
+    issuerDomain,
+    logLevel: options.logLevel,
+  });
+  try {
+    const { poolId } = stack.userPool;
+    const directory = new PoolDirectory(server.router, { logger: pino({ level: 'silent' }) }, poolId);
+    await directory.syncGroups(stack.userPool.groups);
+    const password = options.demoPassword ?? LOCAL_DEMO_PASSWORD;
+    const users = await directory.ensureDemoUsers(demoUsers, password);
+    return {
+      endpoint: server.endpoint,
+      poolId,
+      region: stack.region,
+      issuer: `${issuerDomain}/${poolId}`,
+      jwksUri: `${server.endpoint}/${poolId}/.well-known/jwks.json`,
+      clients: stack.userPool.clients,
+      demoUsers: users,
+      demoPassword: password,
+      close: () => server.close(),
+    };
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+}
+
+/** Group names come only from the stack: a demo user in another group is a config mistake. */
+function checkDemoUserGroups(stack: LocalStack, users: readonly DemoUserSpec[]): void {
+  const groups = new Set(stack.userPool.groups.map((g) => g.name));
+  users.forEach((u, i) =>
+    u.groups.forEach((g, j) => {
+      if (!groups.has(g)) {
+        throw new Error(
+          `config/project.ts: local.demoUsers[${i}].groups[${j}] = ${JSON.stringify(g)}: expected one of the stack's groups (${[...groups].join(', ')}) in ${stack.source}`,
+        );
+      }
+    }),
+  );
+}

@@ -1,0 +1,1 @@
+export { updateArticleRequest as request, updateArticleResult as response } from '../lib/update-article';

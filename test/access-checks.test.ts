@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAppSyncSchema, loadAppSyncSchema } from '../access/appsync-schema';
+import { AccessCheckError, checkProject, checkStack, Finding, formatFinding } from '../access/checks';
+import { stackChecks, TerraformJson } from '../access/stack-checks';
+import { resolveConfig, ResolvedConfig, loadConfig } from '../config';
+import { project } from '../config/project';
+
+// Each check: a broken fixture proves it fires (and names the place and the fix), a clean one
+// proves it stays quiet.
+const FIXTURES = join(__dirname, 'fixtures', 'access');
+const sdl = (name: string) => readFileSync(join(FIXTURES, `${name}.graphql`), 'utf8');
+const stackFixture = (): { resource: Record<string, Record<string, Record<string, unknown>>> } =>
+  JSON.parse(readFileSync(join(FIXTURES, 'stack-clean.json'), 'utf8'));
+
+const base: ResolvedConfig = resolveConfig({
+  ...project,
+  groups: [
+    { name: 'admins', description: 'a', precedence: 1 },
+    { name: 'editors', description: 'e', precedence: 2 },
+  ],
+  storage: { rules: [{ prefix: 'public/', read: 'authenticated' }] },
+  identityProviders: {
+    saml: [{ name: 'CorpSAML', metadataUrl: 'https://idp.example.com/metadata', groupsAttribute: 'urn:groups', groupMapping: { 'content-editors': 'editors' } }],
+  },
+  api: { iamCallers: [{ name: 'indexer', principal: { service: 'lambda.amazonaws.com' }, fields: ['Query.posts'] }] },
+  local: { demoUsers: [] },
+});
+
+/** The same config without IAM callers, for schemas without @aws_iam. */
+const poolOnly: ResolvedConfig = { ...base, api: { ...base.api, iamCallers: [] } };
+
+function projectFindings(schemaName: string, config: ResolvedConfig = base): Finding[] {
+  try {
+    checkProject(config, buildAppSyncSchema(sdl(schemaName)));
+    return [];
+  } catch (e) {
+    if (e instanceof AccessCheckError) return [...e.findings];
+    throw e;
+  }
+}
+const text = (fs: Finding[]) => fs.map(formatFinding).join('\n');
+
+describe('schema and config checks', () => {
+  it('stay quiet on a clean schema', () => {
+    expect(projectFindings('clean')).toEqual([]);
+  });
+
+  it('stay quiet on the project schema and config', () => {
+    expect(() => checkProject(loadConfig(), loadAppSyncSchema().schema)).not.toThrow();
+  });
+
+  it('fire on a cognito_groups value that is not a configured group', () => {
+    const fs = projectFindings('unknown-group', poolOnly);
+    expect(fs).toHaveLength(1);
+    expect(formatFinding(fs[0])).toMatch(/^schema\.graphql:2: Query\.secret: @aws_cognito_user_pools\(cognito_groups\) names "editor"/);
+    expect(fs[0].fix).toContain('use one of admins, editors');
+  });
+
+  it('fire in strict mode on fields covered by neither a field nor a type directive', () => {
+    const fs = projectFindings('no-directive', poolOnly);
+    expect(fs.map((f) => f.location)).toEqual(['schema.graphql:2', 'schema.graphql:8']);
+    expect(text(fs)).toContain('Note.text has no auth directive and neither has type Note');
+    expect(text(fs)).toContain('Query.open has no auth directive');
+  });
+
+  it('stay quiet on undirected fields when strictAuthDirectives is false', () => {
+    const lax = { ...poolOnly, api: { ...poolOnly.api, strictAuthDirectives: false } };
+    expect(projectFindings('no-directive', lax)).toEqual([]);
+  });
+
+  it('fire on @aws_auth', () => {
+    const fs = projectFindings('aws-auth', poolOnly);
+    expect(text(fs)).toContain('schema.graphql:2: Query.secret: @aws_auth is legacy');
+    expect(fs[0].fix).toContain('@aws_cognito_user_pools(cognito_groups');
+  });
+
+  it('fire when a subscription payload field is gated tighter than the subscription', () => {
+    const fs = projectFindings('subscription-leak', poolOnly);
+    expect(fs).toHaveLength(1);
+    expect(fs[0].location).toBe('schema.graphql:3');
+    expect(fs[0].problem).toContain('Subscription.onPublish delivers Published.notes to admins, signed in, no group');
+  });
+
+  it('fire on @aws_iam fields no IAM caller is granted and on grants of fields not open to IAM', () => {
+    const config = {
+      ...base,
+      api: {
+        ...base.api,
+        iamCallers: [{ name: 'indexer', principal: { service: 'lambda.amazonaws.com' }, fields: ['Query.granted', 'Query.pooled', 'Query.nope'] }],
+      },
+    };
+    const fs = projectFindings('iam-mismatch', config);
+    expect(text(fs)).toContain('config/project.ts: api.iamCallers[0].fields[1] = "Query.pooled": IAM caller indexer is granted Query.pooled, but the schema does not open it to IAM');
+    expect(text(fs)).toContain('config/project.ts: api.iamCallers[0].fields[2] = "Query.nope"');
+    expect(text(fs)).toContain('schema.graphql:3: Query.ungranted allows @aws_iam but no IAM caller');
+    expect(fs).toHaveLength(3);
+  });
+
+  it('fire on a SAML group mapping to a group that does not exist', () => {
+    const [saml] = base.identityProviders.saml;
+    const config = { ...base, identityProviders: { ...base.identityProviders, saml: [{ ...saml, groupMapping: { staff: 'editor' } }] } };
+    const fs = projectFindings('clean', config);
+    expect(text(fs)).toContain('config/project.ts: identityProviders.saml[0].groupMapping["staff"] = "editor"');
+  });
+
+  it('fire on row rules naming a missing field or group', () => {
+    const config = { ...base, api: { ...base.api, rowRules: [{ field: 'Query.gone', groups: ['editor'], rule: 'x' }] } };
+    expect(projectFindings('clean', config).map((f) => f.location)).toEqual([
+      'config/project.ts: api.rowRules[0].field = "Query.gone"',
+      'config/project.ts: api.rowRules[0].groups[0] = "editor"',
+    ]);
+  });
+});
+
+describe('stack checks (synthesized Terraform JSON)', () => {
+  const run = (json: TerraformJson, config: ResolvedConfig = base) => stackChecks('dev', json, config);
+  const attachment = (json: ReturnType<typeof stackFixture>) =>
+    (json.resource.aws_cognito_identity_pool_roles_attachment.roles.role_mapping as Record<string, unknown>[])[0];
+  const rules = (json: ReturnType<typeof stackFixture>) => attachment(json).mapping_rule as Record<string, unknown>[];
+
+  it('stay quiet on a clean stack (inline JSON and data-source trust policies)', () => {
+    expect(run(stackFixture())).toEqual([]);
+  });
+
+  it('fire when a group has no rule in the Rules mapping', () => {
+    const json = stackFixture();
+    rules(json).pop();
+    expect(text(run(json))).toContain(
+      'stack dev: resource.aws_cognito_identity_pool_roles_attachment.roles.role_mapping[0].mapping_rule: group editors has no rule',
+    );
+  });
+
+  it('fire when the rules are not in precedence order', () => {
+    const json = stackFixture();
+    rules(json).reverse();
+    expect(text(run(json))).toContain('rules are in the order editors, admins, not group precedence admins, editors');
+  });
+
+  it('fire when a rule reads a user-writable claim, naming how the user writes it', () => {
+    const json = stackFixture();
+    rules(json)[0] = { claim: 'custom:idp_groups', match_type: 'Contains', value: 'admins', role_arn: '${aws_iam_role.role_admins.arn}' };
+    const t = text(run(json));
+    expect(t).toContain('mapping_rule[0].claim: the rule reads claim "custom:idp_groups", which the user can write (write_attributes of aws_cognito_user_pool_client.web)');
+    expect(t).toContain('group admins has no rule');
+  });
+
+  it('fire when a rule reads another claim, even one users cannot write', () => {
+    const json = stackFixture();
+    rules(json).push({ claim: 'email_verified', match_type: 'Equals', value: 'true', role_arn: '${aws_iam_role.role_admins.arn}' });
+    expect(text(run(json))).toContain('mapping_rule[2].claim: the rule reads claim "email_verified"; roles must follow group membership only');
+  });
+
+  it("fire when a rule maps a group to another group's role", () => {
+    const json = stackFixture();
+    rules(json)[1].role_arn = '${aws_iam_role.role_admins.arn}';
+    expect(text(run(json))).toContain('mapping_rule[1].role_arn: the rule for group editors grants ${aws_iam_role.role_admins.arn}');
+  });
+
+  it('fire under Token mapping when a group has no role_arn', () => {
+    const json = stackFixture();
+    Object.assign(attachment(json), { type: 'Token', mapping_rule: undefined });
+    delete json.resource.aws_cognito_user_group.group_editors.role_arn;
+    const token = { ...base, identityPool: { ...base.identityPool, roleMapping: 'token' as const } };
+    const fs = run(json, token);
+    expect(fs).toHaveLength(1);
+    expect(formatFinding(fs[0])).toContain('stack dev: resource.aws_cognito_user_group.group_editors.role_arn: group editors has no role_arn');
+  });
+
+  it('fire when the mapping type or ambiguous resolution differ from the config', () => {
+    const deny = { ...base, identityPool: { roleMapping: 'token' as const, ambiguousRoleResolution: 'Deny' as const } };
+    const t = text(run(stackFixture(), deny));
+    expect(t).toContain('role_mapping[0].type: "Rules", but config identityPool.roleMapping is "token"');
+    expect(t).toContain('role_mapping[0].ambiguous_role_resolution: "AuthenticatedRole"');
+  });
+
+  it('fire when an identity-pool role trusts cognito-identity without aud (inline JSON)', () => {
+    const json = stackFixture();
+    const role = json.resource.aws_iam_role.role_admins;
+    const doc = JSON.parse(String(role.assume_role_policy));
+    delete doc.Statement[0].Condition.StringEquals;
+    role.assume_role_policy = JSON.stringify(doc);
+    const fs = run(json);
+    expect(fs).toHaveLength(1);
+    expect(formatFinding(fs[0])).toContain(
+      'stack dev: resource.aws_iam_role.role_admins.assume_role_policy: trusts cognito-identity.amazonaws.com without the StringEquals cognito-identity.amazonaws.com:aud condition',
+    );
+  });
+
+  it('fire when an identity-pool role trusts cognito-identity without amr (data source)', () => {
+    const json = stackFixture() as unknown as { data: { aws_iam_policy_document: { editors_trust: { statement: { condition: unknown[] }[] } } } };
+    json.data.aws_iam_policy_document.editors_trust.statement[0].condition.pop();
+    const fs = run(json as unknown as TerraformJson);
+    expect(fs).toHaveLength(1);
+    expect(fs[0].location).toBe('stack dev: resource.aws_iam_role.role_editors.assume_role_policy');
+    expect(fs[0].problem).toContain('without the ForAnyValue:StringLike cognito-identity.amazonaws.com:amr condition');
+  });
+
+  it('fire when the pre-token trigger maps to a group the stack does not create', () => {
+    const json = stackFixture();
+    const env = (json.resource.aws_lambda_function.pre_token.environment as { variables: Record<string, string> }[])[0];
+    env.variables.GROUP_MAPPINGS = JSON.stringify({ CorpSAML: { 'content-editors': 'editor' } });
+    expect(text(run(json))).toContain('IdP CorpSAML maps "content-editors" to group "editor", which the stack does not create');
+  });
+
+  it('checkStack throws an AccessCheckError listing every finding', () => {
+    const json = stackFixture();
+    rules(json).reverse();
+    delete json.resource.aws_cognito_user_group.group_admins;
+    expect(() => checkStack('prod', json, base)).toThrow(/access checks failed \(1\):\n {2}- stack prod: /);
+  });
+});

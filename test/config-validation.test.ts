@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, resolveConfig, type ProjectConfig } from '../config';
+import { repoRoot } from '../config/paths';
+import { projectCopy } from './helpers/identity-stack';
+
+/**
+ * Every bad-input rule of config/validate.ts: the project's own (valid) config with one bad
+ * value each. The error must name the file, the key path, the value and what was expected.
+ */
+
+type Edit = (raw: any) => void;
+
+/** [rule, edit, key the error names, bad value it names]. */
+const cases: [string, Edit, string, unknown][] = [
+  ['group mapping names an unknown group', (r) => (r.identityProviders.saml[0].groupMapping['content-editors'] = 'editor'),
+    'identityProviders.saml[0].groupMapping["content-editors"]', 'editor'],
+  ['storage rule names an unknown group', (r) => (r.storage.rules[1].read.groups[0] = 'subscriber'),
+    'storage.rules[1].read.groups[0]', 'subscriber'],
+  ['IAM caller names an unknown group', (r) => (r.api.iamCallers[0].principal = { group: 'ops' }),
+    'api.iamCallers[0].principal.group', 'ops'],
+  ['row rule names an unknown group', (r) => (r.api.rowRules[1].groups = ['writers']), 'api.rowRules[1].groups[0]', 'writers'],
+  ['demo user names an unknown group', (r) => (r.local.demoUsers[0].groups = ['root']), 'local.demoUsers[0].groups[0]', 'root'],
+  ['duplicate group name', (r) => (r.groups[2].name = 'admins'), 'groups[2].name', 'admins'],
+  ['duplicate group precedence', (r) => (r.groups[1].precedence = 1), 'groups[1].precedence', 1],
+  ['group precedence out of range', (r) => (r.groups[0].precedence = -1), 'groups[0].precedence', -1],
+  ['non-https callback URL', (r) => (r.environments.prod.webClient.callbackUrls = ['http://content.example.com/callback']),
+    'environments.prod.webClient.callbackUrls[0]', 'http://content.example.com/callback'],
+  ['non-https logout URL', (r) => (r.environments.dev.webClient.logoutUrls[1] = 'http://dev.content.example.com/'),
+    'environments.dev.webClient.logoutUrls[1]', 'http://dev.content.example.com/'],
+  ['http URL of a host that only starts with localhost', (r) => (r.environments.dev.webClient.callbackUrls[0] = 'http://localhost.evil.example/cb'),
+    'environments.dev.webClient.callbackUrls[0]', 'http://localhost.evil.example/cb'],
+  ['SAML provider with neither metadataUrl nor metadataFile', (r) => delete r.identityProviders.saml[0].metadataFile,
+    'identityProviders.saml[0]', { }],
+  ['SAML provider with both metadataUrl and metadataFile', (r) => (r.identityProviders.saml[0].metadataUrl = 'https://idp.corp.example.com/metadata'),
+    'identityProviders.saml[0]', { metadataUrl: 'https://idp.corp.example.com/metadata', metadataFile: 'config/saml/corp-idp-metadata.xml' }],
+  ['SAML metadata file that does not exist', (r) => (r.identityProviders.saml[0].metadataFile = 'config/saml/missing.xml'),
+    'identityProviders.saml[0].metadataFile', 'config/saml/missing.xml'],
+  ['SAML metadata URL that is not https', (r) => { delete r.identityProviders.saml[0].metadataFile; r.identityProviders.saml[0].metadataUrl = 'http://idp/metadata'; },
+    'identityProviders.saml[0].metadataUrl', 'http://idp/metadata'],
+  ['Google enabled with an empty client id', (r) => (r.identityProviders.google.clientId = ''), 'identityProviders.google.clientId', ''],
+  ['domain prefix with upper case', (r) => (r.environments.dev.domainPrefix = 'Content-Dev'), 'environments.dev.domainPrefix', 'Content-Dev'],
+  ['domain prefix containing "cognito"', (r) => (r.environments.prod.domainPrefix = 'content-cognito'), 'environments.prod.domainPrefix', 'content-cognito'],
+  ['domain prefix ending with "-"', (r) => (r.environments.prod.domainPrefix = 'content-'), 'environments.prod.domainPrefix', 'content-'],
+  ['two environments with the same domain prefix', (r) => (r.environments.prod.domainPrefix = 'content-dev-signin'),
+    'environments.prod.domainPrefix', 'content-dev-signin'],
+  ['password shorter than 12', (r) => (r.userPool = { passwordMinLength: 11 }), 'userPool.passwordMinLength', 11],
+  ['password longer than 99', (r) => (r.userPool = { passwordMinLength: 100 }), 'userPool.passwordMinLength', 100],
+  ['temporary password valid 0 days', (r) => (r.userPool = { temporaryPasswordValidityDays: 0 }), 'userPool.temporaryPasswordValidityDays', 0],
+  ['verification message without {####}', (r) => (r.userPool = { verificationMessage: 'Welcome!' }), 'userPool.verificationMessage', 'Welcome!'],
+  ['refresh token validity over 3650 days', (r) => (r.environments.prod.webClient.refreshTokenValidityDays = 3651),
+    'environments.prod.webClient.refreshTokenValidityDays', 3651],
+  ['query depth limit over 75', (r) => (r.api.queryDepthLimit = 76), 'api.queryDepthLimit', 76],
+  ['resolver count limit of 0', (r) => (r.api.resolverCountLimit = 0), 'api.resolverCountLimit', 0],
+  ['fractional number', (r) => (r.environments.dev.webClient.refreshTokenValidityDays = 1.5),
+    'environments.dev.webClient.refreshTokenValidityDays', 1.5],
+  ['"owner" audience on a prefix without {owner}', (r) => (r.storage.rules[0].write = 'owner'), 'storage.rules[0].write', 'owner'],
+  ['prefix not ending with "/"', (r) => (r.storage.rules[1].prefix = 'premium'), 'storage.rules[1].prefix', 'premium'],
+  ['duplicate storage prefix', (r) => (r.storage.rules[1].prefix = 'public/'), 'storage.rules[1].prefix', 'public/'],
+  ['custom domain certificate outside us-east-1', (r) => (r.environments.prod.customDomain = { domain: 'auth.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }),
+    'environments.prod.customDomain.certificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'],
+  ['local mode on an unknown environment', (r) => (r.local.environment = 'staging'), 'local.environment', 'staging'],
+  ['IAM caller field that is not Type.field', (r) => (r.api.iamCallers[0].fields = ['articles']), 'api.iamCallers[0].fields[0]', 'articles'],
+];
+
+test('the project config itself is valid', () => {
+  expect(() => resolveConfig(projectCopy())).not.toThrow();
+});
+
+test('http://localhost is allowed for development', () => {
+  const raw: any = projectCopy();
+  raw.environments.prod.webClient.callbackUrls = ['http://localhost:5173/callback'];
+  expect(() => resolveConfig(raw)).not.toThrow();
+});
+
+test.each(cases)('rejects: %s', (_rule, edit, key, value) => {
+  const raw = projectCopy();
+  edit(raw);
+  let error: unknown;
+  try {
+    resolveConfig(raw as ProjectConfig);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const configError = error as ConfigError;
+  expect(configError.source).toBe('config/project.ts');
+  expect(configError.key).toBe(key);
+  expect(configError.value).toEqual(value);
+  expect(configError.message).toContain(`config/project.ts: ${key} = ${JSON.stringify(value)}: expected `);
+  expect(configError.expected.length).toBeGreaterThan(5);
+});
+
+describe('a bad config stops the app before synth', () => {
+  const dist = join(repoRoot(), 'dist');
+  let workDir: string;
+
+  beforeAll(() => {
+    if (!existsSync(join(dist, 'main.js'))) throw new Error('dist/main.js is missing: run `npx tsc -p .` (npm test builds first)');
+    workDir = mkdtempSync(join(tmpdir(), 'config-validation-'));
+  });
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  /** Every file under dir with its content, to compare before and after. */
+  function snapshot(dir: string): Record<string, string> {
+    const files: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const name of readdirSync(d)) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else files[p] = `${statSync(p).mtimeMs}:${readFileSync(p, 'utf8')}`;
+      }
+    };
+    walk(dir);
+    return files;
+  }
+
+  test('an existing cdktf.out stays untouched and the error names the key', () => {
+    const outdir = join(workDir, 'cdktf.out');
+    mkdirSync(join(outdir, 'stacks', 'dev'), { recursive: true });
+    writeFileSync(join(outdir, 'stacks', 'dev', 'cdk.tf.json'), '{"previous":"synth"}');
+    writeFileSync(join(outdir, 'manifest.json'), '{"version":"previous"}');
+    const before = snapshot(outdir);
+
+    // Run the built app with one bad value patched into its config module.
+    const script = `
+      const { project } = require(${JSON.stringify(join(dist, 'config', 'project.js'))});
+      project.storage.rules[1].read.groups[0] = 'subscriber';
+      require(${JSON.stringify(join(dist, 'main.js'))});
+    `;
+    const result = spawnSync(process.execPath, ['-e', script], {
+      cwd: repoRoot(),
+      env: { ...process.env, CDKTF_OUTDIR: outdir, OFFLINE_PLAN: '1' },
+      encoding: 'utf8',
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('config/project.ts: storage.rules[1].read.groups[0] = "subscriber": expected one of the groups');
+    expect(snapshot(outdir)).toEqual(before);
+  });
+
+  test('the same run with the valid config does write the outdir (the check above can fail)', () => {
+    const outdir = join(workDir, 'cdktf.out.valid');
+    const result = spawnSync(process.execPath, [join(dist, 'main.js')], {
+      cwd: repoRoot(),
+      env: { ...process.env, CDKTF_OUTDIR: outdir, OFFLINE_PLAN: '1' },
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(existsSync(join(outdir, 'stacks', 'dev', 'cdk.tf.json'))).toBe(true);
+  });
+});

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../config';
+import { repoPath } from '../config/paths';
+import { onlyResource, refTo, resolveRef, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
+
+/**
+ * Issue #2 items 5 and 6: Google and SAML federation, and the pre-token-generation trigger
+ * that maps allow-listed IdP groups into Cognito groups.
+ */
+
+const config = loadConfig();
+const corp = config.identityProviders.saml[0];
+const google = config.identityProviders.google!;
+
+let dev: SynthJson;
+/** No Google, and a second SAML IdP configured by metadata URL with request signing off. */
+let variant: SynthJson;
+
+beforeAll(() => {
+  dev = synthStack({ env: 'dev' });
+  variant = synthStack({
+    env: 'dev',
+    edit: (raw) => {
+      (raw.identityProviders as any).google = undefined;
+      (raw.identityProviders!.saml as any[]).push({
+        name: 'PartnerSAML',
+        metadataUrl: 'https://idp.partner.example.org/metadata',
+        groupsAttribute: 'groups',
+        groupMapping: { 'partner-staff': 'subscribers' },
+        identifiers: ['partner.example.org'],
+        idpSignOut: false,
+        requestSigning: false,
+      });
+    },
+  });
+});
+
+const idp = (json: SynthJson, name: string) => resourceWhere(json, 'aws_cognito_identity_provider', 'provider_name', name);
+
+describe('5. federation: Google', () => {
+  test('client id from the config, secret from a sensitive variable, openid email profile, attribute mapping', () => {
+    const g = idp(dev, 'Google');
+    expect(g.provider_type).toBe('Google');
+    expect(g.provider_details).toMatchObject({ client_id: google.clientId, client_secret: '${var.google_client_secret}' });
+    expect(g.provider_details.authorize_scopes).toBe('openid email profile');
+    expect(g.attribute_mapping).toEqual(google.attributeMapping);
+    expect(dev.variable?.google_client_secret).toMatchObject({ type: 'string', sensitive: true });
+  });
+
+  test('the secret never appears in an output', () => {
+    expect(JSON.stringify(dev.output)).not.toContain('google_client_secret');
+  });
+
+  test('without Google there is neither provider nor secret variable', () => {
+    expect(Object.values(resourcesOf(variant, 'aws_cognito_identity_provider')).map((p) => p.provider_name)).not.toContain('Google');
+    expect(variant.variable?.google_client_secret).toBeUndefined();
+  });
+});
+
+describe('5. federation: SAML', () => {
+  test('metadata file content, IdP sign-out, request signing, IdP identifiers', () => {
+    const saml = idp(dev, corp.name);
+    expect(saml.provider_type).toBe('SAML');
+    expect(saml.provider_details.MetadataFile).toBe(readFileSync(repoPath(corp.metadataFile!), 'utf8'));
+    expect(saml.provider_details.IDPSignout).toBe('true');
+    expect(saml.provider_details.RequestSigningAlgorithm).toBe('rsa-sha256');
+    expect(saml.idp_identifiers).toEqual(corp.identifiers);
+  });
+
+  test('attribute mapping includes the IdP groups attribute into custom:idp_groups', () => {
+    expect(idp(dev, corp.name).attribute_mapping).toEqual({ ...corp.attributeMapping, 'custom:idp_groups': corp.groupsAttribute });
+  });
+
+  test('a metadata URL instead of a file; sign-out and signing follow the config', () => {
+    const partner = idp(variant, 'PartnerSAML');
+    expect(partner.provider_details).toEqual({ MetadataURL: 'https://idp.partner.example.org/metadata', IDPSignout: 'false' });
+    expect(partner.idp_identifiers).toEqual(['partner.example.org']);
+  });
+
+  test('the provider_details keys AWS fills in itself are ignored (no perpetual diff)', () => {
+    const ignored = idp(dev, corp.name).lifecycle.ignore_changes;
+    expect(ignored).toEqual(expect.arrayContaining(['provider_details["SSORedirectBindingURI"]', 'provider_details["SLORedirectBindingURI"]']));
+    // Only the computed keys: the metadata itself must still be applied when it changes.
+    expect(ignored.join(' ')).not.toMatch(/Metadata|IDPSignout|RequestSigning/);
+  });
+
+  test('each client lists COGNITO and every enabled provider', () => {
+    for (const json of [dev, variant]) {
+      const providers = resourcesOf(json, 'aws_cognito_identity_provider');
+      const expected = ['COGNITO', ...Object.keys(providers).map((id) => `\${aws_cognito_identity_provider.${id}.provider_name}`)];
+      for (const c of Object.values(resourcesOf(json, 'aws_cognito_user_pool_client'))) {
+        expect([...c.supported_identity_providers].sort()).toEqual(expected.sort());
+      }
+    }
+    expect(Object.keys(resourcesOf(variant, 'aws_cognito_identity_provider'))).toHaveLength(2);
+  });
+});
+
+describe('6. federated group mapping trigger', () => {
+  /** The function the pool's trigger config names (the stack has other functions and log groups). */
+  const fn = (json: SynthJson) =>
+    resolveRef(json, onlyResource(json, 'aws_cognito_user_pool').lambda_config.pre_token_generation_config.lambda_arn);
+  const logGroupOf = (json: SynthJson) => resolveRef(json, fn(json).logging_config.log_group);
+
+  test('the user pool calls the function as a V2 pre-token-generation trigger', () => {
+    const trigger = onlyResource(dev, 'aws_cognito_user_pool').lambda_config.pre_token_generation_config;
+    expect(trigger).toEqual({ lambda_arn: refTo(dev, 'aws_lambda_function', fn(dev), 'arn'), lambda_version: 'V2_0' });
+    expect(fn(dev).function_name).toBe(`${config.name}-dev-pre-token-generation`);
+  });
+
+  test('the function ships the esbuild bundle as a Terraform asset and gets the allow-lists from the config', () => {
+    const f = fn(dev);
+    expect(f.handler).toBe('index.handler');
+    expect(f.filename).toMatch(/^assets\/.+\/archive\.zip$/);
+    expect(f.runtime).toMatch(/^nodejs\d+\.x$/);
+    const vars = f.environment.variables;
+    expect(JSON.parse(vars.GROUP_MAPPINGS)).toEqual({ [corp.name]: corp.groupMapping });
+    expect(vars.IDP_GROUPS_ATTRIBUTE).toBe('custom:idp_groups');
+    expect(JSON.parse(vars.GROUP_ORDER)).toEqual(config.groups.map((g) => g.name));
+    expect(JSON.parse(fn(variant).environment.variables.GROUP_MAPPINGS)).toEqual({
+      [corp.name]: corp.groupMapping,
+      PartnerSAML: { 'partner-staff': 'subscribers' },
+    });
+  });
+
+  test('its own least-privilege role: assumable by Lambda only, may write only its own log group', () => {
+    const f = fn(dev);
+    const role = Object.entries(resourcesOf(dev, 'aws_iam_role')).find(([id]) => f.role === `\${aws_iam_role.${id}.arn}`)![1];
+    const trust = JSON.parse(role.assume_role_policy);
+    expect(trust.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    const policies = Object.values(resourcesOf(dev, 'aws_iam_role_policy')).filter((p) => p.role === refTo(dev, 'aws_iam_role', role, 'id'));
+    expect(policies).toHaveLength(1);
+    const logGroup = logGroupOf(dev);
+    const statements = JSON.parse(policies[0].policy).Statement;
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`${refTo(dev, 'aws_cloudwatch_log_group', logGroup, 'arn')}:*`],
+      },
+    ]);
+    expect(Object.values(resourcesOf(dev, 'aws_iam_role_policy_attachment')).filter((a) => a.role === role.name)).toEqual([]);
+  });
+
+  test('its own log group with retention, used by the function', () => {
+    const logGroup = logGroupOf(dev);
+    expect(logGroup.name).toBe(`/aws/lambda/${fn(dev).function_name}`);
+    expect(logGroup.retention_in_days).toBeGreaterThan(0);
+    expect(fn(dev).logging_config.log_group).toBe(refTo(dev, 'aws_cloudwatch_log_group', logGroup, 'name'));
+  });
+
+  test('only this user pool may invoke it', () => {
+    const permission = resourceWhere(dev, 'aws_lambda_permission', 'function_name', refTo(dev, 'aws_lambda_function', fn(dev), 'function_name'));
+    expect(permission).toMatchObject({
+      action: 'lambda:InvokeFunction',
+      principal: 'cognito-idp.amazonaws.com',
+      source_arn: refTo(dev, 'aws_cognito_user_pool', onlyResource(dev, 'aws_cognito_user_pool'), 'arn'),
+    });
+  });
+});

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
+import { loadConfig, stackConfig } from '../config';
+import { groupMappingSettings } from '../constructs/group-mapping-trigger';
+import { bundlePreTokenGeneration } from '../lambdas/pre-token-generation/bundle';
+import { createHandler, handler, parseIdpGroups, settingsFromEnv } from '../lambdas/pre-token-generation/handler';
+
+/**
+ * The group-mapping trigger with V2 events shaped like Cognito's (test/fixtures/pre-token-generation),
+ * run with the settings the stack gives it for the project's config.
+ */
+
+const config = stackConfig(loadConfig(), 'dev');
+const settings = groupMappingSettings(config, 'custom:idp_groups');
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:content-dev-pre-token-generation';
+const context = { invokedFunctionArn: FUNCTION_ARN };
+const roleArn = (group: string) => `arn:aws:iam::123456789012:role/${config.name}-dev-group-${group}`;
+
+function fixture(name: string, edit?: (e: any) => void): PreTokenGenerationV2TriggerEvent {
+  const event = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'pre-token-generation', `${name}.json`), 'utf8'));
+  edit?.(event);
+  return event;
+}
+
+const run = (event: PreTokenGenerationV2TriggerEvent) => createHandler(settings)(event, context);
+const overrides = async (event: PreTokenGenerationV2TriggerEvent) => (await run(event)).response.claimsAndScopeOverrideDetails;
+
+describe('SAML users', () => {
+  test('an allow-listed IdP group becomes its Cognito group, with that group role preferred', async () => {
+    // content-editors -> editors (config); all-staff is not listed and is dropped.
+    expect(settings.mappings.CorpSAML['content-editors']).toBe('editors');
+    const result = await overrides(fixture('saml-hosted-auth'));
+    expect(result.groupOverrideDetails).toEqual({
+      groupsToOverride: ['editors', 'eu-west-1_AbCdEf123_CorpSAML'],
+      iamRolesToOverride: [roleArn('editors')],
+      preferredRole: roleArn('editors'),
+    });
+  });
+
+  test('escalation: an IdP that sends an unlisted group such as "admins" gets nothing for it', async () => {
+    const event = fixture('saml-hosted-auth', (e) => {
+      e.request.userAttributes['custom:idp_groups'] = '[admins, content-readers, Admins]';
+    });
+    const groups = (await overrides(event)).groupOverrideDetails!.groupsToOverride!;
+    expect(groups).toContain('subscribers');
+    expect(groups).not.toContain('admins');
+  });
+
+  test('escalation: IdP values that name Object.prototype members map to nothing', async () => {
+    const event = fixture('saml-hosted-auth', (e) => {
+      e.request.userAttributes['custom:idp_groups'] = '[constructor, __proto__, toString, hasOwnProperty]';
+    });
+    expect((await overrides(event)).groupOverrideDetails).toBeUndefined();
+  });
+
+  test('an IdP the config has no mapping for grants nothing, even with a listed value', async () => {
+    const event = fixture('saml-hosted-auth', (e) => {
+      e.request.userAttributes.identities = e.request.userAttributes.identities.replace('CorpSAML', 'OtherSAML');
+    });
+    expect((await overrides(event)).groupOverrideDetails).toBeUndefined();
+  });
+
+  test('a group the user already has is not added twice', async () => {
+    const event = fixture('saml-hosted-auth', (e) => {
+      e.request.groupConfiguration.groupsToOverride = ['editors'];
+      e.request.groupConfiguration.iamRolesToOverride = [roleArn('editors')];
+      e.request.groupConfiguration.preferredRole = roleArn('editors');
+    });
+    expect((await overrides(event)).groupOverrideDetails).toBeUndefined();
+  });
+
+  test('groups come out in precedence order, and the highest one is the preferred role', async () => {
+    const event = fixture('saml-hosted-auth', (e) => {
+      e.request.groupConfiguration.groupsToOverride = ['subscribers'];
+      e.request.groupConfiguration.iamRolesToOverride = [roleArn('subscribers')];
+    });
+    const details = (await overrides(event)).groupOverrideDetails!;
+    expect(details.groupsToOverride).toEqual(['editors', 'subscribers']);
+    expect(details.iamRolesToOverride).toEqual([roleArn('subscribers'), roleArn('editors')]);
+    expect(details.preferredRole).toBe(roleArn('editors'));
+  });
+});
+
+describe('users who did not sign in through the IdP', () => {
+  test('escalation: a local user who wrote custom:idp_groups themselves gets no group', async () => {
+    const details = await overrides(fixture('local-password-auth'));
+    expect(details.groupOverrideDetails).toBeUndefined();
+  });
+
+  test('a Google user with the attribute set keeps exactly their own groups', async () => {
+    const details = await overrides(fixture('google-refresh'));
+    expect(details.groupOverrideDetails).toBeUndefined();
+  });
+
+  test('a forged identities-like value in another attribute does not count', async () => {
+    const event = fixture('local-password-auth', (e) => {
+      e.request.userAttributes['custom:identities'] = '[{"providerName":"CorpSAML","providerType":"SAML"}]';
+    });
+    expect((await overrides(event)).groupOverrideDetails).toBeUndefined();
+  });
+});
+
+test('the IdP groups attribute never reaches the ID token', async () => {
+  for (const name of ['saml-hosted-auth', 'local-password-auth', 'google-refresh']) {
+    expect((await overrides(fixture(name))).idTokenGeneration).toEqual({ claimsToSuppress: ['custom:idp_groups'] });
+  }
+});
+
+test.each([
+  ['[a, b]', ['a', 'b']],
+  ['["a","b"]', ['a', 'b']],
+  ['a', ['a']],
+  ['', []],
+  ['[]', []],
+])('IdP groups value %j parses to %j', (value, expected) => {
+  expect(parseIdpGroups(value)).toEqual(expected);
+});
+
+describe('as deployed', () => {
+  const env = {
+    GROUP_MAPPINGS: JSON.stringify(settings.mappings),
+    IDP_GROUPS_ATTRIBUTE: settings.attribute,
+    GROUP_ORDER: JSON.stringify(settings.groupOrder),
+    GROUP_ROLE_NAMES: JSON.stringify(settings.roleNames),
+  };
+
+  test('settings from the environment; a missing variable is named', () => {
+    expect(settingsFromEnv(env)).toEqual(settings);
+    expect(() => settingsFromEnv({ ...env, GROUP_ORDER: undefined })).toThrow('GROUP_ORDER');
+  });
+
+  test('the esbuild bundle runs stand-alone with the environment the stack sets', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const bundled = require(join(bundlePreTokenGeneration(), 'index.js'));
+      const event = fixture('saml-hosted-auth', (e) => {
+        e.request.userAttributes['custom:idp_groups'] = '[admins, content-editors]';
+      });
+      const result = await bundled.handler(event, context);
+      expect(result.response.claimsAndScopeOverrideDetails.groupOverrideDetails.groupsToOverride).toEqual([
+        'editors',
+        'eu-west-1_AbCdEf123_CorpSAML',
+      ]);
+      const local = await bundled.handler(fixture('local-password-auth'), context);
+      expect(local.response.claimsAndScopeOverrideDetails.groupOverrideDetails).toBeUndefined();
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test('the source entry point reads the same environment', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const result = await handler(fixture('saml-hosted-auth'), context as any);
+      expect(result.response.claimsAndScopeOverrideDetails.groupOverrideDetails?.groupsToOverride).toContain('editors');
+    } finally {
+      process.env = saved;
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../config/paths';
+import { findProviderMirror, terraformCliConfigText } from '../scripts/terraform-cli-config';
+import { countResources, offlineTerraformEnv, planSummary, requireTerraform, terraform } from './helpers/terraform';
+
+/**
+ * The real app (dist/main.js, built by `npm test` before jest) synthesized with
+ * OFFLINE_PLAN=1, then terraform init (from the provider mirror), validate and plan for
+ * each environment, with no AWS account.
+ */
+
+const ENVIRONMENTS = ['dev', 'prod'];
+let workDir: string;
+let outdir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  requireTerraform();
+  const main = join(repoRoot(), 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npx tsc -p .` first (npm test does)');
+  workDir = mkdtempSync(join(tmpdir(), 'terraform-plan-'));
+  env = offlineTerraformEnv(workDir);
+  outdir = join(workDir, 'cdktf.out');
+  const synth = spawnSync(process.execPath, [main], {
+    cwd: repoRoot(),
+    env: { ...process.env, OFFLINE_PLAN: '1', CDKTF_OUTDIR: outdir },
+    encoding: 'utf8',
+  });
+  if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stderr}`);
+});
+
+afterAll(() => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+test.each(ENVIRONMENTS)('%s: terraform init, validate and plan succeed offline and add every synthesized resource', (name) => {
+  const stackDir = join(outdir, 'stacks', name);
+  const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+  const expected = countResources(stack);
+  expect(expected).toBeGreaterThan(0);
+
+  // Terraform's working data stays in the temp dir, not in the stack folder or the repo.
+  const dataDir = join(workDir, 'tf-data', name);
+  mkdirSync(dataDir, { recursive: true });
+  const stackEnv = { ...env, TF_DATA_DIR: dataDir };
+  terraform(['init', '-input=false'], stackDir, stackEnv);
+  expect(terraform(['validate'], stackDir, stackEnv).stdout).toContain('Success! The configuration is valid.');
+
+  const planFile = join(workDir, `${name}.tfplan`);
+  const plan = terraform(['plan', '-input=false', '-lock=false', `-out=${planFile}`], stackDir, stackEnv);
+  expect(planSummary(plan.stdout)).toEqual({ add: expected, change: 0, destroy: 0 });
+
+  // The saved plan agrees: one create per resource instance.
+  const shown = JSON.parse(terraform(['show', '-json', planFile], stackDir, stackEnv).stdout);
+  const creates = shown.resource_changes.filter((c: any) => c.mode === 'managed' && c.change.actions.includes('create'));
+  expect(creates).toHaveLength(expected);
+});
+
+describe('terraform CLI config', () => {
+  test('uses the filesystem mirror for hashicorp/aws when one exists, and never phones home', () => {
+    const mirror = findProviderMirror();
+    expect(mirror).toBeDefined();
+    const text = terraformCliConfigText(mirror);
+    expect(text).toContain('disable_checkpoint = true');
+    expect(text).toContain(`path    = "${mirror}"`);
+    expect(text).toMatch(/direct \{\s+exclude = \["registry.terraform.io\/hashicorp\/aws"\]/);
+  });
+
+  test('falls back to the public registry when no mirror exists', () => {
+    expect(findProviderMirror({}, [join(tmpdir(), 'no-such-mirror')])).toBeUndefined();
+    expect(terraformCliConfigText(undefined)).toBe('disable_checkpoint = true\n');
+  });
+
+  test('TF_PROVIDER_MIRROR must hold the provider', () => {
+    expect(() => findProviderMirror({ TF_PROVIDER_MIRROR: tmpdir() })).toThrow('does not contain registry.terraform.io/hashicorp/aws/5.100.0');
+  });
+});
