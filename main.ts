@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { loadConfig, stackConfig } from './config';
+import { ConfigError, loadConfig, stackConfig } from './config';
 import { repoPath } from './config/paths';
 import { ContentStack } from './constructs/content-stack';
 import { loadAppSyncSchema, SCHEMA_FILE } from './access/appsync-schema';
@@ -11,21 +11,22 @@ import { AccessCheckError, checkProject, checkStack } from './access/checks';
  */
 function main(): void {
   const config = loadConfig();
-  checkProject(config, loadAppSyncSchema(repoPath(SCHEMA_FILE)).schema);
+  const { schema } = loadAppSyncSchema(repoPath(SCHEMA_FILE));
+  checkProject(config, schema);
   const offline = process.env.OFFLINE_PLAN === '1';
   const app = new App();
   const stacks = Object.keys(config.environments).map(
     (envName) => new ContentStack(app, envName, { config: stackConfig(config, envName), offline }),
   );
   // On the in-memory JSON, before app.synth() writes anything.
-  for (const stack of stacks) checkStack(stack.node.id, stack.toTerraform(), config);
+  for (const stack of stacks) checkStack(stack.node.id, stack.toTerraform(), config, schema);
   app.synth();
 }
 
 try {
   main();
 } catch (e) {
-  if (!(e instanceof AccessCheckError)) throw e;
+  if (!(e instanceof AccessCheckError || e instanceof ConfigError)) throw e;
   console.error(e.message);
   process.exitCode = 1;
 }

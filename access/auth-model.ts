@@ -193,32 +193,58 @@ function levelText(auth: FieldAuth): string {
   return `${auth.rule} directive ${auth.grants.map((g) => g.directive).join(' ')}`;
 }
 
-function decideWith(auth: FieldAuth, caller: Caller, api: ApiAuthConfig): AccessDecision {
+type Decider = (caller: Caller) => AccessDecision;
+
+/**
+ * Compiles one field's protection into a decider whose every answer (bar an unknown IAM
+ * caller's) is built here, once: deciding is then a mode switch and a group lookup.
+ */
+function compileField(auth: FieldAuth, api: ApiAuthConfig): Decider {
   const level = levelText(auth);
-  const deny = (why: string): AccessDecision => ({ allowed: false, reason: `${level}: ${why}`, rule: auth.rule });
-  const allow = (why: string): AccessDecision => ({ allowed: true, reason: `${level}: ${why}`, rule: auth.rule });
-  if (caller.mode !== api.defaultMode && !api.additionalModes.includes(caller.mode)) {
-    return deny(`the API does not accept ${MODE_NAMES[caller.mode]}`);
-  }
-  const grants = auth.grants.filter((g) => g.mode === caller.mode);
-  if (!grants.length) return deny(`not open to ${MODE_NAMES[caller.mode]}`);
-  if (caller.mode === 'AMAZON_COGNITO_USER_POOLS') {
-    if (grants.some((g) => g.groups === null)) return allow('any signed-in user of the pool');
-    const member = caller.groups.find((grp) => grants.some((g) => g.groups!.has(grp)));
-    if (member === undefined) {
-      const listed = [...new Set(grants.flatMap((g) => [...g.groups!]))].join(', ');
-      return deny(`caller in none of the groups [${listed}]`);
+  const decision = (allowed: boolean, why: string): AccessDecision => ({ allowed, reason: `${level}: ${why}`, rule: auth.rule });
+  const key = `${auth.typeName}.${auth.fieldName}`;
+  const perMode = new Map<AuthMode, Decider>();
+  for (const mode of Object.keys(MODE_NAMES) as AuthMode[]) {
+    const grants = auth.grants.filter((g) => g.mode === mode);
+    if (mode !== api.defaultMode && !api.additionalModes.includes(mode)) {
+      const d = decision(false, `the API does not accept ${MODE_NAMES[mode]}`);
+      perMode.set(mode, () => d);
+    } else if (!grants.length) {
+      const d = decision(false, `not open to ${MODE_NAMES[mode]}`);
+      perMode.set(mode, () => d);
+    } else if (mode === 'AMAZON_COGNITO_USER_POOLS') {
+      if (grants.some((g) => g.groups === null)) {
+        const d = decision(true, 'any signed-in user of the pool');
+        perMode.set(mode, () => d);
+        continue;
+      }
+      const listed = [...new Set(grants.flatMap((g) => [...g.groups!]))];
+      const members = new Map(listed.map((g) => [g, decision(true, `member of ${g}`)]));
+      const denied = decision(false, `caller in none of the groups [${listed.join(', ')}]`);
+      perMode.set(mode, (c) => {
+        // ANY listed group admits (OR); the first of the caller's groups that is listed names it.
+        for (const g of (c as Extract<Caller, { groups: readonly string[] }>).groups) {
+          const d = members.get(g);
+          if (d) return d;
+        }
+        return denied;
+      });
+    } else if (mode === 'AWS_IAM' && auth.topLevel) {
+      const granted = new Map(
+        Object.entries(api.iamGrants ?? {})
+          .filter(([, fields]) => fields.includes(key))
+          .map(([name]) => [name, decision(true, `IAM caller ${name} is granted ${key}`)]),
+      );
+      perMode.set(mode, (c) => {
+        const name = (c as Extract<Caller, { caller: string }>).caller;
+        return granted.get(name) ?? decision(false, `IAM caller ${name} has no appsync:GraphQL grant on ${key}`);
+      });
+    } else {
+      const d = decision(true, `open to ${MODE_NAMES[mode]}`);
+      perMode.set(mode, () => d);
     }
-    return allow(`member of ${member}`);
   }
-  if (caller.mode === 'AWS_IAM' && auth.topLevel) {
-    const granted = api.iamGrants?.[caller.caller] ?? [];
-    if (!granted.includes(`${auth.typeName}.${auth.fieldName}`)) {
-      return deny(`IAM caller ${caller.caller} has no appsync:GraphQL grant on ${auth.typeName}.${auth.fieldName}`);
-    }
-    return allow(`IAM caller ${caller.caller} is granted ${auth.typeName}.${auth.fieldName}`);
-  }
-  return allow(`open to ${MODE_NAMES[caller.mode]}`);
+  return (caller) => perMode.get(caller.mode)!(caller);
 }
 
 /**
@@ -228,14 +254,20 @@ function decideWith(auth: FieldAuth, caller: Caller, api: ApiAuthConfig): Access
 export function createAuthModel(schema: GraphQLSchema, api: ApiAuthConfig): AuthModel {
   const fields = fieldAuthsOf(schema, api.defaultMode);
   const byKey = new Map(fields.map((f) => [`${f.typeName}.${f.fieldName}`, f]));
+  // Type -> field -> decider: no string building per call.
+  const deciders = new Map<string, Map<string, Decider>>();
+  for (const f of fields) {
+    if (!deciders.has(f.typeName)) deciders.set(f.typeName, new Map());
+    deciders.get(f.typeName)!.set(f.fieldName, compileField(f, api));
+  }
   return {
     api,
     schema,
     fields,
     fieldAuth: (typeName, fieldName) => byKey.get(`${typeName}.${fieldName}`),
     decide(typeName, fieldName, caller) {
-      const auth = byKey.get(`${typeName}.${fieldName}`);
-      if (auth) return decideWith(auth, caller, api);
+      const decider = deciders.get(typeName)?.get(fieldName);
+      if (decider) return decider(caller);
       // Meta fields (__typename, __schema, __type) are not auth-checked per field by AppSync.
       if (isBuiltIn(fieldName) || isBuiltIn(typeName)) {
         return { allowed: true, reason: 'GraphQL meta field', rule: 'default' };

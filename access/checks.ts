@@ -40,7 +40,7 @@ export function checkProject(config: ResolvedConfig, schema: GraphQLSchema): voi
   assertNone(schemaChecks(createAuthModel(schema, apiAuthFromConfig(config)), config));
 }
 
-/** Checks of one synthesized stack (`stack.toTerraform()`); throws AccessCheckError. */
-export function checkStack(stackName: string, json: TerraformJson, config: ResolvedConfig): void {
-  assertNone(stackChecks(stackName, json, config));
+/** Checks of one synthesized stack (`stack.toTerraform()`) against the config and schema; throws AccessCheckError. */
+export function checkStack(stackName: string, json: TerraformJson, config: ResolvedConfig, schema: GraphQLSchema): void {
+  assertNone(stackChecks(stackName, json, config, createAuthModel(schema, apiAuthFromConfig(config))));
 }

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config';
+import type { AuthModel } from './auth-model';
 import type { Finding } from './checks';
 import { mappingRules } from './role-mapping';
 
@@ -256,7 +257,90 @@ export function checkTriggerGroupMappings(stack: string, json: TerraformJson): F
   return findings;
 }
 
+/** The API's auth modes are the ones the auth model assumes (apiAuthFromConfig). */
+export function checkApiAuthModes(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
+  const expected = [model.api.defaultMode, ...[...model.api.additionalModes].sort()].join(', ');
+  return resources(json, 'aws_appsync_graphql_api').flatMap(([id, api]) => {
+    const extra = list(api.additional_authentication_provider).map((p) => String(p.authentication_type)).sort();
+    const actual = [String(api.authentication_type), ...extra].join(', ');
+    if (actual === expected) return [];
+    return [
+      {
+        location: `stack ${stack}: resource.aws_appsync_graphql_api.${id}`,
+        problem: `auth modes are ${actual}, but the access model (access/project-access.ts apiAuthFromConfig) expects ${expected}`,
+        fix: 'configure the API from apiAuthFromConfig(config): IAM only when config.api.iamCallers is not empty',
+      },
+    ];
+  });
+}
+
+const GRAPHQL_FIELD_ARN = /\/types\/([^/]+)\/fields\/([^/]+)$/;
+
+/** Every appsync:GraphQL grant in a role policy names a top-level field the schema opens to IAM. */
+export function checkIamFieldGrants(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
+  const findings: Finding[] = [];
+  for (const [id, p] of resources(json, 'aws_iam_role_policy')) {
+    let doc: Block;
+    try {
+      doc = JSON.parse(String(p.policy)) as Block;
+    } catch {
+      continue;
+    }
+    for (const s of list(doc.Statement).filter((x) => x.Effect === 'Allow' && list<string>(x.Action).some((a) => /^appsync:(GraphQL|\*)$|^\*$/.test(a)))) {
+      for (const resource of list<string>(s.Resource)) {
+        const location = `stack ${stack}: resource.aws_iam_role_policy.${id}.policy`;
+        const m = GRAPHQL_FIELD_ARN.exec(resource);
+        const auth = m && !m[2].includes('*') ? model.fieldAuth(m[1], m[2]) : undefined;
+        if (!m || m[1].includes('*') || m[2].includes('*')) {
+          findings.push({ location, problem: `grants appsync:GraphQL on ${resource}, not on named fields`, fix: 'grant /types/<Type>/fields/<field> per field (config.api.iamCallers)' });
+        } else if (!auth || !auth.topLevel || !auth.grants.some((g) => g.mode === 'AWS_IAM')) {
+          findings.push({
+            location,
+            problem: `grants appsync:GraphQL on ${m[1]}.${m[2]}, which the schema does not open to IAM as a top-level field`,
+            fix: `add @aws_iam to ${m[1]}.${m[2]} or remove the grant from config.api.iamCallers`,
+          });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * The config has no guest access, and the access matrix promises "no credentials" a 401 and
+ * no role: the identity pool must not hand out unauthenticated identities or roles.
+ */
+export function checkNoGuestAccess(stack: string, json: TerraformJson): Finding[] {
+  const findings: Finding[] = [];
+  for (const [id, pool] of resources(json, 'aws_cognito_identity_pool')) {
+    if (pool.allow_unauthenticated_identities !== false) {
+      findings.push({
+        location: `stack ${stack}: resource.aws_cognito_identity_pool.${id}.allow_unauthenticated_identities`,
+        problem: `is ${JSON.stringify(pool.allow_unauthenticated_identities)}: guests would get identities (the provider's default is false only when set)`,
+        fix: 'set allow_unauthenticated_identities = false',
+      });
+    }
+  }
+  for (const [id, att] of resources(json, 'aws_cognito_identity_pool_roles_attachment')) {
+    if ((att.roles as Block | undefined)?.unauthenticated !== undefined) {
+      findings.push({
+        location: `stack ${stack}: resource.aws_cognito_identity_pool_roles_attachment.${id}.roles.unauthenticated`,
+        problem: 'gives guests a role',
+        fix: 'remove the unauthenticated role',
+      });
+    }
+  }
+  return findings;
+}
+
 /** Every check of a synthesized stack. */
-export function stackChecks(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
-  return [...checkRoleMappings(stack, json, config), ...checkIdentityPoolTrust(stack, json), ...checkTriggerGroupMappings(stack, json)];
+export function stackChecks(stack: string, json: TerraformJson, config: StackCheckConfig, model: AuthModel): Finding[] {
+  return [
+    ...checkRoleMappings(stack, json, config),
+    ...checkIdentityPoolTrust(stack, json),
+    ...checkTriggerGroupMappings(stack, json),
+    ...checkNoGuestAccess(stack, json),
+    ...checkApiAuthModes(stack, json, model),
+    ...checkIamFieldGrants(stack, json, model),
+  ];
 }

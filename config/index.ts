@@ -51,6 +51,7 @@ export interface ResolvedConfig {
     readonly resolverCountLimit: number;
     readonly iamCallers: readonly IamCallerConfig[];
     readonly rowRules: readonly RowRuleConfig[];
+    readonly groupVariables: Readonly<Record<string, readonly string[]>>;
   };
   readonly environments: Readonly<Record<string, ResolvedEnvironment>>;
   readonly local: {
@@ -166,6 +167,7 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
       resolverCountLimit: api.resolverCountLimit ?? 200,
       iamCallers: api.iamCallers ?? [],
       rowRules: api.rowRules ?? [],
+      groupVariables: api.groupVariables ?? {},
     },
     environments: Object.fromEntries(
       Object.entries(raw.environments).map(([n, e]) => [n, resolveEnvironment(raw.name, raw.region, n, e)]),

@@ -49,6 +49,11 @@ export const project: ProjectConfig = {
         fields: ['Query.articles', 'Query.article'],
       },
     ],
+    // Row rules in resolvers/ read these lists from ctx.env.
+    groupVariables: {
+      STAFF_GROUPS: ['editors', 'admins'], // see drafts through article(id)
+      ADMIN_GROUPS: ['admins'], // update any article, not only their own
+    },
     rowRules: [
       { field: 'Query.article', groups: [], rule: 'drafts only for editors and admins; others get null' },
       { field: 'Mutation.updateArticle', groups: ['editors'], rule: 'only articles they wrote (condition on authorId)' },

@@ -92,7 +92,8 @@ export interface WebClientConfig {
   readonly refreshTokenValidityDays?: number;
   /**
    * Grant the `aws.cognito.signin.user.admin` scope (lets users change their own
-   * attributes with their access token). Weaker; off unless asked for.
+   * attributes with their access token). Weaker; off unless asked for: with it a federated
+   * user could also rewrite `custom:idp_groups` between two IdP sign-ins.
    * @default false
    */
   readonly allowUserAdminScope?: boolean;
@@ -163,6 +164,12 @@ export interface ApiConfig {
   readonly iamCallers?: readonly IamCallerConfig[];
   /** Row rules the resolvers enforce (documentation for the matrix). @default [] */
   readonly rowRules?: readonly RowRuleConfig[];
+  /**
+   * Group lists the resolvers' row rules read from `ctx.env` (API environment variables,
+   * comma-joined), so resolvers never spell a group name. Names: `[A-Z][A-Z0-9_]*`.
+   * @default {}
+   */
+  readonly groupVariables?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** S3 state backend. Without one, Terraform keeps state in a local file. */

@@ -50,7 +50,7 @@ const RESOURCE_SERVER_ID = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
 const SCOPE_NAME = /^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const PREFIX = /^[A-Za-z0-9!_.*'()/{}-]+$/;
+const PREFIX = /^[A-Za-z0-9!_.'()/{}-]+$/; // no * or ?: they would be IAM wildcards
 const LOCALHOST_URL = /^http:\/\/localhost(:\d{1,5})?(\/|$)/;
 const OWNER = '{owner}';
 
@@ -166,7 +166,9 @@ function checkIdentityProviders(idps: IdentityProvidersConfig, fail: Fail, group
     });
   });
   checkUnique(fail, saml.map((s) => s.name.toLowerCase()), (i) => `identityProviders.saml[${i}].name`, 'provider name');
-  const identifiers = saml.flatMap((s, i) => (s.identifiers ?? []).map((d) => ({ d, key: `identityProviders.saml[${i}].identifiers` })));
+  const identifiers = saml.flatMap((s, i) =>
+    (s.identifiers ?? []).map((d, j) => ({ d, key: `identityProviders.saml[${i}].identifiers[${j}]` })),
+  );
   checkUnique(fail, identifiers.map((x) => x.d), (i) => identifiers[i].key, 'domain (each routes to one IdP)');
 }
 
@@ -231,6 +233,12 @@ function checkApi(api: ApiConfig, fail: Fail, groupCheck: (k: string, v: string)
     });
   });
   checkUnique(fail, callers.map((c) => c.name), (i) => `api.iamCallers[${i}].name`, 'caller name');
+  for (const [name, list] of Object.entries(api.groupVariables ?? {})) {
+    const key = `api.groupVariables.${name}`;
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) fail(key, name, 'a variable name of upper-case letters, digits and "_", starting with a letter');
+    if (!Array.isArray(list) || list.length === 0) fail(key, list, 'a list of at least one group');
+    list.forEach((g, j) => groupCheck(`${key}[${j}]`, g));
+  }
   (api.rowRules ?? []).forEach((r, i) => {
     const key = `api.rowRules[${i}]`;
     if (!FIELD_REF.test(r.field)) fail(`${key}.field`, r.field, 'a "Type.field" reference such as "Query.article"');

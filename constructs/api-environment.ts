@@ -1,5 +1,19 @@
 import { Construct } from 'constructs';
 import { DataResource } from 'cdktf';
+import type { ResolvedConfig } from '../config';
+
+/**
+ * The values of the API's environment variables: the pool the `cognito` data source acts on,
+ * the configured groups (group changes are refused for any other) and the row-rule group lists
+ * of `config.api.groupVariables`. The local mode and the resolver tests use the same values.
+ */
+export function apiEnvironmentVariables(config: ResolvedConfig, userPoolId: string): Record<string, string> {
+  return {
+    USER_POOL_ID: userPoolId,
+    CONFIGURED_GROUPS: config.groups.map((g) => g.name).join(','),
+    ...Object.fromEntries(Object.entries(config.api.groupVariables).map(([name, groups]) => [name, groups.join(',')])),
+  };
+}
 
 export interface ApiEnvironmentProps {
   readonly apiId: string;

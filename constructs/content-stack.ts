@@ -3,6 +3,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StackConfig } from '../config';
 import { AppClients, webClientScopes } from './app-clients';
+import { amplifyClientConfig } from './client-config';
 import { ContentStore } from './content-store';
 import { Federation } from './federation';
 import { GraphqlApi } from './graphql-api';
@@ -119,29 +120,20 @@ export class ContentStack extends TerraformStack {
       'IAM role of each group',
     );
     out('graphql_url', api.graphqlUrl, 'GraphQL endpoint');
-    // aws-amplify v6 ResourcesConfig: `Amplify.configure(output.client_config)`.
     out(
       'client_config',
-      {
-        Auth: {
-          Cognito: {
-            userPoolId: directory.userPool.id,
-            userPoolClientId: clients.webClient.id,
-            identityPoolId: access.identityPool.id,
-            loginWith: {
-              oauth: {
-                domain: directory.domainHost,
-                scopes: webClientScopes(config),
-                redirectSignIn: [...webClient.callbackUrls],
-                redirectSignOut: [...webClient.logoutUrls],
-                responseType: 'code',
-              },
-            },
-          },
-        },
-        API: { GraphQL: { endpoint: api.graphqlUrl, region: config.region, defaultAuthMode: 'userPool' } },
-      },
-      'aws-amplify v6 configuration for the web app',
+      amplifyClientConfig({
+        region: config.region,
+        userPoolId: directory.userPool.id,
+        userPoolClientId: clients.webClient.id,
+        identityPoolId: access.identityPool.id,
+        oauthDomain: directory.domainHost,
+        scopes: webClientScopes(config),
+        redirectSignIn: webClient.callbackUrls,
+        redirectSignOut: webClient.logoutUrls,
+        graphqlEndpoint: api.graphqlUrl,
+      }),
+      'aws-amplify v6 ResourcesConfig for the web app: Amplify.configure(client_config)',
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
@@ -23,7 +23,7 @@ export function iamPrefix(prefix: string): string {
   return prefix.replace('{owner}', () => `$\${aws:PrincipalTag/${OWNER_TAG}}`);
 }
 
-/** The IAM policy document for a persona's grants on a bucket, or undefined when it has none. */
+/** The IAM policy document for one role's grants on a bucket, or undefined when it has none. */
 export function storagePolicy(bucketArn: string, grants: StorageGrants): string | undefined {
   const statements: object[] = [];
   if (grants.read.length > 0) {

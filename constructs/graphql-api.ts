@@ -11,7 +11,7 @@ import { buildAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
 import type { StackConfig } from '../config';
 import { repoPath } from '../config/paths';
 import { ApiDataSources, DATA_SOURCE_NAMES } from './api-data-sources';
-import { ApiEnvironment } from './api-environment';
+import { ApiEnvironment, apiEnvironmentVariables } from './api-environment';
 import { ApiIamCallers } from './api-iam-callers';
 import { ApiLogRole } from './api-logging';
 import { ApiWaf } from './api-waf';
@@ -23,8 +23,6 @@ import { loadResolverCatalog, type CatalogResolver, type ResolverCatalog } from 
 /** Every resolver and function runs this runtime; the local mode runs nothing else. */
 export const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 
-/** Names of the API's environment variables (`ctx.env`), read by resolvers/lib. */
-export const API_ENVIRONMENT = { userPoolId: 'USER_POOL_ID', configuredGroups: 'CONFIGURED_GROUPS' } as const;
 
 /** An AppSync server-side cache. Off unless given: cached answers would outlive group changes. */
 export interface ApiCacheProps {
@@ -125,10 +123,7 @@ export class GraphqlApi extends Construct {
     new ApiEnvironment(this, 'environment', {
       apiId: this.api.id,
       region: config.region,
-      variables: {
-        [API_ENVIRONMENT.userPoolId]: props.userPoolId,
-        [API_ENVIRONMENT.configuredGroups]: config.groups.map((g) => g.name).join(','),
-      },
+      variables: apiEnvironmentVariables(config, props.userPoolId),
     });
 
     if (props.cache) {

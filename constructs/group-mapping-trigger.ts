@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, Fn, TerraformAsset } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -70,7 +70,7 @@ export class GroupMappingTrigger extends Construct {
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
-      sourceCodeHash: asset.assetHash,
+      sourceCodeHash: Fn.filebase64sha256(asset.path),
       memorySize: 128,
       timeout: 5,
       environment: {

@@ -11,9 +11,9 @@ import { repoRoot } from '../config/paths';
  * back from the synthesized stack), so there is one build of every resolver.
  *
  * Layout (docs/design.md):
- *   <Type>.<field>.<dataSource>.ts           a unit resolver
+ *   <Type>.<field>.[<dataSource>].ts           a unit resolver
  *   <Type>.<field>/index.ts                  a pipeline resolver (before/after steps)
- *   <Type>.<field>/<n>.<name>.<dataSource>.ts its functions, run in ascending <n>
+ *   <Type>.<field>/<n>.<name>.[<dataSource>].ts its functions, run in ascending <n>
  *   lib/                                     shared code, bundled into whoever imports it
  * Files that are not TypeScript (tsconfig.json, READMEs) are ignored; `*.d.ts` are not resolvers.
  */
@@ -79,9 +79,9 @@ export class ResolverCatalogError extends Error {
 // GraphQL names (https://spec.graphql.org/October2021/#Name) and data source names
 // (AppSync: letters, digits, underscores).
 const NAME = '[_A-Za-z][_0-9A-Za-z]*';
-const UNIT_FILE = new RegExp(`^(${NAME})\\.(${NAME})\\.(${NAME})\\.ts$`);
+const UNIT_FILE = new RegExp(`^(${NAME})\\.(${NAME})\\.\\[(${NAME})\\]\\.ts$`);
 const PIPELINE_DIR = new RegExp(`^(${NAME})\\.(${NAME})$`);
-const FUNCTION_FILE = new RegExp(`^(\\d+)\\.(${NAME})\\.(${NAME})\\.ts$`);
+const FUNCTION_FILE = new RegExp(`^(\\d+)\\.(${NAME})\\.\\[(${NAME})\\]\\.ts$`);
 const PIPELINE_INDEX = 'index.ts';
 const ROOT_TYPES = ['Query', 'Mutation', 'Subscription'] as const;
 
@@ -154,7 +154,7 @@ function loadUnit(ctx: Context, path: string, entry: string): CatalogResolver {
   const file = repoRelative(ctx.root, path);
   const match = UNIT_FILE.exec(entry);
   if (!match) {
-    throw new ResolverCatalogError(file, 'is not named <Type>.<field>.<dataSource>.ts (or a <Type>.<field>/ pipeline folder)');
+    throw new ResolverCatalogError(file, 'is not named <Type>.<field>.[<dataSource>].ts (or a <Type>.<field>/ pipeline folder)');
   }
   const [, typeName, fieldName, dataSource] = match;
   checkField(ctx, file, typeName, fieldName);
@@ -182,7 +182,7 @@ function loadPipeline(ctx: Context, path: string, entry: string): CatalogResolve
     const childPath = join(path, child);
     const childFile = repoRelative(ctx.root, childPath);
     const fm = statSync(childPath).isFile() ? FUNCTION_FILE.exec(child) : null;
-    if (!fm) throw new ResolverCatalogError(childFile, 'is not named <n>.<name>.<dataSource>.ts (a pipeline function)');
+    if (!fm) throw new ResolverCatalogError(childFile, 'is not named <n>.<name>.[<dataSource>].ts (a pipeline function)');
     const [, n, name, dataSource] = fm;
     const order = Number(n);
     const clash = seenOrder.get(order);
@@ -195,7 +195,7 @@ function loadPipeline(ctx: Context, path: string, entry: string): CatalogResolve
     });
   }
   if (functions.length === 0) {
-    throw new ResolverCatalogError(`${file}/`, 'pipeline folder has no functions (<n>.<name>.<dataSource>.ts); use a unit resolver file instead');
+    throw new ResolverCatalogError(`${file}/`, 'pipeline folder has no functions (<n>.<name>.[<dataSource>].ts); use a unit resolver file instead');
   }
 
   const indexFile = repoRelative(ctx.root, indexPath);
@@ -235,7 +235,7 @@ function requireRootFieldResolvers(ctx: Context, dir: string, byField: ReadonlyM
       if (!byField.has(`${typeName}.${fieldName}`)) {
         throw new ResolverCatalogError(
           repoRelative(ctx.root, dir),
-          `schema field ${typeName}.${fieldName} has no resolver (add ${typeName}.${fieldName}.<dataSource>.ts or a ${typeName}.${fieldName}/ pipeline)`,
+          `schema field ${typeName}.${fieldName} has no resolver (add ${typeName}.${fieldName}.[<dataSource>].ts or a ${typeName}.${fieldName}/ pipeline)`,
         );
       }
     }

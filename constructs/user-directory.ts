@@ -79,7 +79,6 @@ export class UserDirectory extends Construct {
       },
       emailConfiguration: emailConfiguration(config),
       schema: [
-        { name: 'email', attributeDataType: 'String', required: true, mutable: true, stringAttributeConstraints: { minLength: '3', maxLength: '254' } },
         // Filled from the IdP's groups attribute; only the trigger reads it, and only for
         // users who signed in through that IdP.
         {
@@ -91,6 +90,9 @@ export class UserDirectory extends Construct {
         },
       ],
       lambdaConfig: {
+        // AWS echoes the ARN into the legacy field too; the API accepts both when identical,
+        // and setting it avoids a diff on every plan after the first apply.
+        preTokenGeneration: this.groupMappingTrigger.function.arn,
         preTokenGenerationConfig: { lambdaArn: this.groupMappingTrigger.function.arn, lambdaVersion: 'V2_0' },
       },
       lifecycle: { preventDestroy: env.deletionProtection },

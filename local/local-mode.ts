@@ -21,8 +21,11 @@ export interface LocalModeOptions {
   readonly ports: { readonly graphql: number; readonly userPool: number; readonly dynamodb: number };
   /** Users created in the pool when missing (config.local.demoUsers). @default [] */
   readonly demoUsers?: readonly DemoUserSpec[];
-  /** Seed demo articles when the articles table is created. @default true */
-  readonly seed?: boolean;
+  /**
+   * Email of the demo user who authors the demo articles seeded when the articles table is
+   * created (see `seedAuthor`). @default no seeding
+   */
+  readonly seedAuthor?: string;
 }
 
 export interface LocalMode {
@@ -43,7 +46,11 @@ const HOST = '127.0.0.1';
 async function closeAll(parts: readonly { close(): Promise<void> }[]): Promise<void> {
   const results = await Promise.allSettled([...parts].reverse().map((p) => p.close()));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), 'local mode: some parts failed to stop');
+  if (failed.length > 0)
+    throw new AggregateError(
+      failed.map((f) => f.reason),
+      'local mode: some parts failed to stop'
+    );
 }
 
 /**
@@ -57,15 +64,23 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const stack = readLocalStack(options.stackFile);
   const started: { close(): Promise<void> }[] = [];
   try {
-    const [userPool, dynamodb] = await Promise.all([
-      startUserPool({ stack, dataDir: path.join(dataDir, 'cognito'), port: options.ports.userPool, host: HOST, demoUsers: options.demoUsers }).then(
-        (p) => (started.push(p), p),
-      ),
-      startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST }).then(
-        (d) => (started.push(d), d),
-      ),
+    // allSettled: when one part fails, the other has finished starting and can be stopped.
+    const [pool, db] = await Promise.allSettled([
+      startUserPool({
+        stack,
+        dataDir: path.join(dataDir, 'cognito'),
+        port: options.ports.userPool,
+        host: HOST,
+        demoUsers: options.demoUsers,
+      }),
+      startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST }),
     ]);
-    const seededArticles = await seedIfNew(stack, userPool, dynamodb, options.seed ?? true);
+    for (const r of [pool, db]) if (r.status === 'fulfilled') started.push(r.value);
+    if (pool.status === 'rejected') throw pool.reason;
+    if (db.status === 'rejected') throw db.reason;
+    const userPool = pool.value;
+    const dynamodb = db.value;
+    const seededArticles = await seedIfNew(stack, userPool, dynamodb, options.seedAuthor);
     const demoUsers = userPool.demoUsers.map((u) => ({ email: u.email, groups: u.groups, password: userPool.demoPassword }));
     const graphql = await startGraphqlEndpoint({
       stack,
@@ -78,7 +93,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         jwksUri: userPool.jwksUri,
         endpoint: userPool.endpoint,
         // The web client first: the page signs in with it.
-        clientIds: [stack.userPool.webClient.clientId, ...stack.userPool.clients.filter((c) => c !== stack.userPool.webClient).map((c) => c.clientId)],
+        clientIds: [
+          stack.userPool.webClient.clientId,
+          ...stack.userPool.clients.filter((c) => c !== stack.userPool.webClient).map((c) => c.clientId),
+        ],
       },
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region },
       demoUsers,
@@ -103,11 +121,12 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   }
 }
 
-/** Seeds demo articles when the articles table was created by this start; authored by the first demo editor. */
-async function seedIfNew(stack: LocalStack, userPool: UserPoolEmulator, dynamodb: DynamoDbEmulator, seed: boolean): Promise<number> {
+/** Seeds demo articles when the articles table was created by this start. */
+async function seedIfNew(stack: LocalStack, userPool: UserPoolEmulator, dynamodb: DynamoDbEmulator, authorEmail?: string): Promise<number> {
   const table = articlesTableName(stack);
-  if (!seed || !dynamodb.createdTables.includes(table)) return 0;
-  const author = userPool.demoUsers.find((u) => u.groups.includes('editors')) ?? userPool.demoUsers[0];
-  if (!author) return 0;
+  if (!authorEmail || !dynamodb.createdTables.includes(table)) return 0;
+  const author = userPool.demoUsers.find((u) => u.email === authorEmail);
+  if (!author)
+    throw new Error(`seed author ${authorEmail} is not a demo user (have: ${userPool.demoUsers.map((u) => u.email).join(', ')})`);
   return seedArticles(dynamodb.client, table, author.sub);
 }

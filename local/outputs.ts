@@ -100,7 +100,8 @@ export function curlExample(outputs: LocalOutputs, user: LocalDemoUser, query: s
     ClientId: cognito.userPoolClientId,
     AuthParameters: { USERNAME: user.email, PASSWORD: user.password },
   });
-  const extract = 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).AuthenticationResult.IdToken))';
+  const extract =
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).AuthenticationResult.IdToken))';
   return [
     `TOKEN=$(curl -s ${cognito.userPoolEndpoint}/ -H 'Content-Type: application/x-amz-json-1.1'`,
     ` -H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth' -d ${shellQuote(auth)}`,

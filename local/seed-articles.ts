@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DATA_SOURCES } from '../constructs/api-data-sources';
+import type { ResolvedConfig } from '../config';
 import type { LocalStack } from './stack-reader';
 
 interface SeedArticle {
@@ -47,6 +48,17 @@ const SEED: readonly SeedArticle[] = [
     status: 'DRAFT',
   },
 ];
+
+/**
+ * The demo user who authors the demo articles: the first in a group that the
+ * `Mutation.updateArticle` row rule limits to own articles (config.api.rowRules), so that
+ * user can edit them and others in the group cannot. Else the first demo user.
+ */
+export function seedAuthor(config: ResolvedConfig): string | undefined {
+  const ownRule = config.api.rowRules.find((r) => r.field === 'Mutation.updateArticle');
+  const users = config.local.demoUsers;
+  return (users.find((u) => u.groups.some((g) => ownRule?.groups.includes(g))) ?? users[0])?.email;
+}
 
 /** The table behind the `articles` data source. */
 export function articlesTableName(stack: LocalStack): string {

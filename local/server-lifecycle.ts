@@ -8,7 +8,7 @@ export function listen(server: Server, port: number, host: string): Promise<numb
       reject(
         err.code === 'EADDRINUSE'
           ? new Error(`port ${host}:${port} is in use (another local mode running? pick another with --port / --*-port)`)
-          : err,
+          : err
       );
     };
     server.once('error', onError);

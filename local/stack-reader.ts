@@ -161,7 +161,10 @@ export function localPoolId(region: string, env: string): string {
 /** The local client id: 26 lowercase alphanumerics like AWS's, stable for a pool and client. */
 export function localClientId(poolId: string, logicalName: string): string {
   const digest = createHash('sha256').update(`${poolId}/${logicalName}`).digest();
-  return BigInt(`0x${digest.toString('hex')}`).toString(36).padStart(26, '0').slice(0, 26);
+  return BigInt(`0x${digest.toString('hex')}`)
+    .toString(36)
+    .padStart(26, '0')
+    .slice(0, 26);
 }
 
 type Json = Record<string, unknown>;
@@ -194,14 +197,11 @@ class StackReader {
   private readonly stackDir: string;
   private poolId = '';
 
-  constructor(
-    private readonly source: string,
-    private readonly doc: Json,
-  ) {
+  constructor(private readonly source: string, private readonly doc: Json) {
     this.stackDir = path.dirname(source);
     const byType = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
     this.resources = Object.entries(byType).flatMap(([type, byName]) =>
-      Object.entries(byName).map(([name, body]) => ({ type, name, body })),
+      Object.entries(byName).map(([name, body]) => ({ type, name, body }))
     );
   }
 
@@ -264,7 +264,12 @@ class StackReader {
     const named = m ? clients.find((c) => c.logicalName === m[1]) : undefined;
     const web = named ?? clients.find((c) => !c.generateSecret);
     if (!web) {
-      throw new StackReadError(this.source, 'resource.aws_cognito_user_pool_client', clients.map((c) => c.logicalName), 'a client without a secret for the web app');
+      throw new StackReadError(
+        this.source,
+        'resource.aws_cognito_user_pool_client',
+        clients.map((c) => c.logicalName),
+        'a client without a secret for the web app'
+      );
     }
     return web;
   }
@@ -292,7 +297,7 @@ class StackReader {
     const poolConfig = one(api.body.user_pool_config);
     const regex = poolConfig?.app_id_client_regex;
     const additional = (asList(api.body.additional_authentication_provider) as Json[]).map(
-      (p) => p.authentication_type as AuthenticationType,
+      (p) => p.authentication_type as AuthenticationType
     );
     const [varsKey, vars] = this.environmentVariables(api);
     return {
@@ -300,11 +305,8 @@ class StackReader {
       defaultMode: 'AMAZON_COGNITO_USER_POOLS',
       additionalModes: additional,
       introspection: api.body.introspection_config !== 'DISABLED',
-      appIdClientRegex:
-        typeof regex === 'string' ? this.resolve(regex, this.key(api, 'user_pool_config.app_id_client_regex')) : undefined,
-      environmentVariables: Object.fromEntries(
-        Object.entries(vars).map(([k, v]) => [k, this.resolve(String(v), `${varsKey}.${k}`)]),
-      ),
+      appIdClientRegex: typeof regex === 'string' ? this.resolve(regex, this.key(api, 'user_pool_config.app_id_client_regex')) : undefined,
+      environmentVariables: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, this.resolve(String(v), `${varsKey}.${k}`)])),
     };
   }
 
@@ -337,7 +339,12 @@ class StackReader {
     const m = typeof ref === 'string' ? /^\$\{aws_appsync_function\.([^.]+)\.function_id\}$/.exec(ref) : null;
     const fn = m && this.find('aws_appsync_function', m[1]);
     if (!fn) {
-      throw new StackReadError(this.source, this.key(r, `pipeline_config.functions[${i}]`), ref, 'a reference to an aws_appsync_function of this stack');
+      throw new StackReadError(
+        this.source,
+        this.key(r, `pipeline_config.functions[${i}]`),
+        ref,
+        'a reference to an aws_appsync_function of this stack'
+      );
     }
     this.checkRuntime(fn);
     return { name: this.str(fn, 'name'), code: this.str(fn, 'code'), dataSource: this.str(fn, 'data_source') };
@@ -395,7 +402,12 @@ class StackReader {
     return value.replace(REF, (whole, expr: string) => {
       const local = this.resolveExpression(expr.trim(), key, depth);
       if (local === undefined) {
-        throw new StackReadError(this.source, key, whole, 'a reference the local mode can resolve (a resource attribute set in this stack, a pool or client id, or file())');
+        throw new StackReadError(
+          this.source,
+          key,
+          whole,
+          'a reference the local mode can resolve (a resource attribute set in this stack, a pool or client id, or file())'
+        );
       }
       return local;
     });
@@ -438,7 +450,12 @@ class StackReader {
   private single(type: string): Resource {
     const found = this.all(type);
     if (found.length !== 1) {
-      throw new StackReadError(this.source, `resource.${type}`, found.map((r) => r.name), `exactly one ${type}`);
+      throw new StackReadError(
+        this.source,
+        `resource.${type}`,
+        found.map((r) => r.name),
+        `exactly one ${type}`
+      );
     }
     return found[0];
   }

@@ -1,12 +1,18 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The provider this project pins (@cdktf/provider-aws 20.1.0 is generated from it). */
 export const AWS_PROVIDER = { address: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
 
-/** Where a filesystem mirror usually lives on this machine kind. */
-export const MIRROR_CANDIDATES = ['/opt/tf-plugins', '/usr/local/share/terraform/plugins', '/usr/share/terraform/plugins'];
+/** Where a filesystem mirror usually lives: this machine kind's, then Terraform's implied mirror folders. */
+export const MIRROR_CANDIDATES = [
+  '/opt/tf-plugins',
+  join(homedir(), '.terraform.d', 'plugins'),
+  join(homedir(), '.local', 'share', 'terraform', 'plugins'),
+  '/usr/local/share/terraform/plugins',
+  '/usr/share/terraform/plugins',
+];
 
 /** True when `dir` is a filesystem mirror holding the pinned aws provider. */
 export function hasAwsProvider(dir: string): boolean {

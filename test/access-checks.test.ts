@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppSyncSchema, loadAppSyncSchema } from '../access/appsync-schema';
+import { createAuthModel } from '../access/auth-model';
 import { AccessCheckError, checkProject, checkStack, Finding, formatFinding } from '../access/checks';
+import { apiAuthFromConfig } from '../access/project-access';
 import { stackChecks, TerraformJson } from '../access/stack-checks';
 import { resolveConfig, ResolvedConfig, loadConfig } from '../config';
 import { project } from '../config/project';
@@ -114,7 +116,9 @@ describe('schema and config checks', () => {
 });
 
 describe('stack checks (synthesized Terraform JSON)', () => {
-  const run = (json: TerraformJson, config: ResolvedConfig = base) => stackChecks('dev', json, config);
+  const cleanSchema = buildAppSyncSchema(sdl('clean'));
+  const run = (json: TerraformJson, config: ResolvedConfig = base) =>
+    stackChecks('dev', json, config, createAuthModel(cleanSchema, apiAuthFromConfig(config)));
   const attachment = (json: ReturnType<typeof stackFixture>) =>
     (json.resource.aws_cognito_identity_pool_roles_attachment.roles.role_mapping as Record<string, unknown>[])[0];
   const rules = (json: ReturnType<typeof stackFixture>) => attachment(json).mapping_rule as Record<string, unknown>[];
@@ -203,10 +207,49 @@ describe('stack checks (synthesized Terraform JSON)', () => {
     expect(text(run(json))).toContain('IdP CorpSAML maps "content-editors" to group "editor", which the stack does not create');
   });
 
+  it('fire when the API auth modes differ from what the access model assumes', () => {
+    const fs = run(stackFixture(), poolOnly);
+    const t = text(fs);
+    expect(t).toContain(
+      'stack dev: resource.aws_appsync_graphql_api.api: auth modes are AMAZON_COGNITO_USER_POOLS, AWS_IAM, but the access model (access/project-access.ts apiAuthFromConfig) expects AMAZON_COGNITO_USER_POOLS',
+    );
+  });
+
+  it('fire when a role policy grants appsync:GraphQL on a field not open to IAM, or on a wildcard', () => {
+    const json = stackFixture();
+    const policy = json.resource.aws_iam_role_policy.indexer_policy;
+    const doc = JSON.parse(String(policy.policy));
+    doc.Statement[0].Resource.push('${aws_appsync_graphql_api.api.arn}/types/Query/fields/secret', '${aws_appsync_graphql_api.api.arn}/types/Query/fields/*');
+    policy.policy = JSON.stringify(doc);
+    const fs = run(json);
+    expect(fs.map((f) => f.location)).toEqual([
+      'stack dev: resource.aws_iam_role_policy.indexer_policy.policy',
+      'stack dev: resource.aws_iam_role_policy.indexer_policy.policy',
+    ]);
+    expect(fs[0].problem).toBe('grants appsync:GraphQL on Query.secret, which the schema does not open to IAM as a top-level field');
+    expect(fs[1].problem).toContain('/types/Query/fields/*, not on named fields');
+  });
+
+  it('fire when the identity pool admits guests or gives them a role', () => {
+    const json = stackFixture();
+    json.resource.aws_cognito_identity_pool.pool.allow_unauthenticated_identities = true;
+    (json.resource.aws_cognito_identity_pool_roles_attachment.roles.roles as Record<string, string>).unauthenticated = '${aws_iam_role.lambda_role.arn}';
+    expect(run(json).map((f) => f.location)).toEqual([
+      'stack dev: resource.aws_cognito_identity_pool.pool.allow_unauthenticated_identities',
+      'stack dev: resource.aws_cognito_identity_pool_roles_attachment.roles.roles.unauthenticated',
+    ]);
+  });
+
+  it('fire when a role trusting cognito-identity has a policy the check cannot read', () => {
+    const json = stackFixture();
+    json.resource.aws_iam_role.role_admins.assume_role_policy = '${jsonencode({Principal = {Federated = "cognito-identity.amazonaws.com"}})}';
+    expect(text(run(json))).toContain('role_admins.assume_role_policy: trusts cognito-identity.amazonaws.com in a form the check cannot read');
+  });
+
   it('checkStack throws an AccessCheckError listing every finding', () => {
     const json = stackFixture();
     rules(json).reverse();
     delete json.resource.aws_cognito_user_group.group_admins;
-    expect(() => checkStack('prod', json, base)).toThrow(/access checks failed \(1\):\n {2}- stack prod: /);
+    expect(() => checkStack('prod', json, base, cleanSchema)).toThrow(/access checks failed \(1\):\n {2}- stack prod: /);
   });
 });

@@ -171,6 +171,25 @@ export function response(ctx) { return { early: false }; }`;
     expect(out.errors[0].message).toContain('it requires "node:fs", which the runtime does not provide');
   });
 
+  test('a bundle is evaluated once per distinct code; its console output reaches the log sink', async () => {
+    const logged: [string, string, unknown[]][] = [];
+    const own = createAppSyncJsRuntime({
+      dataSources: [{ name: 'none', type: 'NONE' }],
+      dynamodb: { endpoint: dynamo.endpoint, region: dynamo.region },
+      env: {},
+      log: (level, name, args) => logged.push([level, name, args]),
+    });
+    const code = unit(`console.info('module evaluated');\n${passArgs}export function response(ctx) { console.warn('responding', ctx.result.n); return 1; }`);
+    await own.resolveField(code, field({ arguments: { n: 1 } }));
+    await own.resolveField(code, field({ arguments: { n: 2 } }));
+    own.close();
+    expect(logged).toEqual([
+      ['info', 'Query.probe', ['module evaluated']],
+      ['warn', 'Query.probe', ['responding', 1]],
+      ['warn', 'Query.probe', ['responding', 2]],
+    ]);
+  });
+
   test('a util function the local runtime lacks fails naming itself', async () => {
     const code = `${passArgs}export function response(ctx) { return util.time.nowFormatted('yyyy'); }`;
     const out = await rt.resolveField(unit(code), field());

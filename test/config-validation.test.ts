@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, resolveConfig, type ProjectConfig } from '../config';
 import { repoRoot } from '../config/paths';
+import { runBuiltApp } from './helpers/app';
 import { projectCopy } from './helpers/identity-stack';
 
 /**
@@ -22,6 +22,9 @@ const cases: [string, Edit, string, unknown][] = [
   ['IAM caller names an unknown group', (r) => (r.api.iamCallers[0].principal = { group: 'ops' }),
     'api.iamCallers[0].principal.group', 'ops'],
   ['row rule names an unknown group', (r) => (r.api.rowRules[1].groups = ['writers']), 'api.rowRules[1].groups[0]', 'writers'],
+  ['API group variable names an unknown group', (r) => (r.api.groupVariables.STAFF_GROUPS = ['editors', 'staff']),
+    'api.groupVariables.STAFF_GROUPS[1]', 'staff'],
+  ['API group variable with a lower-case name', (r) => (r.api.groupVariables.staff = ['editors']), 'api.groupVariables.staff', 'staff'],
   ['demo user names an unknown group', (r) => (r.local.demoUsers[0].groups = ['root']), 'local.demoUsers[0].groups[0]', 'root'],
   ['duplicate group name', (r) => (r.groups[2].name = 'admins'), 'groups[2].name', 'admins'],
   ['duplicate group precedence', (r) => (r.groups[1].precedence = 1), 'groups[1].precedence', 1],
@@ -58,6 +61,7 @@ const cases: [string, Edit, string, unknown][] = [
     'environments.dev.webClient.refreshTokenValidityDays', 1.5],
   ['"owner" audience on a prefix without {owner}', (r) => (r.storage.rules[0].write = 'owner'), 'storage.rules[0].write', 'owner'],
   ['prefix not ending with "/"', (r) => (r.storage.rules[1].prefix = 'premium'), 'storage.rules[1].prefix', 'premium'],
+  ['prefix with an IAM wildcard', (r) => (r.storage.rules[1].prefix = 'prem*/'), 'storage.rules[1].prefix', 'prem*/'],
   ['duplicate storage prefix', (r) => (r.storage.rules[1].prefix = 'public/'), 'storage.rules[1].prefix', 'public/'],
   ['custom domain certificate outside us-east-1', (r) => (r.environments.prod.customDomain = { domain: 'auth.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }),
     'environments.prod.customDomain.certificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'],
@@ -98,7 +102,6 @@ describe('a bad config stops the app before synth', () => {
   let workDir: string;
 
   beforeAll(() => {
-    if (!existsSync(join(dist, 'main.js'))) throw new Error('dist/main.js is missing: run `npx tsc -p .` (npm test builds first)');
     workDir = mkdtempSync(join(tmpdir(), 'config-validation-'));
   });
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -125,16 +128,11 @@ describe('a bad config stops the app before synth', () => {
     const before = snapshot(outdir);
 
     // Run the built app with one bad value patched into its config module.
-    const script = `
-      const { project } = require(${JSON.stringify(join(dist, 'config', 'project.js'))});
-      project.storage.rules[1].read.groups[0] = 'subscriber';
-      require(${JSON.stringify(join(dist, 'main.js'))});
-    `;
-    const result = spawnSync(process.execPath, ['-e', script], {
-      cwd: repoRoot(),
-      env: { ...process.env, CDKTF_OUTDIR: outdir, OFFLINE_PLAN: '1' },
-      encoding: 'utf8',
-    });
+    const result = runBuiltApp(
+      outdir,
+      `const { project } = require(${JSON.stringify(join(dist, 'config', 'project.js'))});
+       project.storage.rules[1].read.groups[0] = 'subscriber';`,
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('config/project.ts: storage.rules[1].read.groups[0] = "subscriber": expected one of the groups');
     expect(snapshot(outdir)).toEqual(before);
@@ -142,11 +140,7 @@ describe('a bad config stops the app before synth', () => {
 
   test('the same run with the valid config does write the outdir (the check above can fail)', () => {
     const outdir = join(workDir, 'cdktf.out.valid');
-    const result = spawnSync(process.execPath, [join(dist, 'main.js')], {
-      cwd: repoRoot(),
-      env: { ...process.env, CDKTF_OUTDIR: outdir, OFFLINE_PLAN: '1' },
-      encoding: 'utf8',
-    });
+    const result = runBuiltApp(outdir);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(existsSync(join(outdir, 'stacks', 'dev', 'cdk.tf.json'))).toBe(true);

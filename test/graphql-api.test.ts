@@ -249,13 +249,17 @@ describe('API settings', () => {
     });
   });
 
-  it('environment variables: the pool id and the configured groups', () => {
+  it('environment variables: the pool id, the configured groups and the row-rule group lists', () => {
     const [, env] = only(prod, 'terraform_data');
     const [apiName] = only(prod, 'aws_appsync_graphql_api');
     expect(env.input).toEqual({
       api_id: ref('aws_appsync_graphql_api', apiName, 'id'),
       region: prod.config.region,
-      variables: { USER_POOL_ID: ref('aws_cognito_user_pool', 'pool', 'id'), CONFIGURED_GROUPS: prod.config.groups.map((g) => g.name).join(',') },
+      variables: {
+        USER_POOL_ID: ref('aws_cognito_user_pool', 'pool', 'id'),
+        CONFIGURED_GROUPS: prod.config.groups.map((g) => g.name).join(','),
+        ...Object.fromEntries(Object.entries(prod.config.api.groupVariables).map(([n, groups]) => [n, groups.join(',')])),
+      },
     });
     expect(env.triggers_replace).toEqual(env.input);
     expect(env.provisioner[0]['local-exec'].command).toMatch(/^aws appsync put-graphql-api-environment-variables /);

@@ -103,8 +103,10 @@ describe('6. federated group mapping trigger', () => {
   const logGroupOf = (json: SynthJson) => resolveRef(json, fn(json).logging_config.log_group);
 
   test('the user pool calls the function as a V2 pre-token-generation trigger', () => {
-    const trigger = onlyResource(dev, 'aws_cognito_user_pool').lambda_config.pre_token_generation_config;
-    expect(trigger).toEqual({ lambda_arn: refTo(dev, 'aws_lambda_function', fn(dev), 'arn'), lambda_version: 'V2_0' });
+    const lambdaConfig = onlyResource(dev, 'aws_cognito_user_pool').lambda_config;
+    const arn = refTo(dev, 'aws_lambda_function', fn(dev), 'arn');
+    expect(lambdaConfig.pre_token_generation_config).toEqual({ lambda_arn: arn, lambda_version: 'V2_0' });
+    expect(lambdaConfig.pre_token_generation).toBe(arn);
     expect(fn(dev).function_name).toBe(`${config.name}-dev-pre-token-generation`);
   });
 
@@ -112,6 +114,8 @@ describe('6. federated group mapping trigger', () => {
     const f = fn(dev);
     expect(f.handler).toBe('index.handler');
     expect(f.filename).toMatch(/^assets\/.+\/archive\.zip$/);
+    // A new bundle changes the hash, so Terraform redeploys the code.
+    expect(f.source_code_hash).toBe(`\${filebase64sha256("${f.filename}")}`);
     expect(f.runtime).toMatch(/^nodejs\d+\.x$/);
     const vars = f.environment.variables;
     expect(JSON.parse(vars.GROUP_MAPPINGS)).toEqual({ [corp.name]: corp.groupMapping });

@@ -1,4 +1,10 @@
+import * as path from 'node:path';
+import { loadAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
+import { loadConfig } from '../config';
+import { repoRoot } from '../config/paths';
+import { loadResolverCatalog } from '../constructs/resolver-catalog';
 import { localClientId, localPoolId, readLocalStack, StackReadError } from '../local/stack-reader';
+import { synthesizeLocalStack } from './helpers/local-stack';
 import { FIXTURE_ASSETS, fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
 
 describe('readLocalStack on a cdktf-shaped document', () => {
@@ -104,5 +110,59 @@ describe('readLocalStack refuses what it cannot run, naming the key', () => {
       d.resource.aws_appsync_resolver.r_add.pipeline_config[0].functions = ['${aws_appsync_function.gone.function_id}'];
     });
     expect(read).toThrow(/r_add\.pipeline_config\.functions\[0\]/);
+  });
+});
+
+describe('readLocalStack on the synthesized dev stack', () => {
+  const config = loadConfig();
+  const stack = readLocalStack(synthesizeLocalStack());
+  const { sdl, schema } = loadAppSyncSchema(path.join(repoRoot(), SCHEMA_FILE));
+
+  test('the schema is schema.graphql', () => {
+    expect(stack.schemaSdl.trim()).toBe(sdl.trim());
+  });
+
+  test('groups are the config groups, in precedence order', () => {
+    expect(stack.userPool.groups).toEqual(
+      config.groups.map((g) => ({ name: g.name, description: g.description, precedence: g.precedence }))
+    );
+  });
+
+  test('every client is admitted by app_id_client_regex; the web client has no secret', () => {
+    expect(stack.userPool.clients.length).toBeGreaterThan(0);
+    const regex = new RegExp(stack.api.appIdClientRegex as string);
+    for (const c of stack.userPool.clients) expect(regex.test(c.clientId)).toBe(true);
+    expect(regex.test(localClientId(stack.userPool.poolId, 'not-a-client'))).toBe(false);
+    expect(stack.userPool.webClient.generateSecret).toBe(false);
+  });
+
+  test('resolvers are the resolver catalog: same fields, kinds, data sources and bundled code', () => {
+    const catalog = loadResolverCatalog({
+      dir: path.join(repoRoot(), 'resolvers'),
+      schema,
+      dataSourceNames: stack.dataSources.map((d) => d.name),
+    });
+    const key = (r: { typeName: string; fieldName: string }) => `${r.typeName}.${r.fieldName}`;
+    const read = [...stack.resolvers].sort((a, b) => key(a).localeCompare(key(b)));
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.map(key)).toEqual(catalog.resolvers.map(key));
+    read.forEach((r, i) => {
+      const c = catalog.resolvers[i];
+      expect({ kind: r.kind, dataSource: r.dataSource, code: r.code }).toEqual({ kind: c.kind, dataSource: c.dataSource, code: c.code });
+      expect(r.functions?.map((f) => [f.name, f.dataSource, f.code])).toEqual(c.functions?.map((f) => [f.name, f.dataSource, f.code]));
+    });
+  });
+
+  test('every DynamoDB data source names a table of the stack; tables have keys', () => {
+    const tables = new Set(stack.tables.map((t) => t.name));
+    const dynamo = stack.dataSources.filter((d) => d.type === 'AMAZON_DYNAMODB');
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const d of dynamo) expect(tables.has(d.tableName as string)).toBe(true);
+    for (const t of stack.tables) expect(t.attributes.map((a) => a.name)).toContain(t.hashKey);
+  });
+
+  test('ctx.env carries the local pool id and the configured groups', () => {
+    expect(stack.api.environmentVariables.USER_POOL_ID).toBe(stack.userPool.poolId);
+    expect(stack.api.environmentVariables.CONFIGURED_GROUPS?.split(',')).toEqual(config.groups.map((g) => g.name));
   });
 });

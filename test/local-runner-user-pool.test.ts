@@ -5,7 +5,9 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import {
   AdminAddUserToGroupCommand,
-  GetTokensFromRefreshTokenCommand, ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+  GetTokensFromRefreshTokenCommand,
+  ListUsersInGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { readLocalStack } from '../local/stack-reader';
 import { type UserPoolEmulator, startUserPool } from '../local/user-pool';
 import { localCognitoClient, signIn } from '../local/user-pool/sign-in';
@@ -79,14 +81,14 @@ describe('user-pool emulator', () => {
     const client = localCognitoClient(pool);
     try {
       const out = await client.send(
-        new GetTokensFromRefreshTokenCommand({ ClientId: stack.userPool.webClient.clientId, RefreshToken: tokens.refreshToken }),
+        new GetTokensFromRefreshTokenCommand({ ClientId: stack.userPool.webClient.clientId, RefreshToken: tokens.refreshToken })
       );
       const fresh = out.AuthenticationResult;
       expect(fresh?.AccessToken).toBeDefined();
       const id = await verifierFor(pool, 'id').verify(fresh?.IdToken as string);
       expect(id['cognito:groups']).toEqual(['editors']);
       await expect(
-        client.send(new GetTokensFromRefreshTokenCommand({ ClientId: stack.userPool.webClient.clientId, RefreshToken: 'not-a-token' })),
+        client.send(new GetTokensFromRefreshTokenCommand({ ClientId: stack.userPool.webClient.clientId, RefreshToken: 'not-a-token' }))
       ).rejects.toThrow();
     } finally {
       client.destroy();
@@ -137,7 +139,7 @@ describe('user-pool emulator across restarts', () => {
   test('a demo user in a group the stack does not have is a clear error', async () => {
     const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
     await expect(startUserPool({ stack, dataDir, port: 0, demoUsers: [{ email: 'x@example.com', groups: ['editor'] }] })).rejects.toThrow(
-      /local\.demoUsers\[0\]\.groups\[0\] = "editor": expected one of the stack's groups \(admins, editors\)/,
+      /local\.demoUsers\[0\]\.groups\[0\] = "editor": expected one of the stack's groups \(admins, editors\)/
     );
   });
 });

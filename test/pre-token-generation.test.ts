@@ -130,10 +130,19 @@ describe('as deployed', () => {
     expect(() => settingsFromEnv({ ...env, GROUP_ORDER: undefined })).toThrow('GROUP_ORDER');
   });
 
-  test('the esbuild bundle runs stand-alone with the environment the stack sets', async () => {
+  /** Runs fn with the stack's environment variables set, then restores the environment. */
+  async function withStackEnv(fn: () => Promise<void>): Promise<void> {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
+      await fn();
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  test('the esbuild bundle runs stand-alone with the environment the stack sets', () =>
+    withStackEnv(async () => {
       const bundled = require(join(bundlePreTokenGeneration(), 'index.js'));
       const event = fixture('saml-hosted-auth', (e) => {
         e.request.userAttributes['custom:idp_groups'] = '[admins, content-editors]';
@@ -145,19 +154,11 @@ describe('as deployed', () => {
       ]);
       const local = await bundled.handler(fixture('local-password-auth'), context);
       expect(local.response.claimsAndScopeOverrideDetails.groupOverrideDetails).toBeUndefined();
-    } finally {
-      process.env = saved;
-    }
-  });
+    }));
 
-  test('the source entry point reads the same environment', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    try {
+  test('the source entry point reads the same environment', () =>
+    withStackEnv(async () => {
       const result = await handler(fixture('saml-hosted-auth'), context as any);
       expect(result.response.claimsAndScopeOverrideDetails.groupOverrideDetails?.groupsToOverride).toContain('editors');
-    } finally {
-      process.env = saved;
-    }
-  });
+    }));
 });

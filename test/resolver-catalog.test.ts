@@ -49,15 +49,15 @@ describe('a clean resolver folder', () => {
 
   it('reports files relative to the repository root', () => {
     const note = catalog.resolvers.find((r) => r.fieldName === 'note');
-    expect(note?.file).toBe(`${FIXTURES}/clean/Query.note.store.ts`);
+    expect(note?.file).toBe(`${FIXTURES}/clean/Query.note.[store].ts`);
   });
 
   it('orders pipeline functions by their number, not by file name', () => {
     const notes = catalog.resolvers.find((r) => r.fieldName === 'notes');
     expect(notes?.file).toBe(`${FIXTURES}/clean/Query.notes/index.ts`);
     expect(notes?.functions?.map((f) => [f.name, f.dataSource, f.file])).toEqual([
-      ['Query_notes_2_authorize', 'none', `${FIXTURES}/clean/Query.notes/2.authorize.none.ts`],
-      ['Query_notes_10_scan', 'store', `${FIXTURES}/clean/Query.notes/10.scan.store.ts`],
+      ['Query_notes_2_authorize', 'none', `${FIXTURES}/clean/Query.notes/2.authorize.[none].ts`],
+      ['Query_notes_10_scan', 'store', `${FIXTURES}/clean/Query.notes/10.scan.[store].ts`],
     ]);
   });
 
@@ -85,18 +85,18 @@ describe('a clean resolver folder', () => {
 
 describe('a broken resolver folder is refused with the file named', () => {
   const cases: [fixture: string, file: string, problem: RegExp][] = [
-    ['unknown-type', 'unknown-type/Notebook.title.none.ts', /type 'Notebook' is not an object type/],
-    ['unknown-field', 'unknown-field/Query.notez.none.ts', /field 'notez' is not in type Query/],
-    ['unknown-data-source', 'unknown-data-source/Query.note.dynamo.ts', /data source 'dynamo' is not one of .*store, none/],
-    ['malformed-name', 'malformed-name/Query-note.none.ts', /is not named <Type>\.<field>\.<dataSource>\.ts/],
+    ['unknown-type', 'unknown-type/Notebook.title.[none].ts', /type 'Notebook' is not an object type/],
+    ['unknown-field', 'unknown-field/Query.notez.[none].ts', /field 'notez' is not in type Query/],
+    ['unknown-data-source', 'unknown-data-source/Query.note.[dynamo].ts', /data source 'dynamo' is not one of .*store, none/],
+    ['malformed-name', 'malformed-name/Query-note.[none].ts', /is not named <Type>\.<field>\.\[<dataSource>\]\.ts/],
     ['malformed-pipeline-folder', 'malformed-pipeline-folder/Query/', /is not named <Type>\.<field>/],
-    ['malformed-function-name', 'malformed-function-name/Query.notes/authorize.none.ts', /is not named <n>\.<name>\.<dataSource>\.ts/],
-    ['duplicate-function-position', 'duplicate-function-position/Query.notes/1.scan.store.ts', /same position 1 as .*1\.authorize\.none\.ts/],
+    ['malformed-function-name', 'malformed-function-name/Query.notes/authorize.[none].ts', /is not named <n>\.<name>\.\[<dataSource>\]\.ts/],
+    ['duplicate-function-position', 'duplicate-function-position/Query.notes/1.scan.[store].ts', /same position 1 as .*1\.authorize\.\[none\]\.ts/],
     ['pipeline-without-index', 'pipeline-without-index/Query.notes/', /has no index\.ts/],
     ['pipeline-without-functions', 'pipeline-without-functions/Query.notes/', /has no functions/],
-    ['duplicate-resolver', 'duplicate-resolver/Query.note.none.ts', /Query\.note already has a resolver in .*Query\.note\/index\.ts/],
-    ['missing-export', 'missing-export/Query.note.none.ts', /does not export response/],
-    ['bundle-error', 'bundle-error/Query.note.none.ts', /does not bundle: .*not-there/],
+    ['duplicate-resolver', 'duplicate-resolver/Query.note.[none].ts', /Query\.note already has a resolver in .*Query\.note\/index\.ts/],
+    ['missing-export', 'missing-export/Query.note.[none].ts', /does not export response/],
+    ['bundle-error', 'bundle-error/Query.note.[none].ts', /does not bundle: .*not-there/],
     ['missing-root-field', 'missing-root-field', /schema field Mutation\.addNote has no resolver/],
   ];
 
@@ -124,7 +124,7 @@ describe('the 32 KB limit', () => {
     const sub = join(dir, `size-${size}`);
     mkdirSync(sub);
     writeFileSync(
-      join(sub, 'Query.note.none.ts'),
+      join(sub, 'Query.note.[none].ts'),
       `const TEXT = '${'x'.repeat(size)}';\nexport function request() { return { payload: TEXT }; }\nexport function response() { return null; }\n`,
     );
     return sub;
@@ -136,7 +136,7 @@ describe('the 32 KB limit', () => {
 
   it('refuses a bundle over the limit, naming its size', () => {
     const err = errorOf(() => load(resolverWithLiteral(MAX_BUNDLE_BYTES)));
-    expect(err.file).toBe(`size-${MAX_BUNDLE_BYTES}/Query.note.none.ts`);
+    expect(err.file).toBe(`size-${MAX_BUNDLE_BYTES}/Query.note.[none].ts`);
     expect(err.message).toMatch(/bundles to \d+ bytes, over AppSync's limit of 32768 bytes/);
   });
 

@@ -120,13 +120,7 @@ describe('Mutation.updateArticle (pipeline: load, then conditional UpdateItem)',
       functions: [pipeline.functions![0], { ...write, code: write.code.replace('#authorId = :caller', 'attribute_exists(#authorId) OR #authorId = :caller') }],
     };
     const article = await create(editor);
-    const out = await h.runtime.resolveField(weakened, {
-      arguments: { input: { id: article.id, title: 'Hijacked' } },
-      source: null,
-      identity: editor2,
-      request: { headers: {} },
-      info: { fieldName: 'updateArticle', parentTypeName: 'Mutation', variables: {}, selectionSetList: [] },
-    });
+    const out = await h.callResolver(weakened, editor2, { input: { id: article.id, title: 'Hijacked' } });
     expect(out.errors).toEqual([]);
     expect((await stored(article.id))?.title).toEqual({ S: 'Hijacked' });
   });

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../config/paths';
 import { findProviderMirror, terraformCliConfigText } from '../scripts/terraform-cli-config';
+import { runBuiltApp } from './helpers/app';
 import { countResources, offlineTerraformEnv, planSummary, requireTerraform, terraform } from './helpers/terraform';
 
 /**
@@ -19,16 +18,10 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
   requireTerraform();
-  const main = join(repoRoot(), 'dist', 'main.js');
-  if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npx tsc -p .` first (npm test does)');
   workDir = mkdtempSync(join(tmpdir(), 'terraform-plan-'));
   env = offlineTerraformEnv(workDir);
   outdir = join(workDir, 'cdktf.out');
-  const synth = spawnSync(process.execPath, [main], {
-    cwd: repoRoot(),
-    env: { ...process.env, OFFLINE_PLAN: '1', CDKTF_OUTDIR: outdir },
-    encoding: 'utf8',
-  });
+  const synth = runBuiltApp(outdir);
   if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stderr}`);
 });
 

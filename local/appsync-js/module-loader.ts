@@ -7,7 +7,8 @@
  * on Node 20 without flags and inside jest (native `import()` of a data: URL needs
  * --experimental-vm-modules under jest; vm.SourceTextModule needs a flag everywhere). The
  * separate context also means resolver code sees no Node globals (process, require, fetch,
- * timers), as in APPSYNC_JS, and cannot eval. Modules are cached by the hash of their code.
+ * timers), as in APPSYNC_JS, and cannot eval (fidelity, not security: node:vm is no sandbox, and
+ * the bundles are the project's own code). Modules are cached by the hash of their code.
  */
 import { createHash } from 'node:crypto';
 import { Script, createContext } from 'node:vm';

@@ -19,7 +19,7 @@ export interface DataSourceConfig {
 }
 
 export interface AppSyncJsRuntimeOptions {
-  dataSources: DataSourceConfig[];
+  dataSources: readonly DataSourceConfig[];
   /** Where AMAZON_DYNAMODB data sources send their calls (dynalite, DynamoDB Local). */
   dynamodb: { endpoint: string; region: string };
   /** HTTP data sources' endpoints replaced by local ones, by data source name. @default none */

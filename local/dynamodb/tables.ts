@@ -45,7 +45,7 @@ export async function ensureTables(client: DynamoDBClient, tables: readonly Loca
       const want = shapeOfStack(t);
       if (have !== want) {
         throw new Error(
-          `local DynamoDB table ${t.name} has keys/indexes ${have} but ${source} defines ${want}: start with --reset to recreate the local data`,
+          `local DynamoDB table ${t.name} has keys/indexes ${have} but ${source} defines ${want}: start with --reset to recreate the local data`
         );
       }
       continue;
@@ -67,7 +67,7 @@ export async function ensureTables(client: DynamoDBClient, tables: readonly Loca
                   NonKeyAttributes: g.nonKeyAttributes ? [...g.nonKeyAttributes] : undefined,
                 },
               })),
-      }),
+      })
     );
     created.push(t.name);
   }

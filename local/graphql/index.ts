@@ -8,7 +8,8 @@ import { createDualProtocolServer } from './dual-protocol-server';
 import { createExecutor } from './executor';
 import { createHttpHandler, GRAPHQL_PATH } from './http-handler';
 import { createRealtimeServer, REALTIME_PATH } from './realtime';
-import { findRepoPath, loadStaticFiles } from './static-files';
+import { loadStaticFiles } from './static-files';
+import { repoPath } from '../../config/paths';
 import { createSubscriptionHub } from './subscriptions';
 import { DEFAULT_TLS_DIR, ensureLocalTls } from './tls';
 import { createTokenVerifier } from './token-verifier';
@@ -93,8 +94,8 @@ export function cognitoOverrides(stack: LocalStack, localEndpoint: string): Reco
 }
 
 function readMatrix(file: string | undefined): (() => unknown) | undefined {
-  const found = file ?? findRepoPath('docs', 'access-matrix.json');
-  if (!found || !existsSync(found)) return undefined;
+  const found = file ?? repoPath('docs/access-matrix.json');
+  if (!existsSync(found)) return undefined;
   return () => JSON.parse(readFileSync(found, 'utf8'));
 }
 
@@ -119,7 +120,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   const tls = await ensureLocalTls(options.tlsDir ?? DEFAULT_TLS_DIR);
   const server = createDualProtocolServer(tls);
   const realtime = createRealtimeServer({ verifier, documents, authModel, hub, resolvers, runtime, keepAliveMs: options.keepAliveMs });
-  const pageDir = findRepoPath('local', 'page');
+  const pageDir = repoPath('local/page');
   const json = new Map<string, () => unknown>();
   let port = 0;
   json.set('/local-config.json', () => ({
@@ -132,7 +133,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   }));
   const matrix = readMatrix(options.accessMatrixFile);
   if (matrix) json.set('/access-matrix.json', matrix);
-  const handler = createHttpHandler({ verifier, executor, hub, files: pageDir ? loadStaticFiles(pageDir) : new Map(), json });
+  const handler = createHttpHandler({ verifier, executor, hub, files: loadStaticFiles(pageDir), json });
   for (const s of server.servers) {
     s.on('request', handler);
     s.on('upgrade', (req, socket, head) => {

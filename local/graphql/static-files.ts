@@ -1,10 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/**
- * The browser page's files (local/page), found from both the TypeScript sources (tests) and
- * the compiled output (dist/local/graphql -> local/page, which tsc does not copy).
- */
+/** The browser page's files (local/page, served from the sources: tsc does not copy them). */
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -12,11 +9,6 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
 };
-
-export function findRepoPath(...parts: string[]): string | undefined {
-  const candidates = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..'), process.cwd()];
-  return candidates.map((root) => path.join(root, ...parts)).find((p) => existsSync(p));
-}
 
 export interface StaticFile {
   readonly type: string;

@@ -60,7 +60,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
   const cognito = await new CognitoServiceFactoryImpl(
     options.dataDir,
     dataStoreFactory,
-    new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
+    new UserPoolServiceFactoryImpl(clock, dataStoreFactory)
   ).create(ctx, config.UserPoolDefaults);
   const noLambda = new LambdaService({}, {} as ConstructorParameters<typeof LambdaService>[1]);
   const triggers = new TriggersService(clock, cognito, noLambda, {} as CryptoService);

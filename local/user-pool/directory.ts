@@ -22,11 +22,7 @@ export interface DemoUser extends DemoUserSpec {
 
 /** Calls cognito-local targets in process: the same code the HTTP API runs, without HTTP. */
 export class PoolDirectory {
-  constructor(
-    private readonly router: Router,
-    private readonly ctx: Context,
-    private readonly poolId: string,
-  ) {}
+  constructor(private readonly router: Router, private readonly ctx: Context, private readonly poolId: string) {}
 
   private call<T = Record<string, unknown>>(target: string, req: Record<string, unknown>): Promise<T> {
     return this.router(target)(this.ctx, { UserPoolId: this.poolId, ...req }) as Promise<T>;

@@ -93,9 +93,11 @@ function checkDemoUserGroups(stack: LocalStack, users: readonly DemoUserSpec[]):
     u.groups.forEach((g, j) => {
       if (!groups.has(g)) {
         throw new Error(
-          `config/project.ts: local.demoUsers[${i}].groups[${j}] = ${JSON.stringify(g)}: expected one of the stack's groups (${[...groups].join(', ')}) in ${stack.source}`,
+          `config/project.ts: local.demoUsers[${i}].groups[${j}] = ${JSON.stringify(g)}: expected one of the stack's groups (${[
+            ...groups,
+          ].join(', ')}) in ${stack.source}`
         );
       }
-    }),
+    })
   );
 }

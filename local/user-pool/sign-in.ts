@@ -37,7 +37,7 @@ export async function signIn(pool: LocalPoolRef, clientId: string, email: string
         AuthFlow: 'USER_PASSWORD_AUTH',
         ClientId: clientId,
         AuthParameters: { USERNAME: email, PASSWORD: password },
-      }),
+      })
     );
     const r = out.AuthenticationResult;
     if (!r?.IdToken || !r.AccessToken || !r.RefreshToken) {

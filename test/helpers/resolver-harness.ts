@@ -3,6 +3,7 @@
  * code synth uploads) and executed by the local APPSYNC_JS runtime against dynalite and, for
  * the `cognito` HTTP data source, whatever endpoint the test gives.
  */
+import { apiEnvironmentVariables } from '../../constructs/api-environment';
 import { loadResolverCatalog } from '../../constructs/resolver-catalog';
 import { DATA_SOURCE_NAMES } from '../../constructs/api-data-sources';
 import { loadAppSyncSchema } from '../../access/appsync-schema';
@@ -38,17 +39,9 @@ export type Identity = ReturnType<typeof userPoolCaller> | typeof IAM_CALLER | n
 
 export const USER_POOL_ID = 'eu-west-1_Test';
 
-/**
- * The API environment the resolvers read. CONFIGURED_GROUPS comes from the config like the
- * construct's; STAFF_GROUPS / ADMIN_GROUPS are the row-rule groups the construct must set too.
- */
+/** The API environment the resolvers read: the same values the construct deploys. */
 export function resolverEnv(): Record<string, string> {
-  return {
-    USER_POOL_ID,
-    CONFIGURED_GROUPS: loadConfig().groups.map((g) => g.name).join(','),
-    STAFF_GROUPS: 'editors,admins',
-    ADMIN_GROUPS: 'admins',
-  };
+  return apiEnvironmentVariables(loadConfig(), USER_POOL_ID);
 }
 
 export interface ResolverHarness {
@@ -57,6 +50,8 @@ export interface ResolverHarness {
   resolvers: Map<string, ResolverCode>;
   /** Resolves `Type.field` as `identity` with `args` (and `source` for nested fields). */
   call(field: string, identity: Identity, args?: Record<string, unknown>, source?: Record<string, unknown>): Promise<FieldResult>;
+  /** Runs a given (e.g. deliberately altered) resolver the way `call` runs the catalog's. */
+  callResolver(resolver: ResolverCode, identity: Identity, args?: Record<string, unknown>, source?: Record<string, unknown>): Promise<FieldResult>;
   close(): Promise<void>;
 }
 
@@ -87,16 +82,18 @@ export async function startResolverHarness(options: { cognitoEndpoint?: string; 
   });
   runtime.prepare([...resolvers.values()]);
 
-  const call: ResolverHarness['call'] = (field, identity, args = {}, source) => {
-    const resolver = resolvers.get(field);
-    if (!resolver) throw new Error(`No resolver for ${field}; have ${[...resolvers.keys()].join(', ')}`);
-    return runtime.resolveField(resolver, {
+  const callResolver: ResolverHarness['callResolver'] = (resolver, identity, args = {}, source) =>
+    runtime.resolveField(resolver, {
       arguments: args,
       source: source ?? null,
       identity,
       request: { headers: {} },
       info: { fieldName: resolver.fieldName, parentTypeName: resolver.typeName, variables: {}, selectionSetList: [] },
     });
+  const call: ResolverHarness['call'] = (field, identity, args, source) => {
+    const resolver = resolvers.get(field);
+    if (!resolver) throw new Error(`No resolver for ${field}; have ${[...resolvers.keys()].join(', ')}`);
+    return callResolver(resolver, identity, args, source);
   };
 
   return {
@@ -104,6 +101,7 @@ export async function startResolverHarness(options: { cognitoEndpoint?: string; 
     runtime,
     resolvers,
     call,
+    callResolver,
     close: async () => {
       runtime.close();
       await dynamo.close();

@@ -50,7 +50,8 @@ export function fixtureStack(): Record<string, any> {
             {
               user_pool_id: `\${${pool}.id}`,
               default_action: 'ALLOW',
-              app_id_client_regex: '^(${aws_cognito_user_pool_client.clients_web_CCCC.id}|${aws_cognito_user_pool_client.clients_server_DDDD.id})$',
+              app_id_client_regex:
+                '^(${aws_cognito_user_pool_client.clients_web_CCCC.id}|${aws_cognito_user_pool_client.clients_server_DDDD.id})$',
             },
           ],
           additional_authentication_provider: [{ authentication_type: 'AWS_IAM' }],
@@ -59,12 +60,26 @@ export function fixtureStack(): Record<string, any> {
       },
       terraform_data: {
         api_env_FFFF: {
-          input: { api_id: `\${${api}.id}`, region: 'eu-west-1', variables: { USER_POOL_ID: `\${${pool}.id}`, CONFIGURED_GROUPS: 'admins,editors' } },
+          input: {
+            api_id: `\${${api}.id}`,
+            region: 'eu-west-1',
+            variables: { USER_POOL_ID: `\${${pool}.id}`, CONFIGURED_GROUPS: 'admins,editors' },
+          },
         },
       },
       aws_appsync_datasource: {
-        ds_articles: { api_id: `\${${api}.id}`, name: 'articles', type: 'AMAZON_DYNAMODB', dynamodb_config: [{ table_name: '${aws_dynamodb_table.table_EEEE.name}' }] },
-        ds_cognito: { api_id: `\${${api}.id}`, name: 'cognito', type: 'HTTP', http_config: [{ endpoint: 'https://cognito-idp.eu-west-1.amazonaws.com' }] },
+        ds_articles: {
+          api_id: `\${${api}.id}`,
+          name: 'articles',
+          type: 'AMAZON_DYNAMODB',
+          dynamodb_config: [{ table_name: '${aws_dynamodb_table.table_EEEE.name}' }],
+        },
+        ds_cognito: {
+          api_id: `\${${api}.id}`,
+          name: 'cognito',
+          type: 'HTTP',
+          http_config: [{ endpoint: 'https://cognito-idp.eu-west-1.amazonaws.com' }],
+        },
         ds_none: { api_id: `\${${api}.id}`, name: 'none', type: 'NONE' },
       },
       aws_appsync_function: {
@@ -106,7 +121,8 @@ export function fixtureStack(): Record<string, any> {
 /** The asset files `fixtureStack()` refers to, by path relative to the stack directory. */
 export const FIXTURE_ASSETS: Readonly<Record<string, string>> = {
   'assets/fn/check.js': 'export function request() { return {}; }\nexport function response(ctx) { return ctx.prev.result; }\n',
-  'assets/r/me.js': 'export function request() { return { payload: null }; }\nexport function response(ctx) { return `${ctx.identity.sub}`; }\n',
+  'assets/r/me.js':
+    'export function request() { return { payload: null }; }\nexport function response(ctx) { return `${ctx.identity.sub}`; }\n',
   'assets/r/add.js': 'export function request() { return {}; }\nexport function response(ctx) { return ctx.prev.result; }\n',
 };
 

@@ -1,0 +1,145 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { stop as stopEsbuild } from 'esbuild';
+import { loadConfig } from '../config';
+import { repoRoot } from '../config/paths';
+import { DEFAULT_DATA_DIR, type LocalMode, startLocalMode } from './local-mode';
+import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs } from './outputs';
+import { seedAuthor } from './seed-articles';
+import { ensureSynthesized } from './synth-stack';
+
+/**
+ * `npm start`: synthesize the local environment's stack (or reuse a current one), run it
+ * locally (user pool, DynamoDB, GraphQL endpoint, all in this process), write
+ * local-outputs.json and print how to use it. Ctrl-C stops everything.
+ */
+
+const USAGE = `usage: npm start -- [options]
+  --reset                 wipe the local data (${DEFAULT_DATA_DIR}) first
+  --port <n>              GraphQL endpoint port (default config.local.graphqlPort; 0 = any free port)
+  --user-pool-port <n>    user-pool emulator port (default config.local.userPoolPort; 0 = any)
+  --dynamodb-port <n>     DynamoDB emulator port (default config.local.dynamodbPort; 0 = any)
+  --data-dir <dir>        local data directory (default ${DEFAULT_DATA_DIR})
+  --stack <file>          run this synthesized stack instead of synthesizing
+  --outputs <file>        where to write the outputs (default ${LOCAL_OUTPUTS_FILE})
+  --help`;
+
+function port(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new Error(`--${flag} ${JSON.stringify(value)}: expected a port number from 0 to 65535 (0 = any free port)`);
+  }
+  return n;
+}
+
+function parse(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      reset: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'user-pool-port': { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      stack: { type: 'string' },
+      outputs: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  return values;
+}
+
+function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string, seconds: number, synthNote: string): void {
+  const lines = [
+    '',
+    `Local mode (${outputs.local.environment} stack: ${path.relative(process.cwd(), outputs.local.stackFile) || outputs.local.stackFile})`,
+    `  GraphQL     ${outputs.API.GraphQL.endpoint}`,
+    `  real-time   ${outputs.local.realtimeUrl}   (trust ${outputs.local.caFile} via NODE_EXTRA_CA_CERTS)`,
+    `  page        ${outputs.local.pageUrl}`,
+    `  user pool   ${outputs.Auth.Cognito.userPoolEndpoint}   pool ${outputs.Auth.Cognito.userPoolId}, web client ${outputs.Auth.Cognito.userPoolClientId}`,
+    `  DynamoDB    ${outputs.local.dynamodbEndpoint}${mode.seededArticles ? `   (seeded ${mode.seededArticles} demo articles)` : ''}`,
+    `  outputs     ${outputsFile}   (aws-amplify config + demo users)`,
+    '',
+    `Demo users (local-only password: ${mode.userPool.demoPassword}):`,
+    ...outputs.demoUsers.map((u) => `  ${u.email.padEnd(28)} ${u.groups.length ? u.groups.join(', ') : '(no group)'}`),
+    '',
+    'Local-only differences: demo sign-in uses USER_PASSWORD_AUTH (the deployed web client allows SRP / hosted UI with PKCE only);',
+    'no identity pool, hosted UI or MFA prompts; IAM (SigV4) callers are not emulated.',
+  ];
+  const user = outputs.demoUsers.find((u) => u.groups.length > 0) ?? outputs.demoUsers[0];
+  if (user) {
+    lines.push(
+      '',
+      `Try it (signs in as ${user.email}, then queries):`,
+      curlExample(outputs, user, '{ me { username groups } articles(limit: 3) { items { title body } } }')
+    );
+  }
+  lines.push('', `Ready in ${seconds.toFixed(2)} s (${synthNote}). Ctrl-C stops everything.`);
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  const root = repoRoot();
+  const env = config.local.environment;
+  const ports = {
+    graphql: port('port', args.port, config.local.graphqlPort),
+    userPool: port('user-pool-port', args['user-pool-port'], config.local.userPoolPort),
+    dynamodb: port('dynamodb-port', args['dynamodb-port'], config.local.dynamodbPort),
+  };
+  const synth = args.stack ? undefined : ensureSynthesized(root, env);
+  const stackFile = args.stack ?? (synth?.stackFile as string);
+  const synthNote = !synth
+    ? 'given stack'
+    : synth.synthesized
+    ? `synth ${synth.seconds.toFixed(2)} s`
+    : 'stack was current, not re-synthesized';
+
+  const mode = await startLocalMode({
+    stackFile,
+    dataDir: args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR),
+    reset: args.reset,
+    ports,
+    demoUsers: config.local.demoUsers,
+    seedAuthor: seedAuthor(config),
+  });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C: do not wait for a slow close.
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping the local mode...`);
+    mode
+      .close()
+      // esbuild (the resolver runtime converts bundles with it) keeps a service child process;
+      // stop it so nothing outlives this process.
+      .then(() => stopEsbuild())
+      .then(
+        () => process.exit(0),
+        (e: unknown) => {
+          console.error(e);
+          process.exit(1);
+        }
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const outputsFile = args.outputs ?? path.join(root, LOCAL_OUTPUTS_FILE);
+  writeLocalOutputs(outputsFile, mode.outputs);
+  printReady(mode.outputs, mode, outputsFile, process.uptime(), synthNote);
+}
+
+main().catch((e: unknown) => {
+  console.error(`local mode did not start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../../config';
+import { repoRoot } from '../../config/paths';
+import { type LocalMode, startLocalMode } from '../../local/local-mode';
+import { seedAuthor } from '../../local/seed-articles';
+import { defaultStackPath } from '../../local/stack-reader';
+import { signIn, type SignedIn } from '../../local/user-pool/sign-in';
+
+let synthesized: string | undefined;
+
+/**
+ * Synthesizes the local environment's stack with the compiled app (`node dist/main.js`, as
+ * `npm run synth` does) into a temporary directory, once per test process, and returns the
+ * stack file. Never touches the repository's cdktf.out, so tests can run beside a synth.
+ */
+export function synthesizeLocalStack(): string {
+  if (synthesized) return synthesized;
+  const root = repoRoot();
+  const app = path.join(root, 'dist', 'main.js');
+  if (!existsSync(app)) throw new Error(`${app} is missing: run \`npm run build\` first (npm test does)`);
+  const outDir = mkdtempSync(path.join(tmpdir(), 'local-synth-'));
+  execFileSync(process.execPath, [app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  synthesized = path.join(outDir, path.relative('cdktf.out', defaultStackPath(loadConfig().local.environment)));
+  if (!existsSync(synthesized)) throw new Error(`synth wrote no ${synthesized}`);
+  return synthesized;
+}
+
+export interface TestLocalStack extends LocalMode {
+  /** The data directory (temporary unless given). */
+  readonly dataDir: string;
+  /** Signs a demo user in with the web client (password: the local demo password). */
+  signIn(email: string): Promise<SignedIn>;
+}
+
+export interface TestLocalStackOptions {
+  /** Reuse a data directory (restart tests). @default a new temporary directory */
+  readonly dataDir?: string;
+  /** @default a synthesized dev stack (synthesizeLocalStack) */
+  readonly stackFile?: string;
+  readonly reset?: boolean;
+}
+
+/**
+ * Starts the whole local mode (user pool, DynamoDB, GraphQL endpoint) in this process on
+ * ephemeral 127.0.0.1 ports with the config's demo users and seeded articles, as `npm start`
+ * would. Call `close()` in afterAll.
+ */
+export async function startLocalStack(options: TestLocalStackOptions = {}): Promise<TestLocalStack> {
+  const config = loadConfig();
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'local-data-'));
+  const mode = await startLocalMode({
+    stackFile: options.stackFile ?? synthesizeLocalStack(),
+    dataDir,
+    reset: options.reset,
+    ports: { graphql: 0, userPool: 0, dynamodb: 0 },
+    demoUsers: config.local.demoUsers,
+    seedAuthor: seedAuthor(config),
+  });
+  return {
+    ...mode,
+    dataDir,
+    signIn: (email: string) => signIn(mode.userPool, mode.stack.userPool.webClient.clientId, email, mode.userPool.demoPassword),
+  };
+}

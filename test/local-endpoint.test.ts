@@ -1,0 +1,193 @@
+import * as https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { buildAppSyncSchema, loadAppSyncSchema } from '../access/appsync-schema';
+import { createDocumentCache } from '../local/graphql/document-cache';
+import { decodeJwt } from './helpers/forged-tokens';
+import { localCognitoClient } from '../local/user-pool/sign-in';
+import { startLocalEndpointEnv, type LocalEndpointEnv } from './helpers/local-endpoint-env';
+
+/**
+ * The local endpoint beyond the auth matrix: row rules enforced by the resolvers (through the
+ * real APPSYNC_JS runtime, DynamoDB and the local Cognito), ctx.identity, AppSync's error
+ * shapes, introspection, TLS on the same port, and the page's files.
+ */
+
+let env: LocalEndpointEnv;
+const access = async (email: string) => (await env.signIn(email)).accessToken;
+
+beforeAll(async () => {
+  env = await startLocalEndpointEnv();
+}, 120_000);
+
+afterAll(async () => {
+  await env?.close();
+});
+
+async function createDraft(token: string, title: string): Promise<string> {
+  const res = await env.gql(token, `mutation { createArticle(input: {title: "${title}", summary: "s", body: "b", reviewNotes: "n"}) { id status } }`);
+  expect(res.body.errors).toBeUndefined();
+  expect(res.body.data.createArticle.status).toBe('DRAFT');
+  return res.body.data.createArticle.id;
+}
+
+describe('row rules (resolvers, through the APPSYNC_JS runtime)', () => {
+  test('editor2 cannot update an article editor wrote; editor can', async () => {
+    const editor = await access('editor@example.com');
+    const editor2 = await access('editor2@example.com');
+    const id = await createDraft(editor, 'Editor one');
+    const theirs = await env.gql(editor2, `mutation { updateArticle(input: {id: "${id}", title: "hijacked"}) { id title } }`);
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.data).toBeNull();
+    expect(theirs.body.errors).toHaveLength(1);
+    // The resolver's row rule (util.error with errorType and errorInfo), not a directive denial.
+    expect(theirs.body.errors![0]).toMatchObject({
+      path: ['updateArticle'],
+      errorType: 'Unauthorized',
+      errorInfo: { id },
+      message: expect.stringContaining('only its author or an admin'),
+    });
+    const own = await env.gql(editor, `mutation { updateArticle(input: {id: "${id}", title: "Edited"}) { id title } }`);
+    expect(own.body).toEqual({ data: { updateArticle: { id, title: 'Edited' } } });
+    const admin = await access('admin@example.com');
+    const check = await env.gql(admin, `{ article(id: "${id}") { title } }`);
+    expect(check.body.data.article.title).toBe('Edited');
+  });
+
+  test('a reader cannot see a draft through article(id); staff can', async () => {
+    const id = await createDraft(await access('editor@example.com'), 'Secret draft');
+    const q = `{ article(id: "${id}") { id title status } }`;
+    const reader = await env.gql(await access('reader@example.com'), q);
+    expect(reader.body).toEqual({ data: { article: null } });
+    const subscriber = await env.gql(await access('subscriber@example.com'), q);
+    expect(subscriber.body).toEqual({ data: { article: null } });
+    const admin = await env.gql(await access('admin@example.com'), q);
+    expect(admin.body.data.article).toEqual({ id, title: 'Secret draft', status: 'DRAFT' });
+  });
+
+  test('after an admin adds reader to subscribers and reader refreshes its token, reader reads body', async () => {
+    const reader = await env.signIn('reader@example.com');
+    const q = '{ articles(limit: 1) { items { id body } } }';
+    const before = await env.gql(reader.accessToken, q);
+    expect(before.body.data.articles.items[0].body).toBeNull();
+    expect(before.body.errors?.[0]).toMatchObject({ errorType: 'Unauthorized', path: ['articles', 'items', 0, 'body'] });
+
+    const admin = await access('admin@example.com');
+    const username = decodeJwt(reader.accessToken).payload.username as string;
+    const added = await env.gql(admin, `mutation { addUserToGroup(username: "${username}", group: "subscribers") { username groups } }`);
+    expect(added.body).toEqual({ data: { addUserToGroup: { username, groups: ['subscribers'] } } });
+
+    // The old token still carries the old groups (AppSync reads groups from the token).
+    expect((await env.gql(reader.accessToken, q)).body.errors?.[0]?.errorType).toBe('Unauthorized');
+
+    const cognito = localCognitoClient(env.mode.userPool);
+    try {
+      const refreshed = await cognito.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: env.mode.outputs.Auth.Cognito.userPoolClientId,
+          AuthParameters: { REFRESH_TOKEN: reader.refreshToken },
+        }),
+      );
+      const token = refreshed.AuthenticationResult!.AccessToken!;
+      expect(decodeJwt(token).payload['cognito:groups']).toEqual(['subscribers']);
+      const after = await env.gql(token, q);
+      expect(after.body.errors).toBeUndefined();
+      expect(after.body.data.articles.items[0].body).toEqual(expect.any(String));
+    } finally {
+      cognito.destroy();
+      await env.gql(admin, `mutation { removeUserFromGroup(username: "${username}", group: "subscribers") { username } }`);
+    }
+  });
+
+  test('addUserToGroup refuses a group the config does not name', async () => {
+    const admin = await access('admin@example.com');
+    const res = await env.gql(admin, 'mutation { addUserToGroup(username: "reader@example.com", group: "root") { username } }');
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors![0].path).toEqual(['addUserToGroup']);
+    expect(res.body.errors![0].message).toMatch(/root/);
+  });
+});
+
+describe('requests like AppSync', () => {
+  test('ctx.identity comes from the verified token (me)', async () => {
+    const token = await access('editor@example.com');
+    const res = await env.gql(token, '{ me { username groups } }');
+    expect(res.body).toEqual({ data: { me: { username: decodeJwt(token).payload.username, groups: ['editors'] } } });
+  });
+
+  test('denied and allowed siblings: denied is null with an error carrying path and locations', async () => {
+    const query = '{ me { groups } articles(limit: 1) { items { title reviewNotes } } }';
+    const res = await env.gql(await access('reader@example.com'), query);
+    expect(res.body.data.me).toEqual({ groups: [] });
+    expect(res.body.data.articles.items[0]).toEqual({ title: expect.any(String), reviewNotes: null });
+    expect(res.body.errors).toEqual([
+      {
+        path: ['articles', 'items', 0, 'reviewNotes'],
+        data: null,
+        errorType: 'Unauthorized',
+        errorInfo: null,
+        locations: [{ line: 1, column: query.indexOf('reviewNotes') + 1 }],
+        message: 'Not Authorized to access reviewNotes on type Article',
+      },
+    ]);
+  });
+
+  test('a denied non-null root field nulls data (GraphQL null propagation)', async () => {
+    const res = await env.gql(await access('subscriber@example.com'), '{ me { groups } drafts { items { id } } }');
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', path: ['drafts'] })]);
+  });
+
+  test('invalid documents and bodies', async () => {
+    const token = await access('reader@example.com');
+    const invalid = await env.gql(token, '{ articles { nope } }');
+    expect(invalid.status).toBe(200);
+    expect(invalid.body.errors![0]).toMatchObject({ errorType: 'ValidationError', message: expect.stringContaining('nope') });
+    const syntax = await env.gql(token, '{ articles ');
+    expect(syntax.body.errors![0].errorType).toBe('MalformedHttpRequestException');
+    const res = await fetch(env.url, { method: 'POST', headers: { authorization: token }, body: 'not json' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errors: [{ errorType: 'MalformedHttpRequestException', message: 'The request body is not JSON.' }] });
+  });
+
+  test('introspection follows the API setting', async () => {
+    const token = await access('reader@example.com');
+    const res = await env.gql(token, '{ __schema { queryType { name } } }');
+    const enabled = !JSON.stringify(JSON.parse(readFileSync(env.mode.stack.source, 'utf8')).resource.aws_appsync_graphql_api).includes('"DISABLED"');
+    if (enabled) expect(res.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    else expect(res.body.errors![0].message).toMatch(/introspection/i);
+    // And with introspection off, the same document is refused before execution.
+    const schema = buildAppSyncSchema(loadAppSyncSchema().sdl);
+    const off = createDocumentCache({ schema, introspection: false }).prepare('{ __schema { queryType { name } } }');
+    expect(off.ok).toBe(false);
+  });
+
+  test('the same port speaks TLS (for wss:) with the local CA', async () => {
+    const token = await access('reader@example.com');
+    const url = new URL(env.url);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = https.request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', ca: readFileSync(env.mode.graphql.caFile), headers: { authorization: token, 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: '{ me { groups } }' }));
+    });
+    expect(JSON.parse(body)).toEqual({ data: { me: { groups: [] } } });
+  });
+
+  test('the page and its config are served from the same origin', async () => {
+    const base = env.mode.graphql.pageUrl;
+    const page = await fetch(base);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<script src="/app.js">');
+    const config = await (await fetch(new URL('/local-config.json', base))).json();
+    expect(config).toMatchObject({ graphqlUrl: env.url, userPoolEndpoint: env.mode.userPool.endpoint, clientId: env.mode.outputs.Auth.Cognito.userPoolClientId });
+    expect(config.demoUsers.map((u: { email: string }) => u.email).sort()).toEqual(env.users.map((u) => u.email).sort());
+  });
+});

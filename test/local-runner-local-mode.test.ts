@@ -1,0 +1,125 @@
+import { connect } from 'node:net';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { loadConfig } from '../config';
+import { articlesTableName, seedAuthor } from '../local/seed-articles';
+import { startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
+
+const config = loadConfig();
+
+/** Resolves true when something accepts connections on the URL's port. */
+function isListening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function putArticle(mode: TestLocalStack, id: string): Promise<void> {
+  const doc = DynamoDBDocumentClient.from(mode.dynamodb.client);
+  const item = {
+    id,
+    title: 'mine',
+    summary: 's',
+    status: 'DRAFT',
+    authorId: 'x',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+  await doc.send(new PutCommand({ TableName: articlesTableName(mode.stack), Item: item }));
+}
+
+async function getArticle(mode: TestLocalStack, id: string): Promise<unknown> {
+  const doc = DynamoDBDocumentClient.from(mode.dynamodb.client);
+  return (await doc.send(new GetCommand({ TableName: articlesTableName(mode.stack), Key: { id } }))).Item;
+}
+
+describe('local mode (whole, in process)', () => {
+  let mode: TestLocalStack;
+  beforeAll(async () => {
+    mode = await startLocalStack();
+  });
+  afterAll(async () => {
+    await mode?.close();
+  });
+
+  test('outputs have the client_config shape with local values, plus the demo users', () => {
+    const { outputs } = mode;
+    expect(outputs.Auth.Cognito).toEqual({
+      userPoolId: mode.stack.userPool.poolId,
+      userPoolClientId: mode.stack.userPool.webClient.clientId,
+      userPoolEndpoint: mode.userPool.endpoint,
+      loginWith: { email: true },
+    });
+    expect(outputs.API.GraphQL).toEqual({ endpoint: mode.graphql.url, region: config.region, defaultAuthMode: 'userPool' });
+    expect(outputs.demoUsers).toEqual(
+      config.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups, password: mode.userPool.demoPassword }))
+    );
+  });
+
+  test('demo articles are seeded on a first start, authored by the seed author', async () => {
+    const author = mode.userPool.demoUsers.find((u) => u.email === seedAuthor(config));
+    const doc = DynamoDBDocumentClient.from(mode.dynamodb.client);
+    const byStatus = async (status: string) =>
+      (
+        await doc.send(
+          new QueryCommand({
+            TableName: articlesTableName(mode.stack),
+            IndexName: mode.stack.tables[0].globalSecondaryIndexes[0].name,
+            KeyConditionExpression: '#s = :s',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': status },
+          })
+        )
+      ).Items ?? [];
+    const published = await byStatus('PUBLISHED');
+    const drafts = await byStatus('DRAFT');
+    expect(published.length).toBeGreaterThan(0);
+    expect(drafts.length).toBeGreaterThan(0);
+    expect(published.length + drafts.length).toBe(mode.seededArticles);
+    for (const a of [...published, ...drafts]) expect(a.authorId).toBe(author?.sub);
+  });
+
+  test('a demo user signs in with the web client and gets the configured groups', async () => {
+    const editor = config.local.demoUsers.find((u) => u.groups.length > 0);
+    const tokens = await mode.signIn(editor?.email as string);
+    const claims = JSON.parse(Buffer.from(tokens.idToken.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    expect(claims.iss).toBe(mode.userPool.issuer);
+    expect(claims['cognito:groups']).toEqual(editor?.groups);
+  });
+});
+
+describe('local mode across restarts', () => {
+  test('data survives a stop and start; nothing is seeded twice; close frees every port', async () => {
+    const stackFile = synthesizeLocalStack();
+    const first = await startLocalStack({ stackFile });
+    await putArticle(first, 'kept-across-restart');
+    const urls = [first.graphql.url, first.userPool.endpoint, first.dynamodb.endpoint];
+    await first.close();
+    for (const url of urls) expect(await isListening(url)).toBe(false);
+
+    const second = await startLocalStack({ stackFile, dataDir: first.dataDir });
+    try {
+      expect(await getArticle(second, 'kept-across-restart')).toMatchObject({ title: 'mine' });
+      expect(second.seededArticles).toBe(0);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('reset wipes the data and seeds again', async () => {
+    const stackFile = synthesizeLocalStack();
+    const first = await startLocalStack({ stackFile });
+    await putArticle(first, 'wiped-by-reset');
+    await first.close();
+
+    const second = await startLocalStack({ stackFile, dataDir: first.dataDir, reset: true });
+    try {
+      expect(await getArticle(second, 'wiped-by-reset')).toBeUndefined();
+      expect(second.seededArticles).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -1,0 +1,139 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../config';
+import { repoRoot } from '../config/paths';
+import type { LocalOutputs } from '../local/outputs';
+
+const START = path.join(repoRoot(), 'dist', 'local', 'start.js');
+const config = loadConfig();
+
+function isListening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Pids whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after ')'.
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function alive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`);
+}
+
+/** Polls `check` until it holds or `deadlineMs` passes; resolves whether it held. */
+async function eventually(check: () => boolean, deadlineMs: number): Promise<boolean> {
+  const until = Date.now() + deadlineMs;
+  while (!check()) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/** Collects stdout/stderr and resolves when `pattern` appears on stdout; rejects on exit first. */
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 90_000): Promise<string> {
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms.\nstdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (pattern.test(out)) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    });
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`start.js exited with ${code} before ${pattern}.\nstdout:\n${out}\nstderr:\n${err}`));
+    });
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('npm start (dist/local/start.js)', () => {
+  test('synthesizes, starts, prints a working curl, writes outputs; SIGINT stops everything', async () => {
+    expect(existsSync(START)).toBe(true);
+    const work = mkdtempSync(path.join(tmpdir(), 'local-start-'));
+    const outputsFile = path.join(work, 'outputs.json');
+    const args = [
+      START,
+      '--port',
+      '0',
+      '--user-pool-port',
+      '0',
+      '--dynamodb-port',
+      '0',
+      '--data-dir',
+      path.join(work, 'data'),
+      '--outputs',
+      outputsFile,
+    ];
+    // CDKTF_OUTDIR: synthesize into the temporary directory, not the repository's cdktf.out.
+    const child = spawn(process.execPath, args, { cwd: repoRoot(), env: { ...process.env, CDKTF_OUTDIR: path.join(work, 'cdktf.out') } });
+    try {
+      const stdout = await waitForOutput(child, /Ready in \d+\.\d+ s/);
+      expect(existsSync(path.join(work, 'cdktf.out', 'stacks', config.local.environment, 'cdk.tf.json'))).toBe(true);
+
+      const outputs = JSON.parse(readFileSync(outputsFile, 'utf8')) as LocalOutputs;
+      expect(outputs.Auth.Cognito.userPoolId).toMatch(new RegExp(`^${config.region}_[A-Za-z0-9]+$`));
+      expect(outputs.API.GraphQL).toMatchObject({ region: config.region, defaultAuthMode: 'userPool' });
+      expect(outputs.demoUsers.map((u) => u.email)).toEqual(config.local.demoUsers.map((u) => u.email));
+      expect(outputs.local.pid).toBe(child.pid);
+      for (const u of config.local.demoUsers) expect(stdout).toContain(u.email);
+
+      // The printed curl line, run as a user would paste it.
+      const curl = stdout.split('\n').find((l) => l.startsWith('TOKEN=$(curl'));
+      expect(curl).toBeDefined();
+      const answer = JSON.parse(execFileSync('bash', ['-c', curl as string], { encoding: 'utf8' })) as {
+        data?: { me?: { username: string; groups: string[] } };
+      };
+      const shown = outputs.demoUsers.find((u) => stdout.includes(`signs in as ${u.email}`));
+      expect(answer.data?.me).toEqual({ username: shown?.email, groups: shown?.groups });
+
+      const children = childrenOf(child.pid as number);
+      const urls = [outputs.API.GraphQL.endpoint, outputs.Auth.Cognito.userPoolEndpoint, outputs.local.dynamodbEndpoint];
+      child.kill('SIGINT');
+      expect(await exitOf(child)).toBe(0);
+      for (const url of urls) expect(await isListening(url)).toBe(false);
+      // A child sees its parent's pipes close and exits right after it; allow it that moment.
+      expect(await eventually(() => children.every((pid) => !alive(pid)), 10_000)).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  test('a bad flag value stops it with a message naming the flag', async () => {
+    const child = spawn(process.execPath, [START, '--port', 'eighty'], { cwd: repoRoot() });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    expect(await exitOf(child)).toBe(1);
+    expect(err).toContain('--port "eighty": expected a port number from 0 to 65535');
+  });
+});
