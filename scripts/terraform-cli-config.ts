@@ -73,5 +73,10 @@ export function writeTerraformCliConfig(dir: string = join(tmpdir(), 'content-te
 // `node dist/scripts/terraform-cli-config.js` prints the path, e.g.
 // `export TF_CLI_CONFIG_FILE=$(node dist/scripts/terraform-cli-config.js)`.
 if (require.main === module) {
-  process.stdout.write(writeTerraformCliConfig() + '\n');
+  try {
+    process.stdout.write(writeTerraformCliConfig() + '\n');
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exitCode = 1;
+  }
 }

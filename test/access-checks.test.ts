@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAppSyncSchema, loadAppSyncSchema } from '../access/appsync-schema';
 import { createAuthModel } from '../access/auth-model';
 import { AccessCheckError, checkProject, checkStack, Finding, formatFinding } from '../access/checks';
 import { apiAuthFromConfig } from '../access/project-access';
 import { stackChecks, TerraformJson } from '../access/stack-checks';
-import { resolveConfig, ResolvedConfig, loadConfig } from '../config';
+import { App } from 'cdktf';
+import { ContentStack } from '../constructs/content-stack';
+import { resolveConfig, ResolvedConfig, loadConfig, stackConfig } from '../config';
 import { project } from '../config/project';
 
 // Each check: a broken fixture proves it fires (and names the place and the fix), a clean one
@@ -251,5 +254,24 @@ describe('stack checks (synthesized Terraform JSON)', () => {
     rules(json).reverse();
     delete json.resource.aws_cognito_user_group.group_admins;
     expect(() => checkStack('prod', json, base, cleanSchema)).toThrow(/access checks failed \(1\):\n {2}- stack prod: /);
+  });
+});
+
+describe('the project', () => {
+  it('passes every stack check on its synthesized dev and prod stacks', () => {
+    const config = loadConfig();
+    const { schema } = loadAppSyncSchema();
+    const outdir = mkdtempSync(join(tmpdir(), 'access-checks-'));
+    const app = new App({ outdir });
+    for (const env of Object.keys(config.environments)) {
+      const stack = new ContentStack(app, env, { config: stackConfig(config, env) });
+      const json = stack.toTerraform() as TerraformJson;
+      // The checks read these resources; an empty stack would pass vacuously.
+      expect(Object.keys(json.resource ?? {})).toEqual(
+        expect.arrayContaining(['aws_cognito_identity_pool_roles_attachment', 'aws_iam_role', 'aws_appsync_graphql_api', 'aws_lambda_function']),
+      );
+      expect(() => checkStack(env, json, config, schema)).not.toThrow();
+    }
+    rmSync(outdir, { recursive: true, force: true });
   });
 });

@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { loadConfig } from '../../config';
-import { repoRoot } from '../../config/paths';
-import { startLocalMode, type LocalMode } from '../../local/local-mode';
-import { seedAuthor } from '../../local/seed-articles';
-import { ensureSynthesized } from '../../local/synth-stack';
-import { signIn, type SignedIn } from '../../local/user-pool/sign-in';
+import { rmSync } from 'node:fs';
+import type { LocalMode } from '../../local/local-mode';
+import type { SignedIn } from '../../local/user-pool/sign-in';
+import { startLocalStack } from './local-stack';
 
 /**
- * The whole local mode on ephemeral ports in a fresh data directory, plus what the endpoint
- * tests do with it: sign demo users in and POST GraphQL requests.
+ * The whole local mode (test/helpers/local-stack.ts) plus what the endpoint tests do with it:
+ * POST GraphQL requests with a raw `Authorization` header.
  */
 
 export interface GraphqlResponse {
@@ -29,23 +24,12 @@ export interface LocalEndpointEnv {
 }
 
 export async function startLocalEndpointEnv(): Promise<LocalEndpointEnv> {
-  const config = loadConfig();
-  const root = repoRoot();
-  const { stackFile } = ensureSynthesized(root, config.local.environment);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'local-endpoint-'));
-  const mode = await startLocalMode({
-    stackFile,
-    dataDir,
-    ports: { graphql: 0, userPool: 0, dynamodb: 0 },
-    demoUsers: config.local.demoUsers,
-    seedAuthor: seedAuthor(config),
-  });
-  const webClientId = mode.outputs.Auth.Cognito.userPoolClientId;
+  const mode = await startLocalStack();
   return {
     mode,
     url: mode.graphql.url,
     users: mode.userPool.demoUsers,
-    signIn: (email) => signIn(mode.userPool, webClientId, email, mode.userPool.demoPassword),
+    signIn: (email) => mode.signIn(email),
     async gql(authorization, query, variables) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (authorization !== undefined) headers.authorization = authorization;
@@ -54,7 +38,7 @@ export async function startLocalEndpointEnv(): Promise<LocalEndpointEnv> {
     },
     async close() {
       await mode.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(mode.dataDir, { recursive: true, force: true });
     },
   };
 }
