@@ -37,7 +37,8 @@ export function renderMatrixMarkdown(m: AccessMatrix): string {
     '',
     'Cells: ✓ allowed, ✗ denied (null + `Unauthorized` error), followed by the level that decided:',
     '`field` (the field\'s directive), `type` (its type\'s directive), `default` (no directive: default mode only).',
-    '`✓*` = allowed by the directive, narrowed further by a row rule in the resolver (footnote).',
+    '`✓*` = allowed by the directive, narrowed further by a row rule in the resolver (footnote;',
+    'a rule with no groups in config.api.rowRules narrows every persona the directive admits).',
     '`✗ 401` = no credentials: the request is refused before any field.',
     '',
   ];

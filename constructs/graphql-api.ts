@@ -8,6 +8,7 @@ import { AppsyncResolver } from '@cdktf/provider-aws/lib/appsync-resolver';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { buildAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
+import { apiAuthFromConfig } from '../access/project-access';
 import type { StackConfig } from '../config';
 import { repoPath } from '../config/paths';
 import { ApiDataSources, DATA_SOURCE_NAMES } from './api-data-sources';
@@ -84,11 +85,13 @@ export class GraphqlApi extends Construct {
       dataSourceNames: DATA_SOURCE_NAMES,
     });
 
+    // The same modes the access model assumes: IAM only when some caller is granted fields.
+    const auth = apiAuthFromConfig(config);
     const logRole = new ApiLogRole(this, 'logging', { roleName: resourceName(config, 'api-logs') });
     this.api = new AppsyncGraphqlApi(this, 'api', {
       name: resourceName(config, config.api.name),
       schema: sdl,
-      authenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      authenticationType: auth.defaultMode,
       userPoolConfig: {
         userPoolId: props.userPoolId,
         awsRegion: config.region,
@@ -97,7 +100,7 @@ export class GraphqlApi extends Construct {
         defaultAction: 'ALLOW',
         appIdClientRegex: clientIdRegex(props.appClientIds),
       },
-      additionalAuthenticationProvider: [{ authenticationType: 'AWS_IAM' }],
+      additionalAuthenticationProvider: auth.additionalModes.map((mode) => ({ authenticationType: mode })),
       logConfig: { cloudwatchLogsRoleArn: logRole.role.arn, fieldLogLevel: 'ERROR', excludeVerboseContent: true },
       xrayEnabled: true,
       introspectionConfig: config.env.introspection ? 'ENABLED' : 'DISABLED',

@@ -8,8 +8,8 @@ import { apiAuthFromConfig } from '../access/project-access';
 import { stackChecks, TerraformJson } from '../access/stack-checks';
 import { App } from 'cdktf';
 import { ContentStack } from '../constructs/content-stack';
-import { resolveConfig, ResolvedConfig, loadConfig, stackConfig } from '../config';
-import { project } from '../config/project';
+import { ResolvedConfig, loadConfig, stackConfig } from '../config';
+import { fixtureConfig, indexer } from './fixtures/access/fixture-config';
 
 // Each check: a broken fixture proves it fires (and names the place and the fix), a clean one
 // proves it stays quiet.
@@ -18,18 +18,12 @@ const sdl = (name: string) => readFileSync(join(FIXTURES, `${name}.graphql`), 'u
 const stackFixture = (): { resource: Record<string, Record<string, Record<string, unknown>>> } =>
   JSON.parse(readFileSync(join(FIXTURES, 'stack-clean.json'), 'utf8'));
 
-const base: ResolvedConfig = resolveConfig({
-  ...project,
-  groups: [
-    { name: 'admins', description: 'a', precedence: 1 },
-    { name: 'editors', description: 'e', precedence: 2 },
-  ],
+const base: ResolvedConfig = fixtureConfig({
   storage: { rules: [{ prefix: 'public/', read: 'authenticated' }] },
   identityProviders: {
     saml: [{ name: 'CorpSAML', metadataUrl: 'https://idp.example.com/metadata', groupsAttribute: 'urn:groups', groupMapping: { 'content-editors': 'editors' } }],
   },
-  api: { iamCallers: [{ name: 'indexer', principal: { service: 'lambda.amazonaws.com' }, fields: ['Query.posts'] }] },
-  local: { demoUsers: [] },
+  api: { iamCallers: [indexer('Query.posts')] },
 });
 
 /** The same config without IAM callers, for schemas without @aws_iam. */
@@ -92,7 +86,7 @@ describe('schema and config checks', () => {
       ...base,
       api: {
         ...base.api,
-        iamCallers: [{ name: 'indexer', principal: { service: 'lambda.amazonaws.com' }, fields: ['Query.granted', 'Query.pooled', 'Query.nope'] }],
+        iamCallers: [indexer('Query.granted', 'Query.pooled', 'Query.nope')],
       },
     };
     const fs = projectFindings('iam-mismatch', config);

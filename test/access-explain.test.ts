@@ -3,13 +3,12 @@ import { explain, renderExplanation } from '../access/explain';
 import { runExplain } from '../access/explain-cli';
 import { subjectFromDemoUser, subjectFromFederation, subjectFromGroups, subjectFromToken } from '../access/explain-subject';
 import { projectAuthModel } from '../access/project-access';
-import { resolveConfig, ResolvedConfig } from '../config';
-import { project } from '../config/project';
+import { ResolvedConfig } from '../config';
+import { fixtureConfig, indexer } from './fixtures/access/fixture-config';
 
 // Table-driven: each row names a mapping, a user, and the role/storage/fields expected from
 // the rules in appsync-cognito-semantics.md and the fixture config (written by hand).
-const base: ResolvedConfig = resolveConfig({
-  ...project,
+const base: ResolvedConfig = fixtureConfig({
   groups: [
     { name: 'admins', description: 'a', precedence: 1 },
     { name: 'editors', description: 'e', precedence: 2 },
@@ -21,7 +20,7 @@ const base: ResolvedConfig = resolveConfig({
       { prefix: 'premium/', read: { groups: ['subscribers', 'editors'] }, write: { groups: ['editors'] } },
     ],
   },
-  api: { iamCallers: [{ name: 'indexer', principal: { service: 'lambda.amazonaws.com' }, fields: ['Query.posts'] }] },
+  api: { iamCallers: [indexer('Query.posts')] },
   identityProviders: {
     saml: [{ name: 'CorpSAML', metadataUrl: 'https://idp.example.com/m', groupsAttribute: 'urn:g', groupMapping: { 'content-editors': 'editors', 'content-readers': 'subscribers' } }],
   },

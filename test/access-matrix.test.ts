@@ -6,25 +6,18 @@ import { runAccessCli } from '../access/cli';
 import { diffMatrices, renderDiffMarkdown } from '../access/diff';
 import { MATRIX_MD, matrixFiles, matrixOf, staleFiles } from '../access/matrix-files';
 import { renderMatrixMarkdown } from '../access/matrix-markdown';
-import { loadConfig, resolveConfig, ResolvedConfig } from '../config';
+import { loadConfig, ResolvedConfig } from '../config';
 import { repoRoot } from '../config/paths';
-import { project } from '../config/project';
+import { fixtureConfig, indexer } from './fixtures/access/fixture-config';
 
 const ROOT = repoRoot();
 const FIXTURE_SDL = readFileSync(join(__dirname, 'fixtures', 'access', 'clean.graphql'), 'utf8');
-const config: ResolvedConfig = resolveConfig({
-  ...project,
-  groups: [
-    { name: 'admins', description: 'a', precedence: 1 },
-    { name: 'editors', description: 'e', precedence: 2 },
-  ],
+const config: ResolvedConfig = fixtureConfig({
   storage: { rules: [{ prefix: 'public/', read: 'authenticated' }, { prefix: 'drafts/', read: { groups: ['editors'] }, write: { groups: ['editors'] } }] },
   api: {
-    iamCallers: [{ name: 'indexer', principal: { service: 'lambda.amazonaws.com' }, fields: ['Query.posts'] }],
+    iamCallers: [indexer('Query.posts')],
     rowRules: [{ field: 'Mutation.publish', groups: ['editors'], rule: 'own posts only' }],
   },
-  identityProviders: {},
-  local: { demoUsers: [] },
 });
 
 describe('the committed matrix', () => {

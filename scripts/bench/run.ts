@@ -1,0 +1,192 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoPath } from '../../config/paths';
+
+/**
+ * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
+ * the same query with the same data in the same run (scripts/bench/bare-server.ts).
+ *   - startup: `npm start` (build + synth check + start) and `node dist/local/start.js` to ready
+ *   - autocannon, 10 connections, BENCH_SECONDS (default 10) each: authorized `articles`,
+ *     a denied field, and the bare server
+ *   - RSS of the local-mode process (it runs user pool, DynamoDB and endpoint in one process)
+ * Prints a table and writes .tmp/bench.json. Everything started here is stopped here.
+ */
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 10;
+const FLOOR = 4450; // 5x the Amplify AppSync simulator's 890 req/s at 10 connections
+const ROOT = repoPath('.');
+
+const AUTHORIZED = '{ articles(limit: 10) { items { id title summary body } nextToken } }';
+const DENIED = '{ drafts(limit: 10) { items { id title } } }';
+
+interface Outputs {
+  Auth: { Cognito: { userPoolEndpoint: string; userPoolClientId: string } };
+  API: { GraphQL: { endpoint: string } };
+  demoUsers: { email: string; password: string; groups: string[] }[];
+}
+
+const children = new Set<ChildProcess>();
+function stopAll(): void {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+}
+process.on('exit', stopAll);
+
+/** Spawns a process and resolves when a stdout line matches `ready` (time in seconds). */
+function startUntil(cmd: string, args: string[], ready: RegExp, cwd = ROOT): Promise<{ child: ChildProcess; seconds: number; line: string }> {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (c) => (stderr += c));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (ready.test(line)) resolve({ child, seconds: (performance.now() - t0) / 1000, line });
+    });
+    child.on('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited ${code} before ready: ${stderr.slice(-2000)}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  children.delete(child);
+}
+
+function localModeArgs(dir: string): string[] {
+  return ['--port', '0', '--user-pool-port', '0', '--dynamodb-port', '0', '--data-dir', path.join(dir, 'data'), '--outputs', path.join(dir, 'outputs.json')];
+}
+
+/** RSS (MB) of a process and its children, from /proc. */
+function rssMb(pid: number): { rss: number; peak: number } {
+  const pids = [pid, ...childPids(pid)];
+  let rss = 0;
+  let peak = 0;
+  for (const p of pids) {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return { rss: Math.round(rss / 1024), peak: Math.round(peak / 1024) };
+}
+
+function childPids(pid: number): number[] {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  if (!existsSync(file)) return [];
+  const direct = readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return direct.flatMap((c) => [c, ...childPids(c)]);
+}
+
+async function signIn(outputs: Outputs, email: string): Promise<string> {
+  const user = outputs.demoUsers.find((u) => u.email === email);
+  if (!user) throw new Error(`bench: no demo user ${email} in the outputs`);
+  const res = await fetch(outputs.Auth.Cognito.userPoolEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: outputs.Auth.Cognito.userPoolClientId, AuthParameters: { USERNAME: email, PASSWORD: user.password } }),
+  });
+  const body = (await res.json()) as { AuthenticationResult?: { AccessToken: string } };
+  if (!body.AuthenticationResult) throw new Error(`bench: sign-in of ${email} failed: ${JSON.stringify(body)}`);
+  return body.AuthenticationResult.AccessToken;
+}
+
+async function post(url: string, token: string | undefined, query: string): Promise<{ data?: unknown; errors?: { errorType: string }[] }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = token;
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query }) });
+  return (await res.json()) as { data?: unknown; errors?: { errorType: string }[] };
+}
+
+async function load(name: string, url: string, token: string | undefined, query: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = token;
+  const r = await autocannon({ url, method: 'POST', headers, body: JSON.stringify({ query }), connections: CONNECTIONS, duration: SECONDS });
+  if (r.non2xx || r.errors || r.timeouts) throw new Error(`bench ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  return { name, reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), 'bench-'));
+  try {
+    // Startup: the first run may synthesize; later runs reuse the stack (what a developer sees).
+    const npmStart = await startUntil('npm', ['start', '--', ...localModeArgs(path.join(work, 'npm'))], /^Ready in/);
+    await stop(npmStart.child);
+    const startTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await startUntil(process.execPath, ['dist/local/start.js', ...localModeArgs(path.join(work, `warm${i}`))], /^Ready in/);
+      startTimes.push(run.seconds);
+      await stop(run.child);
+    }
+    startTimes.sort((a, b) => a - b);
+
+    const local = await startUntil(process.execPath, ['dist/local/start.js', ...localModeArgs(path.join(work, 'load'))], /^Ready in/);
+    const outputs = JSON.parse(readFileSync(path.join(work, 'load', 'outputs.json'), 'utf8')) as Outputs;
+    const url = outputs.API.GraphQL.endpoint;
+    const idle = rssMb(local.child.pid!);
+    const token = await signIn(outputs, 'subscriber@example.com');
+
+    // Check the three requests do what they are named for before timing them.
+    const authorized = await post(url, token, AUTHORIZED);
+    if (authorized.errors || !authorized.data) throw new Error(`bench: authorized query failed: ${JSON.stringify(authorized)}`);
+    const denied = await post(url, token, DENIED);
+    if (denied.errors?.[0]?.errorType !== 'Unauthorized') throw new Error(`bench: denied query was not denied: ${JSON.stringify(denied)}`);
+    const fixture = path.join(work, 'fixture.json');
+    writeFileSync(fixture, JSON.stringify(authorized.data));
+    const bare = await startUntil(process.execPath, ['dist/scripts/bench/bare-server.js', fixture], /^port=\d+$/);
+    const bareUrl = `http://127.0.0.1:${bare.line.split('=')[1]}/graphql`;
+    const bareAnswer = await post(bareUrl, undefined, AUTHORIZED);
+    if (JSON.stringify(bareAnswer.data) !== JSON.stringify(authorized.data)) throw new Error('bench: the bare server answers differently');
+
+    const results = [
+      await load('local: articles (authorized, 10 items)', url, token, AUTHORIZED),
+      await load('local: drafts (denied field)', url, token, DENIED),
+      await load('bare graphql-js: articles (same data)', bareUrl, undefined, AUTHORIZED),
+    ];
+    const loaded = rssMb(local.child.pid!);
+    await stop(bare.child);
+    await stop(local.child);
+
+    const report = {
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      floorReqPerSec: FLOOR,
+      results,
+      authorizedMeetsFloor: results[0].reqPerSec >= FLOOR,
+      memoryMb: { idleRss: idle.rss, afterLoadRss: loaded.rss, peakRss: loaded.peak },
+      startupSeconds: { npmStart: Number(npmStart.seconds.toFixed(2)), nodeStartMedian: Number(startTimes[1].toFixed(2)), nodeStartRuns: startTimes.map((s) => Number(s.toFixed(2))) },
+    };
+    console.log(`\nLocal endpoint bench (${CONNECTIONS} connections, ${SECONDS} s each)`);
+    for (const r of results) console.log(`  ${r.name.padEnd(42)} ${String(r.reqPerSec).padStart(7)} req/s   p50 ${r.p50ms} ms   p99 ${r.p99ms} ms`);
+    console.log(`  floor for the authorized query: ${FLOOR} req/s -> ${report.authorizedMeetsFloor ? 'met' : 'NOT met'}`);
+    console.log(`  memory (local mode, one process): ${idle.rss} MB idle, ${loaded.rss} MB after load, peak ${loaded.peak} MB`);
+    console.log(`  start to ready: npm start ${report.startupSeconds.npmStart} s (includes build), node dist/local/start.js median ${report.startupSeconds.nodeStartMedian} s`);
+    mkdirSync(repoPath('.tmp'), { recursive: true });
+    writeFileSync(repoPath('.tmp/bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log('  written: .tmp/bench.json');
+  } finally {
+    stopAll();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
+  stopAll();
+  process.exit(1);
+});
