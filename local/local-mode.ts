@@ -1,6 +1,7 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
+import { LOCK_FILE, lockDataDir } from './data-lock';
 import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
 import { localOutputs, type LocalOutputs } from './outputs';
 import { articlesTableName, seedArticles } from './seed-articles';
@@ -42,15 +43,31 @@ export interface LocalMode {
 
 const HOST = '127.0.0.1';
 
-/** Closes in reverse start order; every part is closed even when one fails. */
-async function closeAll(parts: readonly { close(): Promise<void> }[]): Promise<void> {
-  const results = await Promise.allSettled([...parts].reverse().map((p) => p.close()));
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0)
-    throw new AggregateError(
-      failed.map((f) => f.reason),
-      'local mode: some parts failed to stop'
+/** What the local mode keeps below its data directory. */
+const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls'];
+
+/**
+ * `--reset`: deletes the local mode's folders, but only when the data directory holds nothing
+ * else, so a mistyped `--data-dir` cannot wipe unrelated files. Runs under the data lock.
+ */
+export function wipeDataDir(dataDir: string): void {
+  if (!existsSync(dataDir)) return;
+  const foreign = readdirSync(dataDir).filter((name) => !DATA_SUBDIRS.includes(name) && name !== LOCK_FILE);
+  if (foreign.length > 0) {
+    throw new Error(
+      `refusing to reset ${dataDir}: it holds ${foreign.join(', ')}; expected only the local mode's ${DATA_SUBDIRS.join('/, ')}/`
     );
+  }
+  for (const sub of DATA_SUBDIRS) rmSync(path.join(dataDir, sub), { recursive: true, force: true });
+}
+
+/** Closes one part after the other, last started first; every part is closed even when one fails. */
+async function closeAll(parts: readonly { close(): Promise<void> }[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const part of [...parts].reverse()) {
+    await part.close().catch((e: unknown) => errors.push(e));
+  }
+  if (errors.length > 0) throw new AggregateError(errors, 'local mode: some parts failed to stop');
 }
 
 /**
@@ -60,10 +77,12 @@ async function closeAll(parts: readonly { close(): Promise<void> }[]): Promise<v
  */
 export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
-  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
   const stack = readLocalStack(options.stackFile);
-  const started: { close(): Promise<void> }[] = [];
+  const lock = lockDataDir(dataDir);
+  // Released last, after every part has let go of its files.
+  const started: { close(): Promise<void> }[] = [{ close: async () => lock.release() }];
   try {
+    if (options.reset) wipeDataDir(dataDir);
     // allSettled: when one part fails, the other has finished starting and can be stopped.
     const [pool, db] = await Promise.allSettled([
       startUserPool({
@@ -92,11 +111,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         issuer: userPool.issuer,
         jwksUri: userPool.jwksUri,
         endpoint: userPool.endpoint,
-        // The web client first: the page signs in with it.
-        clientIds: [
-          stack.userPool.webClient.clientId,
-          ...stack.userPool.clients.filter((c) => c !== stack.userPool.webClient).map((c) => c.clientId),
-        ],
+        clientIds: admittedClientIds(stack),
       },
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region },
       demoUsers,
@@ -115,10 +130,17 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       close: () => (closing ??= closeAll(started)),
     };
   } catch (e) {
-    // Wait for any part still starting, then stop what did start.
+    // Every part has settled by now: stop those that started.
     await closeAll(started).catch(() => undefined);
     throw e;
   }
+}
+
+/** The clients the API's app_id_client_regex admits (all without one), the web client first: the page signs in with it. */
+function admittedClientIds(stack: LocalStack): string[] {
+  const regex = stack.api.appIdClientRegex === undefined ? undefined : new RegExp(stack.api.appIdClientRegex);
+  const { webClient, clients } = stack.userPool;
+  return [webClient, ...clients.filter((c) => c !== webClient)].map((c) => c.clientId).filter((id) => !regex || regex.test(id));
 }
 
 /** Seeds demo articles when the articles table was created by this start. */

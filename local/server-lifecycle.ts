@@ -1,16 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A listen error in words that say what to do about it. */
+export function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  return err.code === 'EADDRINUSE'
+    ? new Error(`port ${host}:${port} is in use (another local mode running? pick another with --port / --*-port)`)
+    : err;
+}
+
 /** Listens on host:port (0 = a free port) and resolves with the port actually bound. */
 export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(`port ${host}:${port} is in use (another local mode running? pick another with --port / --*-port)`)
-          : err
-      );
-    };
+    const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, host, port));
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

@@ -70,6 +70,14 @@ function picker(ids: { article: string }, reader: string): ArgPicker {
   };
 }
 
+/** The operations served over HTTP POST, with their root types. */
+function requestOperations() {
+  return [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const;
+}
+
 function rootFields(type: GraphQLObjectType | null | undefined) {
   return Object.values(type?.getFields() ?? {});
 }
@@ -99,10 +107,7 @@ describe('signed-in personas: every field answered or denied as the auth model s
       // Mutations run in schema order; an article the persona creates is the one it then
       // updates, publishes and deletes (row rules allow that), else the seeded one is used.
       const ids = { article: published };
-      for (const [operation, type] of [
-        ['query', schema.getQueryType()],
-        ['mutation', schema.getMutationType()],
-      ] as const) {
+      for (const [operation, type] of requestOperations()) {
         for (const field of rootFields(type)) {
           const request = rootFieldRequest(schema, operation, field, picker(ids, reader));
           const res = await env.gql(persona.token(), request.query, request.variables);
@@ -212,10 +217,7 @@ describe('refused requests: 401 UnauthorizedException, no data, for every contra
   test('each refused persona, each query and mutation field', async () => {
     const published = await publishedArticleId();
     for (const persona of refused()) {
-      for (const [operation, type] of [
-        ['query', schema.getQueryType()],
-        ['mutation', schema.getMutationType()],
-      ] as const) {
+      for (const [operation, type] of requestOperations()) {
         for (const field of rootFields(type)) {
           const request = rootFieldRequest(schema, operation, field, picker({ article: published }, 'reader@example.com'));
           const res = await env.gql(persona.header, request.query, request.variables);

@@ -1,8 +1,8 @@
 import * as https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { buildAppSyncSchema, loadAppSyncSchema } from '../access/appsync-schema';
-import { createDocumentCache } from '../local/graphql/document-cache';
+import * as path from 'node:path';
+import { startGraphqlEndpoint } from '../local/graphql';
 import { decodeJwt } from './helpers/forged-tokens';
 import { localCognitoClient } from '../local/user-pool/sign-in';
 import { startLocalEndpointEnv, type LocalEndpointEnv } from './helpers/local-endpoint-env';
@@ -153,14 +153,33 @@ describe('requests like AppSync', () => {
 
   test('introspection follows the API setting', async () => {
     const token = await access('reader@example.com');
-    const res = await env.gql(token, '{ __schema { queryType { name } } }');
-    const enabled = !JSON.stringify(JSON.parse(readFileSync(env.mode.stack.source, 'utf8')).resource.aws_appsync_graphql_api).includes('"DISABLED"');
-    if (enabled) expect(res.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
-    else expect(res.body.errors![0].message).toMatch(/introspection/i);
-    // And with introspection off, the same document is refused before execution.
-    const schema = buildAppSyncSchema(loadAppSyncSchema().sdl);
-    const off = createDocumentCache({ schema, introspection: false }).prepare('{ __schema { queryType { name } } }');
-    expect(off.ok).toBe(false);
+    const { mode } = env;
+    const answers: Record<string, unknown> = {};
+    for (const introspection of [true, false]) {
+      // A second endpoint over the same pool and table, its stack differing only in the setting.
+      const endpoint = await startGraphqlEndpoint({
+        stack: { ...mode.stack, api: { ...mode.stack.api, introspection } },
+        port: 0,
+        userPool: { ...mode.userPool, clientIds: mode.stack.userPool.clients.map((c) => c.clientId) },
+        dynamodb: { endpoint: mode.dynamodb.endpoint, region: mode.dynamodb.region },
+        tlsDir: path.dirname(mode.graphql.caFile),
+      });
+      try {
+        const res = await fetch(endpoint.url, {
+          method: 'POST',
+          headers: { authorization: token, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+        });
+        answers[String(introspection)] = await res.json();
+      } finally {
+        await endpoint.close();
+      }
+    }
+    expect(answers.true).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    const refused = answers.false as { data: unknown; errors: { errorType: string; message: string }[] };
+    expect(refused.data).toBeNull();
+    expect(refused.errors.length).toBeGreaterThan(0);
+    for (const e of refused.errors) expect(e).toMatchObject({ errorType: 'ValidationError', message: expect.stringMatching(/introspection has been disabled/) });
   });
 
   test('the same port speaks TLS (for wss:) with the local CA', async () => {

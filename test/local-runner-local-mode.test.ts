@@ -1,20 +1,14 @@
-import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config';
+import { LOCK_FILE } from '../local/data-lock';
 import { articlesTableName, seedAuthor } from '../local/seed-articles';
-import { startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { isListening, startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 const config = loadConfig();
-
-/** Resolves true when something accepts connections on the URL's port. */
-function isListening(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function putArticle(mode: TestLocalStack, id: string): Promise<void> {
   const doc = DynamoDBDocumentClient.from(mode.dynamodb.client);
@@ -106,6 +100,31 @@ describe('local mode across restarts', () => {
     } finally {
       await second.close();
     }
+  });
+
+  test('a data directory in use by a running local mode is refused; a stale lock is taken over', async () => {
+    const stackFile = synthesizeLocalStack();
+    const running = await startLocalStack({ stackFile });
+    try {
+      await expect(startLocalStack({ stackFile, dataDir: running.dataDir })).rejects.toThrow(
+        new RegExp(`in use by another local mode \\(pid ${process.pid}\\)`)
+      );
+    } finally {
+      await running.close();
+    }
+    // A lock whose process is gone (a crash): the next start takes it over.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    writeFileSync(path.join(running.dataDir, LOCK_FILE), String(deadPid));
+    const next = await startLocalStack({ stackFile, dataDir: running.dataDir });
+    await next.close();
+    expect(existsSync(path.join(running.dataDir, LOCK_FILE))).toBe(false);
+  });
+
+  test('reset refuses a directory with files the local mode did not write', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'not-local-data-'));
+    writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
+    await expect(startLocalStack({ dataDir: dir, reset: true })).rejects.toThrow(/refusing to reset .*precious\.txt/);
+    expect(existsSync(path.join(dir, 'precious.txt'))).toBe(true);
   });
 
   test('reset wipes the data and seeds again', async () => {

@@ -1,23 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../config';
 import { repoRoot } from '../config/paths';
 import type { LocalOutputs } from '../local/outputs';
+import { isListening } from './helpers/local-stack';
 
 const START = path.join(repoRoot(), 'dist', 'local', 'start.js');
 const config = loadConfig();
-
-function isListening(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Pids whose parent is `pid` (from /proc). */
 function childrenOf(pid: number): number[] {

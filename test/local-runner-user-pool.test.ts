@@ -85,6 +85,10 @@ describe('user-pool emulator', () => {
       );
       const fresh = out.AuthenticationResult;
       expect(fresh?.AccessToken).toBeDefined();
+      // The client's access token validity, as deployed (units from the stack).
+      const { accessTokenValidity, tokenValidityUnits } = stack.userPool.webClient;
+      expect(tokenValidityUnits?.accessToken).toBe('minutes');
+      expect(fresh?.ExpiresIn).toBe((accessTokenValidity as number) * 60);
       const id = await verifierFor(pool, 'id').verify(fresh?.IdToken as string);
       expect(id['cognito:groups']).toEqual(['editors']);
       await expect(
@@ -133,6 +137,19 @@ describe('user-pool emulator across restarts', () => {
       }
     } finally {
       await second.close();
+    }
+  });
+
+  test('a port in use is a clear error', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
+    const first = await startUserPool({ stack, dataDir, port: 0 });
+    try {
+      const port = Number(new URL(first.endpoint).port);
+      await expect(startUserPool({ stack, dataDir: `${dataDir}-2`, port })).rejects.toThrow(
+        new RegExp(`port 127\\.0\\.0\\.1:${port} is in use`)
+      );
+    } finally {
+      await first.close();
     }
   });
 

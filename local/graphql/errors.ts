@@ -16,16 +16,27 @@ export interface AppSyncErrorJson {
   locations?: readonly { line: number; column: number }[];
 }
 
-/** Thrown by a field resolver; `errorType`, `data`, `errorInfo` surface in the response. */
+/**
+ * Thrown by a field resolver; `errorType`, `data`, `errorInfo` surface in the response.
+ * It is an expected outcome (a denied field), not a bug: it carries no stack trace, whose
+ * capture and formatting (graphql-js copies it) would otherwise cost more than the request.
+ */
 export class AppSyncFieldError extends Error {
-  constructor(
-    message: string,
-    readonly errorType: string | null,
-    readonly data: unknown = null,
-    readonly errorInfo: unknown = null,
-  ) {
-    super(message);
+  readonly errorType: string | null;
+  readonly data: unknown;
+  readonly errorInfo: unknown;
+  constructor(message: string, errorType: string | null, data: unknown = null, errorInfo: unknown = null) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'AppSyncFieldError';
+    this.errorType = errorType;
+    this.data = data;
+    this.errorInfo = errorInfo;
   }
 }
 

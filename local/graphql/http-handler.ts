@@ -94,7 +94,10 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     const outcome = await options.executor.run(request, who);
     send(res, 200, JSON.stringify(outcome.body));
     if (outcome.operation?.operation === 'mutation' && outcome.document) {
-      await options.hub.publish({ document: outcome.document, operation: outcome.operation, data: outcome.body.data });
+      // The caller has its answer; a failed delivery is the subscriber's problem, logged here.
+      options.hub
+        .publish({ document: outcome.document, operation: outcome.operation, data: outcome.body.data })
+        .catch((e: unknown) => console.error(`local/graphql: subscription delivery failed: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 

@@ -73,20 +73,6 @@ export interface GraphqlEndpoint {
   close(): Promise<void>;
 }
 
-/**
- * Whether the API serves introspection: `aws_appsync_graphql_api.introspection_config` of the
- * synthesized stack (AppSync's default is ENABLED).
- */
-export function introspectionOf(stack: LocalStack): boolean {
-  const fromReader = (stack.api as { introspection?: boolean }).introspection;
-  if (typeof fromReader === 'boolean') return fromReader;
-  const doc = JSON.parse(readFileSync(stack.source, 'utf8')) as {
-    resource?: { aws_appsync_graphql_api?: Record<string, { introspection_config?: string }> };
-  };
-  const apis = Object.values(doc.resource?.aws_appsync_graphql_api ?? {});
-  return apis[0]?.introspection_config !== 'DISABLED';
-}
-
 /** HTTP data sources that call the Cognito user pool API go to the local pool instead. */
 export function cognitoOverrides(stack: LocalStack, localEndpoint: string): Record<string, string> {
   const cognito = stack.dataSources.filter((d) => d.type === 'HTTP' && d.endpoint && new URL(d.endpoint).host.startsWith('cognito-idp.'));
@@ -104,7 +90,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   const host = options.host ?? '127.0.0.1';
   const schema = buildAppSyncSchema(stack.schemaSdl);
   const authModel = createAuthModel(schema, { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes });
-  const documents = createDocumentCache({ schema, introspection: introspectionOf(stack) });
+  const documents = createDocumentCache({ schema, introspection: stack.api.introspection });
   const verifier = await createTokenVerifier(options.userPool);
   const runtime = createAppSyncJsRuntime({
     dataSources: [...stack.dataSources],

@@ -76,7 +76,12 @@ class Connection {
     private readonly connectCaller: Promise<RequestCaller>,
     private readonly ip: string,
   ) {
-    socket.on('message', (raw) => void this.onMessage(String(raw)));
+    socket.on('message', (raw) =>
+      this.onMessage(String(raw)).catch((e: unknown) =>
+        this.send({ type: 'error', payload: { errors: [{ errorType: 'InternalFailure', message: e instanceof Error ? e.message : String(e) }] } }),
+      ),
+    );
+    socket.on('error', () => socket.terminate());
     socket.on('close', () => this.dispose());
   }
 

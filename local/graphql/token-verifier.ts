@@ -4,6 +4,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { JwtExpiredError, JwtParseError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { LRUCache } from 'lru-cache';
 import { RequestUnauthorizedError } from './errors';
 
 /**
@@ -92,11 +93,17 @@ export async function createTokenVerifier(trust: UserPoolTrust): Promise<TokenVe
   );
   const jwks = JSON.parse(Buffer.from(await httpGet(trust.jwksUri)).toString('utf8'));
   verifier.cacheJwks(jwks);
+  // A token's bytes that verified once verify again until they expire: clients resend the same
+  // token on every request, so the RSA check runs once per token, and `exp` on every request.
+  const verified = new LRUCache<string, VerifiedToken>({ max: 10_000 });
+  const unexpired = (t: VerifiedToken) => typeof t.claims.exp === 'number' && t.claims.exp * 1000 > Date.now();
   return {
     async verify(header) {
       if (!header) throw new RequestUnauthorizedError(MISSING_HEADER);
       if (isSigV4(header)) throw new RequestUnauthorizedError(IAM_NOT_EMULATED);
       if (header.startsWith('Bearer ')) throw new RequestUnauthorizedError(UNPARSABLE_TOKEN);
+      const known = verified.get(header);
+      if (known && unexpired(known)) return known;
       let claims: JwtPayload;
       try {
         claims = await verifier.verify(header);
@@ -104,7 +111,9 @@ export async function createTokenVerifier(trust: UserPoolTrust): Promise<TokenVe
         throw refusalFor(error);
       }
       const groups = claims['cognito:groups'];
-      return { claims, groups: Array.isArray(groups) ? groups.map(String) : [] };
+      const token: VerifiedToken = { claims, groups: Array.isArray(groups) ? groups.map(String) : [] };
+      verified.set(header, token);
+      return token;
     },
   };
 }

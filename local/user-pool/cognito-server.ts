@@ -13,7 +13,7 @@ import { MessageDeliveryService } from 'cognito-local/lib/services/messageDelive
 import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
-import { closeServer } from '../server-lifecycle';
+import { closeServer, listenError } from '../server-lifecycle';
 import { lazyRouter } from './lazy-router';
 import { withRefreshTokenShim } from './refresh-shim';
 
@@ -74,7 +74,9 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     triggers,
   };
   const router = withRefreshTokenShim(lazyRouter(services));
-  const server = (await createServer(router, logger, config.ServerConfig, services).start()) as Server;
+  const server = (await createServer(router, logger, config.ServerConfig, services)
+    .start()
+    .catch((e: NodeJS.ErrnoException) => Promise.reject(listenError(e, host, options.port)))) as Server;
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://${host}:${port}`,

@@ -15,6 +15,13 @@ interface AuthenticationResult {
   readonly RefreshToken?: string;
 }
 
+/** A JWT's lifetime (`exp - iat`), what Cognito reports as `ExpiresIn`. */
+function lifetimeSeconds(jwt: string | undefined): number | undefined {
+  if (!jwt) return undefined;
+  const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number; iat?: number };
+  return claims.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : undefined;
+}
+
 /**
  * Adds `GetTokensFromRefreshToken` to a cognito-local router by answering it as
  * `InitiateAuth` with `REFRESH_TOKEN_AUTH` (same user lookup, same token generator, same
@@ -37,8 +44,7 @@ export function withRefreshTokenShim(router: Router): Router {
         AuthenticationResult: {
           AccessToken: result.AccessToken,
           IdToken: result.IdToken,
-          // cognito-local signs for an hour unless the client says otherwise; the SDKs only show it.
-          ExpiresIn: 3600,
+          ExpiresIn: lifetimeSeconds(result.AccessToken),
           TokenType: 'Bearer',
         },
       };

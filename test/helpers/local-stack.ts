@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../config';
@@ -64,4 +65,14 @@ export async function startLocalStack(options: TestLocalStackOptions = {}): Prom
     dataDir,
     signIn: (email: string) => signIn(mode.userPool, mode.stack.userPool.webClient.clientId, email, mode.userPool.demoPassword),
   };
+}
+
+/** Resolves true when something accepts TCP connections on the URL's host and port. */
+export function isListening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }
