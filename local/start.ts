@@ -8,6 +8,9 @@ import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs }
 import { seedAuthor } from './seed-articles';
 import { ensureSynthesized } from './synth-stack';
 
+// The pinned AWS SDK supports Node 20; its notice about SDK versions not yet released is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * `npm start`: synthesize the local environment's stack (or reuse a current one), run it
  * locally (user pool, DynamoDB, GraphQL endpoint, all in this process), write

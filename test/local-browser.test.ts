@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -18,6 +18,7 @@ let context: BrowserContext;
 let userDataDir: string;
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
   stack = await startLocalStack();
   userDataDir = mkdtempSync(path.join(tmpdir(), 'local-browser-'));
   context = await chromium.launchPersistentContext(userDataDir, {

@@ -2,10 +2,11 @@ import * as https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import * as path from 'node:path';
-import { startGraphqlEndpoint } from '../local/graphql';
+import { type GraphqlEndpointOptions, startGraphqlEndpoint } from '../local/graphql';
 import { decodeJwt } from './helpers/forged-tokens';
 import { localCognitoClient } from '../local/user-pool/sign-in';
 import { startLocalEndpointEnv, type LocalEndpointEnv } from './helpers/local-endpoint-env';
+import { connectRealtime } from './helpers/realtime-client';
 
 /**
  * The local endpoint beyond the auth matrix: row rules enforced by the resolvers (through the
@@ -23,6 +24,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
+
+/** Options for another endpoint over the running pool, table and CA (port 0). */
+function secondEndpoint(): GraphqlEndpointOptions {
+  const { mode } = env;
+  return {
+    stack: mode.stack,
+    port: 0,
+    userPool: { ...mode.userPool, clientIds: mode.stack.userPool.clients.map((c) => c.clientId) },
+    dynamodb: { endpoint: mode.dynamodb.endpoint, region: mode.dynamodb.region },
+    tlsDir: path.dirname(mode.graphql.caFile),
+  };
+}
 
 async function createDraft(token: string, title: string): Promise<string> {
   const res = await env.gql(token, `mutation { createArticle(input: {title: "${title}", summary: "s", body: "b", reviewNotes: "n"}) { id status } }`);
@@ -109,6 +122,38 @@ describe('row rules (resolvers, through the APPSYNC_JS runtime)', () => {
   });
 });
 
+describe('real-time', () => {
+  test('payload follows the mutation selection (aliases undone); each start carries its own auth; stop completes', async () => {
+    const subscriber = await access('subscriber@example.com');
+    const client = await connectRealtime(env.mode.graphql.realtimeUrl, env.mode.graphql.caFile, subscriber);
+    try {
+      const bad = await client.start('bad', 'subscription { onArticlePublished { id } }', `Bearer ${subscriber}`);
+      expect(bad).toMatchObject({ type: 'error', id: 'bad', payload: { errors: [{ errorType: 'UnauthorizedException', message: 'Unable to parse JWT token.' }] } });
+      const notSubscription = await client.start('q', '{ me { username } }', subscriber);
+      expect(notSubscription.type).toBe('error');
+      expect(await client.start('s1', 'subscription { onArticlePublished { id title summary publishedAt } }', subscriber)).toEqual({ type: 'start_ack', id: 's1' });
+
+      const editor = await access('editor@example.com');
+      const id = await createDraft(editor, 'Aliased');
+      const published = await env.gql(editor, `mutation { pub: publishArticle(id: "${id}") { ident: id title summary publishedAt } }`);
+      const { ident, ...rest } = published.body.data.pub;
+      const event = await client.nextData('s1');
+      expect(event.payload).toEqual({ data: { onArticlePublished: { id: ident, ...rest } } });
+
+      // After stop, s1 hears nothing: s2, started after it, receives the next publish alone
+      // (both would be served by the same fan-out).
+      expect(await client.stop('s1')).toEqual({ type: 'complete', id: 's1' });
+      expect((await client.start('s2', 'subscription { onArticlePublished { id } }', subscriber)).type).toBe('start_ack');
+      const again = await createDraft(editor, 'After stop');
+      await env.gql(editor, `mutation { publishArticle(id: "${again}") { id } }`);
+      expect((await client.nextData('s2')).payload.data.onArticlePublished).toEqual({ id: again });
+      expect(client.messages.filter((m) => m.type === 'data' && m.id === 's1')).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+});
+
 describe('requests like AppSync', () => {
   test('ctx.identity comes from the verified token (me)', async () => {
     const token = await access('editor@example.com');
@@ -157,13 +202,7 @@ describe('requests like AppSync', () => {
     const answers: Record<string, unknown> = {};
     for (const introspection of [true, false]) {
       // A second endpoint over the same pool and table, its stack differing only in the setting.
-      const endpoint = await startGraphqlEndpoint({
-        stack: { ...mode.stack, api: { ...mode.stack.api, introspection } },
-        port: 0,
-        userPool: { ...mode.userPool, clientIds: mode.stack.userPool.clients.map((c) => c.clientId) },
-        dynamodb: { endpoint: mode.dynamodb.endpoint, region: mode.dynamodb.region },
-        tlsDir: path.dirname(mode.graphql.caFile),
-      });
+      const endpoint = await startGraphqlEndpoint({ ...secondEndpoint(), stack: { ...mode.stack, api: { ...mode.stack.api, introspection } } });
       try {
         const res = await fetch(endpoint.url, {
           method: 'POST',
@@ -180,6 +219,16 @@ describe('requests like AppSync', () => {
     expect(refused.data).toBeNull();
     expect(refused.errors.length).toBeGreaterThan(0);
     for (const e of refused.errors) expect(e).toMatchObject({ errorType: 'ValidationError', message: expect.stringMatching(/introspection has been disabled/) });
+  });
+
+  test('a setup the endpoint cannot verify tokens with is refused at start, naming the value', async () => {
+    const { mode } = env;
+    const base = secondEndpoint();
+    await expect(startGraphqlEndpoint({ ...base, userPool: { ...base.userPool, issuer: 'http://127.0.0.1:9229/x' } })).rejects.toThrow(
+      /userPool\.issuer = "http:\/\/127\.0\.0\.1:9229\/x": expected "https:\/\/cognito-idp\./,
+    );
+    await expect(startGraphqlEndpoint({ ...base, userPool: { ...base.userPool, clientIds: [] } })).rejects.toThrow(/clientIds is empty/);
+    await expect(startGraphqlEndpoint({ ...base, port: mode.graphql.port })).rejects.toThrow(/port 127\.0\.0\.1:\d+ is in use/);
   });
 
   test('the same port speaks TLS (for wss:) with the local CA', async () => {

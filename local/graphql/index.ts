@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { buildAppSyncSchema } from '../../access/appsync-schema';
 import { createAuthModel } from '../../access/auth-model';
 import { createAppSyncJsRuntime } from '../appsync-js';
@@ -79,6 +80,14 @@ export function cognitoOverrides(stack: LocalStack, localEndpoint: string): Reco
   return Object.fromEntries(cognito.map((d) => [d.name, localEndpoint]));
 }
 
+/** The verifier expects AWS's issuer for the pool id; a local pool issuing anything else is a setup error. */
+function checkIssuer(pool: UserPoolRef): void {
+  const expected = CognitoJwtVerifier.parseUserPoolId(pool.poolId).issuer;
+  if (pool.issuer !== expected) {
+    throw new Error(`GraphQL endpoint: userPool.issuer = ${JSON.stringify(pool.issuer)}: expected ${JSON.stringify(expected)} (AWS's issuer for pool ${pool.poolId}, which the tokens must carry)`);
+  }
+}
+
 function readMatrix(file: string | undefined): (() => unknown) | undefined {
   const found = file ?? repoPath('docs/access-matrix.json');
   if (!existsSync(found)) return undefined;
@@ -91,6 +100,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   const schema = buildAppSyncSchema(stack.schemaSdl);
   const authModel = createAuthModel(schema, { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes });
   const documents = createDocumentCache({ schema, introspection: stack.api.introspection });
+  checkIssuer(options.userPool);
   const verifier = await createTokenVerifier(options.userPool);
   const runtime = createAppSyncJsRuntime({
     dataSources: [...stack.dataSources],
@@ -126,7 +136,14 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
       if (!realtime.handleUpgrade(req, socket, head)) socket.destroy();
     });
   }
-  port = await server.listen(options.port, host);
+  try {
+    port = await server.listen(options.port, host);
+  } catch (e) {
+    realtime.close();
+    runtime.close();
+    const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new Error(busy ? `GraphQL endpoint: port ${host}:${options.port} is in use (another local mode running? pick another with --port)` : `GraphQL endpoint: ${String(e)}`);
+  }
   return {
     url: `http://${host}:${port}${GRAPHQL_PATH}`,
     realtimeUrl: `wss://${host}:${port}${REALTIME_PATH}`,

@@ -173,7 +173,12 @@ class Connection {
       return this.fail(id, [{ errorType: denied.errorType, message: denied.message }]);
     }
     const variables = request.variables ?? {};
-    const args = getArgumentValues(subscriptionType.getFields()[fieldName], fieldNode, variables);
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(subscriptionType.getFields()[fieldName], fieldNode, variables);
+    } catch (error) {
+      return this.fail(id, [toAppSyncError(error as GraphQLError)]);
+    }
     const resolver = this.options.resolvers.get(`${subscriptionType.name}.${fieldName}`);
     if (resolver) {
       // AppSync runs the subscription's resolver once, at subscribe time; an error refuses the start.

@@ -9,8 +9,8 @@ import { repoPath } from '../../config/paths';
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
  * the same query with the same data in the same run (scripts/bench/bare-server.ts).
  *   - startup: `npm start` (build + synth check + start) and `node dist/local/start.js` to ready
- *   - autocannon, 10 connections, BENCH_SECONDS (default 10) each: authorized `articles`,
- *     a denied field, and the bare server
+ *   - autocannon, 10 connections, BENCH_SECONDS (default 10) each: authorized `articles`
+ *     (DynamoDB-backed), a denied field, `me` (a resolver without a database), the bare server
  *   - RSS of the local-mode process (it runs user pool, DynamoDB and endpoint in one process)
  * Prints a table and writes .tmp/bench.json. Everything started here is stopped here.
  */
@@ -23,7 +23,6 @@ interface AutocannonResult {
   timeouts: number;
 }
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -33,6 +32,8 @@ const ROOT = repoPath('.');
 
 const AUTHORIZED = '{ articles(limit: 10) { items { id title summary body } nextToken } }';
 const DENIED = '{ drafts(limit: 10) { items { id title } } }';
+/** Authorized too, but its resolver uses the NONE data source: the endpoint + runtime cost without DynamoDB. */
+const NO_DATABASE = '{ me { username groups } }';
 
 interface Outputs {
   Auth: { Cognito: { userPoolEndpoint: string; userPoolClientId: string } };
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     const results = [
       await load('local: articles (authorized, 10 items)', url, token, AUTHORIZED),
       await load('local: drafts (denied field)', url, token, DENIED),
+      await load('local: me (authorized, NONE data source)', url, token, NO_DATABASE),
       await load('bare graphql-js: articles (same data)', bareUrl, undefined, AUTHORIZED),
     ];
     const loaded = rssMb(local.child.pid!);

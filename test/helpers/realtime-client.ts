@@ -16,6 +16,8 @@ export interface RealtimeMessage {
 export interface RealtimeClient {
   /** Resolves with the first message for `id` that is start_ack or error. */
   start(id: string, query: string, authorization: string, variables?: Record<string, unknown>): Promise<RealtimeMessage>;
+  /** Sends stop; resolves with the `complete` answer. */
+  stop(id: string): Promise<RealtimeMessage>;
   /** Resolves with the next `data` message for `id`. */
   nextData(id: string, timeoutMs?: number): Promise<RealtimeMessage>;
   /** Every message received so far. */
@@ -56,6 +58,10 @@ export function connectRealtime(url: string, caFile: string, authorization: stri
       const payload = { data: JSON.stringify({ query, variables }), extensions: { authorization: { Authorization: auth, host: new URL(url).host } } };
       ws.send(JSON.stringify({ id, type: 'start', payload }));
       return waitFor((m) => m.id === id && (m.type === 'start_ack' || m.type === 'error'), 10_000, `start_ack/error for ${id}`);
+    },
+    stop(id) {
+      ws.send(JSON.stringify({ id, type: 'stop' }));
+      return waitFor((m) => m.id === id && m.type === 'complete', 10_000, `complete for ${id}`);
     },
     nextData: (id, timeoutMs) => waitFor((m) => m.id === id && m.type === 'data', timeoutMs, `data for ${id}`),
     close: () => ws.terminate(),
