@@ -8,4 +8,5 @@ module.exports = {
   // Terraform plans and the local stack are slow on 2 cores; they start their own processes.
   testTimeout: 120000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

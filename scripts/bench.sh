@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
-# npm run bench: build, then load-test the local endpoint beside a bare graphql-js server.
-# BENCH_SECONDS (default 10) bounds each of the three autocannon runs.
+# npm run bench: how fast synth is, and the local endpoint under load.
+#   1. synth (node dist/main.js, both stacks): wall time with hyperfine, peak RSS with /usr/bin/time -v
+#   2. the local endpoint beside a bare graphql-js server (autocannon; scripts/bench/run.ts)
+# BENCH_SECONDS (default 10) bounds each autocannon run. Needs Debian's hyperfine and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in hyperfine /usr/bin/time; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (apt-get install -y hyperfine time)" >&2; exit 1; }
+done
 npm run --silent build
+
+echo "== synth: node dist/main.js (dev + prod)"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+CDKTF_OUTDIR="$out/cdktf.out" hyperfine --warmup 1 --runs 10 --export-json .tmp/bench-synth.json 'node dist/main.js'
+CDKTF_OUTDIR="$out/cdktf.out" /usr/bin/time -v node dist/main.js 2>&1 | grep -E 'Maximum resident set size|Elapsed \(wall clock\)'
+
+echo "== synth compile: tsc -p tsconfig.synth.json (clean)"
+hyperfine --runs 3 --prepare 'rm -f dist/.synth.tsbuildinfo' 'node_modules/.bin/tsc -p tsconfig.synth.json'
+
+echo "== local endpoint"
 node dist/scripts/bench/run.js

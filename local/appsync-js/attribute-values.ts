@@ -1,12 +1,28 @@
 /**
  * DynamoDB attribute values in the three shapes the runtime meets:
  * - AppSync's (`util.dynamodb.toDynamoDB`): numbers stay numbers, `{ "N": 1234 }`;
- * - the DynamoDB wire/SDK shape: numbers as strings, binaries as bytes;
+ * - DynamoDB's wire JSON: numbers as strings, binaries as base64 strings (the SDK's bytes are
+ *   converted by the SDK transport, data-sources/dynamodb-sdk-transport.ts);
  * - plain JSON, which AppSync hands resolvers as `ctx.result` (sets become lists).
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-
 export type AppSyncAttributeValue = Record<string, unknown>;
+
+/**
+ * An attribute value in DynamoDB's wire JSON: numbers as strings, binaries as base64 strings.
+ * One key is set. (The SDK's `AttributeValue` differs only in binaries, which it holds as bytes.)
+ */
+export interface WireAttributeValue {
+  S?: string;
+  N?: string;
+  B?: string;
+  BOOL?: boolean;
+  NULL?: boolean;
+  SS?: string[];
+  NS?: string[];
+  BS?: string[];
+  L?: WireAttributeValue[];
+  M?: Record<string, WireAttributeValue>;
+}
 
 /** A value AppSync's DynamoDB data source cannot accept. The message names the path. */
 export class AttributeValueError extends Error {}
@@ -49,8 +65,8 @@ function nullOr(value: unknown, convert: (v: never) => AppSyncAttributeValue): A
   return value === null || value === undefined ? null : convert(value as never);
 }
 
-/** One AppSync attribute value as the SDK sends it; `path` names it in errors. */
-export function toSdkValue(value: unknown, path: string): AttributeValue {
+/** One AppSync attribute value in wire JSON; `path` names it in errors. */
+export function toWireValue(value: unknown, path: string): WireAttributeValue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new AttributeValueError(`${path} must be a DynamoDB attribute value like {"S": "text"}, got ${JSON.stringify(value)}`);
   }
@@ -69,32 +85,40 @@ export function toSdkValue(value: unknown, path: string): AttributeValue {
     case 'NULL':
       return { NULL: true };
     case 'B':
-      return { B: Buffer.from(String(inner), 'base64') };
+      return { B: base64(inner, path) };
     case 'SS':
       return { SS: listOf(inner, path).map(String) };
     case 'NS':
       return { NS: listOf(inner, path).map(String) };
     case 'BS':
-      return { BS: listOf(inner, path).map((b) => Buffer.from(String(b), 'base64')) };
+      return { BS: listOf(inner, path).map((b, i) => base64(b, `${path}[${i}]`)) };
     case 'L':
-      return { L: listOf(inner, path).map((item, i) => toSdkValue(item, `${path}[${i}]`)) };
+      return { L: listOf(inner, path).map((item, i) => toWireValue(item, `${path}[${i}]`)) };
     case 'M':
-      return { M: toSdkMap(inner, path) };
+      return { M: toWireMap(inner, path) };
     default:
       throw new AttributeValueError(`${path} has unknown DynamoDB type "${type}"`);
   }
 }
 
-/** A map of AppSync attribute values (a key, `attributeValues`, `expressionValues`) for the SDK. */
-export function toSdkMap(value: unknown, path: string): Record<string, AttributeValue> {
+/** A map of AppSync attribute values (a key, `attributeValues`, `expressionValues`) in wire JSON. */
+export function toWireMap(value: unknown, path: string): Record<string, WireAttributeValue> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new AttributeValueError(`${path} must be an object of DynamoDB attribute values, got ${JSON.stringify(value)}`);
   }
-  const out: Record<string, AttributeValue> = {};
+  const out: Record<string, WireAttributeValue> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    out[key] = toSdkValue(item, `${path}.${key}`);
+    out[key] = toWireValue(item, `${path}.${key}`);
   }
   return out;
+}
+
+/** AppSync takes binaries as base64 text; anything else is refused here, not garbled into other bytes. */
+function base64(value: unknown, path: string): string {
+  if (typeof value !== 'string' || Buffer.from(value, 'base64').toString('base64') !== value) {
+    throw new AttributeValueError(`${path} must be a base64 string (a binary attribute), got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function listOf(value: unknown, path: string): unknown[] {
@@ -102,23 +126,23 @@ function listOf(value: unknown, path: string): unknown[] {
   return value;
 }
 
-/** An SDK attribute value as the plain JSON AppSync puts in `ctx.result`. */
-export function fromSdkValue(value: AttributeValue): unknown {
+/** A wire attribute value as the plain JSON AppSync puts in `ctx.result` (binaries stay base64). */
+export function fromWireValue(value: WireAttributeValue): unknown {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return Number(value.N);
   if (value.BOOL !== undefined) return value.BOOL;
   if (value.NULL !== undefined) return null;
-  if (value.L !== undefined) return value.L.map((item) => fromSdkValue(item));
-  if (value.M !== undefined) return fromSdkItem(value.M);
+  if (value.L !== undefined) return value.L.map((item) => fromWireValue(item));
+  if (value.M !== undefined) return fromWireItem(value.M);
   if (value.SS !== undefined) return [...value.SS];
   if (value.NS !== undefined) return value.NS.map(Number);
-  if (value.B !== undefined) return Buffer.from(value.B).toString('base64');
-  if (value.BS !== undefined) return value.BS.map((b) => Buffer.from(b).toString('base64'));
+  if (value.B !== undefined) return value.B;
+  if (value.BS !== undefined) return [...value.BS];
   throw new AttributeValueError(`Unsupported DynamoDB attribute value ${JSON.stringify(value)}`);
 }
 
-export function fromSdkItem(item: Record<string, AttributeValue>): Record<string, unknown> {
+export function fromWireItem(item: Record<string, WireAttributeValue>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(item)) out[key] = fromSdkValue(value);
+  for (const [key, value] of Object.entries(item)) out[key] = fromWireValue(value);
   return out;
 }
