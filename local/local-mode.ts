@@ -113,7 +113,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         endpoint: userPool.endpoint,
         clientIds: admittedClientIds(stack),
       },
-      dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region },
+      // Resolvers call dynalite in process: no SDK, HTTP or JSON per call (the HTTP endpoint stays for the CLI).
+      dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
       demoUsers,
       tlsDir: path.join(dataDir, 'tls'),
     });

@@ -5,7 +5,7 @@
  * field access before calling `resolveField`, as AppSync does.
  *
  * Public API (used by the local GraphQL endpoint):
- *   const runtime = createAppSyncJsRuntime({ dataSources, dynamodb, env, httpEndpointOverrides? });
+ *   const runtime = createAppSyncJsRuntime({ dataSources, dynamodb: { endpoint, region, transport? }, env, httpEndpointOverrides? });
  *   runtime.prepare(resolvers)            // optional: refuse bad code at start-up
  *   await runtime.resolveField(resolver, { arguments, source, identity, request, info })
  *     -> { data, errors: [{ message, errorType, data, errorInfo }], extensions? }
@@ -13,8 +13,9 @@
  * `resolveField` rejects only with AppSyncJsCodeError (code AppSync would refuse to deploy) or
  * for a resolver naming an unknown data source; everything else is a field error.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDataSource } from './data-sources/dynamodb';
+import { createSdkTransport } from './data-sources/dynamodb-sdk-transport';
+import type { DynamoDbTransport } from './data-sources/dynamodb-transport';
 import { HttpDataSource, signingFromEndpoint } from './data-sources/http';
 import { NoneDataSource } from './data-sources/none';
 import type { DataSourceInvoker } from './data-sources/types';
@@ -26,13 +27,16 @@ import { createUtilsModule } from './utils-module';
 export * from './types';
 export { AppSyncJsCodeError, MAX_CODE_BYTES } from './code-checks';
 export { CONDITION_FAILED_TYPE } from './data-sources/dynamodb';
+export { createSdkTransport } from './data-sources/dynamodb-sdk-transport';
+export { DynamoDbServiceError } from './data-sources/dynamodb-transport';
+export type { DynamoDbOperation, DynamoDbTransport, WireRequest, WireResponse } from './data-sources/dynamodb-transport';
 
 export interface AppSyncJsRuntime {
   /** Runs one field's resolver. */
   resolveField(resolver: ResolverCode, ctx: FieldContext): Promise<FieldResult>;
   /** Loads and checks every bundle now; throws AppSyncJsCodeError naming the first bad one. */
   prepare(resolvers: readonly ResolverCode[]): void;
-  /** Releases the DynamoDB client's sockets. */
+  /** Releases the sockets of the DynamoDB client it created (a given `dynamodb.transport` is the caller's). */
   close(): void;
 }
 
@@ -40,13 +44,11 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyncJsRuntime {
   const credentials = options.credentials ?? LOCAL_CREDENTIALS;
-  const dynamodb = new DynamoDBClient({
-    endpoint: options.dynamodb.endpoint,
-    region: options.dynamodb.region,
-    credentials,
-    // A local emulator either answers or is down: retrying only delays the error.
-    maxAttempts: 2,
-  });
+  // The caller's transport when given (the local mode's in-process dynalite); else an SDK client it owns.
+  const owned = options.dynamodb.transport
+    ? undefined
+    : createSdkTransport({ endpoint: options.dynamodb.endpoint, region: options.dynamodb.region, credentials });
+  const dynamodb: DynamoDbTransport = options.dynamodb.transport ?? owned!;
   const dataSources = new Map<string, DataSourceInvoker>();
   for (const config of options.dataSources) {
     if (dataSources.has(config.name)) throw new Error(`Data source "${config.name}" is defined twice`);
@@ -76,15 +78,15 @@ export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyn
         }
       }
     },
-    close: () => dynamodb.destroy(),
+    close: () => owned?.close(),
   };
 }
 
-function createDataSource(config: DataSourceConfig, options: AppSyncJsRuntimeOptions, client: DynamoDBClient): DataSourceInvoker {
+function createDataSource(config: DataSourceConfig, options: AppSyncJsRuntimeOptions, transport: DynamoDbTransport): DataSourceInvoker {
   switch (config.type) {
     case 'AMAZON_DYNAMODB':
       if (!config.tableName) throw new Error(`Data source "${config.name}" (AMAZON_DYNAMODB) needs a tableName`);
-      return new DynamoDbDataSource({ name: config.name, tableName: config.tableName, client });
+      return new DynamoDbDataSource({ name: config.name, tableName: config.tableName, transport });
     case 'HTTP': {
       const endpoint = options.httpEndpointOverrides?.[config.name] ?? config.endpoint;
       if (!endpoint) throw new Error(`Data source "${config.name}" (HTTP) needs an endpoint`);

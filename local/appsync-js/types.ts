@@ -1,4 +1,5 @@
 /** Public types of the local APPSYNC_JS runtime (see index.ts). */
+import type { DynamoDbTransport } from './data-sources/dynamodb-transport';
 
 export type DataSourceType = 'AMAZON_DYNAMODB' | 'HTTP' | 'NONE';
 
@@ -20,8 +21,19 @@ export interface DataSourceConfig {
 
 export interface AppSyncJsRuntimeOptions {
   dataSources: readonly DataSourceConfig[];
-  /** Where AMAZON_DYNAMODB data sources send their calls (dynalite, DynamoDB Local). */
-  dynamodb: { endpoint: string; region: string };
+  /** Where AMAZON_DYNAMODB data sources send their calls (dynalite, DynamoDB Local, AWS). */
+  dynamodb: {
+    /** The DynamoDB endpoint the AWS SDK calls when no `transport` is given. */
+    endpoint: string;
+    region: string;
+    /**
+     * Carries the calls instead of an AWS SDK client for `endpoint`: the local mode passes its
+     * in-process dynalite (`DynamoDbEmulator.transport`), which skips HTTP and the SDK. The
+     * runtime does not close it.
+     * @default an AWS SDK v3 client for `endpoint` (signed with `credentials`), closed by `close()`
+     */
+    transport?: DynamoDbTransport;
+  };
   /** HTTP data sources' endpoints replaced by local ones, by data source name. @default none */
   httpEndpointOverrides?: Record<string, string>;
   /** The API's environment variables (`ctx.env`). */

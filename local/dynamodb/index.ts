@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import dynalite from 'dynalite';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbTransport } from '../appsync-js/data-sources/dynamodb-transport';
 import type { LocalStack } from '../stack-reader';
 import { closeServer, listen } from '../server-lifecycle';
+import { dynaliteWithTransport } from './in-process-transport';
 import { ensureTables } from './tables';
 
 export interface DynamoDbOptions {
@@ -23,6 +24,11 @@ export interface DynamoDbEmulator {
   readonly createdTables: readonly string[];
   /** A client for the emulator (dummy credentials); closed by `close()`. */
   readonly client: DynamoDBClient;
+  /**
+   * The same store without HTTP: dynalite's validation and actions called in this process, for
+   * the APPSYNC_JS runtime (`createAppSyncJsRuntime({ dynamodb: { transport } })`). Fails once closed.
+   */
+  readonly transport: DynamoDbTransport;
   close(): Promise<void>;
 }
 
@@ -40,7 +46,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbE
   const host = options.host ?? '127.0.0.1';
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   // Tables are ACTIVE at once: nothing waits for CREATING locally.
-  const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { server, transport } = dynaliteWithTransport({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let port: number;
   try {
     port = await listen(server, options.port, host);
@@ -56,7 +62,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbE
   };
   try {
     const createdTables = await ensureTables(client, options.stack.tables, options.stack.source);
-    return { endpoint, region: options.stack.region, createdTables, client, close };
+    return { endpoint, region: options.stack.region, createdTables, client, transport, close };
   } catch (e) {
     await close();
     throw e;

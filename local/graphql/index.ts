@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { buildAppSyncSchema } from '../../access/appsync-schema';
 import { createAuthModel } from '../../access/auth-model';
-import { createAppSyncJsRuntime } from '../appsync-js';
+import { type AppSyncJsRuntimeOptions, createAppSyncJsRuntime } from '../appsync-js';
 import type { LocalStack } from '../stack-reader';
 import { createDocumentCache } from './document-cache';
 import { createDualProtocolServer } from './dual-protocol-server';
@@ -50,7 +50,8 @@ export interface GraphqlEndpointOptions {
   /** 0 picks a free port (tests). */
   readonly port: number;
   readonly userPool: UserPoolRef;
-  readonly dynamodb: { readonly endpoint: string; readonly region: string };
+  /** Passed to the APPSYNC_JS runtime: the endpoint, and the local mode's in-process transport (see its docs). */
+  readonly dynamodb: AppSyncJsRuntimeOptions['dynamodb'];
   /** Demo users listed on the page. @default [] (the page then asks for email and password) */
   readonly demoUsers?: readonly PageUser[];
   /** Where the local CA and server certificate live. @default '.local-data/tls' */

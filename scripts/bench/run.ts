@@ -42,15 +42,24 @@ interface Outputs {
 }
 
 const children = new Set<ChildProcess>();
+/** Signals a child's whole process group: `npm start` does not pass SIGTERM on to its node child. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
 function stopAll(): void {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  for (const c of children) if (c.exitCode === null) signalGroup(c, 'SIGTERM');
 }
 process.on('exit', stopAll);
 
 /** Spawns a process and resolves when a stdout line matches `ready` (time in seconds). */
 function startUntil(cmd: string, args: string[], ready: RegExp, cwd = ROOT): Promise<{ child: ChildProcess; seconds: number; line: string }> {
   const t0 = performance.now();
-  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // Its own process group, so stop() ends everything it started (npm and the node under it).
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.add(child);
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
@@ -65,7 +74,7 @@ function startUntil(cmd: string, args: string[], ready: RegExp, cwd = ROOT): Pro
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
+  signalGroup(child, 'SIGTERM');
   await exited;
   children.delete(child);
 }

@@ -1,23 +1,16 @@
 /**
  * AMAZON_DYNAMODB: translates AppSync's DynamoDB request objects (GetItem, PutItem, UpdateItem,
- * DeleteItem, Query, Scan) into AWS SDK v3 calls against a local endpoint, and the answers
- * into `ctx.result` / `ctx.error` the way AppSync shapes them.
+ * DeleteItem, Query, Scan) into DynamoDB wire requests sent through a DynamoDbTransport (the
+ * AWS SDK, or the local mode's in-process dynalite), and the answers into `ctx.result` /
+ * `ctx.error` the way AppSync shapes them.
  *
  * Not emulated: the other operations (Batch*, Transact*, Sync), `conditionalCheckFailedHandler`,
  * and AppSync's re-read after a failed condition (it reports success when the item already
  * equals the desired value); a failed condition is always `ctx.error`.
  */
-import {
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { AttributeValueError, fromSdkItem, toSdkMap } from '../attribute-values';
+import { AttributeValueError, fromWireItem, toWireMap } from '../attribute-values';
+import type { DynamoDbTransport, WireItem, WireResponse } from './dynamodb-transport';
+import { DynamoDbServiceError } from './dynamodb-transport';
 import type { DataSourceInvoker, DataSourceOutcome } from './types';
 import { RequestShapeError, requestRecord } from './types';
 
@@ -33,7 +26,7 @@ interface Expression {
 /** Collects the names and values of several expressions into one SDK call. */
 class ExpressionSet {
   readonly names: Record<string, string> = {};
-  readonly values: Record<string, AttributeValue> = {};
+  readonly values: WireItem = {};
 
   constructor(private readonly dataSource: string) {}
 
@@ -46,11 +39,11 @@ class ExpressionSet {
       throw new RequestShapeError(this.dataSource, `${field}.expression must be a string`);
     }
     Object.assign(this.names, expr.expressionNames ?? {});
-    Object.assign(this.values, toSdkMap(expr.expressionValues ?? {}, `${field}.expressionValues`));
+    Object.assign(this.values, toWireMap(expr.expressionValues ?? {}, `${field}.expressionValues`));
     return expr.expression;
   }
 
-  /** The SDK's names/values parameters; empty maps are omitted (DynamoDB refuses them). */
+  /** The names/values parameters; empty maps are omitted (DynamoDB refuses them). */
   params() {
     return {
       ExpressionAttributeNames: Object.keys(this.names).length > 0 ? this.names : undefined,
@@ -60,15 +53,15 @@ class ExpressionSet {
 }
 
 /** nextToken: an opaque base64url string of the LastEvaluatedKey (AWS encrypts its tokens). */
-export function encodeNextToken(key: Record<string, AttributeValue> | undefined): string | null {
+export function encodeNextToken(key: WireItem | undefined): string | null {
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
 }
 
-function decodeNextToken(token: unknown): Record<string, AttributeValue> | undefined {
+function decodeNextToken(token: unknown): WireItem | undefined {
   if (token === undefined || token === null) return undefined;
   try {
     const key = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, AttributeValue>;
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as WireItem;
   } catch {
     // fall through: reported below like any other malformed token
   }
@@ -80,7 +73,7 @@ class InvalidNextToken extends Error {}
 export interface DynamoDbDataSourceOptions {
   name: string;
   tableName: string;
-  client: DynamoDBClient;
+  transport: DynamoDbTransport;
 }
 
 export class DynamoDbDataSource implements DataSourceInvoker {
@@ -97,97 +90,93 @@ export class DynamoDbDataSource implements DataSourceInvoker {
       if (err instanceof InvalidNextToken) {
         return { result: null, error: { message: 'The nextToken is not a valid pagination token', type: 'DynamoDB:ValidationException' } };
       }
-      return { result: null, error: sdkError(err) };
+      return { result: null, error: serviceError(err) };
     }
   }
 
   private async run(request: Record<string, unknown>): Promise<unknown> {
-    const { client, tableName, name } = this.options;
+    const { transport, tableName: TableName, name } = this.options;
     const exprs = new ExpressionSet(name);
     const operation = request.operation;
     switch (operation) {
       case 'GetItem': {
         const projection = exprs.add(request, 'projection');
-        const out = await client.send(
-          new GetItemCommand({
-            TableName: tableName,
-            Key: this.key(request),
-            ConsistentRead: Boolean(request.consistentRead),
-            ProjectionExpression: projection,
-            ExpressionAttributeNames: exprs.params().ExpressionAttributeNames,
-          }),
-        );
-        return out.Item ? fromSdkItem(out.Item) : null;
+        const out = await transport.send('GetItem', {
+          TableName,
+          Key: this.key(request),
+          ConsistentRead: Boolean(request.consistentRead),
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: exprs.params().ExpressionAttributeNames,
+        });
+        return out.Item ? fromWireItem(out.Item) : null;
       }
       case 'PutItem': {
-        const item = { ...toSdkMap(request.attributeValues ?? {}, 'attributeValues'), ...this.key(request) };
+        const item = { ...toWireMap(request.attributeValues ?? {}, 'attributeValues'), ...this.key(request) };
         const condition = exprs.add(request, 'condition');
-        await client.send(new PutItemCommand({ TableName: tableName, Item: item, ConditionExpression: condition, ...exprs.params() }));
-        return fromSdkItem(item);
+        await transport.send('PutItem', { TableName, Item: item, ConditionExpression: condition, ...exprs.params() });
+        return fromWireItem(item);
       }
       case 'UpdateItem': {
         const update = exprs.add(request, 'update');
         if (!update) throw new RequestShapeError(name, 'UpdateItem needs an update expression');
         const condition = exprs.add(request, 'condition');
-        const out = await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: this.key(request),
-            UpdateExpression: update,
-            ConditionExpression: condition,
-            ReturnValues: 'ALL_NEW',
-            ...exprs.params(),
-          }),
-        );
-        return out.Attributes ? fromSdkItem(out.Attributes) : null;
+        const out = await transport.send('UpdateItem', {
+          TableName,
+          Key: this.key(request),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ReturnValues: 'ALL_NEW',
+          ...exprs.params(),
+        });
+        return out.Attributes ? fromWireItem(out.Attributes) : null;
       }
       case 'DeleteItem': {
         const condition = exprs.add(request, 'condition');
-        const out = await client.send(
-          new DeleteItemCommand({ TableName: tableName, Key: this.key(request), ConditionExpression: condition, ReturnValues: 'ALL_OLD', ...exprs.params() }),
-        );
-        return out.Attributes ? fromSdkItem(out.Attributes) : null;
+        const out = await transport.send('DeleteItem', {
+          TableName,
+          Key: this.key(request),
+          ConditionExpression: condition,
+          ReturnValues: 'ALL_OLD',
+          ...exprs.params(),
+        });
+        return out.Attributes ? fromWireItem(out.Attributes) : null;
       }
       case 'Query': {
         const keyCondition = exprs.add(request, 'query');
         if (!keyCondition) throw new RequestShapeError(name, 'Query needs a query expression');
         const filter = exprs.add(request, 'filter');
         const projection = exprs.add(request, 'projection');
-        const out = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: optionalString(request.index),
-            KeyConditionExpression: keyCondition,
-            FilterExpression: filter,
-            ProjectionExpression: projection,
-            ScanIndexForward: request.scanIndexForward !== false,
-            ConsistentRead: Boolean(request.consistentRead),
-            Select: optionalString(request.select) as 'ALL_ATTRIBUTES' | undefined,
-            Limit: optionalNumber(request.limit),
-            ExclusiveStartKey: decodeNextToken(request.nextToken),
-            ...exprs.params(),
-          }),
-        );
-        return page(out.Items, out.LastEvaluatedKey, out.ScannedCount);
+        const out = await transport.send('Query', {
+          TableName,
+          IndexName: optionalString(request.index),
+          KeyConditionExpression: keyCondition,
+          FilterExpression: filter,
+          ProjectionExpression: projection,
+          ScanIndexForward: request.scanIndexForward !== false,
+          ConsistentRead: Boolean(request.consistentRead),
+          Select: optionalString(request.select),
+          Limit: optionalNumber(request.limit),
+          ExclusiveStartKey: decodeNextToken(request.nextToken),
+          ...exprs.params(),
+        });
+        return page(out);
       }
       case 'Scan': {
         const filter = exprs.add(request, 'filter');
         const projection = exprs.add(request, 'projection');
-        const out = await client.send(
-          new ScanCommand({
-            TableName: tableName,
-            IndexName: optionalString(request.index),
-            FilterExpression: filter,
-            ProjectionExpression: projection,
-            ConsistentRead: Boolean(request.consistentRead),
-            Limit: optionalNumber(request.limit),
-            Segment: optionalNumber(request.segment),
-            TotalSegments: optionalNumber(request.totalSegments),
-            ExclusiveStartKey: decodeNextToken(request.nextToken),
-            ...exprs.params(),
-          }),
-        );
-        return page(out.Items, out.LastEvaluatedKey, out.ScannedCount);
+        const out = await transport.send('Scan', {
+          TableName,
+          IndexName: optionalString(request.index),
+          FilterExpression: filter,
+          ProjectionExpression: projection,
+          ConsistentRead: Boolean(request.consistentRead),
+          Limit: optionalNumber(request.limit),
+          Segment: optionalNumber(request.segment),
+          TotalSegments: optionalNumber(request.totalSegments),
+          ExclusiveStartKey: decodeNextToken(request.nextToken),
+          ...exprs.params(),
+        });
+        return page(out);
       }
       default:
         throw new RequestShapeError(
@@ -199,14 +188,14 @@ export class DynamoDbDataSource implements DataSourceInvoker {
     }
   }
 
-  private key(request: Record<string, unknown>): Record<string, AttributeValue> {
+  private key(request: Record<string, unknown>): WireItem {
     if (request.key === undefined) throw new RequestShapeError(this.options.name, `${String(request.operation)} needs a key`);
-    return toSdkMap(request.key, 'key');
+    return toWireMap(request.key, 'key');
   }
 }
 
-function page(items: Record<string, AttributeValue>[] | undefined, lastKey: Record<string, AttributeValue> | undefined, scanned: number | undefined) {
-  return { items: (items ?? []).map((item) => fromSdkItem(item)), nextToken: encodeNextToken(lastKey), scannedCount: scanned ?? 0 };
+function page(out: WireResponse) {
+  return { items: (out.Items ?? []).map((item) => fromWireItem(item)), nextToken: encodeNextToken(out.LastEvaluatedKey), scannedCount: out.ScannedCount ?? 0 };
 }
 
 function optionalString(value: unknown): string | undefined {
@@ -217,11 +206,16 @@ function optionalNumber(value: unknown): number | undefined {
   return value === undefined || value === null ? undefined : Number(value);
 }
 
-/** An SDK failure as AppSync's `ctx.error` ({ message, type: 'DynamoDB:<Exception>' }). */
-function sdkError(err: unknown): { message: string; type: string } {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+/**
+ * A failed call as AppSync's `ctx.error` ({ message, type: 'DynamoDB:<Exception>' }): DynamoDB's
+ * refusals carry their exception name; anything else (endpoint down, ...) is a ServiceError.
+ */
+function serviceError(err: unknown): { message: string; type: string } {
+  if (err instanceof DynamoDbServiceError) {
+    const detail = ` (Service: DynamoDb, Status Code: ${err.httpStatusCode}, Request ID: ${err.requestId ?? 'local'})`;
+    return { message: `${err.message}${detail}`, type: `DynamoDB:${err.name}` };
+  }
+  const e = err as { name?: string; message?: string };
   const name = e.name && e.name !== 'Error' ? e.name : 'ServiceError';
-  const status = e.$metadata?.httpStatusCode;
-  const detail = status ? ` (Service: DynamoDb, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? 'local'})` : '';
-  return { message: `${e.message ?? String(err)}${detail}`, type: `DynamoDB:${name}` };
+  return { message: e.message ?? String(err), type: `DynamoDB:${name}` };
 }
