@@ -9,7 +9,7 @@ import type { MatrixConfig } from './matrix';
 import { loadInputsAtRef } from './ref-inputs';
 
 const USAGE = `usage: npm run access [-- --check | -- --diff <git ref>]
-  (no option)    write docs/access-matrix.md and docs/access-matrix.json
+  (no option)    write docs/access-matrix.md, docs/access-matrix.json and the summary in README.md
   --check        exit 1 when the committed files differ from what the schema and config give
   --diff <ref>   print gained/lost access per persona and field since <ref>, as Markdown`;
 
@@ -26,7 +26,7 @@ export function runAccessCli(argv: readonly string[], io: CliIo): number {
   const config = io.config ?? loadConfig();
   const current = () => matrixOf(config, readFileSync(join(io.root, SCHEMA_FILE), 'utf8'));
   if (argv.length === 0) {
-    for (const [path, text] of Object.entries(matrixFiles(current()))) {
+    for (const [path, text] of Object.entries(matrixFiles(current(), io.root))) {
       mkdirSync(dirname(join(io.root, path)), { recursive: true });
       writeFileSync(join(io.root, path), text);
       io.out(`wrote ${path}`);
@@ -34,7 +34,7 @@ export function runAccessCli(argv: readonly string[], io: CliIo): number {
     return 0;
   }
   if (argv[0] === '--check' && argv.length === 1) {
-    const stale = staleFiles(io.root, matrixFiles(current()));
+    const stale = staleFiles(io.root, matrixFiles(current(), io.root));
     if (!stale.length) return 0;
     io.err(`${stale.join(', ')}: stale, not what schema.graphql and config/project.ts give. Fix: run \`npm run access\` and commit the result.`);
     return 1;

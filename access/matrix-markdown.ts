@@ -80,3 +80,20 @@ export function renderMatrixMarkdown(m: AccessMatrix): string {
   if (notes.length) out.push('', ...notes);
   return out.join('\n') + '\n';
 }
+
+/** The root operations at a glance (README): one row per Query/Mutation/Subscription field, ✓/✗ per persona. */
+export function renderOperationsSummary(m: AccessMatrix): string {
+  const roots = new Set(['Query', 'Mutation', 'Subscription']);
+  const out = [
+    `| operation | ${m.personas.map((p) => cell(p.label)).join(' | ')} |`,
+    `|---|${m.personas.map(() => '---').join('|')}|`,
+  ];
+  for (const row of m.rows.filter((r) => roots.has(r.type))) {
+    const marks = m.personas.map((p) => {
+      const c = row.cells[p.id];
+      return c.allowed ? (c.rowRule ? '✓*' : '✓') : '✗';
+    });
+    out.push(`| \`${row.type}.${row.field}\` | ${marks.join(' | ')} |`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAccessCli } from '../access/cli';
 import { diffMatrices, renderDiffMarkdown } from '../access/diff';
-import { MATRIX_MD, matrixFiles, matrixOf, staleFiles } from '../access/matrix-files';
-import { renderMatrixMarkdown } from '../access/matrix-markdown';
+import { MATRIX_MD, matrixFiles, matrixOf, README, staleFiles, SUMMARY_END, SUMMARY_START, withOperationsSummary } from '../access/matrix-files';
+import { renderMatrixMarkdown, renderOperationsSummary } from '../access/matrix-markdown';
 import { loadConfig, ResolvedConfig } from '../config';
 import { repoRoot } from '../config/paths';
 import { fixtureConfig, indexer } from './fixtures/access/fixture-config';
@@ -21,8 +21,8 @@ const config: ResolvedConfig = fixtureConfig({
 });
 
 describe('the committed matrix', () => {
-  it('docs/access-matrix.md and .json are what schema.graphql and config/project.ts give (run `npm run access`)', () => {
-    const files = matrixFiles(matrixOf(loadConfig(), readFileSync(join(ROOT, 'schema.graphql'), 'utf8')));
+  it('docs/access-matrix.md, .json and the README summary are what schema.graphql and config/project.ts give (run `npm run access`)', () => {
+    const files = matrixFiles(matrixOf(loadConfig(), readFileSync(join(ROOT, 'schema.graphql'), 'utf8')), ROOT);
     expect(staleFiles(ROOT, files)).toEqual([]);
   });
 });
@@ -81,6 +81,27 @@ describe('matrix', () => {
   });
 });
 
+describe('README summary', () => {
+  const m = matrixOf(config, FIXTURE_SDL);
+
+  it('lists every root operation with ✓, ✓* (row rule) or ✗ per persona, from the matrix', () => {
+    const lines = renderOperationsSummary(m).trim().split('\n');
+    expect(lines[0]).toBe('| operation | admins | editors | signed in, no group | IAM indexer | no credentials |');
+    expect(lines.slice(2)).toEqual([
+      '| `Query.posts` | ✓ | ✓ | ✓ | ✓ | ✗ |',
+      '| `Query.secret` | ✓ | ✗ | ✗ | ✗ | ✗ |',
+      '| `Mutation.publish` | ✗ | ✓* | ✗ | ✗ | ✗ |',
+      '| `Subscription.onPublish` | ✓ | ✓ | ✓ | ✗ | ✗ |',
+    ]);
+  });
+
+  it('replaces only the text between the markers, and names the README when they are missing', () => {
+    const readme = `intro\n${SUMMARY_START}\nold table\n${SUMMARY_END}\noutro\n`;
+    expect(withOperationsSummary(readme, 'new table\n')).toBe(`intro\n${SUMMARY_START}\nnew table\n${SUMMARY_END}\noutro\n`);
+    expect(() => withOperationsSummary('no markers here', 'x')).toThrow(/README\.md: the markers .* are missing/);
+  });
+});
+
 describe('diff', () => {
   it('reports gained and lost access per persona and field, and identity-pool changes', () => {
     const before = matrixOf(config, FIXTURE_SDL);
@@ -117,13 +138,14 @@ describe('cli', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'access-cli-'));
     writeFileSync(join(dir, 'schema.graphql'), FIXTURE_SDL);
+    writeFileSync(join(dir, README), `# Fixture\n\n${SUMMARY_START}\n${SUMMARY_END}\n\nafter\n`);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--check fails on missing or stale files and passes after writing them', () => {
     const a = io();
     expect(runAccessCli(['--check'], a.io)).toBe(1);
-    expect(a.err.join()).toContain('docs/access-matrix.md, docs/access-matrix.json: stale');
+    expect(a.err.join()).toContain('docs/access-matrix.md, docs/access-matrix.json, README.md: stale');
     expect(runAccessCli([], io().io)).toBe(0);
     expect(runAccessCli(['--check'], io().io)).toBe(0);
     writeFileSync(join(dir, MATRIX_MD), readFileSync(join(dir, MATRIX_MD), 'utf8').replace('✗', '✓'));
