@@ -45,7 +45,7 @@ export function localDynamoClient(endpoint: string, region: string): DynamoDBCli
 export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbEmulator> {
   const host = options.host ?? '127.0.0.1';
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  // Tables are ACTIVE at once: nothing waits for CREATING locally.
+  // Tables turn ACTIVE on the next timer tick instead of after 500 ms (ensureTables waits for it).
   const { server, transport } = dynaliteWithTransport({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let port: number;
   try {

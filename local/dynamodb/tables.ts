@@ -32,8 +32,25 @@ function shapeOfTable(d: TableDescription): string {
 }
 
 /**
+ * Waits until a table is ACTIVE. dynalite marks a new table ACTIVE on a timer after
+ * CreateTable returns (even with createTableMs 0), and answers ResourceNotFoundException for
+ * items of a table that is still CREATING — as DynamoDB does — so callers must not write first.
+ */
+async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) {
+      throw new Error(`local DynamoDB table ${tableName} is still ${Table?.TableStatus ?? 'missing'} after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
  * Creates the tables that do not exist, with the stack's keys, attributes and GSIs; checks the
- * ones that do. Returns the names of the tables it created.
+ * ones that do. Returns (once they are ACTIVE) the names of the tables it created.
  */
 export async function ensureTables(client: DynamoDBClient, tables: readonly LocalTable[], source: string): Promise<string[]> {
   const { TableNames: existing = [] } = await client.send(new ListTablesCommand({}));
@@ -71,5 +88,6 @@ export async function ensureTables(client: DynamoDBClient, tables: readonly Loca
     );
     created.push(t.name);
   }
+  for (const name of created) await waitUntilActive(client, name);
   return created;
 }
