@@ -2,6 +2,7 @@ import { App } from 'cdktf';
 import { ConfigError, loadConfig, stackConfig } from './config';
 import { repoPath } from './config/paths';
 import { ContentStack } from './constructs/content-stack';
+import { loadApiSource } from './constructs/graphql-api';
 import { loadAppSyncSchema, SCHEMA_FILE } from './access/appsync-schema';
 import { AccessCheckError, checkProject, checkStack } from './access/checks';
 
@@ -11,15 +12,17 @@ import { AccessCheckError, checkProject, checkStack } from './access/checks';
  */
 function main(): void {
   const config = loadConfig();
-  const { schema } = loadAppSyncSchema(repoPath(SCHEMA_FILE));
-  checkProject(config, schema);
+  const parsed = loadAppSyncSchema(repoPath(SCHEMA_FILE));
+  const authModel = checkProject(config, parsed.schema);
+  // Read and bundled once: every environment deploys the same schema and resolvers.
+  const apiSource = loadApiSource(parsed);
   const offline = process.env.OFFLINE_PLAN === '1';
   const app = new App();
   const stacks = Object.keys(config.environments).map(
-    (envName) => new ContentStack(app, envName, { config: stackConfig(config, envName), offline }),
+    (envName) => new ContentStack(app, envName, { config: stackConfig(config, envName), offline, apiSource }),
   );
   // On the in-memory JSON, before app.synth() writes anything.
-  for (const stack of stacks) checkStack(stack.node.id, stack.toTerraform(), config, schema);
+  for (const stack of stacks) checkStack(stack.node.id, stack.toTerraform(), config, authModel);
   app.synth();
 }
 

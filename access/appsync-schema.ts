@@ -5,7 +5,7 @@ import { buildSchema, GraphQLSchema } from 'graphql';
  * AppSync's built-in scalars and directives. AppSync rejects a schema that declares them, so
  * `schema.graphql` does not; every tool that parses the schema with graphql-js adds them here.
  */
-export const APPSYNC_PRELUDE = `
+const APPSYNC_PRELUDE = `
 scalar AWSDate
 scalar AWSTime
 scalar AWSDateTime

@@ -74,7 +74,7 @@ export interface AuthModel {
 }
 
 /** Directive name -> the auth mode it opens a field to. */
-export const AUTH_DIRECTIVES: Readonly<Record<string, AuthMode>> = {
+const AUTH_DIRECTIVES: Readonly<Record<string, AuthMode>> = {
   aws_cognito_user_pools: 'AMAZON_COGNITO_USER_POOLS',
   aws_iam: 'AWS_IAM',
   aws_api_key: 'API_KEY',
@@ -99,7 +99,7 @@ type Located = { readonly loc?: { readonly startToken: { readonly line: number }
  * `schema.graphql` line of an AST node parsed by `buildAppSyncSchema` (the prelude subtracted).
  * A definition's name is used when it has one: the node itself starts at its description.
  */
-export function schemaLine(node: (Located & { readonly name?: Located }) | undefined | null): number {
+function schemaLine(node: (Located & { readonly name?: Located }) | undefined | null): number {
   const loc = node?.name?.loc ?? node?.loc;
   return loc ? loc.startToken.line - PRELUDE_LINES : 0;
 }
@@ -160,7 +160,7 @@ function isBuiltIn(name: string): boolean {
 }
 
 /** Precomputes the protection of every object type field. */
-export function fieldAuthsOf(schema: GraphQLSchema, defaultMode: AuthMode): FieldAuth[] {
+function fieldAuthsOf(schema: GraphQLSchema, defaultMode: AuthMode): FieldAuth[] {
   const roots = new Set(rootTypes(schema).map((t) => t.name));
   const out: FieldAuth[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
@@ -186,6 +186,11 @@ export function fieldAuthsOf(schema: GraphQLSchema, defaultMode: AuthMode): Fiel
     }
   }
   return out;
+}
+
+/** Do the directives that apply to the field open it to `mode`? (Whether the API accepts the mode, and IAM grants, are `decide`'s business.) */
+export function opensTo(auth: FieldAuth, mode: AuthMode): boolean {
+  return auth.grants.some((g) => g.mode === mode);
 }
 
 function levelText(auth: FieldAuth): string {

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { ResolvedConfig } from '../config';
-import { createAuthModel } from './auth-model';
-import { apiAuthFromConfig } from './project-access';
+import type { AuthModel } from './auth-model';
+import { authModelFor } from './project-access';
 import { schemaChecks } from './schema-checks';
 import { stackChecks, TerraformJson } from './stack-checks';
 
@@ -35,12 +35,14 @@ function assertNone(findings: Finding[]): void {
   if (findings.length) throw new AccessCheckError(findings);
 }
 
-/** Schema and config checks; throws AccessCheckError. */
-export function checkProject(config: ResolvedConfig, schema: GraphQLSchema): void {
-  assertNone(schemaChecks(createAuthModel(schema, apiAuthFromConfig(config)), config));
+/** Schema and config checks; throws AccessCheckError. Returns the auth model it checked, for `checkStack`. */
+export function checkProject(config: ResolvedConfig, schema: GraphQLSchema): AuthModel {
+  const model = authModelFor(config, schema);
+  assertNone(schemaChecks(model, config));
+  return model;
 }
 
-/** Checks of one synthesized stack (`stack.toTerraform()`) against the config and schema; throws AccessCheckError. */
-export function checkStack(stackName: string, json: TerraformJson, config: ResolvedConfig, schema: GraphQLSchema): void {
-  assertNone(stackChecks(stackName, json, config, createAuthModel(schema, apiAuthFromConfig(config))));
+/** Checks of one synthesized stack (`stack.toTerraform()`) against the config and its auth model; throws AccessCheckError. */
+export function checkStack(stackName: string, json: TerraformJson, config: ResolvedConfig, model: AuthModel): void {
+  assertNone(stackChecks(stackName, json, config, model));
 }

@@ -14,7 +14,7 @@ const USAGE = `usage: npm run explain -- <one of>
                    [--groups c]         plus groups the user holds in the pool`;
 
 /** Which subject the options describe; throws with the usage when they name none or several. */
-export function subjectFromArgs(argv: readonly string[], config: ResolvedConfig): ExplainSubject {
+function subjectFromArgs(argv: readonly string[], config: ResolvedConfig): ExplainSubject {
   const { values } = parseArgs({
     args: [...argv],
     options: {

@@ -1,5 +1,5 @@
-import { AuthModel, Caller, rootTypes } from './auth-model';
-import { MatrixConfig, reachableTypes, rowRuleFor } from './matrix';
+import { AuthModel, Caller } from './auth-model';
+import { MatrixConfig, reachableFields, rowRuleFor } from './matrix';
 import { resolveRole, roleName, RoleResolution } from './role-mapping';
 import { storageGrantsFor, StorageGrants } from './storage-grants';
 
@@ -45,21 +45,18 @@ export function explain(model: AuthModel, config: MatrixConfig, subject: Explain
   const known = new Set(config.groups.map((g) => g.name));
   const role = resolveRole(config, subject.groups);
   const caller: Caller = { mode: 'AMAZON_COGNITO_USER_POOLS', groups: subject.groups };
-  const roots = new Set(rootTypes(model.schema).map((t) => t.name));
   const call: FieldAccess[] = [];
   const read: FieldAccess[] = [];
   const deniedReads: FieldAccess[] = [];
-  for (const typeName of reachableTypes(model.schema)) {
-    for (const f of model.fields.filter((x) => x.typeName === typeName)) {
-      const key = `${f.typeName}.${f.fieldName}`;
-      const d = model.decide(f.typeName, f.fieldName, caller);
-      const rowRule = d.allowed ? rowRuleFor(config, key, subject.groups) : undefined;
-      const access: FieldAccess = { field: key, reason: d.reason, ...(rowRule ? { rowRule } : {}) };
-      if (roots.has(typeName)) {
-        if (d.allowed) call.push(access);
-      } else {
-        (d.allowed ? read : deniedReads).push(access);
-      }
+  for (const f of reachableFields(model)) {
+    const key = `${f.typeName}.${f.fieldName}`;
+    const d = model.decide(f.typeName, f.fieldName, caller);
+    const rowRule = d.allowed ? rowRuleFor(config, key, subject.groups) : undefined;
+    const access: FieldAccess = { field: key, reason: d.reason, ...(rowRule ? { rowRule } : {}) };
+    if (f.topLevel) {
+      if (d.allowed) call.push(access);
+    } else {
+      (d.allowed ? read : deniedReads).push(access);
     }
   }
   const granted = role.role?.kind === 'group' ? role.role.group : undefined;
@@ -68,7 +65,7 @@ export function explain(model: AuthModel, config: MatrixConfig, subject: Explain
     unknownGroups: subject.groups.filter((g) => !known.has(g)),
     mapping: config.identityPool,
     role: { ...role, name: roleName(role.role) },
-    storage: role.role ? storageGrantsFor(config.storage.rules, role.role) : { read: [], write: [] },
+    storage: storageGrantsFor(config.storage.rules, role.role),
     call,
     read,
     deniedReads,

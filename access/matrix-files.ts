@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppSyncSchema } from './appsync-schema';
-import { createAuthModel } from './auth-model';
 import { AccessMatrix, buildMatrix, MatrixConfig } from './matrix';
 import { renderMatrixMarkdown, renderOperationsSummary } from './matrix-markdown';
-import { apiAuthFromConfig } from './project-access';
+import { authModelFor } from './project-access';
 
 /** Where `npm run access` writes the matrix, relative to the repository root. */
 export const MATRIX_MD = 'docs/access-matrix.md';
-export const MATRIX_JSON = 'docs/access-matrix.json';
+const MATRIX_JSON = 'docs/access-matrix.json';
 
 /** The matrix of a schema text under a config (the same path for the working tree and a git ref). */
 export function matrixOf(config: MatrixConfig, sdl: string): AccessMatrix {
-  return buildMatrix(createAuthModel(buildAppSyncSchema(sdl), apiAuthFromConfig(config)), config);
+  return buildMatrix(authModelFor(config, buildAppSyncSchema(sdl)), config);
 }
 
 /** The README holds the root operations at a glance between these markers. */

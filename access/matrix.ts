@@ -1,4 +1,4 @@
-import { GraphQLSchema, getNamedType, isAbstractType, isObjectType } from 'graphql';
+import { GraphQLObjectType, GraphQLSchema, getNamedType, isAbstractType, isObjectType } from 'graphql';
 import type { ResolvedConfig } from '../config';
 import { AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
 import { resolveRole, roleName } from './role-mapping';
@@ -87,10 +87,10 @@ export function personasOf(config: MatrixConfig): Persona[] {
   ];
 }
 
-/** Object types reachable from the root types through field types (interfaces and unions expanded). */
-export function reachableTypes(schema: GraphQLSchema): string[] {
+/** Object types reachable from `from` (default: the root types) through field types (interfaces and unions expanded), `from` included. */
+export function reachableTypes(schema: GraphQLSchema, from: readonly GraphQLObjectType[] = rootTypes(schema)): string[] {
   const seen = new Set<string>();
-  const queue = rootTypes(schema);
+  const queue = [...from];
   while (queue.length) {
     const type = queue.shift()!;
     if (seen.has(type.name)) continue;
@@ -102,6 +102,16 @@ export function reachableTypes(schema: GraphQLSchema): string[] {
     }
   }
   return [...seen];
+}
+
+/** The fields of the object types reachable from `from` (default: the root types), grouped by type in the order reached. */
+export function reachableFields(model: AuthModel, from?: readonly GraphQLObjectType[]): FieldAuth[] {
+  const byType = new Map<string, FieldAuth[]>();
+  for (const f of model.fields) {
+    if (!byType.has(f.typeName)) byType.set(f.typeName, []);
+    byType.get(f.typeName)!.push(f);
+  }
+  return reachableTypes(model.schema, from).flatMap((t) => byType.get(t) ?? []);
 }
 
 function directivesText(auth: FieldAuth): string {
@@ -118,41 +128,33 @@ export function rowRuleFor(config: Pick<MatrixConfig, 'api'>, key: string, group
   return rule.groups.length === 0 || rule.groups.some((g) => groups.includes(g)) ? rule.rule : undefined;
 }
 
+/** Each user-pool persona's identity-pool role and the storage it reaches. */
 function identityPoolPersonas(config: MatrixConfig, personas: readonly Persona[]): IdentityPoolPersona[] {
-  return personas
-    .filter((p) => p.caller?.mode === 'AMAZON_COGNITO_USER_POOLS')
-    .map((p) => {
-      const groups = p.caller?.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : [];
-      return { persona: p.id, ...identityPoolAccess(config, groups) };
-    });
-}
-
-/** The role a user in `groups` gets and the storage it reaches. */
-export function identityPoolAccess(config: MatrixConfig, groups: readonly string[]): Omit<IdentityPoolPersona, 'persona'> {
-  const r = resolveRole(config, groups);
-  const storage = r.role ? storageGrantsFor(config.storage.rules, r.role) : { read: [], write: [] };
-  return { groups, role: roleName(r.role), ambiguous: r.ambiguous, steps: r.steps, storage };
+  return personas.flatMap((p) => {
+    if (p.caller?.mode !== 'AMAZON_COGNITO_USER_POOLS') return [];
+    const { groups } = p.caller;
+    const r = resolveRole(config, groups);
+    return [{ persona: p.id, groups, role: roleName(r.role), ambiguous: r.ambiguous, steps: r.steps, storage: storageGrantsFor(config.storage.rules, r.role) }];
+  });
 }
 
 /** Builds the matrix of a model under a config. */
 export function buildMatrix(model: AuthModel, config: MatrixConfig): AccessMatrix {
   const personas = personasOf(config);
   const rows: MatrixRow[] = [];
-  for (const typeName of reachableTypes(model.schema)) {
-    for (const auth of model.fields.filter((f) => f.typeName === typeName)) {
-      const key = `${auth.typeName}.${auth.fieldName}`;
-      const cells: Record<string, MatrixCell> = {};
-      for (const p of personas) {
-        if (!p.caller) {
-          cells[p.id] = NO_CREDENTIALS;
-          continue;
-        }
-        const d = model.decide(auth.typeName, auth.fieldName, p.caller);
-        const rowRule = d.allowed ? rowRuleFor(config, key, p.caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : []) : undefined;
-        cells[p.id] = rowRule ? { ...d, rowRule } : { ...d };
+  for (const auth of reachableFields(model)) {
+    const key = `${auth.typeName}.${auth.fieldName}`;
+    const cells: Record<string, MatrixCell> = {};
+    for (const p of personas) {
+      if (!p.caller) {
+        cells[p.id] = NO_CREDENTIALS;
+        continue;
       }
-      rows.push({ type: auth.typeName, field: auth.fieldName, line: auth.line, directives: directivesText(auth), cells });
+      const d = model.decide(auth.typeName, auth.fieldName, p.caller);
+      const rowRule = d.allowed ? rowRuleFor(config, key, p.caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : []) : undefined;
+      cells[p.id] = rowRule ? { ...d, rowRule } : { ...d };
     }
+    rows.push({ type: auth.typeName, field: auth.fieldName, line: auth.line, directives: directivesText(auth), cells });
   }
   return {
     api: { defaultMode: model.api.defaultMode, additionalModes: model.api.additionalModes },

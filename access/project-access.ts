@@ -1,3 +1,4 @@
+import type { GraphQLSchema } from 'graphql';
 import type { ResolvedConfig } from '../config';
 import { loadAppSyncSchema, SCHEMA_FILE } from './appsync-schema';
 import { ApiAuthConfig, AuthModel, createAuthModel } from './auth-model';
@@ -16,7 +17,12 @@ export function apiAuthFromConfig(config: { readonly api: Pick<ResolvedConfig['a
   };
 }
 
+/** A schema's auth model under the config's API modes. */
+export function authModelFor(config: Parameters<typeof apiAuthFromConfig>[0], schema: GraphQLSchema): AuthModel {
+  return createAuthModel(schema, apiAuthFromConfig(config));
+}
+
 /** The project's auth model: `schema.graphql` under the config's API modes. */
 export function projectAuthModel(config: Pick<ResolvedConfig, 'api'>, schemaFile: string = SCHEMA_FILE): AuthModel {
-  return createAuthModel(loadAppSyncSchema(schemaFile).schema, apiAuthFromConfig(config));
+  return authModelFor(config, loadAppSyncSchema(schemaFile).schema);
 }

@@ -1,9 +1,9 @@
-import { ConstDirectiveNode, getNamedType, GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
+import { ConstDirectiveNode, getNamedType, GraphQLSchema, isObjectType } from 'graphql';
 import type { ResolvedConfig } from '../config';
-import { authDirectivesOf, AuthModel, cognitoGroupsOf, FieldAuth, schemaLocation } from './auth-model';
+import { authDirectivesOf, AuthModel, cognitoGroupsOf, opensTo, schemaLocation } from './auth-model';
 import { SCHEMA_FILE } from './appsync-schema';
 import type { Finding } from './checks';
-import { personasOf } from './matrix';
+import { personasOf, reachableFields } from './matrix';
 
 /**
  * Checks of `schema.graphql` against the config, run before any construct exists. Each
@@ -28,7 +28,7 @@ function allDirectives(schema: GraphQLSchema): { where: string; d: ConstDirectiv
 }
 
 /** cognito_groups values must be groups of the config. */
-export function checkDirectiveGroups(schema: GraphQLSchema, config: SchemaCheckConfig): Finding[] {
+function checkDirectiveGroups(schema: GraphQLSchema, config: SchemaCheckConfig): Finding[] {
   const known = config.groups.map((g) => g.name);
   return allDirectives(schema).flatMap(({ where, d }) =>
     (cognitoGroupsOf(d) ?? [])
@@ -42,7 +42,7 @@ export function checkDirectiveGroups(schema: GraphQLSchema, config: SchemaCheckC
 }
 
 /** `@aws_auth` works only with user pools as the only mode and only on top-level fields: never use it. */
-export function checkNoAwsAuth(schema: GraphQLSchema): Finding[] {
+function checkNoAwsAuth(schema: GraphQLSchema): Finding[] {
   return allDirectives(schema)
     .filter(({ d }) => d.name.value === 'aws_auth')
     .map(({ where, d }) => ({
@@ -53,7 +53,7 @@ export function checkNoAwsAuth(schema: GraphQLSchema): Finding[] {
 }
 
 /** Strict mode: every object type field is covered by a field or type directive. */
-export function checkStrictDirectives(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+function checkStrictDirectives(model: AuthModel, config: SchemaCheckConfig): Finding[] {
   if (!config.api.strictAuthDirectives) return [];
   return model.fields
     .filter((f) => f.rule === 'default')
@@ -67,58 +67,35 @@ export function checkStrictDirectives(model: AuthModel, config: SchemaCheckConfi
     }));
 }
 
-/** Object types reachable from one type through its fields (itself included). */
-function typesBelow(schema: GraphQLSchema, start: string): string[] {
-  const seen = new Set<string>();
-  const queue = [start];
-  while (queue.length) {
-    const name = queue.shift()!;
-    const type = schema.getType(name);
-    if (seen.has(name) || !isObjectType(type)) continue;
-    seen.add(name);
-    for (const f of Object.values(type.getFields())) {
-      const named = getNamedType(f.type);
-      if (isObjectType(named)) queue.push(named.name);
-      else if (isAbstractType(named)) queue.push(...schema.getPossibleTypes(named).map((t) => t.name));
-    }
-  }
-  return [...seen];
-}
-
 /**
  * A subscription delivers the mutation's selection to every subscriber, so each payload field
  * must admit every persona the subscription field admits.
  */
-export function checkSubscriptionPayloads(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+function checkSubscriptionPayloads(model: AuthModel, config: SchemaCheckConfig): Finding[] {
   const sub = model.schema.getSubscriptionType();
   if (!sub) return [];
   const personas = personasOf(config).filter((p) => p.caller);
   const findings: Finding[] = [];
   for (const field of Object.values(sub.getFields())) {
     const subscribers = personas.filter((p) => model.decide(sub.name, field.name, p.caller!).allowed);
-    for (const typeName of typesBelow(model.schema, getNamedType(field.type).name)) {
-      for (const payload of model.fields.filter((f) => f.typeName === typeName)) {
-        const shut = subscribers.filter((p) => !model.decide(payload.typeName, payload.fieldName, p.caller!).allowed);
-        if (!shut.length) continue;
-        findings.push({
-          location: `${SCHEMA_FILE}:${payload.line}`,
-          problem:
-            `Subscription.${field.name} delivers ${payload.typeName}.${payload.fieldName} to ${shut.map((p) => p.label).join(', ')}, ` +
-            `who may subscribe but not read that field (subscription payloads are not filtered per field)`,
-          fix: `move ${payload.typeName}.${payload.fieldName} out of the payload type, or narrow Subscription.${field.name} to the field's groups`,
-        });
-      }
+    const payloadType = getNamedType(field.type);
+    for (const payload of isObjectType(payloadType) ? reachableFields(model, [payloadType]) : []) {
+      const shut = subscribers.filter((p) => !model.decide(payload.typeName, payload.fieldName, p.caller!).allowed);
+      if (!shut.length) continue;
+      findings.push({
+        location: `${SCHEMA_FILE}:${payload.line}`,
+        problem:
+          `Subscription.${field.name} delivers ${payload.typeName}.${payload.fieldName} to ${shut.map((p) => p.label).join(', ')}, ` +
+          `who may subscribe but not read that field (subscription payloads are not filtered per field)`,
+        fix: `move ${payload.typeName}.${payload.fieldName} out of the payload type, or narrow Subscription.${field.name} to the field's groups`,
+      });
     }
   }
   return findings;
 }
 
-function isIamOpen(f: FieldAuth): boolean {
-  return f.grants.some((g) => g.mode === 'AWS_IAM');
-}
-
 /** IAM grants and `@aws_iam` on top-level fields agree both ways. */
-export function checkIamGrants(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+function checkIamGrants(model: AuthModel, config: SchemaCheckConfig): Finding[] {
   const findings: Finding[] = [];
   const callers = config.api.iamCallers;
   callers.forEach((c, i) =>
@@ -128,7 +105,7 @@ export function checkIamGrants(model: AuthModel, config: SchemaCheckConfig): Fin
       const location = `${CONFIG_FILE}: api.iamCallers[${i}].fields[${j}] = "${key}"`;
       if (!auth || !auth.topLevel) {
         findings.push({ location, problem: `IAM caller ${c.name} is granted ${key}, which is not a Query, Mutation or Subscription field of schema.graphql`, fix: 'name a top-level field as Type.field' });
-      } else if (!isIamOpen(auth)) {
+      } else if (!opensTo(auth, 'AWS_IAM')) {
         findings.push({
           location,
           problem: `IAM caller ${c.name} is granted ${key}, but the schema does not open it to IAM (schema.graphql:${auth.line} has no @aws_iam)`,
@@ -137,7 +114,7 @@ export function checkIamGrants(model: AuthModel, config: SchemaCheckConfig): Fin
       }
     }),
   );
-  for (const f of model.fields.filter((x) => x.topLevel && isIamOpen(x))) {
+  for (const f of model.fields.filter((x) => x.topLevel && opensTo(x, 'AWS_IAM'))) {
     const key = `${f.typeName}.${f.fieldName}`;
     if (callers.some((c) => c.fields.includes(key))) continue;
     findings.push({
@@ -150,7 +127,7 @@ export function checkIamGrants(model: AuthModel, config: SchemaCheckConfig): Fin
 }
 
 /** Row rules name real fields and configured groups (they document what resolvers enforce). */
-export function checkRowRules(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+function checkRowRules(model: AuthModel, config: SchemaCheckConfig): Finding[] {
   const known = config.groups.map((g) => g.name);
   return config.api.rowRules.flatMap((r, i) => {
     const [typeName, fieldName] = r.field.split('.');
@@ -168,7 +145,7 @@ export function checkRowRules(model: AuthModel, config: SchemaCheckConfig): Find
 }
 
 /** Federation group mappings may only target configured groups. */
-export function checkGroupMappings(config: SchemaCheckConfig): Finding[] {
+function checkGroupMappings(config: SchemaCheckConfig): Finding[] {
   const known = config.groups.map((g) => g.name);
   return config.identityProviders.saml.flatMap((s, i) =>
     Object.entries(s.groupMapping)

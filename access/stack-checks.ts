@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config';
-import type { AuthModel } from './auth-model';
+import { AuthModel, opensTo } from './auth-model';
 import type { Finding } from './checks';
 import { mappingRules } from './role-mapping';
 
@@ -55,7 +55,7 @@ function userGroups(json: TerraformJson): Map<string, [string, Block]> {
 }
 
 /** Every group has a role in the identity-pool mapping; rules read only `cognito:groups`, in precedence order. */
-export function checkRoleMappings(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
+function checkRoleMappings(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
   const findings: Finding[] = [];
   const attachments = resources(json, 'aws_cognito_identity_pool_roles_attachment');
   const writable = userWritableClaims(json);
@@ -196,7 +196,7 @@ function trustStatements(json: TerraformJson, policy: unknown): TrustStatement[]
 }
 
 /** A role trusted by cognito-identity.amazonaws.com needs the `aud` and `amr` conditions. */
-export function checkIdentityPoolTrust(stack: string, json: TerraformJson): Finding[] {
+function checkIdentityPoolTrust(stack: string, json: TerraformJson): Finding[] {
   const findings: Finding[] = [];
   for (const [id, role] of resources(json, 'aws_iam_role')) {
     const location = `stack ${stack}: resource.aws_iam_role.${id}.assume_role_policy`;
@@ -228,7 +228,7 @@ export function checkIdentityPoolTrust(stack: string, json: TerraformJson): Find
 }
 
 /** The pre-token trigger's group mapping (GROUP_MAPPINGS) targets only groups the stack creates. */
-export function checkTriggerGroupMappings(stack: string, json: TerraformJson): Finding[] {
+function checkTriggerGroupMappings(stack: string, json: TerraformJson): Finding[] {
   const groups = userGroups(json);
   const findings: Finding[] = [];
   for (const [id, fn] of resources(json, 'aws_lambda_function')) {
@@ -258,7 +258,7 @@ export function checkTriggerGroupMappings(stack: string, json: TerraformJson): F
 }
 
 /** The API's auth modes are the ones the auth model assumes (apiAuthFromConfig). */
-export function checkApiAuthModes(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
+function checkApiAuthModes(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
   const expected = [model.api.defaultMode, ...[...model.api.additionalModes].sort()].join(', ');
   return resources(json, 'aws_appsync_graphql_api').flatMap(([id, api]) => {
     const extra = list(api.additional_authentication_provider).map((p) => String(p.authentication_type)).sort();
@@ -277,7 +277,7 @@ export function checkApiAuthModes(stack: string, json: TerraformJson, model: Aut
 const GRAPHQL_FIELD_ARN = /\/types\/([^/]+)\/fields\/([^/]+)$/;
 
 /** Every appsync:GraphQL grant in a role policy names a top-level field the schema opens to IAM. */
-export function checkIamFieldGrants(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
+function checkIamFieldGrants(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
   const findings: Finding[] = [];
   for (const [id, p] of resources(json, 'aws_iam_role_policy')) {
     let doc: Block;
@@ -290,10 +290,12 @@ export function checkIamFieldGrants(stack: string, json: TerraformJson, model: A
       for (const resource of list<string>(s.Resource)) {
         const location = `stack ${stack}: resource.aws_iam_role_policy.${id}.policy`;
         const m = GRAPHQL_FIELD_ARN.exec(resource);
-        const auth = m && !m[2].includes('*') ? model.fieldAuth(m[1], m[2]) : undefined;
         if (!m || m[1].includes('*') || m[2].includes('*')) {
           findings.push({ location, problem: `grants appsync:GraphQL on ${resource}, not on named fields`, fix: 'grant /types/<Type>/fields/<field> per field (config.api.iamCallers)' });
-        } else if (!auth || !auth.topLevel || !auth.grants.some((g) => g.mode === 'AWS_IAM')) {
+          continue;
+        }
+        const auth = model.fieldAuth(m[1], m[2]);
+        if (!auth || !auth.topLevel || !opensTo(auth, 'AWS_IAM')) {
           findings.push({
             location,
             problem: `grants appsync:GraphQL on ${m[1]}.${m[2]}, which the schema does not open to IAM as a top-level field`,
@@ -310,7 +312,7 @@ export function checkIamFieldGrants(stack: string, json: TerraformJson, model: A
  * The config has no guest access, and the access matrix promises "no credentials" a 401 and
  * no role: the identity pool must not hand out unauthenticated identities or roles.
  */
-export function checkNoGuestAccess(stack: string, json: TerraformJson): Finding[] {
+function checkNoGuestAccess(stack: string, json: TerraformJson): Finding[] {
   const findings: Finding[] = [];
   for (const [id, pool] of resources(json, 'aws_cognito_identity_pool')) {
     if (pool.allow_unauthenticated_identities !== false) {

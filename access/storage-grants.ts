@@ -18,9 +18,10 @@ function admits(audience: StorageAudience | undefined, role: IdentityRole): bool
 /**
  * The storage prefixes a role's policy grants, derived from `config.storage.rules`. The
  * one derivation: the content-store construct writes the role policies from it and the
- * explainer and the access matrix show it.
+ * explainer and the access matrix show it. No role (credentials denied): nothing.
  */
-export function storageGrantsFor(rules: readonly StorageRule[], role: IdentityRole): StorageGrants {
+export function storageGrantsFor(rules: readonly StorageRule[], role: IdentityRole | null): StorageGrants {
+  if (!role) return { read: [], write: [] };
   return {
     read: rules.filter((r) => admits(r.read, role)).map((r) => r.prefix),
     write: rules.filter((r) => admits(r.write, role)).map((r) => r.prefix),

@@ -1,7 +1,8 @@
 /**
- * The web app's aws-amplify v6 `ResourcesConfig` (`Amplify.configure(config)`), built in one
- * place: the stack's `client_config` output fills it with Terraform references, the local
- * mode with its emulator's values, so both hand the browser the same shape.
+ * The web app's aws-amplify v6 `ResourcesConfig` (`Amplify.configure(config)`): the stack's
+ * `client_config` output, filled with Terraform references. The local mode reads the web client
+ * from this output (local/stack-reader.ts) and writes its own subset (local/outputs.ts: no identity
+ * pool or hosted UI locally, plus the local pool's endpoint) with the same `API.GraphQL` part.
  */
 
 export interface ClientConfigValues {
@@ -15,6 +16,11 @@ export interface ClientConfigValues {
   readonly redirectSignIn: readonly string[];
   readonly redirectSignOut: readonly string[];
   readonly graphqlEndpoint: string;
+}
+
+/** The `API.GraphQL` part, the same for the deployed stack and the local mode (user-pool tokens by default). */
+export function graphqlClientConfig(endpoint: string, region: string) {
+  return { endpoint, region, defaultAuthMode: 'userPool' as const };
 }
 
 export function amplifyClientConfig(v: ClientConfigValues) {
@@ -35,6 +41,6 @@ export function amplifyClientConfig(v: ClientConfigValues) {
         },
       },
     },
-    API: { GraphQL: { endpoint: v.graphqlEndpoint, region: v.region, defaultAuthMode: 'userPool' as const } },
+    API: { GraphQL: graphqlClientConfig(v.graphqlEndpoint, v.region) },
   };
 }

@@ -6,7 +6,7 @@ import { AppClients, webClientScopes } from './app-clients';
 import { amplifyClientConfig } from './client-config';
 import { ContentStore } from './content-store';
 import { Federation } from './federation';
-import { GraphqlApi } from './graphql-api';
+import { GraphqlApi, type ApiSource } from './graphql-api';
 import { IdentityAccess } from './identity-access';
 import { UserDirectory } from './user-directory';
 
@@ -19,6 +19,8 @@ export interface ContentStackProps {
    * @default false
    */
   readonly offline?: boolean;
+  /** The schema and resolvers, loaded once for all stacks of the app. @default loadApiSource() */
+  readonly apiSource?: ApiSource;
 }
 
 /** Provider settings that let `terraform plan` run with no AWS account; never in a deployable stack. */
@@ -77,6 +79,7 @@ export class ContentStack extends TerraformStack {
       userPoolArn: userPool.arn,
       appClientIds: [this.clients.webClient.id, this.clients.serverClient.id],
       groupRoles: this.access.groupRoles,
+      source: props.apiSource,
     });
 
     this.addOutputs(config);

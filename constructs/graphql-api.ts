@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
 import { AppsyncApiCache } from '@cdktf/provider-aws/lib/appsync-api-cache';
 import type { AppsyncDatasource } from '@cdktf/provider-aws/lib/appsync-datasource';
@@ -7,7 +6,8 @@ import { AppsyncGraphqlApi } from '@cdktf/provider-aws/lib/appsync-graphql-api';
 import { AppsyncResolver } from '@cdktf/provider-aws/lib/appsync-resolver';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { buildAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
+import type { GraphQLSchema } from 'graphql';
+import { loadAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
 import { apiAuthFromConfig } from '../access/project-access';
 import type { StackConfig } from '../config';
 import { repoPath } from '../config/paths';
@@ -24,6 +24,27 @@ import { loadResolverCatalog, type CatalogResolver, type ResolverCatalog } from 
 /** Every resolver and function runs this runtime; the local mode runs nothing else. */
 export const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 
+/** Days the API's CloudWatch logs are kept. */
+const LOG_RETENTION_DAYS = 30;
+
+/** What every GraphqlApi of the app deploys: `schema.graphql` (text and parsed) and the bundled resolvers. */
+export interface ApiSource {
+  readonly sdl: string;
+  readonly schema: GraphQLSchema;
+  readonly catalog: ResolverCatalog;
+}
+
+/**
+ * Reads `schema.graphql` (unless given already parsed) and bundles `resolvers/`. The app loads
+ * it once and hands it to every environment's stack.
+ */
+export function loadApiSource(parsed: { sdl: string; schema: GraphQLSchema } = loadAppSyncSchema(repoPath(SCHEMA_FILE))): ApiSource {
+  refuseTemplateSyntax(parsed.sdl);
+  return {
+    ...parsed,
+    catalog: loadResolverCatalog({ dir: 'resolvers', schema: parsed.schema, dataSourceNames: DATA_SOURCE_NAMES }),
+  };
+}
 
 /** An AppSync server-side cache. Off unless given: cached answers would outlive group changes. */
 export interface ApiCacheProps {
@@ -46,12 +67,8 @@ export interface GraphqlApiProps {
   readonly appClientIds: readonly string[];
   /** Each group's identity-pool role, by group name (IAM callers of kind `group` are granted on these). */
   readonly groupRoles: Readonly<Record<string, IamRole>>;
-  /** @default 'schema.graphql' */
-  readonly schemaFile?: string;
-  /** @default 'resolvers' */
-  readonly resolversDir?: string;
-  /** Days the API's CloudWatch logs are kept. @default 30 */
-  readonly logRetentionDays?: number;
+  /** The schema and resolvers. @default loadApiSource() */
+  readonly source?: ApiSource;
   /** Server-side cache. @default none */
   readonly cache?: ApiCacheProps;
 }
@@ -77,13 +94,8 @@ export class GraphqlApi extends Construct {
   constructor(scope: Construct, id: string, props: GraphqlApiProps) {
     super(scope, id);
     const { config } = props;
-    const schemaFile = props.schemaFile ?? SCHEMA_FILE;
-    const sdl = readSchema(schemaFile);
-    this.catalog = loadResolverCatalog({
-      dir: props.resolversDir ?? 'resolvers',
-      schema: buildAppSyncSchema(sdl),
-      dataSourceNames: DATA_SOURCE_NAMES,
-    });
+    const { sdl, catalog } = props.source ?? loadApiSource();
+    this.catalog = catalog;
 
     // The same modes the access model assumes: IAM only when some caller is granted fields.
     const auth = apiAuthFromConfig(config);
@@ -110,7 +122,7 @@ export class GraphqlApi extends Construct {
     this.apiId = this.api.id;
     this.apiArn = this.api.arn;
     this.graphqlUrl = this.api.uris.lookup('GRAPHQL');
-    logRole.writeTo(this.api.id, props.logRetentionDays ?? 30);
+    logRole.writeTo(this.api.id, LOG_RETENTION_DAYS);
 
     this.table = new ArticleTable(this, 'articles', { config }).table;
     const dataSources = new ApiDataSources(this, 'data-sources', {
@@ -186,12 +198,10 @@ export function clientIdRegex(clientIds: readonly string[]): string {
   return `^(${clientIds.join('|')})$`;
 }
 
-/** The schema text; refused when Terraform would read part of it as template syntax. */
-function readSchema(schemaFile: string): string {
-  const sdl = readFileSync(repoPath(schemaFile), 'utf8');
+/** Refuses schema text that Terraform would read in part as template syntax. */
+function refuseTemplateSyntax(sdl: string): void {
   const template = /[$%]\{/.exec(sdl);
   if (template) {
-    throw new Error(`${schemaFile}: contains "${template[0]}", which Terraform reads as template syntax; the schema cannot carry it`);
+    throw new Error(`${SCHEMA_FILE}: contains "${template[0]}", which Terraform reads as template syntax; the schema cannot carry it`);
   }
-  return sdl;
 }

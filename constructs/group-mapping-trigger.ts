@@ -15,8 +15,6 @@ export interface GroupMappingTriggerProps {
   readonly config: StackConfig;
   /** The user attribute that carries the IdP groups, e.g. `custom:idp_groups`. */
   readonly attribute: string;
-  /** Days the function's logs are kept. @default 30 */
-  readonly logRetentionDays?: number;
 }
 
 /** The settings the trigger runs with, from the config: every SAML IdP's allow-list. */
@@ -26,6 +24,16 @@ export function groupMappingSettings(config: StackConfig, attribute: string): Gr
     attribute,
     groupOrder: config.groups.map((g) => g.name),
     roleNames: Object.fromEntries(config.groups.map((g) => [g.name, groupRoleName(config, g.name)])),
+  };
+}
+
+/** The function's environment variables: the settings as `settingsFromEnv` (handler.ts) reads them back. */
+export function groupMappingEnvironment(settings: GroupMappingSettings): Record<string, string> {
+  return {
+    GROUP_MAPPINGS: JSON.stringify(settings.mappings),
+    IDP_GROUPS_ATTRIBUTE: settings.attribute,
+    GROUP_ORDER: JSON.stringify(settings.groupOrder),
+    GROUP_ROLE_NAMES: JSON.stringify(settings.roleNames),
   };
 }
 
@@ -42,13 +50,12 @@ export class GroupMappingTrigger extends Construct {
     super(scope, id);
     const { config } = props;
     const functionName = resourceName(config, 'pre-token-generation');
-    const settings = groupMappingSettings(config, props.attribute);
 
     // Created by Terraform rather than by Lambda on first run, so retention applies and the
     // role needs no logs:CreateLogGroup.
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${functionName}`,
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: 30,
     });
 
     this.role = new IamRole(this, 'role', {
@@ -73,14 +80,7 @@ export class GroupMappingTrigger extends Construct {
       sourceCodeHash: Fn.filebase64sha256(asset.path),
       memorySize: 128,
       timeout: 5,
-      environment: {
-        variables: {
-          GROUP_MAPPINGS: JSON.stringify(settings.mappings),
-          IDP_GROUPS_ATTRIBUTE: settings.attribute,
-          GROUP_ORDER: JSON.stringify(settings.groupOrder),
-          GROUP_ROLE_NAMES: JSON.stringify(settings.roleNames),
-        },
-      },
+      environment: { variables: groupMappingEnvironment(groupMappingSettings(config, props.attribute)) },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       dependsOn: [this.logGroup],
     });

@@ -1,5 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { graphqlClientConfig } from '../constructs/client-config';
+import type { GraphqlEndpoint } from './graphql';
 import type { LocalStack } from './stack-reader';
+import type { UserPoolEmulator } from './user-pool';
 
 /** Where `npm start` writes the outputs (git-ignored). */
 export const LOCAL_OUTPUTS_FILE = 'local-outputs.json';
@@ -26,7 +29,7 @@ export interface LocalOutputs {
     };
   };
   readonly API: {
-    readonly GraphQL: { readonly endpoint: string; readonly region: string; readonly defaultAuthMode: 'userPool' };
+    readonly GraphQL: ReturnType<typeof graphqlClientConfig>;
   };
   readonly demoUsers: readonly LocalDemoUser[];
   /** Local-only details for scripts and tests. */
@@ -47,8 +50,8 @@ export interface LocalOutputs {
 
 export interface OutputInputs {
   readonly stack: LocalStack;
-  readonly userPool: { readonly endpoint: string; readonly poolId: string; readonly issuer: string; readonly jwksUri: string };
-  readonly graphql: { readonly url: string; readonly realtimeUrl: string; readonly pageUrl: string; readonly caFile: string };
+  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'issuer' | 'jwksUri'>;
+  readonly graphql: Pick<GraphqlEndpoint, 'url' | 'realtimeUrl' | 'pageUrl' | 'caFile'>;
   readonly dynamodbEndpoint: string;
   readonly demoUsers: readonly LocalDemoUser[];
 }
@@ -63,7 +66,7 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
         loginWith: { email: true },
       },
     },
-    API: { GraphQL: { endpoint: i.graphql.url, region: i.stack.region, defaultAuthMode: 'userPool' } },
+    API: { GraphQL: graphqlClientConfig(i.graphql.url, i.stack.region) },
     demoUsers: i.demoUsers,
     local: {
       environment: i.stack.env,

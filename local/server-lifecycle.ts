@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 
 /** A listen error in words that say what to do about it. */
 export function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
@@ -9,7 +9,7 @@ export function listenError(err: NodeJS.ErrnoException, host: string, port: numb
 }
 
 /** Listens on host:port (0 = a free port) and resolves with the port actually bound. */
-export function listen(server: Server, port: number, host: string): Promise<number> {
+export function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, host, port));
     server.once('error', onError);

@@ -1,3 +1,4 @@
+import type { AuthMode } from '../access/auth-model';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +16,6 @@ import * as path from 'node:path';
  * the same across restarts and the user-pool emulator creates exactly these ids.
  */
 
-export type AuthenticationType = 'AMAZON_COGNITO_USER_POOLS' | 'AWS_IAM' | 'API_KEY' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
 
 export interface LocalFunction {
   /** The AppSync function's `name`. */
@@ -103,7 +103,7 @@ export interface LocalStack {
   readonly api: {
     readonly name: string;
     readonly defaultMode: 'AMAZON_COGNITO_USER_POOLS';
-    readonly additionalModes: readonly AuthenticationType[];
+    readonly additionalModes: readonly AuthMode[];
     /** `introspection_config` is not DISABLED (AppSync's default is ENABLED). */
     readonly introspection: boolean;
     /** With local client ids in place of Terraform references. */
@@ -297,7 +297,7 @@ class StackReader {
     const poolConfig = one(api.body.user_pool_config);
     const regex = poolConfig?.app_id_client_regex;
     const additional = (asList(api.body.additional_authentication_provider) as Json[]).map(
-      (p) => p.authentication_type as AuthenticationType
+      (p) => p.authentication_type as AuthMode
     );
     const [varsKey, vars] = this.environmentVariables(api);
     return {

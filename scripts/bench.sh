@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run bench: how fast synth is, and the local endpoint under load.
 #   1. synth (node dist/main.js, both stacks): wall time with hyperfine, peak RSS with /usr/bin/time -v
-#   2. the local endpoint beside a bare graphql-js server (autocannon; scripts/bench/run.ts)
+#   2. one articles GSI Query inside the DynamoDB emulator alone (scripts/bench/emulator-query.ts)
+#   3. the local endpoint beside a bare graphql-js server (autocannon; scripts/bench/run.ts)
 # BENCH_SECONDS (default 10) bounds each autocannon run. Needs Debian's hyperfine and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,9 @@ CDKTF_OUTDIR="$out/cdktf.out" /usr/bin/time -v node dist/main.js 2>&1 | grep -E 
 
 echo "== synth compile: tsc -p tsconfig.synth.json (clean)"
 hyperfine --runs 3 --prepare 'rm -f dist/.synth.tsbuildinfo' 'node_modules/.bin/tsc -p tsconfig.synth.json'
+
+echo "== DynamoDB emulator alone (what bounds the articles query)"
+node dist/scripts/bench/emulator-query.js
 
 echo "== local endpoint"
 node dist/scripts/bench/run.js

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildAppSyncSchema, loadAppSyncSchema } from '../access/appsync-schema';
 import { createAuthModel } from '../access/auth-model';
 import { AccessCheckError, checkProject, checkStack, Finding, formatFinding } from '../access/checks';
-import { apiAuthFromConfig } from '../access/project-access';
+import { apiAuthFromConfig, authModelFor } from '../access/project-access';
 import { stackChecks, TerraformJson } from '../access/stack-checks';
 import { App } from 'cdktf';
 import { ContentStack } from '../constructs/content-stack';
@@ -115,7 +115,7 @@ describe('schema and config checks', () => {
 describe('stack checks (synthesized Terraform JSON)', () => {
   const cleanSchema = buildAppSyncSchema(sdl('clean'));
   const run = (json: TerraformJson, config: ResolvedConfig = base) =>
-    stackChecks('dev', json, config, createAuthModel(cleanSchema, apiAuthFromConfig(config)));
+    stackChecks('dev', json, config, authModelFor(config, cleanSchema));
   const attachment = (json: ReturnType<typeof stackFixture>) =>
     (json.resource.aws_cognito_identity_pool_roles_attachment.roles.role_mapping as Record<string, unknown>[])[0];
   const rules = (json: ReturnType<typeof stackFixture>) => attachment(json).mapping_rule as Record<string, unknown>[];
@@ -247,14 +247,14 @@ describe('stack checks (synthesized Terraform JSON)', () => {
     const json = stackFixture();
     rules(json).reverse();
     delete json.resource.aws_cognito_user_group.group_admins;
-    expect(() => checkStack('prod', json, base, cleanSchema)).toThrow(/access checks failed \(1\):\n {2}- stack prod: /);
+    expect(() => checkStack('prod', json, base, authModelFor(base, cleanSchema))).toThrow(/access checks failed \(1\):\n {2}- stack prod: /);
   });
 });
 
 describe('the project', () => {
   it('passes every stack check on its synthesized dev and prod stacks', () => {
     const config = loadConfig();
-    const { schema } = loadAppSyncSchema();
+    const model = checkProject(config, loadAppSyncSchema().schema);
     const outdir = mkdtempSync(join(tmpdir(), 'access-checks-'));
     const app = new App({ outdir });
     for (const env of Object.keys(config.environments)) {
@@ -264,7 +264,7 @@ describe('the project', () => {
       expect(Object.keys(json.resource ?? {})).toEqual(
         expect.arrayContaining(['aws_cognito_identity_pool_roles_attachment', 'aws_iam_role', 'aws_appsync_graphql_api', 'aws_lambda_function']),
       );
-      expect(() => checkStack(env, json, config, schema)).not.toThrow();
+      expect(() => checkStack(env, json, config, model)).not.toThrow();
     }
     rmSync(outdir, { recursive: true, force: true });
   });

@@ -5,11 +5,8 @@
  * GraphQL exactly as an endpoint on the SDK path does.
  */
 import * as path from 'node:path';
-import { ensureTables } from '../local/dynamodb/tables';
-import { dynaliteWithTransport } from '../local/dynamodb/in-process-transport';
 import { closeIteratorsOnReturn } from '../local/dynamodb/iterator-cleanup';
-import { localDynamoClient } from '../local/dynamodb';
-import { closeServer, listen } from '../local/server-lifecycle';
+import { type DynamoDbEmulator, startDynamoDb } from '../local/dynamodb';
 import { createSdkTransport } from '../local/appsync-js/data-sources/dynamodb-sdk-transport';
 import {
   DynamoDbServiceError,
@@ -113,25 +110,20 @@ function withoutRequestIds(outcomes: Record<string, Outcome>): Record<string, Ou
 }
 
 describe('in-process and SDK transports into one dynalite', () => {
-  const started = dynaliteWithTransport({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const inProcess = started.transport;
+  let dynamo: DynamoDbEmulator;
+  let inProcess: DynamoDbTransport;
   let sdk: ReturnType<typeof createSdkTransport>;
-  let client: ReturnType<typeof localDynamoClient>;
 
   beforeAll(async () => {
-    const port = await listen(started.server, 0, '127.0.0.1').catch((err: Error) => {
-      throw new Error(`dynalite could not listen on 127.0.0.1: ${err.message}`);
-    });
-    const endpoint = `http://127.0.0.1:${port}`;
-    client = localDynamoClient(endpoint, REGION);
-    sdk = createSdkTransport({ endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await ensureTables(client, ['via-sdk', 'via-in-process', 'shared'].map(articlesTable), 'test/local-dynamodb-transport.test.ts');
+    const tables = ['via-sdk', 'via-in-process', 'shared'].map(articlesTable);
+    dynamo = await startDynamoDb({ stack: { region: REGION, tables, source: 'test/local-dynamodb-transport.test.ts' }, port: 0 });
+    inProcess = dynamo.transport;
+    sdk = createSdkTransport({ endpoint: dynamo.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   });
 
   afterAll(async () => {
     sdk?.close();
-    client?.destroy();
-    await closeServer(started.server);
+    await dynamo?.close();
   });
 
   test('the same operations give the same answers and the same errors', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { loadConfig, stackConfig } from '../config';
-import { groupMappingSettings } from '../constructs/group-mapping-trigger';
+import { groupMappingEnvironment, groupMappingSettings } from '../constructs/group-mapping-trigger';
 import { bundlePreTokenGeneration } from '../lambdas/pre-token-generation/bundle';
 import { createHandler, handler, parseIdpGroups, settingsFromEnv } from '../lambdas/pre-token-generation/handler';
 
@@ -118,12 +118,8 @@ test.each([
 });
 
 describe('as deployed', () => {
-  const env = {
-    GROUP_MAPPINGS: JSON.stringify(settings.mappings),
-    IDP_GROUPS_ATTRIBUTE: settings.attribute,
-    GROUP_ORDER: JSON.stringify(settings.groupOrder),
-    GROUP_ROLE_NAMES: JSON.stringify(settings.roleNames),
-  };
+  // The variables the construct sets, so a change on either side fails here.
+  const env = groupMappingEnvironment(settings);
 
   test('settings from the environment; a missing variable is named', () => {
     expect(settingsFromEnv(env)).toEqual(settings);

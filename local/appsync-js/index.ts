@@ -25,11 +25,7 @@ import type { AppSyncJsRuntimeOptions, DataSourceConfig, FieldContext, FieldResu
 import { createUtilsModule } from './utils-module';
 
 export * from './types';
-export { AppSyncJsCodeError, MAX_CODE_BYTES } from './code-checks';
-export { CONDITION_FAILED_TYPE } from './data-sources/dynamodb';
-export { createSdkTransport } from './data-sources/dynamodb-sdk-transport';
-export { DynamoDbServiceError } from './data-sources/dynamodb-transport';
-export type { DynamoDbOperation, DynamoDbTransport, WireRequest, WireResponse } from './data-sources/dynamodb-transport';
+export { AppSyncJsCodeError } from './code-checks';
 
 export interface AppSyncJsRuntime {
   /** Runs one field's resolver. */
@@ -52,7 +48,7 @@ export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyn
   const dataSources = new Map<string, DataSourceInvoker>();
   for (const config of options.dataSources) {
     if (dataSources.has(config.name)) throw new Error(`Data source "${config.name}" is defined twice`);
-    dataSources.set(config.name, createDataSource(config, options, dynamodb));
+    dataSources.set(config.name, createDataSource(config, options, credentials, dynamodb));
   }
   const loader = new ModuleLoader(createUtilsModule(options.clock ?? Date.now), options.log ?? defaultLog);
   const env = Object.freeze({ ...options.env });
@@ -82,7 +78,12 @@ export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyn
   };
 }
 
-function createDataSource(config: DataSourceConfig, options: AppSyncJsRuntimeOptions, transport: DynamoDbTransport): DataSourceInvoker {
+function createDataSource(
+  config: DataSourceConfig,
+  options: AppSyncJsRuntimeOptions,
+  credentials: NonNullable<AppSyncJsRuntimeOptions['credentials']>,
+  transport: DynamoDbTransport,
+): DataSourceInvoker {
   switch (config.type) {
     case 'AMAZON_DYNAMODB':
       if (!config.tableName) throw new Error(`Data source "${config.name}" (AMAZON_DYNAMODB) needs a tableName`);
@@ -96,7 +97,7 @@ function createDataSource(config: DataSourceConfig, options: AppSyncJsRuntimeOpt
         name: config.name,
         endpoint,
         signing,
-        credentials: options.credentials ?? LOCAL_CREDENTIALS,
+        credentials,
         timeoutMs: options.httpTimeoutMs ?? 30000,
       });
     }

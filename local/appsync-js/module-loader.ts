@@ -8,9 +8,9 @@
  * --experimental-vm-modules under jest; vm.SourceTextModule needs a flag everywhere). The
  * separate context also means resolver code sees no Node globals (process, require, fetch,
  * timers), as in APPSYNC_JS, and cannot eval (fidelity, not security: node:vm is no sandbox, and
- * the bundles are the project's own code). Modules are cached by the hash of their code.
+ * the bundles are the project's own code). Modules are cached by their code: a resolver call
+ * after the first one only looks its module up.
  */
-import { createHash } from 'node:crypto';
 import { Script, createContext } from 'node:vm';
 import { transformSync } from 'esbuild';
 import { AppSyncJsCodeError, checkAppSyncJsCode } from './code-checks';
@@ -23,8 +23,6 @@ export interface ResolverModule {
   response: Handler;
 }
 
-export type ConsoleSink = (level: string, args: unknown[]) => void;
-
 const CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 export class ModuleLoader {
@@ -35,14 +33,16 @@ export class ModuleLoader {
     private readonly log: (level: string, resolverName: string, args: unknown[]) => void,
   ) {}
 
-  /** The module of `code`, loaded once per distinct code. Throws AppSyncJsCodeError. */
+  /**
+   * The module of `code`, checked and loaded once per distinct code. Throws AppSyncJsCodeError.
+   * Keyed by the code itself, not a digest: a call per resolver call must not rehash the bundle.
+   */
   load(resolverName: string, code: string): ResolverModule {
-    const hash = createHash('sha256').update(code).digest('hex');
-    const cached = this.cache.get(hash);
+    const cached = this.cache.get(code);
     if (cached) return cached;
     checkAppSyncJsCode(resolverName, code);
     const loaded = this.evaluate(resolverName, code);
-    this.cache.set(hash, loaded);
+    this.cache.set(code, loaded);
     return loaded;
   }
 

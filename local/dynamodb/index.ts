@@ -7,7 +7,8 @@ import { dynaliteWithTransport } from './in-process-transport';
 import { ensureTables } from './tables';
 
 export interface DynamoDbOptions {
-  readonly stack: LocalStack;
+  /** What of the stack the emulator needs: its region and tables (`source` names it in errors). */
+  readonly stack: Pick<LocalStack, 'region' | 'tables' | 'source'>;
   /** LevelDB directory (e.g. `.local-data/dynamodb`); data survives restarts. In memory when omitted. */
   readonly dataDir?: string;
   /** 0 picks a free port. */

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import { listen } from '../server-lifecycle';
 import type { LocalTls } from './tls';
 
 /**
@@ -15,6 +16,7 @@ const TLS_HANDSHAKE = 0x16;
 export interface DualProtocolServer {
   /** Both servers: attach `request` and `upgrade` handlers to each. */
   readonly servers: readonly [http.Server, https.Server];
+  /** Resolves with the port bound; a busy port rejects with an error that says so (server-lifecycle.ts). */
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -36,15 +38,7 @@ export function createDualProtocolServer(tls: LocalTls): DualProtocolServer {
   });
   return {
     servers: [plain, secure],
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        front.once('error', reject);
-        front.listen(port, host, () => {
-          front.off('error', reject);
-          resolve((front.address() as net.AddressInfo).port);
-        });
-      });
-    },
+    listen: (port, host) => listen(front, port, host),
     close() {
       return new Promise((resolve) => {
         for (const s of sockets) s.destroy();

@@ -14,7 +14,7 @@ import {
   OperationDefinitionNode,
   responsePathAsArray,
 } from 'graphql';
-import type { AccessDecision, AuthModel, Caller } from '../../access/auth-model';
+import type { AuthModel, Caller } from '../../access/auth-model';
 import { AppSyncErrorJson, AppSyncFieldError, toAppSyncError, unauthorizedField } from './errors';
 import type { DocumentCache } from './document-cache';
 import { selectionSetOf } from './selection-set';
@@ -111,28 +111,13 @@ function toFieldError(e: FieldResult['errors'][number]): AppSyncFieldError {
   return new AppSyncFieldError(e.message, e.errorType ?? null, e.data ?? null, e.errorInfo ?? null);
 }
 
-/** Caches decisions per group set: `decide` builds reason strings, and a list query asks per item field. */
-function decisionCache(authModel: AuthModel): (typeName: string, fieldName: string, caller: Caller) => AccessDecision {
-  const memo = new Map<string, AccessDecision>();
-  return (typeName, fieldName, caller) => {
-    const who = caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? caller.groups.join(',') : caller.mode;
-    const key = `${who}|${typeName}.${fieldName}`;
-    let decision = memo.get(key);
-    if (!decision) {
-      if (memo.size > 50_000) memo.clear();
-      decision = authModel.decide(typeName, fieldName, caller);
-      memo.set(key, decision);
-    }
-    return decision;
-  };
-}
-
 export interface Executor {
   run(request: GraphqlRequest, who: RequestCaller): Promise<ExecutionOutcome>;
 }
 
 export function createExecutor(options: ExecutorOptions): Executor {
-  const decide = decisionCache(options.authModel);
+  // The auth model precompiles every field's decisions: asking it per field is a map lookup.
+  const { authModel } = options;
 
   async function runResolver(resolver: ResolverCode, source: unknown, args: Record<string, unknown>, state: RequestState, info: GraphQLResolveInfo) {
     const ctx = fieldContextOf(state.who, info.parentType.name, info.fieldName, {
@@ -155,7 +140,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
     const typeName = info.parentType.name;
-    if (!decide(typeName, info.fieldName, state.who.caller).allowed) {
+    if (!authModel.decide(typeName, info.fieldName, state.who.caller).allowed) {
       // AppSync never runs the resolver of a denied field.
       throw unauthorizedField(typeName, info.fieldName);
     }

@@ -142,8 +142,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   } catch (e) {
     realtime.close();
     runtime.close();
-    const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    throw new Error(busy ? `GraphQL endpoint: port ${host}:${options.port} is in use (another local mode running? pick another with --port)` : `GraphQL endpoint: ${String(e)}`);
+    throw new Error(`GraphQL endpoint: ${e instanceof Error ? e.message : String(e)}`);
   }
   return {
     url: `http://${host}:${port}${GRAPHQL_PATH}`,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { FragmentDefinitionNode, getArgumentValues, GraphQLError, Kind, OperationDefinitionNode } from 'graphql';
+import { getArgumentValues, GraphQLError, Kind, OperationDefinitionNode } from 'graphql';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AuthModel } from '../../access/auth-model';
 import type { DocumentCache } from './document-cache';
@@ -8,7 +8,7 @@ import { AppSyncErrorJson, RequestUnauthorizedError, toAppSyncError, unauthorize
 import { fieldContextOf, RequestCaller, ResolverRuntime } from './executor';
 import type { ResolverCode } from '../appsync-js/types';
 import { plainIp, requestCallerOf } from './identity';
-import type { SubscriptionHub } from './subscriptions';
+import { fragmentsOf, type SubscriptionHub } from './subscriptions';
 import type { TokenVerifier } from './token-verifier';
 
 /**
@@ -182,8 +182,7 @@ class Connection {
     const resolver = this.options.resolvers.get(`${subscriptionType.name}.${fieldName}`);
     if (resolver) {
       // AppSync runs the subscription's resolver once, at subscribe time; an error refuses the start.
-      const fragments: Record<string, FragmentDefinitionNode> = {};
-      for (const d of prepared.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+      const fragments = fragmentsOf(prepared.document);
       const ctx = fieldContextOf(who, subscriptionType.name, fieldName, { args, source: null, variables, fieldNodes: [fieldNode], fragments });
       const outcome = await this.options.runtime.resolveField(resolver, ctx);
       if (outcome.errors.length) return this.fail(id, outcome.errors);

@@ -45,7 +45,8 @@ export function subscriptionTriggers(schema: GraphQLSchema): Map<string, string[
 
 type Fragments = Record<string, FragmentDefinitionNode>;
 
-function fragmentsOf(document: DocumentNode): Fragments {
+/** A document's fragment definitions by name. */
+export function fragmentsOf(document: DocumentNode): Fragments {
   const out: Fragments = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) out[d.name.value] = d;
   return out;

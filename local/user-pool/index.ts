@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { LocalClient, LocalStack } from '../stack-reader';
+import type { LocalStack } from '../stack-reader';
 import { startCognitoServer } from './cognito-server';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
@@ -33,8 +33,6 @@ export interface UserPoolEmulator {
   readonly issuer: string;
   /** Where the signing keys are served locally (over http). */
   readonly jwksUri: string;
-  /** The stack's clients with their local ids. */
-  readonly clients: readonly LocalClient[];
   readonly demoUsers: readonly DemoUser[];
   readonly demoPassword: string;
   close(): Promise<void>;
@@ -75,7 +73,6 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       region: stack.region,
       issuer: `${issuerDomain}/${poolId}`,
       jwksUri: `${server.endpoint}/${poolId}/.well-known/jwks.json`,
-      clients: stack.userPool.clients,
       demoUsers: users,
       demoPassword: password,
       close: () => server.close(),

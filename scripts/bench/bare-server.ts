@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildAppSyncSchema, loadAppSyncSchema } from '../../access/appsync-schema';
+import { loadAppSyncSchema } from '../../access/appsync-schema';
 import { createDocumentCache } from '../../local/graphql/document-cache';
 import { execute, ExecutionResult } from 'graphql';
 
@@ -17,8 +18,8 @@ import { execute, ExecutionResult } from 'graphql';
 function main(): void {
   const fixtureFile = process.argv[2];
   if (!fixtureFile) throw new Error('usage: bare-server.js <fixture.json> (the data object to answer with)');
-  const data = JSON.parse(require('node:fs').readFileSync(fixtureFile, 'utf8')) as Record<string, unknown>;
-  const schema = buildAppSyncSchema(loadAppSyncSchema().sdl);
+  const data = JSON.parse(readFileSync(fixtureFile, 'utf8')) as Record<string, unknown>;
+  const { schema } = loadAppSyncSchema();
   const documents = createDocumentCache({ schema, introspection: true });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoPath } from '../../config/paths';
+import type { LocalOutputs } from '../../local/outputs';
 
 /**
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
@@ -35,11 +36,6 @@ const DENIED = '{ drafts(limit: 10) { items { id title } } }';
 /** Authorized too, but its resolver uses the NONE data source: the endpoint + runtime cost without DynamoDB. */
 const NO_DATABASE = '{ me { username groups } }';
 
-interface Outputs {
-  Auth: { Cognito: { userPoolEndpoint: string; userPoolClientId: string } };
-  API: { GraphQL: { endpoint: string } };
-  demoUsers: { email: string; password: string; groups: string[] }[];
-}
 
 const children = new Set<ChildProcess>();
 /** Signals a child's whole process group: `npm start` does not pass SIGTERM on to its node child. */
@@ -103,7 +99,7 @@ function childPids(pid: number): number[] {
   return direct.flatMap((c) => [c, ...childPids(c)]);
 }
 
-async function signIn(outputs: Outputs, email: string): Promise<string> {
+async function signIn(outputs: LocalOutputs, email: string): Promise<string> {
   const user = outputs.demoUsers.find((u) => u.email === email);
   if (!user) throw new Error(`bench: no demo user ${email} in the outputs`);
   const res = await fetch(outputs.Auth.Cognito.userPoolEndpoint, {
@@ -146,7 +142,7 @@ async function main(): Promise<void> {
     startTimes.sort((a, b) => a - b);
 
     const local = await startUntil(process.execPath, ['dist/local/start.js', ...localModeArgs(path.join(work, 'load'))], /^Ready in/);
-    const outputs = JSON.parse(readFileSync(path.join(work, 'load', 'outputs.json'), 'utf8')) as Outputs;
+    const outputs = JSON.parse(readFileSync(path.join(work, 'load', 'outputs.json'), 'utf8')) as LocalOutputs;
     const url = outputs.API.GraphQL.endpoint;
     const idle = rssMb(local.child.pid!);
     const token = await signIn(outputs, 'subscriber@example.com');

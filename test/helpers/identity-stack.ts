@@ -2,6 +2,7 @@ import { Testing } from 'cdktf';
 import { resolveConfig, stackConfig, type ProjectConfig } from '../../config';
 import { project } from '../../config/project';
 import { ContentStack } from '../../constructs/content-stack';
+import { loadApiSource, type ApiSource } from '../../constructs/graphql-api';
 
 /** A synthesized stack as parsed Terraform JSON. */
 export interface SynthJson {
@@ -18,6 +19,8 @@ export function projectCopy(): ProjectConfig {
   return structuredClone(project) as ProjectConfig;
 }
 
+let apiSource: ApiSource | undefined;
+
 /**
  * Synthesizes one environment's ContentStack from the project config (optionally changed
  * by `edit`) and returns the parsed JSON. Call it in beforeAll: a synth costs ~0.5 s.
@@ -27,7 +30,9 @@ export function synthStack(options: { env?: string; offline?: boolean; edit?: (r
   options.edit?.(raw);
   const config = stackConfig(resolveConfig(raw, 'test'), options.env ?? 'dev');
   const app = Testing.app();
-  const stack = new ContentStack(app, config.env.name, { config, offline: options.offline ?? false });
+  // `edit` changes the config only: the schema and resolver bundles are the same for every synth.
+  apiSource ??= loadApiSource();
+  const stack = new ContentStack(app, config.env.name, { config, offline: options.offline ?? false, apiSource });
   return JSON.parse(Testing.synth(stack)) as SynthJson;
 }
 

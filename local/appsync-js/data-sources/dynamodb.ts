@@ -9,13 +9,10 @@
  * equals the desired value); a failed condition is always `ctx.error`.
  */
 import { AttributeValueError, fromWireItem, toWireMap } from '../attribute-values';
-import type { DynamoDbTransport, WireItem, WireResponse } from './dynamodb-transport';
+import type { DynamoDbOperation, DynamoDbTransport, WireItem, WireRequest, WireResponse } from './dynamodb-transport';
 import { DynamoDbServiceError } from './dynamodb-transport';
 import type { DataSourceInvoker, DataSourceOutcome } from './types';
 import { RequestShapeError, requestRecord } from './types';
-
-/** The ctx.error type AppSync reports when a condition expression refused a write. */
-export const CONDITION_FAILED_TYPE = 'DynamoDB:ConditionalCheckFailedException';
 
 interface Expression {
   expression: string;
@@ -53,7 +50,7 @@ class ExpressionSet {
 }
 
 /** nextToken: an opaque base64url string of the LastEvaluatedKey (AWS encrypts its tokens). */
-export function encodeNextToken(key: WireItem | undefined): string | null {
+function encodeNextToken(key: WireItem | undefined): string | null {
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
 }
 
@@ -97,87 +94,62 @@ export class DynamoDbDataSource implements DataSourceInvoker {
   private async run(request: Record<string, unknown>): Promise<unknown> {
     const { transport, tableName: TableName, name } = this.options;
     const exprs = new ExpressionSet(name);
+    // The input is built (and its expressions added) before the names/values are collected.
+    const send = (operation: DynamoDbOperation, input: Omit<WireRequest, 'TableName'>) =>
+      transport.send(operation, { TableName, ...exprs.params(), ...input });
+    const key = () => this.key(request);
+    const condition = () => exprs.add(request, 'condition');
+    /** Query and Scan: the fields both take, and the page AppSync makes of the answer. */
+    const list = async (operation: 'Query' | 'Scan', input: Omit<WireRequest, 'TableName'>) =>
+      page(
+        await send(operation, {
+          ...input,
+          IndexName: optionalString(request.index),
+          FilterExpression: exprs.add(request, 'filter'),
+          ProjectionExpression: exprs.add(request, 'projection'),
+          ConsistentRead: Boolean(request.consistentRead),
+          Limit: optionalNumber(request.limit),
+          ExclusiveStartKey: decodeNextToken(request.nextToken),
+        }),
+      );
     const operation = request.operation;
     switch (operation) {
       case 'GetItem': {
-        const projection = exprs.add(request, 'projection');
-        const out = await transport.send('GetItem', {
-          TableName,
-          Key: this.key(request),
+        const out = await send('GetItem', {
+          ProjectionExpression: exprs.add(request, 'projection'),
+          Key: key(),
           ConsistentRead: Boolean(request.consistentRead),
-          ProjectionExpression: projection,
-          ExpressionAttributeNames: exprs.params().ExpressionAttributeNames,
+          // GetItem takes names only.
+          ExpressionAttributeValues: undefined,
         });
         return out.Item ? fromWireItem(out.Item) : null;
       }
       case 'PutItem': {
-        const item = { ...toWireMap(request.attributeValues ?? {}, 'attributeValues'), ...this.key(request) };
-        const condition = exprs.add(request, 'condition');
-        await transport.send('PutItem', { TableName, Item: item, ConditionExpression: condition, ...exprs.params() });
+        const item = { ...toWireMap(request.attributeValues ?? {}, 'attributeValues'), ...key() };
+        await send('PutItem', { Item: item, ConditionExpression: condition() });
         return fromWireItem(item);
       }
       case 'UpdateItem': {
         const update = exprs.add(request, 'update');
         if (!update) throw new RequestShapeError(name, 'UpdateItem needs an update expression');
-        const condition = exprs.add(request, 'condition');
-        const out = await transport.send('UpdateItem', {
-          TableName,
-          Key: this.key(request),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ReturnValues: 'ALL_NEW',
-          ...exprs.params(),
-        });
+        const out = await send('UpdateItem', { ConditionExpression: condition(), Key: key(), UpdateExpression: update, ReturnValues: 'ALL_NEW' });
         return out.Attributes ? fromWireItem(out.Attributes) : null;
       }
       case 'DeleteItem': {
-        const condition = exprs.add(request, 'condition');
-        const out = await transport.send('DeleteItem', {
-          TableName,
-          Key: this.key(request),
-          ConditionExpression: condition,
-          ReturnValues: 'ALL_OLD',
-          ...exprs.params(),
-        });
+        const out = await send('DeleteItem', { ConditionExpression: condition(), Key: key(), ReturnValues: 'ALL_OLD' });
         return out.Attributes ? fromWireItem(out.Attributes) : null;
       }
       case 'Query': {
         const keyCondition = exprs.add(request, 'query');
         if (!keyCondition) throw new RequestShapeError(name, 'Query needs a query expression');
-        const filter = exprs.add(request, 'filter');
-        const projection = exprs.add(request, 'projection');
-        const out = await transport.send('Query', {
-          TableName,
-          IndexName: optionalString(request.index),
+        return list('Query', {
           KeyConditionExpression: keyCondition,
-          FilterExpression: filter,
-          ProjectionExpression: projection,
           ScanIndexForward: request.scanIndexForward !== false,
-          ConsistentRead: Boolean(request.consistentRead),
           Select: optionalString(request.select),
-          Limit: optionalNumber(request.limit),
-          ExclusiveStartKey: decodeNextToken(request.nextToken),
-          ...exprs.params(),
         });
-        return page(out);
       }
-      case 'Scan': {
-        const filter = exprs.add(request, 'filter');
-        const projection = exprs.add(request, 'projection');
-        const out = await transport.send('Scan', {
-          TableName,
-          IndexName: optionalString(request.index),
-          FilterExpression: filter,
-          ProjectionExpression: projection,
-          ConsistentRead: Boolean(request.consistentRead),
-          Limit: optionalNumber(request.limit),
-          Segment: optionalNumber(request.segment),
-          TotalSegments: optionalNumber(request.totalSegments),
-          ExclusiveStartKey: decodeNextToken(request.nextToken),
-          ...exprs.params(),
-        });
-        return page(out);
-      }
+      case 'Scan':
+        return list('Scan', { Segment: optionalNumber(request.segment), TotalSegments: optionalNumber(request.totalSegments) });
       default:
         throw new RequestShapeError(
           name,
