@@ -141,7 +141,8 @@ function grantsOf(directives: readonly ConstDirectiveNode[]): ModeGrant[] {
   });
 }
 
-function typeDirectives(type: GraphQLObjectType): ConstDirectiveNode[] {
+/** A type's auth directives, including those added by `extend type`. */
+export function typeDirectives(type: GraphQLObjectType): ConstDirectiveNode[] {
   return authDirectivesOf([
     ...(type.astNode?.directives ?? []),
     ...type.extensionASTNodes.flatMap((e) => e.directives ?? []),

@@ -1,6 +1,6 @@
 import { ConstDirectiveNode, getNamedType, GraphQLSchema, isObjectType } from 'graphql';
 import type { ResolvedConfig } from '../config';
-import { authDirectivesOf, AuthModel, cognitoGroupsOf, opensTo, schemaLocation } from './auth-model';
+import { authDirectivesOf, AuthModel, cognitoGroupsOf, opensTo, schemaLocation, typeDirectives } from './auth-model';
 import { SCHEMA_FILE } from './appsync-schema';
 import type { Finding } from './checks';
 import { personasOf, reachableFields } from './matrix';
@@ -14,12 +14,15 @@ export type SchemaCheckConfig = Pick<ResolvedConfig, 'groups' | 'api' | 'identit
 
 const CONFIG_FILE = 'config/project.ts';
 
-/** Every auth directive of the schema with the node it sits on, for location and groups. */
+/**
+ * Every auth directive of the schema with the node it sits on, for location and groups; a type's
+ * directives include those added by `extend type`, as the auth model reads them.
+ */
 function allDirectives(schema: GraphQLSchema): { where: string; d: ConstDirectiveNode }[] {
   const out: { where: string; d: ConstDirectiveNode }[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const d of authDirectivesOf(type.astNode?.directives)) out.push({ where: `type ${type.name}`, d });
+    for (const d of typeDirectives(type)) out.push({ where: `type ${type.name}`, d });
     for (const f of Object.values(type.getFields())) {
       for (const d of authDirectivesOf(f.astNode?.directives)) out.push({ where: `${type.name}.${f.name}`, d });
     }

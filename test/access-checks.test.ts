@@ -56,6 +56,12 @@ describe('schema and config checks', () => {
     expect(fs[0].fix).toContain('use one of admins, editors');
   });
 
+  it('fire on an unknown group in a type directive added by `extend type` (the auth model honours those too)', () => {
+    const fs = projectFindings('unknown-group-extension', poolOnly);
+    expect(fs).toHaveLength(1);
+    expect(formatFinding(fs[0])).toMatch(/^schema\.graphql:5: type Note: @aws_cognito_user_pools\(cognito_groups\) names "ghost"/);
+  });
+
   it('fire in strict mode on fields covered by neither a field nor a type directive', () => {
     const fs = projectFindings('no-directive', poolOnly);
     expect(fs.map((f) => f.location)).toEqual(['schema.graphql:2', 'schema.graphql:8']);
