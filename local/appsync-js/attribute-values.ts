@@ -5,6 +5,8 @@
  *   converted by the SDK transport, data-sources/dynamodb-sdk-transport.ts);
  * - plain JSON, which AppSync hands resolvers as `ctx.result` (sets become lists).
  */
+import { jsonNumber, setJsonMember } from './json';
+
 export type AppSyncAttributeValue = Record<string, unknown>;
 
 /**
@@ -126,16 +128,20 @@ function listOf(value: unknown, path: string): unknown[] {
   return value;
 }
 
-/** A wire attribute value as the plain JSON AppSync puts in `ctx.result` (binaries stay base64). */
+/**
+ * A wire attribute value as the plain JSON AppSync puts in `ctx.result` (binaries stay base64).
+ * The result is exactly what JSON.parse would give (numbers as JSON reads them back, `__proto__`
+ * an own key), fresh but for the immutable strings: the executor hands it to resolvers uncopied.
+ */
 export function fromWireValue(value: WireAttributeValue): unknown {
   if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
+  if (value.N !== undefined) return jsonNumber(Number(value.N));
   if (value.BOOL !== undefined) return value.BOOL;
   if (value.NULL !== undefined) return null;
   if (value.L !== undefined) return value.L.map((item) => fromWireValue(item));
   if (value.M !== undefined) return fromWireItem(value.M);
   if (value.SS !== undefined) return [...value.SS];
-  if (value.NS !== undefined) return value.NS.map(Number);
+  if (value.NS !== undefined) return value.NS.map((n) => jsonNumber(Number(n)));
   if (value.B !== undefined) return value.B;
   if (value.BS !== undefined) return [...value.BS];
   throw new AttributeValueError(`Unsupported DynamoDB attribute value ${JSON.stringify(value)}`);
@@ -143,6 +149,7 @@ export function fromWireValue(value: WireAttributeValue): unknown {
 
 export function fromWireItem(item: Record<string, WireAttributeValue>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(item)) out[key] = fromWireValue(value);
+  const keys = Object.keys(item);
+  for (let i = 0; i < keys.length; i++) setJsonMember(out, keys[i], fromWireValue(item[keys[i]]));
   return out;
 }

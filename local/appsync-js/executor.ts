@@ -72,6 +72,7 @@ export async function executeResolver(deps: ExecutorDeps, resolver: ResolverCode
     } else {
       data = await runPipeline(deps, name, main, functions, ctx, run);
     }
+    // The field's value leaves the VM: plain JSON of this realm, as AppSync serializes it.
     return finish(state, jsonCopy(data), []);
   } catch (err) {
     return finish(state, null, [toFieldError(name, err)]);
@@ -92,8 +93,10 @@ async function runStep(deps: ExecutorDeps, name: string, dataSource: string, mod
   if (request.early) {
     return unit ? request.value : stepEnd(request);
   }
+  // The request object leaves the VM: the data source reads it as JSON (undefined fields gone).
   const outcome = await deps.dataSource(dataSource, name).invoke(jsonCopy(request.value));
-  ctx.result = jsonCopy(outcome.result);
+  // No copy: data sources answer with fresh plain JSON nobody else holds (DataSourceOutcome).
+  ctx.result = outcome.result;
   ctx.error = outcome.error;
   const response = run(module.response);
   return unit ? response.value : stepEnd(response);
@@ -120,6 +123,8 @@ async function runPipeline(
   run: Run,
 ): Promise<unknown> {
   const before = run(main.request);
+  // A handler's value is VM-made and may still be reachable (e.g. from ctx.stash): the next
+  // step gets its own JSON copy, as AppSync hands values between steps.
   ctx.prev = { result: jsonCopy(before.value) };
   if (!before.early) {
     for (const fn of functions) {
@@ -133,6 +138,12 @@ async function runPipeline(
   return run(main.response).value;
 }
 
+/**
+ * `ctx` for one field. Each part is the resolver's own JSON copy: the endpoint shares the
+ * originals (the identity and headers with every field of the request, the source with the
+ * response being built, selectionSetList with every request of the document), and resolver
+ * code may mutate what it gets.
+ */
 function newContext(field: FieldContext, env: Readonly<Record<string, string>>): ResolverContext {
   const args = jsonCopy<Record<string, unknown>>(field.arguments ?? {});
   return {

