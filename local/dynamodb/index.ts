@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDbTransport } from '../appsync-js/data-sources/dynamodb-transport';
 import type { LocalStack } from '../stack-reader';
-import { closeServer, listen } from '../server-lifecycle';
-import { dynaliteWithTransport } from './in-process-transport';
+import { startEmulatorThread } from './emulator-thread-client';
 import { ensureTables } from './tables';
 
 export interface DynamoDbOptions {
@@ -26,8 +25,9 @@ export interface DynamoDbEmulator {
   /** A client for the emulator (dummy credentials); closed by `close()`. */
   readonly client: DynamoDBClient;
   /**
-   * The same store without HTTP: dynalite's validation and actions called in this process, for
-   * the APPSYNC_JS runtime (`createAppSyncJsRuntime({ dynamodb: { transport } })`). Fails once closed.
+   * The same store without HTTP: dynalite's validation and actions, run on the emulator's thread
+   * and reached by messages, for the APPSYNC_JS runtime
+   * (`createAppSyncJsRuntime({ dynamodb: { transport } })`). Fails once closed.
    */
   readonly transport: DynamoDbTransport;
   close(): Promise<void>;
@@ -39,27 +39,21 @@ export function localDynamoClient(endpoint: string, region: string): DynamoDBCli
 }
 
 /**
- * Starts dynalite (in process) and creates the stack's tables with their indexes when missing.
+ * Starts dynalite on its own thread of this process (emulator-thread.ts says why) and creates
+ * the stack's tables with their indexes when missing.
  * A table that exists with other keys or indexes than the stack's is an error that says to
  * start with `--reset`, rather than resolvers failing later on a missing index.
  */
 export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbEmulator> {
   const host = options.host ?? '127.0.0.1';
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  // Tables turn ACTIVE on the next timer tick instead of after 500 ms (ensureTables waits for it).
-  const { server, transport } = dynaliteWithTransport({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  let port: number;
-  try {
-    port = await listen(server, options.port, host);
-  } catch (e) {
-    await new Promise((resolve) => server.close(resolve));
-    throw e;
-  }
-  const endpoint = `http://${host}:${port}`;
+  const thread = await startEmulatorThread({ dataDir: options.dataDir, port: options.port, host });
+  const { transport } = thread;
+  const endpoint = `http://${host}:${thread.port}`;
   const client = localDynamoClient(endpoint, options.stack.region);
   const close = async () => {
     client.destroy();
-    await closeServer(server);
+    await thread.close();
   };
   try {
     const createdTables = await ensureTables(client, options.stack.tables, options.stack.source);

@@ -10,8 +10,9 @@ import type { LocalOutputs } from '../../local/outputs';
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
  * the same query with the same data in the same run (scripts/bench/bare-server.ts).
  *   - startup: `npm start` (build + synth check + start) and `node dist/local/start.js` to ready
- *   - autocannon, 10 connections, BENCH_SECONDS (default 10) each: authorized `articles`
- *     (DynamoDB-backed), a denied field, `me` (a resolver without a database), the bare server
+ *   - autocannon, 10 connections, BENCH_SECONDS (default 10) each after BENCH_WARMUP_SECONDS
+ *     (default 3) untimed: authorized `articles` (10 items from DynamoDB, published by an editor
+ *     through the API first), a denied field, `me` (a resolver without a database), the bare server
  *   - RSS of the local-mode process (it runs user pool, DynamoDB and endpoint in one process)
  * Prints a table and writes .tmp/bench.json. Everything started here is stopped here.
  */
@@ -27,11 +28,14 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = require('autocannon') as Autocannon;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 10;
 const FLOOR = 4450; // 5x the Amplify AppSync simulator's 890 req/s at 10 connections
 const ROOT = repoPath('.');
 
-const AUTHORIZED = '{ articles(limit: 10) { items { id title summary body } nextToken } }';
+/** Items per page of the authorized query (the bench publishes that many first). */
+const PAGE = 10;
+const AUTHORIZED = `{ articles(limit: ${PAGE}) { items { id title summary body } nextToken } }`;
 const DENIED = '{ drafts(limit: 10) { items { id title } } }';
 /** Authorized too, but its resolver uses the NONE data source: the endpoint + runtime cost without DynamoDB. */
 const NO_DATABASE = '{ me { username groups } }';
@@ -112,17 +116,43 @@ async function signIn(outputs: LocalOutputs, email: string): Promise<string> {
   return body.AuthenticationResult.AccessToken;
 }
 
-async function post(url: string, token: string | undefined, query: string): Promise<{ data?: unknown; errors?: { errorType: string }[] }> {
+interface GraphqlAnswer {
+  data?: Record<string, unknown>;
+  errors?: { errorType: string }[];
+}
+
+async function post(url: string, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = token;
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query }) });
-  return (await res.json()) as { data?: unknown; errors?: { errorType: string }[] };
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as GraphqlAnswer;
+}
+
+/**
+ * The seed has fewer published articles than a page: an editor writes and publishes more through
+ * the API until `count` are published, so the timed query really returns `count` items.
+ */
+async function publishArticles(outputs: LocalOutputs, url: string, count: number): Promise<void> {
+  const editor = await signIn(outputs, 'editor@example.com');
+  const published = async () => ((await post(url, editor, `{ articles(limit: ${count}) { items { id } } }`)).data?.articles as { items: unknown[] }).items.length;
+  for (let n = await published(); n < count; n++) {
+    const input = { title: `Bench article ${n + 1}`, summary: 'What the article is about, in a sentence or two for the list view.', body: 'A paragraph of body text. '.repeat(24) };
+    const created = await post(url, editor, 'mutation ($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input });
+    const id = (created.data?.createArticle as { id?: string } | undefined)?.id;
+    if (!id) throw new Error(`bench: createArticle failed: ${JSON.stringify(created)}`);
+    const publish = await post(url, editor, 'mutation ($id: ID!) { publishArticle(id: $id) { id } }', { id });
+    if (publish.errors) throw new Error(`bench: publishArticle failed: ${JSON.stringify(publish)}`);
+  }
+  if ((await published()) !== count) throw new Error(`bench: expected ${count} published articles`);
 }
 
 async function load(name: string, url: string, token: string | undefined, query: string) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = token;
-  const r = await autocannon({ url, method: 'POST', headers, body: JSON.stringify({ query }), connections: CONNECTIONS, duration: SECONDS });
+  const request = { url, method: 'POST', headers, body: JSON.stringify({ query }), connections: CONNECTIONS };
+  // Untimed first: the numbers are for a warmed-up server (JIT-compiled, caches filled), as a developer's is.
+  await autocannon({ ...request, duration: WARMUP_SECONDS });
+  const r = await autocannon({ ...request, duration: SECONDS });
   if (r.non2xx || r.errors || r.timeouts) throw new Error(`bench ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
   return { name, reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total };
 }
@@ -145,11 +175,14 @@ async function main(): Promise<void> {
     const outputs = JSON.parse(readFileSync(path.join(work, 'load', 'outputs.json'), 'utf8')) as LocalOutputs;
     const url = outputs.API.GraphQL.endpoint;
     const idle = rssMb(local.child.pid!);
+    await publishArticles(outputs, url, PAGE);
     const token = await signIn(outputs, 'subscriber@example.com');
 
     // Check the three requests do what they are named for before timing them.
     const authorized = await post(url, token, AUTHORIZED);
     if (authorized.errors || !authorized.data) throw new Error(`bench: authorized query failed: ${JSON.stringify(authorized)}`);
+    const items = (authorized.data.articles as { items: unknown[] }).items.length;
+    if (items !== PAGE) throw new Error(`bench: the authorized query returned ${items} items, not ${PAGE}`);
     const denied = await post(url, token, DENIED);
     if (denied.errors?.[0]?.errorType !== 'Unauthorized') throw new Error(`bench: denied query was not denied: ${JSON.stringify(denied)}`);
     const fixture = path.join(work, 'fixture.json');
@@ -172,13 +205,14 @@ async function main(): Promise<void> {
     const report = {
       connections: CONNECTIONS,
       seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
       floorReqPerSec: FLOOR,
       results,
       authorizedMeetsFloor: results[0].reqPerSec >= FLOOR,
       memoryMb: { idleRss: idle.rss, afterLoadRss: loaded.rss, peakRss: loaded.peak },
       startupSeconds: { npmStart: Number(npmStart.seconds.toFixed(2)), nodeStartMedian: Number(startTimes[1].toFixed(2)), nodeStartRuns: startTimes.map((s) => Number(s.toFixed(2))) },
     };
-    console.log(`\nLocal endpoint bench (${CONNECTIONS} connections, ${SECONDS} s each)`);
+    console.log(`\nLocal endpoint bench (${CONNECTIONS} connections, ${SECONDS} s each after ${WARMUP_SECONDS} s untimed)`);
     for (const r of results) console.log(`  ${r.name.padEnd(42)} ${String(r.reqPerSec).padStart(7)} req/s   p50 ${r.p50ms} ms   p99 ${r.p99ms} ms`);
     console.log(`  floor for the authorized query: ${FLOOR} req/s -> ${report.authorizedMeetsFloor ? 'met' : 'NOT met'}`);
     console.log(`  memory (local mode, one process): ${idle.rss} MB idle, ${loaded.rss} MB after load, peak ${loaded.peak} MB`);

@@ -1,0 +1,114 @@
+/**
+ * Starts the emulator thread (emulator-thread.ts) and talks to it: a DynamoDbTransport whose
+ * calls are messages to the thread, answered by dynalite's validation and actions there.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { repoPath } from '../../config/paths';
+import {
+  DynamoDbServiceError,
+  type DynamoDbOperation,
+  type DynamoDbTransport,
+  type WireRequest,
+  type WireResponse,
+} from '../appsync-js/data-sources/dynamodb-transport';
+import type { EmulatorThreadOptions, FromEmulatorThread, ThreadError, ToEmulatorThread } from './thread-protocol';
+
+export interface EmulatorThread {
+  /** The port its DynamoDB HTTP API listens on. */
+  readonly port: number;
+  readonly transport: DynamoDbTransport;
+  /** Closes the server and the store, then ends the thread. */
+  close(): Promise<void>;
+}
+
+/**
+ * The compiled thread script. A worker thread runs JavaScript only: from dist/ it is this
+ * module's sibling; from the TypeScript sources (jest) it is the build's copy, which
+ * `npm test` builds before it runs jest.
+ */
+function threadScript(): string {
+  const script = __filename.endsWith('.ts') ? repoPath('dist/local/dynamodb/emulator-thread.js') : path.join(__dirname, 'emulator-thread.js');
+  if (!existsSync(script)) throw new Error(`the DynamoDB emulator thread ${script} is missing: run \`npm run build\` first`);
+  return script;
+}
+
+function fromThreadError(error: ThreadError): Error {
+  if (error.service) return new DynamoDbServiceError(error.name, error.message, error.httpStatusCode, error.requestId);
+  const err = new Error(error.message);
+  err.name = error.name;
+  if (error.stack) err.stack = error.stack;
+  return err;
+}
+
+export function startEmulatorThread(options: EmulatorThreadOptions): Promise<EmulatorThread> {
+  const worker = new Worker(threadScript(), { workerData: options });
+  const pending = new Map<number, { resolve: (answer: WireResponse) => void; reject: (err: Error) => void }>();
+  let nextId = 0;
+  /** Why the thread cannot answer any more (set when it exits or fails). */
+  let stopped: Error | undefined;
+  let onClosed: ((error?: ThreadError) => void) | undefined;
+
+  const stop = (reason: Error) => {
+    stopped ??= reason;
+    for (const call of pending.values()) call.reject(stopped);
+    pending.clear();
+  };
+
+  const transport: DynamoDbTransport = {
+    send(operation: DynamoDbOperation, input: WireRequest): Promise<WireResponse> {
+      if (stopped) return Promise.reject(stopped);
+      return new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ type: 'call', id, operation, input } satisfies ToEmulatorThread);
+      });
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    worker.on('message', (message: FromEmulatorThread) => {
+      switch (message.type) {
+        case 'ready':
+          resolve({ port: message.port, transport, close });
+          break;
+        case 'failed':
+          stop(fromThreadError(message.error));
+          void worker.terminate();
+          reject(fromThreadError(message.error));
+          break;
+        case 'reply': {
+          const waiting = pending.get(message.id);
+          pending.delete(message.id);
+          if ('error' in message) waiting?.reject(fromThreadError(message.error));
+          else waiting?.resolve(JSON.parse(message.answerJson) as WireResponse);
+          break;
+        }
+        case 'closed':
+          onClosed?.(message.error);
+          break;
+      }
+    });
+    // An uncaught error in the thread ends it: every call waiting for an answer fails with it.
+    worker.on('error', (err) => {
+      stop(new Error(`the DynamoDB emulator thread failed: ${err.message}`));
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      stop(new Error(`the DynamoDB emulator thread has stopped (exit code ${code})`));
+      onClosed?.();
+      reject(new Error(`the DynamoDB emulator thread exited (code ${code}) before it was ready`));
+    });
+  });
+
+  async function close(): Promise<void> {
+    if (stopped) return;
+    const closed = new Promise<ThreadError | undefined>((resolve) => (onClosed = resolve));
+    worker.postMessage({ type: 'close' } satisfies ToEmulatorThread);
+    const error = await closed;
+    stop(new Error('the DynamoDB emulator is closed'));
+    await worker.terminate();
+    if (error) throw fromThreadError(error);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The DynamoDB emulator's own thread: dynalite (HTTP server and store) runs here, and the
+ * resolvers' DynamoDB calls reach its store through `thread-transport.ts` as messages.
+ *
+ * Why a thread: a DynamoDB-backed request spends about as much CPU inside the emulator as in
+ * the GraphQL endpoint. On one thread the two add up; here the emulator uses the machine's
+ * second core while the endpoint's thread goes on with other requests.
+ *
+ * Messages (see thread-protocol.ts): `call` → `reply` (answer or error), `close` → `closed`.
+ * The thread starts with EmulatorThreadOptions as its workerData and posts `ready` (or
+ * `failed`) once its server listens.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DynamoDbServiceError } from '../appsync-js/data-sources/dynamodb-transport';
+import { closeServer, listen } from '../server-lifecycle';
+import { type DiskMirror, mirrorToDisk } from './disk-mirror';
+import { dynaliteWithTransport } from './in-process-transport';
+import type { EmulatorThreadOptions, FromEmulatorThread, ThreadError, ToEmulatorThread } from './thread-protocol';
+
+function toThreadError(err: unknown): ThreadError {
+  if (err instanceof DynamoDbServiceError) {
+    return { service: true, name: err.name, message: err.message, httpStatusCode: err.httpStatusCode, requestId: err.requestId };
+  }
+  const e = err as { name?: unknown; message?: unknown; stack?: unknown };
+  return { service: false, name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), stack: typeof e?.stack === 'string' ? e.stack : undefined };
+}
+
+async function main(port: NonNullable<typeof parentPort>, options: EmulatorThreadOptions): Promise<void> {
+  const post = (message: FromEmulatorThread) => port.postMessage(message);
+  // In memory, kept on disk by the mirror (disk-mirror.ts says why). Tables turn ACTIVE on the
+  // next timer tick instead of after 500 ms (ensureTables waits for it).
+  const { server, store, transport } = dynaliteWithTransport({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let bound: number;
+  let mirror: DiskMirror | undefined;
+  try {
+    if (options.dataDir) mirror = await mirrorToDisk(store.db, options.dataDir);
+    bound = await listen(server, options.port, options.host);
+  } catch (err) {
+    await new Promise((resolve) => server.close(resolve));
+    await mirror?.close();
+    post({ type: 'failed', error: toThreadError(err) });
+    return;
+  }
+  port.on('message', (message: ToEmulatorThread) => {
+    if (message.type === 'call') {
+      const { id, operation, input } = message;
+      transport.send(operation, input).then(
+        (answer) => post({ type: 'reply', id, answerJson: JSON.stringify(answer) }),
+        (err: unknown) => post({ type: 'reply', id, error: toThreadError(err) }),
+      );
+    } else {
+      // The server closes the store once its pending operations end; then the last writes reach the disk.
+      closeServer(server)
+        .then(() => mirror?.close())
+        .then(
+        () => post({ type: 'closed' }),
+        (err: unknown) => post({ type: 'closed', error: toThreadError(err) }),
+      );
+    }
+  });
+  post({ type: 'ready', port: bound });
+}
+
+if (!parentPort) throw new Error('local/dynamodb/emulator-thread runs as a worker thread (started by startDynamoDb)');
+void main(parentPort, workerData as EmulatorThreadOptions);

@@ -1,0 +1,57 @@
+/**
+ * Keeps dynalite's table descriptions in memory.
+ *
+ * Every dynalite action starts with `store.getTable(name)`, a LevelDB read and JSON decode that
+ * costs about as much as reading a 10-item page (~27 µs on disk). Descriptions change only
+ * through `store.tableDb.put`/`del` (CreateTable, UpdateTable, DeleteTable and their status
+ * timers), so a cache that forgets a name whenever one of those starts or finishes is never
+ * stale. Each hit returns a fresh object (actions modify the description they get before
+ * writing it back). A hit that dynalite would answer with an error (a CREATING or DELETING
+ * table read with `checkStatus`) goes to dynalite's own getTable, which builds that error.
+ */
+import type { DynaliteStore, TableDescription } from 'dynalite/db';
+
+export function cacheTableDescriptions(store: DynaliteStore): void {
+  const cached = new Map<string, string>();
+  /** Bumped when a write to a name starts and ends: a read that overlapped a write is not cached. */
+  const writes = new Map<string, number>();
+  const written = (name: string) => {
+    writes.set(name, (writes.get(name) ?? 0) + 1);
+    cached.delete(name);
+  };
+
+  const { tableDb } = store;
+  for (const method of ['put', 'del'] as const) {
+    const write = tableDb[method].bind(tableDb) as (name: string, ...rest: unknown[]) => void;
+    tableDb[method] = (name: string, ...rest: unknown[]) => {
+      written(name);
+      const cb = rest[rest.length - 1];
+      const args = typeof cb === 'function' ? rest.slice(0, -1) : rest;
+      write(name, ...args, (err: unknown) => {
+        written(name);
+        if (typeof cb === 'function') cb(err);
+      });
+    };
+  }
+
+  const getTable = store.getTable.bind(store);
+  store.getTable = (name, checkStatus, cb) => {
+    const callback = (typeof checkStatus === 'function' ? checkStatus : cb)!;
+    // dynalite checks the status when called as getTable(name, cb) too (its checkStatus is then the callback).
+    const check = typeof checkStatus === 'function' || checkStatus;
+    const json = cached.get(name);
+    if (json !== undefined) {
+      const table = JSON.parse(json) as TableDescription;
+      if (!(check && (table.TableStatus === 'CREATING' || table.TableStatus === 'DELETING'))) {
+        // Asynchronous, as a LevelDB read is: callers must not depend on the difference.
+        process.nextTick(callback, null, table);
+        return;
+      }
+    }
+    const writesBefore = writes.get(name);
+    getTable(name, check, (err, table) => {
+      if (!err && table && writes.get(name) === writesBefore) cached.set(name, JSON.stringify(table));
+      callback(err, table);
+    });
+  };
+}
