@@ -20,7 +20,7 @@ CDKTF_OUTDIR="$out/cdktf.out" /usr/bin/time -v node dist/main.js 2>&1 | grep -E 
 echo "== synth compile: tsc -p tsconfig.synth.json (clean)"
 hyperfine --runs 3 --prepare 'rm -f dist/.synth.tsbuildinfo' 'node_modules/.bin/tsc -p tsconfig.synth.json'
 
-echo "== DynamoDB emulator alone (what bounds the articles query)"
+echo "== DynamoDB emulator alone (the articles GSI Query through the emulator thread)"
 node dist/scripts/bench/emulator-query.js
 
 echo "== local endpoint"
