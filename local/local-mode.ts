@@ -27,6 +27,11 @@ export interface LocalModeOptions {
    * created (see `seedAuthor`). @default no seeding
    */
   readonly seedAuthor?: string;
+  /**
+   * Called once if a part stops on its own after the start (the DynamoDB emulator, when its
+   * data can no longer be saved). `npm start` prints it and exits. @default nothing is called
+   */
+  readonly onFailure?: (err: Error) => void;
 }
 
 export interface LocalMode {
@@ -92,7 +97,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         host: HOST,
         demoUsers: options.demoUsers,
       }),
-      startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST }),
+      startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST, onFailure: options.onFailure }),
     ]);
     for (const r of [pool, db]) if (r.status === 'fulfilled') started.push(r.value);
     if (pool.status === 'rejected') throw pool.reason;
@@ -113,7 +118,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         endpoint: userPool.endpoint,
         clientIds: admittedClientIds(stack),
       },
-      // Resolvers call dynalite in process: no SDK, HTTP or JSON per call (the HTTP endpoint stays for the CLI).
+      // Resolvers reach dynalite's thread by messages: no SDK or HTTP per call (the HTTP endpoint stays for the CLI).
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
       demoUsers,
       tlsDir: path.join(dataDir, 'tls'),

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     ? `synth ${synth.seconds.toFixed(2)} s`
     : 'stack was current, not re-synthesized';
 
+  let stopOnFailure: ((reason: 'failure') => void) | undefined;
   const mode = await startLocalMode({
     stackFile,
     dataDir: args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR),
@@ -112,28 +113,35 @@ async function main(): Promise<void> {
     ports,
     demoUsers: config.local.demoUsers,
     seedAuthor: seedAuthor(config),
+    onFailure: (err) => {
+      console.error(`\nlocal mode failed: ${err.message}`);
+      // Before the start finished there is nothing to stop in order yet.
+      if (stopOnFailure) stopOnFailure('failure');
+      else process.exit(1);
+    },
   });
+  stopOnFailure = stop;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  function stop(reason: NodeJS.Signals | 'failure'): void {
     if (stopping) {
       // A second Ctrl-C: do not wait for a slow close.
       process.exit(130);
     }
     stopping = true;
-    console.log(`\n${signal}: stopping the local mode...`);
+    if (reason !== 'failure') console.log(`\n${reason}: stopping the local mode...`);
     mode
       .close()
       // esbuild (the resolver runtime converts bundles with it) keeps a service child process;
       // stop it so nothing outlives this process.
       .then(() => stopEsbuild())
       .then(
-        () => process.exit(0),
+        () => process.exit(reason === 'failure' ? 1 : 0),
         (e: unknown) => {
           console.error(e);
           process.exit(1);
         }
       );
-  };
+  }
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 

@@ -34,12 +34,16 @@ async function folderEntries(dir: string): Promise<[string, string][]> {
 }
 
 const memoryStore = () => new MemoryLevel<string, unknown>({ valueEncoding: 'json' });
+/** For mirrors that must not fail. */
+const failOnCall = (err: Error) => {
+  throw new Error(`unexpected mirror failure: ${err.message}`);
+};
 
 describe('disk mirror', () => {
   test('what the store holds at close is what the folder holds: puts, overwrites, deletes and batches, in order', async () => {
     const dir = path.join(newDir(), 'db');
     const memory = memoryStore();
-    const mirror = await mirrorToDisk(memory, dir);
+    const mirror = await mirrorToDisk(memory, dir, failOnCall);
     // Not awaited one by one: many writes are on their way when close() is called.
     const writes: Promise<void>[] = [];
     for (let i = 0; i < 300; i++) {
@@ -59,7 +63,7 @@ describe('disk mirror', () => {
   test('a folder is loaded into the (empty) store at start, and later writes are added to it', async () => {
     const dir = path.join(newDir(), 'db');
     const first = memoryStore();
-    const mirror1 = await mirrorToDisk(first, dir);
+    const mirror1 = await mirrorToDisk(first, dir, failOnCall);
     await first.batch([
       { type: 'put', key: 'a', value: { n: 1 } },
       { type: 'put', key: 'b', value: { n: 2 } },
@@ -67,7 +71,7 @@ describe('disk mirror', () => {
     await mirror1.close();
 
     const second = memoryStore();
-    const mirror2 = await mirrorToDisk(second, dir);
+    const mirror2 = await mirrorToDisk(second, dir, failOnCall);
     expect(await second.iterator().all()).toEqual([
       ['a', { n: 1 }],
       ['b', { n: 2 }],
@@ -80,6 +84,28 @@ describe('disk mirror', () => {
       ['b', '{"n":2}'],
       ['c', '{"n":3}'],
     ]);
+  });
+
+  test('a write the folder refuses is reported once, naming the folder, and close() fails with it', async () => {
+    const dir = path.join(newDir(), 'db');
+    const failures: Error[] = [];
+    let batches = 0;
+    // The real folder, whose third batch fails as a full disk would.
+    const memory = memoryStore();
+    const mirror = await mirrorToDisk(memory, dir, (err) => failures.push(err), (folder) => {
+      const real = new ClassicLevel<Buffer, Buffer>(folder, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+      const batch = real.batch.bind(real) as (ops: never[]) => Promise<void>;
+      return Object.assign(real, {
+        batch: (ops: never[]) => (++batches === 3 ? Promise.reject(new Error('IO error: No space left on device')) : batch(ops)),
+      }) as unknown as ClassicLevel<Buffer, Buffer>;
+    });
+    for (let i = 0; i < 6; i++) {
+      await memory.put(`k${i}`, i);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(failures.map((e) => e.message)).toEqual([`could not save DynamoDB data to ${dir}: IO error: No space left on device`]);
+    await expect(mirror.close()).rejects.toThrow(/No space left on device/);
+    await memory.close();
   });
 
   test('a folder dynalite wrote itself (as earlier versions of the local mode kept it) opens with its tables and items', async () => {

@@ -35,6 +35,9 @@ interface WriteEventOperation {
 
 const toBuffer = (data: Uint8Array | string) => (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 
+/** The LevelDB folder, as the mirror uses it (classic-level). */
+export type DiskFolder = Pick<ClassicLevel<Buffer, Buffer>, 'open' | 'close' | 'iterator' | 'batch'>;
+
 export interface DiskMirror {
   /** Resolves when every write made so far is on disk (rejects with the first failure). */
   flushed(): Promise<void>;
@@ -42,9 +45,20 @@ export interface DiskMirror {
   close(): Promise<void>;
 }
 
-/** Loads `dir` into `memory` (empty), then mirrors every later write of `memory` to `dir`. */
-export async function mirrorToDisk(memory: MirroredLevel, dir: string): Promise<DiskMirror> {
-  const disk = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+/**
+ * Loads `dir` into `memory` (empty), then mirrors every later write of `memory` to `dir`.
+ * `onFailure` is called once, at the first write the folder refuses (disk full, removed, ...):
+ * from then on nothing more is saved, so the caller should stop rather than serve data that
+ * would be gone at the next start.
+ */
+export async function mirrorToDisk(
+  memory: MirroredLevel,
+  dir: string,
+  onFailure: (err: Error) => void,
+  /** How the folder is opened (tests pass one that fails). */
+  openFolder: (dir: string) => DiskFolder = (folder) => new ClassicLevel<Buffer, Buffer>(folder, { keyEncoding: 'buffer', valueEncoding: 'buffer' }),
+): Promise<DiskMirror> {
+  const disk = openFolder(dir);
   await disk.open();
   try {
     const entries: BufferOperation[] = [];
@@ -68,6 +82,7 @@ export async function mirrorToDisk(memory: MirroredLevel, dir: string): Promise<
         await disk.batch(operations);
       } catch (err) {
         failure = new Error(`could not save DynamoDB data to ${dir}: ${(err as Error).message}`);
+        onFailure(failure);
       }
     }
   };

@@ -42,18 +42,26 @@ function fromThreadError(error: ThreadError): Error {
   return err;
 }
 
-export function startEmulatorThread(options: EmulatorThreadOptions): Promise<EmulatorThread> {
+/**
+ * `onFailure` is called once if the thread stops on its own after it was ready (an error in
+ * it, e.g. data that could not be saved); every DynamoDB call fails with the same error then.
+ */
+export function startEmulatorThread(options: EmulatorThreadOptions, onFailure: (err: Error) => void = () => undefined): Promise<EmulatorThread> {
   const worker = new Worker(threadScript(), { workerData: options });
   const pending = new Map<number, { resolve: (answer: WireResponse) => void; reject: (err: Error) => void }>();
   let nextId = 0;
   /** Why the thread cannot answer any more (set when it exits or fails). */
   let stopped: Error | undefined;
   let onClosed: ((error?: ThreadError) => void) | undefined;
+  let ready = false;
 
   const stop = (reason: Error) => {
+    const first = !stopped;
     stopped ??= reason;
     for (const call of pending.values()) call.reject(stopped);
     pending.clear();
+    // Not when close() stopped it, nor before it was ready (start() rejects then).
+    if (first && ready && !onClosed) onFailure(stopped);
   };
 
   const transport: DynamoDbTransport = {
@@ -71,6 +79,7 @@ export function startEmulatorThread(options: EmulatorThreadOptions): Promise<Emu
     worker.on('message', (message: FromEmulatorThread) => {
       switch (message.type) {
         case 'ready':
+          ready = true;
           resolve({ port: message.port, transport, close });
           break;
         case 'failed':

@@ -33,7 +33,11 @@ async function main(port: NonNullable<typeof parentPort>, options: EmulatorThrea
   let bound: number;
   let mirror: DiskMirror | undefined;
   try {
-    if (options.dataDir) mirror = await mirrorToDisk(store.db, options.dataDir);
+    // A write that cannot be saved ends the thread: the local mode stops and says why.
+    const fail = (err: Error) => setImmediate(() => {
+      throw err;
+    });
+    if (options.dataDir) mirror = await mirrorToDisk(store.db, options.dataDir, fail);
     bound = await listen(server, options.port, options.host);
   } catch (err) {
     await new Promise((resolve) => server.close(resolve));

@@ -14,6 +14,11 @@ export interface DynamoDbOptions {
   readonly port: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * Called once if the emulator stops on its own after it started (e.g. its data could not be
+   * saved); every DynamoDB call fails from then on. @default nothing is called
+   */
+  readonly onFailure?: (err: Error) => void;
 }
 
 export interface DynamoDbEmulator {
@@ -47,7 +52,7 @@ export function localDynamoClient(endpoint: string, region: string): DynamoDBCli
 export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbEmulator> {
   const host = options.host ?? '127.0.0.1';
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const thread = await startEmulatorThread({ dataDir: options.dataDir, port: options.port, host });
+  const thread = await startEmulatorThread({ dataDir: options.dataDir, port: options.port, host }, options.onFailure);
   const { transport } = thread;
   const endpoint = `http://${host}:${thread.port}`;
   const client = localDynamoClient(endpoint, options.stack.region);
