@@ -3,7 +3,7 @@
  * (local/dynamodb/disk-mirror.ts): what the store holds when it closes must be what the folder
  * holds, in the store's order, and a folder dynalite wrote itself must open unchanged.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -105,6 +105,17 @@ describe('disk mirror', () => {
     }
     expect(failures.map((e) => e.message)).toEqual([`could not save DynamoDB data to ${dir}: IO error: No space left on device`]);
     await expect(mirror.close()).rejects.toThrow(/No space left on device/);
+    await memory.close();
+  });
+
+  test('a folder that is not readable LevelDB data is refused, naming the folder and --reset', async () => {
+    const dir = newDir();
+    writeFileSync(path.join(dir, 'CURRENT'), 'not a manifest name\n');
+    const memory = memoryStore();
+    await expect(mirrorToDisk(memory, dir, failOnCall)).rejects.toThrow(
+      new RegExp(`^could not load the DynamoDB data in ${dir}: .*\\(start with --reset to begin empty\\)$`),
+    );
+    expect(await memory.iterator().all()).toEqual([]);
     await memory.close();
   });
 

@@ -59,15 +59,17 @@ export async function mirrorToDisk(
   openFolder: (dir: string) => DiskFolder = (folder) => new ClassicLevel<Buffer, Buffer>(folder, { keyEncoding: 'buffer', valueEncoding: 'buffer' }),
 ): Promise<DiskMirror> {
   const disk = openFolder(dir);
-  await disk.open();
   try {
+    await disk.open();
     const entries: BufferOperation[] = [];
     for await (const [key, value] of disk.iterator()) entries.push({ type: 'put', key, value });
     // Before the listener: loading is not a write to mirror back.
     if (entries.length > 0) await memory.batch(entries.map((op) => ({ ...op, keyEncoding: 'buffer', valueEncoding: 'buffer' })));
   } catch (err) {
     await disk.close();
-    throw new Error(`could not load the DynamoDB data in ${dir}: ${(err as Error).message} (start with --reset to begin empty)`);
+    const cause = (err as Error & { cause?: Error }).cause;
+    const reason = cause ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
+    throw new Error(`could not load the DynamoDB data in ${dir}: ${reason} (start with --reset to begin empty)`);
   }
 
   let queued: BufferOperation[] = [];

@@ -1,6 +1,6 @@
 /**
  * The DynamoDB emulator's own thread: dynalite (HTTP server and store) runs here, and the
- * resolvers' DynamoDB calls reach its store through `thread-transport.ts` as messages.
+ * resolvers' DynamoDB calls reach its store as messages from `emulator-thread-client.ts`.
  *
  * Why a thread: a DynamoDB-backed request spends about as much CPU inside the emulator as in
  * the GraphQL endpoint. On one thread the two add up; here the emulator uses the machine's
@@ -34,9 +34,10 @@ async function main(port: NonNullable<typeof parentPort>, options: EmulatorThrea
   let mirror: DiskMirror | undefined;
   try {
     // A write that cannot be saved ends the thread: the local mode stops and says why.
-    const fail = (err: Error) => setImmediate(() => {
-      throw err;
-    });
+    const fail = (err: Error) =>
+      setImmediate(() => {
+        throw err;
+      });
     if (options.dataDir) mirror = await mirrorToDisk(store.db, options.dataDir, fail);
     bound = await listen(server, options.port, options.host);
   } catch (err) {
@@ -57,9 +58,9 @@ async function main(port: NonNullable<typeof parentPort>, options: EmulatorThrea
       closeServer(server)
         .then(() => mirror?.close())
         .then(
-        () => post({ type: 'closed' }),
-        (err: unknown) => post({ type: 'closed', error: toThreadError(err) }),
-      );
+          () => post({ type: 'closed' }),
+          (err: unknown) => post({ type: 'closed', error: toThreadError(err) }),
+        );
     }
   });
   post({ type: 'ready', port: bound });

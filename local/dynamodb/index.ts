@@ -8,7 +8,10 @@ import { ensureTables } from './tables';
 export interface DynamoDbOptions {
   /** What of the stack the emulator needs: its region and tables (`source` names it in errors). */
   readonly stack: Pick<LocalStack, 'region' | 'tables' | 'source'>;
-  /** LevelDB directory (e.g. `.local-data/dynamodb`); data survives restarts. In memory when omitted. */
+  /**
+   * LevelDB folder (e.g. `.local-data/dynamodb`) the data is kept in: read into memory at start,
+   * every write saved to it (disk-mirror.ts); data survives restarts. In memory only when omitted.
+   */
   readonly dataDir?: string;
   /** 0 picks a free port. */
   readonly port: number;

@@ -3,7 +3,7 @@ import type { DynamoDbOperation, WireRequest } from '../appsync-js/data-sources/
 
 /** The thread's workerData. */
 export interface EmulatorThreadOptions {
-  /** LevelDB directory; in memory when omitted. */
+  /** LevelDB folder the data is kept in (loaded at start, every write mirrored); in memory only when omitted. */
   readonly dataDir?: string;
   /** 0 picks a free port. */
   readonly port: number;
