@@ -3,7 +3,9 @@ import { FieldNode, FragmentDefinitionNode, Kind, print, SelectionSetNode } from
 /**
  * `ctx.info.selectionSetList` and `selectionSetGraphQL` as AppSync builds them: every selected
  * field path below the resolved field (`items`, `items/id`, ...), fragments inlined. Documents
- * are cached, so the field nodes are stable objects: each list is computed once per document.
+ * are cached, so the field nodes are stable objects: a field selected once (one node) is computed
+ * once per document. A field merged from several selections (e.g. once in a fragment, once
+ * beside it) is computed each time: the same first node can be merged with others elsewhere.
  */
 
 type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
@@ -27,12 +29,13 @@ function collect(set: SelectionSetNode | undefined, fragments: Fragments, prefix
 
 export function selectionSetOf(fieldNodes: readonly FieldNode[], fragments: Fragments): { list: string[]; graphql: string } {
   const node = fieldNodes[0];
-  let found = cache.get(node);
+  const single = fieldNodes.length === 1;
+  let found = single ? cache.get(node) : undefined;
   if (!found) {
     const list: string[] = [];
     for (const f of fieldNodes) collect(f.selectionSet, fragments, '', list);
     found = { list, graphql: node.selectionSet ? print(node.selectionSet) : '' };
-    cache.set(node, found);
+    if (single) cache.set(node, found);
   }
   return found;
 }
