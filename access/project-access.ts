@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { ResolvedConfig } from '../config';
-import { loadAppSyncSchema, SCHEMA_FILE } from './appsync-schema';
+import { loadAppSyncSchema } from './appsync-schema';
 import { ApiAuthConfig, AuthModel, createAuthModel } from './auth-model';
 
 /**
@@ -23,6 +23,6 @@ export function authModelFor(config: Parameters<typeof apiAuthFromConfig>[0], sc
 }
 
 /** The project's auth model: `schema.graphql` under the config's API modes. */
-export function projectAuthModel(config: Pick<ResolvedConfig, 'api'>, schemaFile: string = SCHEMA_FILE): AuthModel {
+export function projectAuthModel(config: Pick<ResolvedConfig, 'api'>, schemaFile: string): AuthModel {
   return authModelFor(config, loadAppSyncSchema(schemaFile).schema);
 }

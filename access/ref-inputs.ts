@@ -8,7 +8,6 @@ import { SCHEMA_FILE } from './appsync-schema';
 
 /** The schema text and the resolved config of the project as it was at a git ref. */
 export interface RefInputs {
-  readonly ref: string;
   /** The commit the ref named. */
   readonly commit: string;
   readonly config: ResolvedConfig;
@@ -48,7 +47,7 @@ export function loadInputsAtRef(ref: string, root: string): RefInputs {
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(bundle) as { loadConfig(): ResolvedConfig };
-    return { ref, commit, config: mod.loadConfig(), sdl: readFileSync(join(dir, SCHEMA_FILE), 'utf8') };
+    return { commit, config: mod.loadConfig(), sdl: readFileSync(join(dir, SCHEMA_FILE), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -28,12 +28,11 @@ export interface RoleResolution {
   readonly steps: readonly string[];
 }
 
-/** One rule of a Rules mapping: `cognito:groups` Contains `value` -> the group's role. */
+/** One rule of a Rules mapping: `cognito:groups` Contains `value` (a group's name) -> that group's role. */
 export interface MappingRule {
   readonly claim: 'cognito:groups';
   readonly matchType: 'Contains';
   readonly value: string;
-  readonly group: string;
 }
 
 /** Sorts groups by precedence, keeping config order for ties (what Array.prototype.sort guarantees). */
@@ -43,7 +42,7 @@ function byPrecedence<T extends { precedence: number }>(groups: readonly T[]): T
 
 /** The Rules mapping the identity pool gets: one Contains rule per group, in precedence order. */
 export function mappingRules(groups: RoleMappingSettings['groups']): MappingRule[] {
-  return byPrecedence(groups).map((g) => ({ claim: 'cognito:groups', matchType: 'Contains', value: g.name, group: g.name }));
+  return byPrecedence(groups).map((g) => ({ claim: 'cognito:groups', matchType: 'Contains', value: g.name }));
 }
 
 /** A role's display name: the group's name or `authenticated`. */
@@ -72,8 +71,8 @@ export function resolveRole(settings: RoleMappingSettings, callerGroups: readonl
   if (settings.identityPool.roleMapping === 'rules') {
     for (const [i, rule] of mappingRules(settings.groups).entries()) {
       if (member.has(rule.value)) {
-        steps.push(`rule ${i + 1} (${rule.claim} Contains "${rule.value}") matches first: the ${rule.group} role`);
-        return { role: { kind: 'group', group: rule.group }, ambiguous: false, steps };
+        steps.push(`rule ${i + 1} (${rule.claim} Contains "${rule.value}") matches first: the ${rule.value} role`);
+        return { role: { kind: 'group', group: rule.value }, ambiguous: false, steps };
       }
     }
     steps.push(`no rule matches (${groupsText(callerGroups)})`);

@@ -10,16 +10,23 @@ import { personasOf, reachableFields } from './matrix';
  * returns findings naming `schema.graphql:<line>` or the config key, and the fix.
  */
 
-export type SchemaCheckConfig = Pick<ResolvedConfig, 'groups' | 'api' | 'identityProviders' | 'storage' | 'identityPool'>;
+/**
+ * What the checks read of the config. Config-only rules (groups named by federation mappings and
+ * row rules, ...) are config/validate.ts's: a ResolvedConfig has passed them.
+ */
+export type SchemaCheckConfig = Pick<ResolvedConfig, 'groups' | 'api' | 'storage' | 'identityPool'>;
 
 const CONFIG_FILE = 'config/project.ts';
 
+/** An auth directive of the schema with where it sits, for location and groups. */
+type PlacedDirective = { where: string; d: ConstDirectiveNode };
+
 /**
- * Every auth directive of the schema with the node it sits on, for location and groups; a type's
- * directives include those added by `extend type`, as the auth model reads them.
+ * Every auth directive of the schema; a type's directives include those added by `extend type`,
+ * as the auth model reads them.
  */
-function allDirectives(schema: GraphQLSchema): { where: string; d: ConstDirectiveNode }[] {
-  const out: { where: string; d: ConstDirectiveNode }[] = [];
+function allDirectives(schema: GraphQLSchema): PlacedDirective[] {
+  const out: PlacedDirective[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const d of typeDirectives(type)) out.push({ where: `type ${type.name}`, d });
@@ -31,9 +38,9 @@ function allDirectives(schema: GraphQLSchema): { where: string; d: ConstDirectiv
 }
 
 /** cognito_groups values must be groups of the config. */
-function checkDirectiveGroups(schema: GraphQLSchema, config: SchemaCheckConfig): Finding[] {
+function checkDirectiveGroups(directives: readonly PlacedDirective[], config: SchemaCheckConfig): Finding[] {
   const known = config.groups.map((g) => g.name);
-  return allDirectives(schema).flatMap(({ where, d }) =>
+  return directives.flatMap(({ where, d }) =>
     (cognitoGroupsOf(d) ?? [])
       .filter((g) => !known.includes(g))
       .map((g) => ({
@@ -45,8 +52,8 @@ function checkDirectiveGroups(schema: GraphQLSchema, config: SchemaCheckConfig):
 }
 
 /** `@aws_auth` works only with user pools as the only mode and only on top-level fields: never use it. */
-function checkNoAwsAuth(schema: GraphQLSchema): Finding[] {
-  return allDirectives(schema)
+function checkNoAwsAuth(directives: readonly PlacedDirective[]): Finding[] {
+  return directives
     .filter(({ d }) => d.name.value === 'aws_auth')
     .map(({ where, d }) => ({
       location: schemaLocation(d),
@@ -129,47 +136,24 @@ function checkIamGrants(model: AuthModel, config: SchemaCheckConfig): Finding[] 
   return findings;
 }
 
-/** Row rules name real fields and configured groups (they document what resolvers enforce). */
+/** Row rules name real fields (they document what resolvers enforce). */
 function checkRowRules(model: AuthModel, config: SchemaCheckConfig): Finding[] {
-  const known = config.groups.map((g) => g.name);
   return config.api.rowRules.flatMap((r, i) => {
     const [typeName, fieldName] = r.field.split('.');
-    const out: Finding[] = [];
-    if (!model.fieldAuth(typeName ?? '', fieldName ?? '')) {
-      out.push({ location: `${CONFIG_FILE}: api.rowRules[${i}].field = "${r.field}"`, problem: 'not a field of schema.graphql', fix: 'name an existing field as Type.field' });
-    }
-    r.groups.forEach((g, j) => {
-      if (!known.includes(g)) {
-        out.push({ location: `${CONFIG_FILE}: api.rowRules[${i}].groups[${j}] = "${g}"`, problem: 'not a configured group', fix: `use one of ${known.join(', ')}` });
-      }
-    });
-    return out;
+    if (model.fieldAuth(typeName ?? '', fieldName ?? '')) return [];
+    return [{ location: `${CONFIG_FILE}: api.rowRules[${i}].field = "${r.field}"`, problem: 'not a field of schema.graphql', fix: 'name an existing field as Type.field' }];
   });
-}
-
-/** Federation group mappings may only target configured groups. */
-function checkGroupMappings(config: SchemaCheckConfig): Finding[] {
-  const known = config.groups.map((g) => g.name);
-  return config.identityProviders.saml.flatMap((s, i) =>
-    Object.entries(s.groupMapping)
-      .filter(([, group]) => !known.includes(group))
-      .map(([idpGroup, group]) => ({
-        location: `${CONFIG_FILE}: identityProviders.saml[${i}].groupMapping["${idpGroup}"] = "${group}"`,
-        problem: `IdP ${s.name} maps "${idpGroup}" to "${group}", which is not a configured group`,
-        fix: `map it to one of ${known.join(', ')}, or add the group to groups`,
-      })),
-  );
 }
 
 /** Every schema and config check. */
 export function schemaChecks(model: AuthModel, config: SchemaCheckConfig): Finding[] {
+  const directives = allDirectives(model.schema);
   return [
-    ...checkDirectiveGroups(model.schema, config),
-    ...checkNoAwsAuth(model.schema),
+    ...checkDirectiveGroups(directives, config),
+    ...checkNoAwsAuth(directives),
     ...checkStrictDirectives(model, config),
     ...checkSubscriptionPayloads(model, config),
     ...checkIamGrants(model, config),
     ...checkRowRules(model, config),
-    ...checkGroupMappings(config),
   ];
 }

@@ -181,8 +181,7 @@ function dataStatements(doc: Block): TrustStatement[] {
 
 /** The trust statements of a role's assume_role_policy: inline JSON or a policy-document data source. */
 function trustStatements(json: TerraformJson, policy: unknown): TrustStatement[] | 'unreadable' {
-  const target = refTarget(policy);
-  if (target?.startsWith('data.') || (typeof policy === 'string' && policy.startsWith('${data.aws_iam_policy_document.'))) {
+  if (typeof policy === 'string' && policy.startsWith('${data.aws_iam_policy_document.')) {
     const name = /data\.aws_iam_policy_document\.([^.}]+)/.exec(String(policy))?.[1] ?? '';
     const doc = json.data?.aws_iam_policy_document?.[name];
     return doc ? dataStatements(doc) : 'unreadable';

@@ -3,14 +3,15 @@ import type {
   ApiConfig,
   EnvironmentConfig,
   GroupConfig,
-  IamCallerConfig,
+  IdentityPoolConfig,
   IdentityProvidersConfig,
   ProjectConfig,
-  RowRuleConfig,
+  ResourceServerConfig,
   SamlProviderConfig,
   StateBackendConfig,
   StorageRule,
   DemoUserConfig,
+  WebClientConfig,
 } from './types';
 import { validateConfig } from './validate';
 
@@ -37,22 +38,17 @@ export interface ResolvedConfig {
     readonly verificationMessage: string;
     readonly ses?: { readonly sourceArn: string; readonly fromAddress: string };
   };
-  readonly resourceServer: { readonly identifier: string; readonly scopes: Readonly<Record<string, string>> };
+  /** The resource server with its default identifier and scopes filled in. */
+  readonly resourceServer: Required<ResourceServerConfig>;
   readonly identityProviders: {
     readonly google?: Required<NonNullable<IdentityProvidersConfig['google']>>;
     readonly saml: readonly ResolvedSamlProvider[];
   };
-  readonly identityPool: { readonly roleMapping: 'rules' | 'token'; readonly ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny' };
+  /** Role mapping and ambiguous-role resolution, defaults filled in. */
+  readonly identityPool: Required<IdentityPoolConfig>;
   readonly storage: { readonly rules: readonly StorageRule[] };
-  readonly api: {
-    readonly name: string;
-    readonly strictAuthDirectives: boolean;
-    readonly queryDepthLimit: number;
-    readonly resolverCountLimit: number;
-    readonly iamCallers: readonly IamCallerConfig[];
-    readonly rowRules: readonly RowRuleConfig[];
-    readonly groupVariables: Readonly<Record<string, readonly string[]>>;
-  };
+  /** The API options, defaults filled in (callers, row rules and group variables empty when unset). */
+  readonly api: Required<ApiConfig>;
   readonly environments: Readonly<Record<string, ResolvedEnvironment>>;
   readonly local: {
     readonly environment: string;
@@ -69,12 +65,8 @@ export interface ResolvedEnvironment {
   readonly featurePlan: 'ESSENTIALS' | 'PLUS';
   readonly domainPrefix: string;
   readonly customDomain?: { readonly domain: string; readonly certificateArn: string };
-  readonly webClient: {
-    readonly callbackUrls: readonly string[];
-    readonly logoutUrls: readonly string[];
-    readonly refreshTokenValidityDays: number;
-    readonly allowUserAdminScope: boolean;
-  };
+  /** The web client's URLs and options, defaults filled in. */
+  readonly webClient: Required<WebClientConfig>;
   readonly introspection: boolean;
   readonly waf: { readonly enabled: boolean; readonly requestsPer5Minutes: number };
   readonly state?: Required<Omit<StateBackendConfig, 'kmsKeyId'>> & { readonly kmsKeyId?: string };

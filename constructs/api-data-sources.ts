@@ -7,7 +7,7 @@ import { allowPolicy, serviceTrustPolicy } from './iam-documents';
 
 /**
  * The API's data sources by name. The names are a contract: resolver file names end in one of
- * them (`Query.articles.articles.ts`) and the local mode emulates each by its type.
+ * them (`Query.articles.[articles].ts`) and the local mode emulates each by its type.
  */
 export const DATA_SOURCES = {
   /** AMAZON_DYNAMODB: the articles table. */

@@ -54,6 +54,8 @@ export class AppClients extends Construct {
       preventUserExistenceErrors: 'ENABLED',
       accessTokenValidity: TOKEN_VALIDITY_MINUTES,
       idTokenValidity: TOKEN_VALIDITY_MINUTES,
+      // Units of the validities above and of each client's refreshTokenValidity.
+      tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
     };
     const web = config.env.webClient;
 
@@ -69,7 +71,6 @@ export class AppClients extends Construct {
       logoutUrls: [...web.logoutUrls],
       explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       refreshTokenValidity: web.refreshTokenValidityDays,
-      tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
       readAttributes: ['email', 'email_verified', 'name', IDP_GROUPS_ATTRIBUTE],
       writeAttributes: writableAttributes(config),
     });
@@ -81,7 +82,6 @@ export class AppClients extends Construct {
       allowedOauthFlows: ['client_credentials'],
       allowedOauthScopes: props.resourceServer.scopeIdentifiers,
       explicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-      tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
       refreshTokenValidity: 1,
     });
   }

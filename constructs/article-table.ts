@@ -14,6 +14,11 @@ export const ARTICLE_TABLE = {
   statusIndex: { name: 'byStatus', hashKey: 'status', rangeKey: 'createdAt' },
 } as const;
 
+/** The table's key attributes (all strings), as it declares them. */
+export const ARTICLE_TABLE_ATTRIBUTES = [ARTICLE_TABLE.hashKey, ARTICLE_TABLE.statusIndex.hashKey, ARTICLE_TABLE.statusIndex.rangeKey].map(
+  (name) => ({ name, type: 'S' as const }),
+);
+
 export interface ArticleTableProps {
   readonly config: StackConfig;
 }
@@ -33,11 +38,7 @@ export class ArticleTable extends Construct {
       name: resourceName(config, 'articles'),
       billingMode: 'PAY_PER_REQUEST',
       hashKey: ARTICLE_TABLE.hashKey,
-      attribute: [
-        { name: ARTICLE_TABLE.hashKey, type: 'S' },
-        { name: index.hashKey, type: 'S' },
-        { name: index.rangeKey, type: 'S' },
-      ],
+      attribute: ARTICLE_TABLE_ATTRIBUTES,
       globalSecondaryIndex: [{ name: index.name, hashKey: index.hashKey, rangeKey: index.rangeKey, projectionType: 'ALL' }],
       pointInTimeRecovery: { enabled: true },
       // Enabled without a key ARN = the AWS-managed key (aws/dynamodb), visible in CloudTrail.

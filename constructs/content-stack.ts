@@ -19,12 +19,12 @@ export interface ContentStackProps {
    * @default false
    */
   readonly offline?: boolean;
-  /** The schema and resolvers, loaded once for all stacks of the app. @default loadApiSource() */
-  readonly apiSource?: ApiSource;
+  /** The schema and resolvers (`loadApiSource()`), loaded once for all stacks of the app. */
+  readonly apiSource: ApiSource;
 }
 
 /** Provider settings that let `terraform plan` run with no AWS account; never in a deployable stack. */
-const OFFLINE_PROVIDER = {
+export const OFFLINE_PROVIDER = {
   accessKey: 'offline-plan-dummy-key',
   secretKey: 'offline-plan-dummy-secret',
   skipCredentialsValidation: true,

@@ -68,8 +68,6 @@ export interface ContentStoreProps {
  */
 export class ContentStore extends Construct {
   readonly bucket: S3Bucket;
-  /** The inline S3 policy of each role that has storage grants: 'authenticated' or the group name. */
-  readonly rolePolicies: Readonly<Record<string, IamRolePolicy>>;
 
   constructor(scope: Construct, id: string, props: ContentStoreProps) {
     super(scope, id);
@@ -124,11 +122,10 @@ export class ContentStore extends Construct {
       ['authenticated', { kind: 'authenticated' }, props.authenticatedRole],
       ...config.groups.map((g): [string, IdentityRole, IamRole] => [g.name, { kind: 'group', group: g.name }, props.groupRoles[g.name]]),
     ];
-    const policies: Record<string, IamRolePolicy> = {};
+    // One inline S3 policy per role that has storage grants.
     for (const [key, identityRole, role] of roles) {
       const policy = storagePolicy(this.bucket.arn, storageGrantsFor(config.storage.rules, identityRole));
-      if (policy) policies[key] = new IamRolePolicy(this, `policy-${key}`, { name: 'content-assets', role: role.id, policy });
+      if (policy) new IamRolePolicy(this, `policy-${key}`, { name: 'content-assets', role: role.id, policy });
     }
-    this.rolePolicies = policies;
   }
 }

@@ -27,10 +27,9 @@ export const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' 
 /** Days the API's CloudWatch logs are kept. */
 const LOG_RETENTION_DAYS = 30;
 
-/** What every GraphqlApi of the app deploys: `schema.graphql` (text and parsed) and the bundled resolvers. */
+/** What every GraphqlApi of the app deploys: the text of `schema.graphql` and the bundled resolvers. */
 export interface ApiSource {
   readonly sdl: string;
-  readonly schema: GraphQLSchema;
   readonly catalog: ResolverCatalog;
 }
 
@@ -41,7 +40,7 @@ export interface ApiSource {
 export function loadApiSource(parsed: { sdl: string; schema: GraphQLSchema } = loadAppSyncSchema(repoPath(SCHEMA_FILE))): ApiSource {
   refuseTemplateSyntax(parsed.sdl);
   return {
-    ...parsed,
+    sdl: parsed.sdl,
     catalog: loadResolverCatalog({ dir: 'resolvers', schema: parsed.schema, dataSourceNames: DATA_SOURCE_NAMES }),
   };
 }
@@ -67,8 +66,8 @@ export interface GraphqlApiProps {
   readonly appClientIds: readonly string[];
   /** Each group's identity-pool role, by group name (IAM callers of kind `group` are granted on these). */
   readonly groupRoles: Readonly<Record<string, IamRole>>;
-  /** The schema and resolvers. @default loadApiSource() */
-  readonly source?: ApiSource;
+  /** The schema and resolvers (`loadApiSource()`), loaded once for all stacks of the app. */
+  readonly source: ApiSource;
   /** Server-side cache. @default none */
   readonly cache?: ApiCacheProps;
 }
@@ -80,10 +79,6 @@ export interface GraphqlApiProps {
 export class GraphqlApi extends Construct {
   /** The GraphQL endpoint URL. */
   readonly graphqlUrl: string;
-  /** The API id. */
-  readonly apiId: string;
-  /** The API ARN (IAM grants are `<arn>/types/<Type>/fields/<field>`). */
-  readonly apiArn: string;
   /** The role of every IAM caller in `config.api.iamCallers`, by caller name. */
   readonly iamCallerRoles: Readonly<Record<string, IamRole>>;
   readonly api: AppsyncGraphqlApi;
@@ -94,7 +89,7 @@ export class GraphqlApi extends Construct {
   constructor(scope: Construct, id: string, props: GraphqlApiProps) {
     super(scope, id);
     const { config } = props;
-    const { sdl, catalog } = props.source ?? loadApiSource();
+    const { sdl, catalog } = props.source;
     this.catalog = catalog;
 
     // The same modes the access model assumes: IAM only when some caller is granted fields.
@@ -119,8 +114,6 @@ export class GraphqlApi extends Construct {
       queryDepthLimit: config.api.queryDepthLimit,
       resolverCountLimit: config.api.resolverCountLimit,
     });
-    this.apiId = this.api.id;
-    this.apiArn = this.api.arn;
     this.graphqlUrl = this.api.uris.lookup('GRAPHQL');
     logRole.writeTo(this.api.id, LOG_RETENTION_DAYS);
 

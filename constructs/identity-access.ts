@@ -101,7 +101,7 @@ export class IdentityAccess extends Construct {
                   claim: r.claim,
                   matchType: r.matchType,
                   value: r.value,
-                  roleArn: this.groupRoles[r.group].arn,
+                  roleArn: this.groupRoles[r.value].arn,
                 }))
               : undefined,
         },

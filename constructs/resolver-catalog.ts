@@ -116,30 +116,6 @@ export function loadResolverCatalog(options: LoadResolverCatalogOptions): Resolv
   return { resolvers };
 }
 
-/** One bundle: a resolver's own code or one of its pipeline functions. */
-export interface BundleSize {
-  /** `Type.field` for a resolver, `Type.field#<n>.<name>` style AppSync name for a function. */
-  readonly name: string;
-  readonly file: string;
-  readonly bytes: number;
-}
-
-/** Size of every bundle in the catalog, largest first (docs and bench report these). */
-export function bundleSizes(catalog: ResolverCatalog): BundleSize[] {
-  const sizes: BundleSize[] = [];
-  for (const r of catalog.resolvers) {
-    sizes.push({ name: `${r.typeName}.${r.fieldName}`, file: r.file, bytes: byteLength(r.code) });
-    for (const f of r.functions ?? []) sizes.push({ name: f.name, file: f.file, bytes: byteLength(f.code) });
-  }
-  return sizes.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
-}
-
-/** The sizes as a Markdown table, with AppSync's limit for scale. */
-export function formatBundleSizes(sizes: readonly BundleSize[]): string {
-  const rows = sizes.map((s) => `| ${s.name} | \`${s.file}\` | ${s.bytes} | ${((100 * s.bytes) / MAX_BUNDLE_BYTES).toFixed(1)}% |`);
-  return ['| resolver / function | source | bytes | of 32 KB limit |', '|---|---|---:|---:|', ...rows].join('\n');
-}
-
 interface Context {
   readonly root: string;
   readonly schema: GraphQLSchema;

@@ -28,15 +28,16 @@ export interface SynthResult {
  * stack is newer than every source. The app's own checks run, so a bad config stops here
  * with its message.
  */
-export function ensureSynthesized(root: string, env: string): SynthResult {
+export function ensureSynthesized(root: string, env: string, outDir: string = process.env.CDKTF_OUTDIR ?? 'cdktf.out'): SynthResult {
   const t0 = performance.now();
   // cdktf writes where CDKTF_OUTDIR says (tests synthesize into a temporary directory).
-  const stackFile = path.resolve(root, defaultStackPath(env, process.env.CDKTF_OUTDIR ?? 'cdktf.out'));
+  const out = path.resolve(root, outDir);
+  const stackFile = defaultStackPath(env, out);
   const app = path.join(root, 'dist', 'main.js');
   if (!existsSync(app)) throw new Error(`${app} is missing: run \`npm run build\` (npm start does) first`);
   const fresh = existsSync(stackFile) && statSync(stackFile).mtimeMs > Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
   if (fresh) return { stackFile, synthesized: false, seconds: (performance.now() - t0) / 1000 };
-  const run = spawnSync(process.execPath, [app], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = spawnSync(process.execPath, [app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out }, stdio: ['ignore', 'inherit', 'inherit'] });
   if (run.status !== 0) throw new Error(`synth (node dist/main.js) failed with exit code ${run.status ?? run.signal}`);
   if (!existsSync(stackFile)) throw new Error(`synth did not write ${stackFile}: is '${env}' in config.environments?`);
   return { stackFile, synthesized: true, seconds: (performance.now() - t0) / 1000 };

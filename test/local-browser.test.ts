@@ -47,7 +47,7 @@ async function signInAndRun(page: Page, email: string): Promise<{ data: any; err
 
 async function matrixCell(page: Page, field: string): Promise<string | null> {
   return page.evaluate((f) => {
-    const row = [...document.querySelectorAll('#matrix-rows tr')].find((tr) => tr.firstElementChild?.textContent === f);
+    const row = Array.from(document.querySelectorAll('#matrix-rows tr')).find((tr) => tr.firstElementChild?.textContent === f);
     return row ? row.children[1].textContent : null;
   }, field);
 }

@@ -33,7 +33,8 @@ async function folderEntries(dir: string): Promise<[string, string][]> {
   }
 }
 
-const memoryStore = () => new MemoryLevel<string, unknown>({ valueEncoding: 'json' });
+// Keys are strings here; the mirror loads Buffers (`keyEncoding: 'buffer'` per operation).
+const memoryStore = () => new MemoryLevel<string | Buffer, unknown>({ valueEncoding: 'json' });
 /** For mirrors that must not fail. */
 const failOnCall = (err: Error) => {
   throw new Error(`unexpected mirror failure: ${err.message}`);
@@ -43,8 +44,14 @@ describe('disk mirror', () => {
   test('what the store holds at close is what the folder holds: puts, overwrites, deletes and batches, in order', async () => {
     const dir = path.join(newDir(), 'db');
     const memory = memoryStore();
-    const mirror = await mirrorToDisk(memory, dir, failOnCall);
-    // Not awaited one by one: many writes are on their way when close() is called.
+    // A slow disk: every batch waits 20 ms, so writes queue up behind the one on its way.
+    const mirror = await mirrorToDisk(memory, dir, failOnCall, (folder) => {
+      const real = new ClassicLevel<Buffer, Buffer>(folder, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+      const batch = real.batch.bind(real) as (ops: never[]) => Promise<void>;
+      return Object.assign(real, {
+        batch: (ops: never[]) => new Promise((resolve) => setTimeout(resolve, 20)).then(() => batch(ops)),
+      }) as unknown as ClassicLevel<Buffer, Buffer>;
+    });
     const writes: Promise<void>[] = [];
     for (let i = 0; i < 300; i++) {
       writes.push(memory.put(`k${i % 50}`, { round: i, text: `value ${i} ✓` }));
@@ -52,7 +59,7 @@ describe('disk mirror', () => {
       if (i % 11 === 0) writes.push(memory.batch([{ type: 'put', key: `b${i}`, value: [i] }, { type: 'del', key: `k${(i + 5) % 50}` }]));
     }
     await Promise.all(writes);
-    // At once: the last writes are still on their way to the folder.
+    // The store has every write now; the folder does not yet: close() must wait for them.
     await mirror.close();
     const expected = (await memory.iterator().all()).map(([k, v]) => [k, JSON.stringify(v)]);
     await memory.close();

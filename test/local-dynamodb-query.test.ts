@@ -72,10 +72,13 @@ function bigItem(i: number): WireItem {
   return { pk: { S: 'big' }, sk: { N: String(i) }, status: { S: 'BIG' }, createdAt: { S: `2026-02-0${i + 1}` }, blob: { S: 'x'.repeat(350 * 1024) } };
 }
 
-const query = (fields: Partial<WireRequest>): [DynamoDbOperation, WireRequest] => ['Query', { TableName: TABLE, ...fields }];
-const byUser = (user: string, more: Partial<WireRequest> = {}) =>
+/** What the grid sends: the data source's request fields, plus one it never sets. */
+type GridRequest = WireRequest & { ReturnConsumedCapacity?: 'TOTAL' | 'INDEXES' };
+
+const query = (fields: Partial<GridRequest>): [DynamoDbOperation, WireRequest] => ['Query', { TableName: TABLE, ...fields }];
+const byUser = (user: string, more: Partial<GridRequest> = {}) =>
   query({ KeyConditionExpression: 'pk = :pk', ...more, ExpressionAttributeValues: { ':pk': { S: user }, ...more.ExpressionAttributeValues } });
-const byStatus = (status: string, more: Partial<WireRequest> = {}) =>
+const byStatus = (status: string, more: Partial<GridRequest> = {}) =>
   query({
     IndexName: 'byStatus',
     KeyConditionExpression: '#s = :s',
@@ -117,7 +120,7 @@ const REQUESTS: [string, [DynamoDbOperation, WireRequest]][] = [
   ['scan, filter', ['Scan', { TableName: TABLE, FilterExpression: 'attribute_exists(tags) AND hits < :h', ExpressionAttributeValues: { ':h': { N: '30' } }, Limit: 9 }]],
   ['scan, segment 1 of 3', ['Scan', { TableName: TABLE, Segment: 1, TotalSegments: 3, Limit: 5 }]],
   ['scan, segment 0 of 2, projection', ['Scan', { TableName: TABLE, Segment: 0, TotalSegments: 2, ProjectionExpression: 'pk, title' }]],
-  ['scan, GSI', ['Scan', { TableName: TABLE, IndexName: 'byStatus', Limit: 11, ReturnConsumedCapacity: 'TOTAL' }]],
+  ['scan, GSI', ['Scan', { TableName: TABLE, IndexName: 'byStatus', Limit: 11, ReturnConsumedCapacity: 'TOTAL' } as GridRequest]],
 ];
 
 type Outcome = { pages: unknown[] } | { error: string };

@@ -1,10 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../config';
 import { repoRoot } from '../config/paths';
 import type { LocalOutputs } from '../local/outputs';
+import { ensureSynthesized } from '../local/synth-stack';
 import { isListening } from './helpers/local-stack';
 
 const START = path.join(repoRoot(), 'dist', 'local', 'start.js');
@@ -126,5 +127,21 @@ describe('npm start (dist/local/start.js)', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     expect(await exitOf(child)).toBe(1);
     expect(err).toContain('--port "eighty": expected a port number from 0 to 65535');
+  });
+});
+
+describe('ensureSynthesized (what npm start runs before it starts)', () => {
+  test('synthesizes a missing stack, then reuses it while no source is newer', () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'ensure-synth-'));
+    try {
+      const first = ensureSynthesized(repoRoot(), config.local.environment, outDir);
+      expect(first).toMatchObject({ stackFile: path.join(outDir, 'stacks', config.local.environment, 'cdk.tf.json'), synthesized: true });
+      const written = statSync(first.stackFile).mtimeMs;
+      const second = ensureSynthesized(repoRoot(), config.local.environment, outDir);
+      expect(second).toMatchObject({ stackFile: first.stackFile, synthesized: false });
+      expect(statSync(second.stackFile).mtimeMs).toBe(written);
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAppSyncSchema, loadAppSyncSchema } from '../access/appsync-schema';
 import { repoRoot } from '../config/paths';
-import {
-  bundleSizes,
-  formatBundleSizes,
-  loadResolverCatalog,
-  MAX_BUNDLE_BYTES,
-  ResolverCatalogError,
-  type ResolverCatalog,
-} from '../constructs/resolver-catalog';
+import { DATA_SOURCE_NAMES } from '../constructs/api-data-sources';
+import { loadResolverCatalog, MAX_BUNDLE_BYTES, ResolverCatalogError, type ResolverCatalog } from '../constructs/resolver-catalog';
 
 const FIXTURES = 'test/fixtures/resolver-catalog';
 const fixtureSchema = buildAppSyncSchema(readFileSync(join(repoRoot(), FIXTURES, 'schema.graphql'), 'utf8'));
@@ -69,17 +63,6 @@ describe('a clean resolver folder', () => {
     expect(addNote?.code).toMatch(/import\s*\{\s*util\s*\}\s*from\s*"@aws-appsync\/utils"/);
     expect(addNote?.code).toMatch(/export\s*\{[^}]*request[^}]*response[^}]*\}/);
     expect(addNote?.code).not.toContain('sourceMappingURL');
-  });
-
-  it('reports every bundle size, largest first', () => {
-    const sizes = bundleSizes(catalog);
-    expect(sizes.map((s) => s.name).sort()).toEqual(
-      ['Mutation.addNote', 'Note.text', 'Query.note', 'Query.notes', 'Query_notes_10_scan', 'Query_notes_2_authorize', 'Subscription.onNote'].sort(),
-    );
-    const note = catalog.resolvers.find((r) => r.fieldName === 'note');
-    expect(sizes.find((s) => s.name === 'Query.note')?.bytes).toBe(Buffer.byteLength(note?.code ?? '', 'utf8'));
-    expect(sizes.map((s) => s.bytes)).toEqual([...sizes.map((s) => s.bytes)].sort((a, b) => b - a));
-    expect(formatBundleSizes(sizes).split('\n')).toHaveLength(sizes.length + 2);
   });
 });
 
@@ -147,14 +130,9 @@ describe('the 32 KB limit', () => {
 });
 
 describe('the project resolvers', () => {
-  it('cover every Query, Mutation and Subscription field, bundle and fit the limit', () => {
+  // The loader refuses uncovered root fields, unknown data sources and bundles over 32 KB.
+  it('load: every root field covered, every data source one the API defines, every bundle within the limit', () => {
     const { schema } = loadAppSyncSchema(join(repoRoot(), 'schema.graphql'));
-    const catalog = loadResolverCatalog({ dir: 'resolvers', schema, dataSourceNames: ['articles', 'cognito', 'none'] });
-    const rootFields = ['Query', 'Mutation', 'Subscription'].flatMap((t) =>
-      Object.keys((schema.getType(t) as import('graphql').GraphQLObjectType).getFields()).map((f) => `${t}.${f}`),
-    );
-    const covered = catalog.resolvers.map((r) => `${r.typeName}.${r.fieldName}`);
-    expect(covered).toEqual(expect.arrayContaining(rootFields));
-    for (const size of bundleSizes(catalog)) expect(size.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+    expect(() => loadResolverCatalog({ dir: 'resolvers', schema, dataSourceNames: DATA_SOURCE_NAMES })).not.toThrow();
   });
 });

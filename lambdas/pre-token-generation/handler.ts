@@ -15,8 +15,8 @@ export interface GroupMappingSettings {
   readonly attribute: string;
   /** The configured Cognito groups, lowest precedence number first. */
   readonly groupOrder: readonly string[];
-  /** Group -> IAM role name, to keep `cognito:roles`/`cognito:preferred_role` in step. @default {} */
-  readonly roleNames?: Readonly<Record<string, string>>;
+  /** Group -> IAM role name, to keep `cognito:roles`/`cognito:preferred_role` in step. */
+  readonly roleNames: Readonly<Record<string, string>>;
 }
 
 interface Identity {
@@ -96,7 +96,7 @@ export function createHandler(settings: GroupMappingSettings) {
         return i === -1 ? Number.MAX_SAFE_INTEGER : i;
       };
       const groups = [...currentGroups, ...added].sort((a, b) => rank(a) - rank(b));
-      const roleNames = settings.roleNames ?? {};
+      const { roleNames } = settings;
       const roleOf = (g: string) => (roleNames[g] ? roleArnFor(context.invokedFunctionArn, roleNames[g]) : undefined);
       const roles = [...new Set([...(current.iamRolesToOverride ?? []), ...added.map(roleOf).filter((r): r is string => !!r)])];
       details.groupOverrideDetails = {
@@ -121,7 +121,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): GroupMappingSettings {
     mappings: JSON.parse(read('GROUP_MAPPINGS')),
     attribute: read('IDP_GROUPS_ATTRIBUTE'),
     groupOrder: JSON.parse(read('GROUP_ORDER')),
-    roleNames: JSON.parse(env.GROUP_ROLE_NAMES ?? '{}'),
+    roleNames: JSON.parse(read('GROUP_ROLE_NAMES')),
   };
 }
 

@@ -6,9 +6,8 @@
  */
 import { parse } from 'acorn';
 import type { Node } from 'acorn';
-
-/** AppSync's limit on the code of one resolver or function. */
-export const MAX_CODE_BYTES = 32 * 1024;
+// AppSync's limit on the code of one resolver or function, as synth enforces it.
+import { MAX_BUNDLE_BYTES as MAX_CODE_BYTES } from '../../constructs/resolver-catalog';
 
 /** Modules a bundle may import; everything else must be bundled in. */
 export const PROVIDED_MODULES = ['@aws-appsync/utils'];

@@ -36,10 +36,13 @@ export interface AppSyncJsRuntime {
   close(): void;
 }
 
+/** Signs DynamoDB and HTTP calls: the local emulators accept any credentials. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** Deadline of one HTTP data-source call, like AppSync's 30 s resolver limit. */
+const HTTP_TIMEOUT_MS = 30_000;
 
 export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyncJsRuntime {
-  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const credentials = LOCAL_CREDENTIALS;
   // The caller's transport when given (the local mode's in-process dynalite); else an SDK client it owns.
   const owned = options.dynamodb.transport
     ? undefined
@@ -81,7 +84,7 @@ export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyn
 function createDataSource(
   config: DataSourceConfig,
   options: AppSyncJsRuntimeOptions,
-  credentials: NonNullable<AppSyncJsRuntimeOptions['credentials']>,
+  credentials: typeof LOCAL_CREDENTIALS,
   transport: DynamoDbTransport,
 ): DataSourceInvoker {
   switch (config.type) {
@@ -98,7 +101,7 @@ function createDataSource(
         endpoint,
         signing,
         credentials,
-        timeoutMs: options.httpTimeoutMs ?? 30000,
+        timeoutMs: HTTP_TIMEOUT_MS,
       });
     }
     case 'NONE':

@@ -38,17 +38,10 @@ export interface AppSyncJsRuntimeOptions {
   httpEndpointOverrides?: Record<string, string>;
   /** The API's environment variables (`ctx.env`). */
   env: Record<string, string>;
-  /**
-   * Credentials that sign DynamoDB and HTTP calls. Local emulators accept any.
-   * @default { accessKeyId: 'local', secretAccessKey: 'local' }
-   */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** The clock behind `util.time` (epoch milliseconds); tests pin it. @default Date.now */
   clock?: () => number;
   /** Receives resolver `console.*` output. @default host console, prefixed with the resolver name */
   log?: (level: string, resolverName: string, args: unknown[]) => void;
-  /** Deadline of one HTTP data-source call, like AppSync's 30 s resolver limit. @default 30000 */
-  httpTimeoutMs?: number;
 }
 
 /** A pipeline function: its bundled code and data source. */

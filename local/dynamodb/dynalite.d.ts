@@ -48,7 +48,6 @@ declare module 'dynalite/db' {
 
   /** The table descriptions, keyed by table name (a prefixed view of the database). */
   interface TableDb {
-    get(name: string, cb: Callback<TableDescription>): void;
     put(name: string, table: TableDescription, cb?: Callback<void>): void;
     del(name: string, cb?: Callback<void>): void;
   }

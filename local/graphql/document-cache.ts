@@ -24,9 +24,10 @@ export interface DocumentCacheOptions {
   readonly schema: GraphQLSchema;
   /** The API's introspection setting; false adds graphql-js's no-introspection rule. */
   readonly introspection: boolean;
-  /** Distinct query strings kept. @default 500 */
-  readonly maxEntries?: number;
 }
+
+/** Distinct query strings kept. */
+const DOCUMENTS_KEPT = 500;
 
 export interface DocumentCache {
   prepare(query: string): PreparedDocument;
@@ -36,7 +37,7 @@ export function createDocumentCache(options: DocumentCacheOptions): DocumentCach
   const rules: readonly ValidationRule[] = options.introspection
     ? specifiedRules
     : [...specifiedRules, NoSchemaIntrospectionCustomRule];
-  const cache = new LRUCache<string, PreparedDocument>({ max: options.maxEntries ?? 500 });
+  const cache = new LRUCache<string, PreparedDocument>({ max: DOCUMENTS_KEPT });
   function compile(query: string): PreparedDocument {
     let document: DocumentNode;
     try {

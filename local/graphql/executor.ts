@@ -28,8 +28,8 @@ import type { FieldContext, FieldResult, ResolverCode } from '../appsync-js/type
  * read the parent object's property.
  */
 
-/** `ctx.identity` of a user pool caller, as AppSync builds it. */
-export interface AppSyncIdentity {
+/** `ctx.identity` of a user pool caller, as AppSync builds it (a type, not an interface: it is a record of the runtime's `ResolverIdentity`). */
+export type AppSyncIdentity = {
   readonly sub: string;
   readonly issuer: string;
   readonly username: string;
@@ -37,7 +37,7 @@ export interface AppSyncIdentity {
   readonly sourceIp: readonly string[];
   readonly defaultAuthStrategy: 'ALLOW';
   readonly groups: readonly string[] | null;
-}
+};
 
 /** Who is asking, after the token verified. */
 export interface RequestCaller {
@@ -90,7 +90,8 @@ export function fieldContextOf(
   return {
     arguments: field.args,
     source: field.source as FieldContext['source'],
-    identity: { ...who.identity },
+    // Shared, not copied: the runtime gives each resolver its own copy (appsync-js/executor.ts newContext).
+    identity: who.identity,
     info: {
       fieldName,
       parentTypeName,
@@ -98,7 +99,7 @@ export function fieldContextOf(
       selectionSetList: selection.list,
       selectionSetGraphQL: selection.graphql,
     },
-    request: { headers: { ...who.headers }, domainName: null },
+    request: { headers: who.headers, domainName: null },
   };
 }
 

@@ -3,6 +3,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { buildAppSyncSchema } from '../../access/appsync-schema';
 import { createAuthModel } from '../../access/auth-model';
 import { type AppSyncJsRuntimeOptions, createAppSyncJsRuntime } from '../appsync-js';
+import type { LocalDemoUser } from '../outputs';
 import type { LocalStack } from '../stack-reader';
 import { createDocumentCache } from './document-cache';
 import { createDualProtocolServer } from './dual-protocol-server';
@@ -36,13 +37,6 @@ export interface UserPoolRef {
   readonly clientIds: readonly string[];
 }
 
-/** A demo user the page offers to sign in as. */
-export interface PageUser {
-  readonly email: string;
-  readonly password: string;
-  readonly groups: readonly string[];
-}
-
 export interface GraphqlEndpointOptions {
   readonly stack: LocalStack;
   /** @default '127.0.0.1' (never a public interface: the CA and demo passwords are local-only) */
@@ -52,14 +46,10 @@ export interface GraphqlEndpointOptions {
   readonly userPool: UserPoolRef;
   /** Passed to the APPSYNC_JS runtime: the endpoint, and the local mode's in-process transport (see its docs). */
   readonly dynamodb: AppSyncJsRuntimeOptions['dynamodb'];
-  /** Demo users listed on the page. @default [] (the page then asks for email and password) */
-  readonly demoUsers?: readonly PageUser[];
+  /** Demo users the page offers to sign in as. @default [] (the page then asks for email and password) */
+  readonly demoUsers?: readonly LocalDemoUser[];
   /** Where the local CA and server certificate live. @default '.local-data/tls' */
   readonly tlsDir?: string;
-  /** The access matrix shown on the page. @default 'docs/access-matrix.json' when it exists */
-  readonly accessMatrixFile?: string;
-  /** Interval of real-time keep-alive messages. @default 60000 */
-  readonly keepAliveMs?: number;
 }
 
 export interface GraphqlEndpoint {
@@ -89,8 +79,9 @@ function checkIssuer(pool: UserPoolRef): void {
   }
 }
 
-function readMatrix(file: string | undefined): (() => unknown) | undefined {
-  const found = file ?? repoPath('docs/access-matrix.json');
+/** The access matrix the page shows (`npm run access` writes it), read when asked for. */
+function readMatrix(): (() => unknown) | undefined {
+  const found = repoPath('docs/access-matrix.json');
   if (!existsSync(found)) return undefined;
   return () => JSON.parse(readFileSync(found, 'utf8'));
 }
@@ -116,7 +107,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   const hub = createSubscriptionHub(schema);
   const tls = await ensureLocalTls(options.tlsDir ?? DEFAULT_TLS_DIR);
   const server = createDualProtocolServer(tls);
-  const realtime = createRealtimeServer({ verifier, documents, authModel, hub, resolvers, runtime, keepAliveMs: options.keepAliveMs });
+  const realtime = createRealtimeServer({ verifier, documents, authModel, hub, resolvers, runtime });
   const pageDir = repoPath('local/page');
   const json = new Map<string, () => unknown>();
   let port = 0;
@@ -128,7 +119,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
     clientId: options.userPool.clientIds[0],
     demoUsers: options.demoUsers ?? [],
   }));
-  const matrix = readMatrix(options.accessMatrixFile);
+  const matrix = readMatrix();
   if (matrix) json.set('/access-matrix.json', matrix);
   const handler = createHttpHandler({ verifier, executor, hub, files: loadStaticFiles(pageDir), json });
   for (const s of server.servers) {

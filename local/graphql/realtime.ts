@@ -30,9 +30,10 @@ export interface RealtimeOptions {
   /** Subscription fields' resolvers by `Subscription.field`: AppSync runs one when a client subscribes. */
   readonly resolvers: ReadonlyMap<string, ResolverCode>;
   readonly runtime: ResolverRuntime;
-  /** Interval of `ka` messages. @default 60000 (AppSync's) */
-  readonly keepAliveMs?: number;
 }
+
+/** Interval of `ka` messages, as AppSync sends them. */
+const KEEP_ALIVE_MS = 60_000;
 
 function decodeBase64Json(text: string): Record<string, unknown> | undefined {
   try {
@@ -126,7 +127,7 @@ class Connection {
       return;
     }
     this.send({ type: 'connection_ack', payload: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS } });
-    this.keepAlive = setInterval(() => this.send({ type: 'ka' }), this.options.keepAliveMs ?? 60_000);
+    this.keepAlive = setInterval(() => this.send({ type: 'ka' }), KEEP_ALIVE_MS);
     this.keepAlive.unref();
   }
 

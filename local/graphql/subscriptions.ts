@@ -84,7 +84,6 @@ export interface SubscriptionHub {
   add(s: Subscriber): () => void;
   /** Called after a mutation ran: fans its results out to the matching subscribers. */
   publish(mutation: { document: DocumentNode; operation: OperationDefinitionNode; data: unknown }): Promise<void>;
-  readonly size: number;
 }
 
 export function createSubscriptionHub(schema: GraphQLSchema): SubscriptionHub {
@@ -116,19 +115,17 @@ export function createSubscriptionHub(schema: GraphQLSchema): SubscriptionHub {
       const results = data as Record<string, unknown>;
       const deliveries: Promise<void>[] = [];
       for (const field of fieldsOf(operation.selectionSet, fragments)) {
+        const listeners = (triggers.get(field.name.value) ?? []).flatMap((subField) => [...(byField.get(subField) ?? [])]);
+        // Most mutations have nobody listening: no payload to build.
+        if (listeners.length === 0) continue;
         const value = results[field.alias?.value ?? field.name.value];
         if (value === null || value === undefined) continue;
         const payload = unalias(value, field.selectionSet, fragments);
-        for (const subField of triggers.get(field.name.value) ?? []) {
-          for (const s of byField.get(subField) ?? []) {
-            if (matchesArgs(payload, s.args)) deliveries.push(deliver(s, payload));
-          }
+        for (const s of listeners) {
+          if (matchesArgs(payload, s.args)) deliveries.push(deliver(s, payload));
         }
       }
       await Promise.all(deliveries);
-    },
-    get size() {
-      return [...byField.values()].reduce((n, s) => n + s.size, 0);
     },
   };
 }

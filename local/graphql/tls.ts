@@ -11,9 +11,7 @@ import { generate } from 'selfsigned';
  */
 
 export interface LocalTls {
-  /** PEM of the CA a client must trust. */
-  readonly ca: string;
-  /** Path of the CA file (for NODE_EXTRA_CA_CERTS). */
+  /** Path of the CA file a client must trust (for NODE_EXTRA_CA_CERTS). */
   readonly caFile: string;
   readonly cert: string;
   readonly key: string;
@@ -53,7 +51,7 @@ async function createFiles(dir: string): Promise<void> {
 
 function read(dir: string): LocalTls {
   const file = (name: string) => readFileSync(path.join(dir, name), 'utf8');
-  return { ca: file(FILES.ca), caFile: path.resolve(dir, FILES.ca), cert: file(FILES.cert), key: file(FILES.key) };
+  return { caFile: path.resolve(dir, FILES.ca), cert: file(FILES.cert), key: file(FILES.key) };
 }
 
 /**

@@ -26,8 +26,6 @@ export interface CognitoServerOptions {
   readonly port: number;
   /** `iss` = `<issuerDomain>/<poolId>`; the AWS form is `https://cognito-idp.<region>.amazonaws.com`. */
   readonly issuerDomain: string;
-  /** cognito-local's pino level. @default 'silent' (it logs every refused sign-in as a warning) */
-  readonly logLevel?: string;
 }
 
 export interface CognitoServer {
@@ -47,7 +45,8 @@ export interface CognitoServer {
  */
 export async function startCognitoServer(options: CognitoServerOptions): Promise<CognitoServer> {
   const host = options.host ?? '127.0.0.1';
-  const logger = pino({ level: options.logLevel ?? 'silent' });
+  // cognito-local logs every refused sign-in as a warning: silent.
+  const logger = pino({ level: 'silent' });
   const ctx = { logger };
   const config: Config = {
     ...DefaultConfig,

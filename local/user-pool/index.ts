@@ -18,10 +18,6 @@ export interface UserPoolOptions {
   readonly host?: string;
   /** Users to create if missing (config.local.demoUsers). @default [] */
   readonly demoUsers?: readonly DemoUserSpec[];
-  /** @default LOCAL_DEMO_PASSWORD */
-  readonly demoPassword?: string;
-  /** cognito-local's log level. @default 'silent' */
-  readonly logLevel?: string;
 }
 
 export interface UserPoolEmulator {
@@ -59,14 +55,12 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
     host: options.host,
     port: options.port,
     issuerDomain,
-    logLevel: options.logLevel,
   });
   try {
     const { poolId } = stack.userPool;
     const directory = new PoolDirectory(server.router, { logger: pino({ level: 'silent' }) }, poolId);
     await directory.syncGroups(stack.userPool.groups);
-    const password = options.demoPassword ?? LOCAL_DEMO_PASSWORD;
-    const users = await directory.ensureDemoUsers(demoUsers, password);
+    const users = await directory.ensureDemoUsers(demoUsers, LOCAL_DEMO_PASSWORD);
     return {
       endpoint: server.endpoint,
       poolId,
@@ -74,7 +68,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       issuer: `${issuerDomain}/${poolId}`,
       jwksUri: `${server.endpoint}/${poolId}/.well-known/jwks.json`,
       demoUsers: users,
-      demoPassword: password,
+      demoPassword: LOCAL_DEMO_PASSWORD,
       close: () => server.close(),
     };
   } catch (e) {

@@ -52,7 +52,7 @@ export interface ArticleTextInput {
 }
 
 /** The text fields in the order they are checked (and written). */
-export const TEXT_FIELDS: readonly TextField[] = ['title', 'summary', 'body', 'reviewNotes'];
+export const TEXT_FIELDS = Object.keys(TEXT_LIMITS) as readonly TextField[];
 
 /** Checks every text field of an article input; the first bad one fails the request. */
 export function validateArticleInput(input: ArticleTextInput): void {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoPath } from '../../config/paths';
 import type { LocalOutputs } from '../../local/outputs';
+import { signIn as signInToPool } from '../../local/user-pool/sign-in';
 
 /**
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
@@ -30,7 +31,7 @@ const autocannon = require('autocannon') as Autocannon;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 10;
-const FLOOR = 4450; // 5x the Amplify AppSync simulator's 890 req/s at 10 connections
+const FLOOR = 4450; // 5x the Amplify AppSync simulator's 890 req/s at 10 connections (measured on this machine kind: ../shared/reference/toolchain-facts.md)
 const ROOT = repoPath('.');
 
 /** Items per page of the authorized query (the bench publishes that many first). */
@@ -103,17 +104,12 @@ function childPids(pid: number): number[] {
   return direct.flatMap((c) => [c, ...childPids(c)]);
 }
 
+/** A demo user's access token (what aws-amplify sends), from the local pool the outputs name. */
 async function signIn(outputs: LocalOutputs, email: string): Promise<string> {
   const user = outputs.demoUsers.find((u) => u.email === email);
   if (!user) throw new Error(`bench: no demo user ${email} in the outputs`);
-  const res = await fetch(outputs.Auth.Cognito.userPoolEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: outputs.Auth.Cognito.userPoolClientId, AuthParameters: { USERNAME: email, PASSWORD: user.password } }),
-  });
-  const body = (await res.json()) as { AuthenticationResult?: { AccessToken: string } };
-  if (!body.AuthenticationResult) throw new Error(`bench: sign-in of ${email} failed: ${JSON.stringify(body)}`);
-  return body.AuthenticationResult.AccessToken;
+  const pool = { endpoint: outputs.Auth.Cognito.userPoolEndpoint, region: outputs.API.GraphQL.region };
+  return (await signInToPool(pool, outputs.Auth.Cognito.userPoolClientId, email, user.password)).accessToken;
 }
 
 interface GraphqlAnswer {

@@ -4,7 +4,7 @@
  * key/index contract the construct deploys (constructs/article-table.ts). Each call gets its
  * own server; close it in afterAll.
  */
-import { ARTICLE_TABLE } from '../../constructs/article-table';
+import { ARTICLE_TABLE, ARTICLE_TABLE_ATTRIBUTES } from '../../constructs/article-table';
 import { startDynamoDb, type DynamoDbEmulator } from '../../local/dynamodb';
 import type { LocalTable } from '../../local/stack-reader';
 
@@ -21,11 +21,7 @@ export function articlesTable(name: string): LocalTable {
   return {
     name,
     hashKey: ARTICLE_TABLE.hashKey,
-    attributes: [
-      { name: ARTICLE_TABLE.hashKey, type: 'S' },
-      { name: index.hashKey, type: 'S' },
-      { name: index.rangeKey, type: 'S' },
-    ],
+    attributes: ARTICLE_TABLE_ATTRIBUTES,
     globalSecondaryIndexes: [{ name: index.name, hashKey: index.hashKey, rangeKey: index.rangeKey, projectionType: 'ALL' }],
   };
 }

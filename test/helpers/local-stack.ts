@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -7,25 +6,18 @@ import { loadConfig } from '../../config';
 import { repoRoot } from '../../config/paths';
 import { type LocalMode, startLocalMode } from '../../local/local-mode';
 import { seedAuthor } from '../../local/seed-articles';
-import { defaultStackPath } from '../../local/stack-reader';
+import { ensureSynthesized } from '../../local/synth-stack';
 import { signIn, type SignedIn } from '../../local/user-pool/sign-in';
 
 let synthesized: string | undefined;
 
 /**
- * Synthesizes the local environment's stack with the compiled app (`node dist/main.js`, as
- * `npm run synth` does) into a temporary directory, once per test process, and returns the
- * stack file. Never touches the repository's cdktf.out, so tests can run beside a synth.
+ * Synthesizes the local environment's stack as `npm start` does (local/synth-stack.ts) into a
+ * temporary directory, once per test process, and returns the stack file. Never touches the
+ * repository's cdktf.out, so tests can run beside a synth.
  */
 export function synthesizeLocalStack(): string {
-  if (synthesized) return synthesized;
-  const root = repoRoot();
-  const app = path.join(root, 'dist', 'main.js');
-  if (!existsSync(app)) throw new Error(`${app} is missing: run \`npm run build\` first (npm test does)`);
-  const outDir = mkdtempSync(path.join(tmpdir(), 'local-synth-'));
-  execFileSync(process.execPath, [app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outDir }, stdio: ['ignore', 'ignore', 'pipe'] });
-  synthesized = path.join(outDir, path.relative('cdktf.out', defaultStackPath(loadConfig().local.environment)));
-  if (!existsSync(synthesized)) throw new Error(`synth wrote no ${synthesized}`);
+  synthesized ??= ensureSynthesized(repoRoot(), loadConfig().local.environment, mkdtempSync(path.join(tmpdir(), 'local-synth-'))).stackFile;
   return synthesized;
 }
 

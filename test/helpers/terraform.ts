@@ -13,7 +13,7 @@ export interface TerraformRun {
 export function requireTerraform(): string {
   const version = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) {
-    throw new Error(`terraform is not runnable (${version.error?.message ?? version.stderr}): install Terraform >= 1.10 on PATH`);
+    throw new Error(`terraform is not runnable (${version.error?.message ?? version.stderr}): install Terraform >= 1.11 on PATH`);
   }
   return JSON.parse(version.stdout).terraform_version;
 }
