@@ -57,6 +57,7 @@ export const project: ProjectConfig = {
     rowRules: [
       { field: 'Query.article', groups: [], rule: 'drafts only for editors and admins; others get null' },
       { field: 'Mutation.updateArticle', groups: ['editors'], rule: 'only articles they wrote (condition on authorId)' },
+      { field: 'Query.groupMembers', groups: ['admins'], rule: 'only groups named in the config' },
       { field: 'Mutation.addUserToGroup', groups: ['admins'], rule: 'only groups named in the config' },
       { field: 'Mutation.removeUserFromGroup', groups: ['admins'], rule: 'only groups named in the config' },
     ],
