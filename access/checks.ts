@@ -3,7 +3,8 @@ import type { ResolvedConfig } from '../config';
 import type { AuthModel } from './auth-model';
 import { authModelFor } from './project-access';
 import { schemaChecks } from './schema-checks';
-import { stackChecks, TerraformJson } from './stack-checks';
+import { stackChecks } from './stack-checks';
+import type { TerraformJson } from './terraform-json';
 
 /**
  * The synth-time access checks. main.ts runs `checkProject` before any construct exists and

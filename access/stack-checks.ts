@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config';
 import { AuthModel, opensTo } from './auth-model';
 import type { Finding } from './checks';
 import { mappingRules } from './role-mapping';
+import { blockList, resourceReference, resourcesOfType, type TerraformBlock, type TerraformJson } from './terraform-json';
 
 /**
  * Checks of one stack's synthesized Terraform JSON (`stack.toTerraform()`): what the
@@ -9,40 +10,26 @@ import { mappingRules } from './role-mapping';
  * intentions. Each finding names the stack, the resource and the attribute.
  */
 
-type Block = Record<string, unknown>;
-export interface TerraformJson {
-  readonly resource?: Readonly<Record<string, Readonly<Record<string, Block>>>>;
-  readonly data?: Readonly<Record<string, Readonly<Record<string, Block>>>>;
-}
-
 export type StackCheckConfig = Pick<ResolvedConfig, 'groups' | 'identityPool'>;
 
 const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 const AUD = `${COGNITO_IDENTITY}:aud`;
 const AMR = `${COGNITO_IDENTITY}:amr`;
 
-function resources(json: TerraformJson, type: string): [string, Block][] {
-  return Object.entries(json.resource?.[type] ?? {});
-}
-
-function list<T = Block>(v: unknown): T[] {
-  if (v === undefined || v === null) return [];
-  return (Array.isArray(v) ? v : [v]) as T[];
-}
-
 /** The resource a `${type.name.attr}` reference points at, as `type.name`. */
 function refTarget(value: unknown): string | undefined {
-  return typeof value === 'string' ? /^\$\{([a-z0-9_]+\.[^.}]+)\.[a-z_]+\}$/.exec(value)?.[1] : undefined;
+  const ref = resourceReference(value);
+  return ref && `${ref.type}.${ref.name}`;
 }
 
 /** Claims a user can change: client write_attributes and attributes an IdP maps in at sign-in. */
 function userWritableClaims(json: TerraformJson): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [name, c] of resources(json, 'aws_cognito_user_pool_client')) {
-    for (const a of list<string>(c.write_attributes)) out.set(a, `write_attributes of aws_cognito_user_pool_client.${name}`);
+  for (const [name, c] of resourcesOfType(json, 'aws_cognito_user_pool_client')) {
+    for (const a of blockList<string>(c.write_attributes)) out.set(a, `write_attributes of aws_cognito_user_pool_client.${name}`);
   }
-  for (const [name, p] of resources(json, 'aws_cognito_identity_provider')) {
-    for (const a of Object.keys((p.attribute_mapping as Block | undefined) ?? {})) {
+  for (const [name, p] of resourcesOfType(json, 'aws_cognito_identity_provider')) {
+    for (const a of Object.keys((p.attribute_mapping as TerraformBlock | undefined) ?? {})) {
       if (!out.has(a)) out.set(a, `attribute_mapping of aws_cognito_identity_provider.${name}`);
     }
   }
@@ -50,18 +37,18 @@ function userWritableClaims(json: TerraformJson): Map<string, string> {
 }
 
 /** Each group's `aws_cognito_user_group` resource, by group name. */
-function userGroups(json: TerraformJson): Map<string, [string, Block]> {
-  return new Map(resources(json, 'aws_cognito_user_group').map(([id, g]) => [String(g.name), [id, g]]));
+function userGroups(json: TerraformJson): Map<string, [string, TerraformBlock]> {
+  return new Map(resourcesOfType(json, 'aws_cognito_user_group').map(([id, g]) => [String(g.name), [id, g]]));
 }
 
 /** Every group has a role in the identity-pool mapping; rules read only `cognito:groups`, in precedence order. */
 function checkRoleMappings(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
   const findings: Finding[] = [];
-  const attachments = resources(json, 'aws_cognito_identity_pool_roles_attachment');
+  const attachments = resourcesOfType(json, 'aws_cognito_identity_pool_roles_attachment');
   const writable = userWritableClaims(json);
   const groups = userGroups(json);
   const groupNames = config.groups.map((g) => g.name);
-  if (!attachments.length && resources(json, 'aws_cognito_identity_pool').length && groupNames.length) {
+  if (!attachments.length && resourcesOfType(json, 'aws_cognito_identity_pool').length && groupNames.length) {
     findings.push({
       location: `stack ${stack}: aws_cognito_identity_pool`,
       problem: `the identity pool has no aws_cognito_identity_pool_roles_attachment: groups ${groupNames.join(', ')} get no role`,
@@ -69,7 +56,7 @@ function checkRoleMappings(stack: string, json: TerraformJson, config: StackChec
     });
   }
   for (const [id, att] of attachments) {
-    list(att.role_mapping).forEach((m, i) => {
+    blockList(att.role_mapping).forEach((m, i) => {
       const at = `stack ${stack}: resource.aws_cognito_identity_pool_roles_attachment.${id}.role_mapping[${i}]`;
       const expectedType = config.identityPool.roleMapping === 'rules' ? 'Rules' : 'Token';
       if (m.type !== expectedType) {
@@ -82,7 +69,7 @@ function checkRoleMappings(stack: string, json: TerraformJson, config: StackChec
           fix: 'derive it from the config',
         });
       }
-      const rules = list(m.mapping_rule);
+      const rules = blockList(m.mapping_rule);
       rules.forEach((r, j) => {
         if (r.claim === 'cognito:groups') {
           if (r.match_type !== 'Contains') {
@@ -150,31 +137,31 @@ interface TrustStatement {
 }
 
 /** Statements of a JSON policy document. */
-function jsonStatements(doc: Block): TrustStatement[] {
-  return list(doc.Statement)
+function jsonStatements(doc: TerraformBlock): TrustStatement[] {
+  return blockList(doc.Statement)
     .filter((s) => s.Effect === 'Allow')
     .map((s) => {
-      const principal = (s.Principal ?? {}) as Block;
+      const principal = (s.Principal ?? {}) as TerraformBlock;
       const conditions: Record<string, Record<string, string[]>> = {};
-      for (const [op, kv] of Object.entries((s.Condition ?? {}) as Record<string, Block>)) {
-        conditions[op] = Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, list<string>(v).map(String)]));
+      for (const [op, kv] of Object.entries((s.Condition ?? {}) as Record<string, TerraformBlock>)) {
+        conditions[op] = Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, blockList<string>(v).map(String)]));
       }
-      return { federated: list<string>(principal.Federated), conditions };
+      return { federated: blockList<string>(principal.Federated), conditions };
     });
 }
 
 /** Statements of an `aws_iam_policy_document` data source. */
-function dataStatements(doc: Block): TrustStatement[] {
-  return list(doc.statement)
+function dataStatements(doc: TerraformBlock): TrustStatement[] {
+  return blockList(doc.statement)
     .filter((s) => (s.effect ?? 'Allow') === 'Allow')
     .map((s) => {
       const conditions: Record<string, Record<string, string[]>> = {};
-      for (const c of list(s.condition)) {
-        conditions[String(c.test)] = { ...(conditions[String(c.test)] ?? {}), [String(c.variable)]: list<string>(c.values) };
+      for (const c of blockList(s.condition)) {
+        conditions[String(c.test)] = { ...(conditions[String(c.test)] ?? {}), [String(c.variable)]: blockList<string>(c.values) };
       }
-      const federated = list(s.principals)
+      const federated = blockList(s.principals)
         .filter((p) => p.type === 'Federated')
-        .flatMap((p) => list<string>(p.identifiers));
+        .flatMap((p) => blockList<string>(p.identifiers));
       return { federated, conditions };
     });
 }
@@ -188,7 +175,7 @@ function trustStatements(json: TerraformJson, policy: unknown): TrustStatement[]
   }
   if (typeof policy !== 'string') return 'unreadable';
   try {
-    return jsonStatements(JSON.parse(policy) as Block);
+    return jsonStatements(JSON.parse(policy) as TerraformBlock);
   } catch {
     return 'unreadable';
   }
@@ -197,7 +184,7 @@ function trustStatements(json: TerraformJson, policy: unknown): TrustStatement[]
 /** A role trusted by cognito-identity.amazonaws.com needs the `aud` and `amr` conditions. */
 function checkIdentityPoolTrust(stack: string, json: TerraformJson): Finding[] {
   const findings: Finding[] = [];
-  for (const [id, role] of resources(json, 'aws_iam_role')) {
+  for (const [id, role] of resourcesOfType(json, 'aws_iam_role')) {
     const location = `stack ${stack}: resource.aws_iam_role.${id}.assume_role_policy`;
     const statements = trustStatements(json, role.assume_role_policy);
     if (statements === 'unreadable') {
@@ -230,8 +217,8 @@ function checkIdentityPoolTrust(stack: string, json: TerraformJson): Finding[] {
 function checkTriggerGroupMappings(stack: string, json: TerraformJson): Finding[] {
   const groups = userGroups(json);
   const findings: Finding[] = [];
-  for (const [id, fn] of resources(json, 'aws_lambda_function')) {
-    const raw = list(fn.environment)[0]?.variables as Block | undefined;
+  for (const [id, fn] of resourcesOfType(json, 'aws_lambda_function')) {
+    const raw = blockList(fn.environment)[0]?.variables as TerraformBlock | undefined;
     if (typeof raw?.GROUP_MAPPINGS !== 'string') continue;
     const location = `stack ${stack}: resource.aws_lambda_function.${id}.environment.variables.GROUP_MAPPINGS`;
     let mappings: Record<string, Record<string, string>>;
@@ -259,8 +246,8 @@ function checkTriggerGroupMappings(stack: string, json: TerraformJson): Finding[
 /** The API's auth modes are the ones the auth model assumes (apiAuthFromConfig). */
 function checkApiAuthModes(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
   const expected = [model.api.defaultMode, ...[...model.api.additionalModes].sort()].join(', ');
-  return resources(json, 'aws_appsync_graphql_api').flatMap(([id, api]) => {
-    const extra = list(api.additional_authentication_provider).map((p) => String(p.authentication_type)).sort();
+  return resourcesOfType(json, 'aws_appsync_graphql_api').flatMap(([id, api]) => {
+    const extra = blockList(api.additional_authentication_provider).map((p) => String(p.authentication_type)).sort();
     const actual = [String(api.authentication_type), ...extra].join(', ');
     if (actual === expected) return [];
     return [
@@ -278,15 +265,15 @@ const GRAPHQL_FIELD_ARN = /\/types\/([^/]+)\/fields\/([^/]+)$/;
 /** Every appsync:GraphQL grant in a role policy names a top-level field the schema opens to IAM. */
 function checkIamFieldGrants(stack: string, json: TerraformJson, model: AuthModel): Finding[] {
   const findings: Finding[] = [];
-  for (const [id, p] of resources(json, 'aws_iam_role_policy')) {
-    let doc: Block;
+  for (const [id, p] of resourcesOfType(json, 'aws_iam_role_policy')) {
+    let doc: TerraformBlock;
     try {
-      doc = JSON.parse(String(p.policy)) as Block;
+      doc = JSON.parse(String(p.policy)) as TerraformBlock;
     } catch {
       continue;
     }
-    for (const s of list(doc.Statement).filter((x) => x.Effect === 'Allow' && list<string>(x.Action).some((a) => /^appsync:(GraphQL|\*)$|^\*$/.test(a)))) {
-      for (const resource of list<string>(s.Resource)) {
+    for (const s of blockList(doc.Statement).filter((x) => x.Effect === 'Allow' && blockList<string>(x.Action).some((a) => /^appsync:(GraphQL|\*)$|^\*$/.test(a)))) {
+      for (const resource of blockList<string>(s.Resource)) {
         const location = `stack ${stack}: resource.aws_iam_role_policy.${id}.policy`;
         const m = GRAPHQL_FIELD_ARN.exec(resource);
         if (!m || m[1].includes('*') || m[2].includes('*')) {
@@ -313,7 +300,7 @@ function checkIamFieldGrants(stack: string, json: TerraformJson, model: AuthMode
  */
 function checkNoGuestAccess(stack: string, json: TerraformJson): Finding[] {
   const findings: Finding[] = [];
-  for (const [id, pool] of resources(json, 'aws_cognito_identity_pool')) {
+  for (const [id, pool] of resourcesOfType(json, 'aws_cognito_identity_pool')) {
     if (pool.allow_unauthenticated_identities !== false) {
       findings.push({
         location: `stack ${stack}: resource.aws_cognito_identity_pool.${id}.allow_unauthenticated_identities`,
@@ -322,8 +309,8 @@ function checkNoGuestAccess(stack: string, json: TerraformJson): Finding[] {
       });
     }
   }
-  for (const [id, att] of resources(json, 'aws_cognito_identity_pool_roles_attachment')) {
-    if ((att.roles as Block | undefined)?.unauthenticated !== undefined) {
+  for (const [id, att] of resourcesOfType(json, 'aws_cognito_identity_pool_roles_attachment')) {
+    if ((att.roles as TerraformBlock | undefined)?.unauthenticated !== undefined) {
       findings.push({
         location: `stack ${stack}: resource.aws_cognito_identity_pool_roles_attachment.${id}.roles.unauthenticated`,
         problem: 'gives guests a role',

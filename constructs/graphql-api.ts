@@ -19,7 +19,7 @@ import { ApiWaf } from './api-waf';
 import { ArticleTable } from './article-table';
 import { codeFile } from './code-asset';
 import { resourceName } from './naming';
-import { loadResolverCatalog, type CatalogResolver, type ResolverCatalog } from './resolver-catalog';
+import { loadResolverCatalog, type ResolverCatalog, type ResolverCode } from './resolver-catalog';
 
 /** Every resolver and function runs this runtime; the local mode runs nothing else. */
 export const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
@@ -155,7 +155,7 @@ export class GraphqlApi extends Construct {
     }).roles;
   }
 
-  private addResolver(resolver: CatalogResolver, dataSources: Readonly<Record<string, AppsyncDatasource>>): void {
+  private addResolver(resolver: ResolverCode, dataSources: Readonly<Record<string, AppsyncDatasource>>): void {
     const field = `${resolver.typeName}.${resolver.fieldName}`;
     const functions = (resolver.functions ?? []).map(
       (fn) =>

@@ -24,34 +24,41 @@ export const MAX_BUNDLE_BYTES = 32 * 1024;
 /** The folder of shared resolver code; never a resolver itself. */
 export const SHARED_DIR = 'lib';
 
-/** A pipeline function, in the order AppSync runs it. */
-export interface CatalogFunction {
+/**
+ * A pipeline function's code: what the catalog bundles, what the GraphQL API construct deploys
+ * and what the local mode reads back from the synthesized stack and runs.
+ */
+export interface ResolverFunctionCode {
   /** AppSync function name, unique in the API: `<Type>_<field>_<n>_<name>`. */
   readonly name: string;
-  /** Source file, relative to the repository root with `/` separators. */
-  readonly file: string;
+  /** Source file, relative to the repository root with `/` separators; absent when read back from a stack. */
+  readonly file?: string;
   readonly dataSource: string;
   /** The bundled ES module (exports `request` and `response`). */
   readonly code: string;
 }
 
-export interface CatalogResolver {
+/** One field's resolver code, in the catalog, in the synthesized stack and in the local runtime. */
+export interface ResolverCode {
   readonly typeName: string;
   readonly fieldName: string;
   readonly kind: 'UNIT' | 'PIPELINE';
-  /** Source file (the unit file, or the pipeline's `index.ts`), repository-relative. */
-  readonly file: string;
+  /** Source file (the unit file, or the pipeline's `index.ts`), repository-relative; absent when read back from a stack. */
+  readonly file?: string;
   /** Data source name of a unit resolver; pipelines have none. */
   readonly dataSource?: string;
-  /** The bundled ES module (exports `request` and `response`). */
+  /** The bundled ES module (exports `request` and `response`; a pipeline's before/after steps). */
   readonly code: string;
   /** Pipeline functions in run order; only for `PIPELINE`. */
-  readonly functions?: readonly CatalogFunction[];
+  readonly functions?: readonly ResolverFunctionCode[];
 }
+
+/** A resolver as the catalog loads it: always with its source file. */
+type LoadedResolver = ResolverCode & { readonly file: string };
 
 export interface ResolverCatalog {
   /** Sorted by `Type.field`. */
-  readonly resolvers: readonly CatalogResolver[];
+  readonly resolvers: readonly LoadedResolver[];
 }
 
 export interface LoadResolverCatalogOptions {
@@ -94,7 +101,7 @@ export function loadResolverCatalog(options: LoadResolverCatalogOptions): Resolv
     throw new ResolverCatalogError(repoRelative(root, dir), 'is not a folder of resolvers');
   }
 
-  const resolvers: CatalogResolver[] = [];
+  const resolvers: LoadedResolver[] = [];
   const byField = new Map<string, string>();
   for (const entry of readdirSync(dir).sort()) {
     const path = join(dir, entry);
@@ -126,7 +133,7 @@ function isTypeScriptSource(entry: string): boolean {
   return entry.endsWith('.ts') && !entry.endsWith('.d.ts');
 }
 
-function loadUnit(ctx: Context, path: string, entry: string): CatalogResolver {
+function loadUnit(ctx: Context, path: string, entry: string): LoadedResolver {
   const file = repoRelative(ctx.root, path);
   const match = UNIT_FILE.exec(entry);
   if (!match) {
@@ -138,7 +145,7 @@ function loadUnit(ctx: Context, path: string, entry: string): CatalogResolver {
   return { typeName, fieldName, kind: 'UNIT', file, dataSource, code: bundle(file, path) };
 }
 
-function loadPipeline(ctx: Context, path: string, entry: string): CatalogResolver {
+function loadPipeline(ctx: Context, path: string, entry: string): LoadedResolver {
   const file = repoRelative(ctx.root, path);
   const match = PIPELINE_DIR.exec(entry);
   if (!match) {
@@ -151,7 +158,7 @@ function loadPipeline(ctx: Context, path: string, entry: string): CatalogResolve
     throw new ResolverCatalogError(`${file}/`, `pipeline folder has no ${PIPELINE_INDEX} (the resolver's before/after steps)`);
   }
 
-  const functions: { order: number; fn: CatalogFunction }[] = [];
+  const functions: { order: number; fn: ResolverFunctionCode }[] = [];
   const seenOrder = new Map<number, string>();
   for (const child of readdirSync(path).sort()) {
     if (child === PIPELINE_INDEX || !isTypeScriptSource(child)) continue;

@@ -1,4 +1,14 @@
 import type { AuthMode } from '../access/auth-model';
+import type { ResolverCode, ResolverFunctionCode } from '../constructs/resolver-catalog';
+import {
+  allResources,
+  blockList,
+  resourceReference,
+  singleBlock,
+  type TerraformBlock,
+  type TerraformJson,
+  type TerraformResource,
+} from '../access/terraform-json';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -16,27 +26,6 @@ import * as path from 'node:path';
  * the same across restarts and the user-pool emulator creates exactly these ids.
  */
 
-
-export interface LocalFunction {
-  /** The AppSync function's `name`. */
-  readonly name: string;
-  /** Bundled APPSYNC_JS code. */
-  readonly code: string;
-  /** Data source name. */
-  readonly dataSource: string;
-}
-
-export interface LocalResolver {
-  readonly typeName: string;
-  readonly fieldName: string;
-  readonly kind: 'UNIT' | 'PIPELINE';
-  /** Bundled APPSYNC_JS code (for a pipeline: its before/after handlers). */
-  readonly code: string;
-  /** Data source name (UNIT resolvers). */
-  readonly dataSource?: string;
-  /** Ordered functions (PIPELINE resolvers). */
-  readonly functions?: readonly LocalFunction[];
-}
 
 export interface LocalDataSource {
   readonly name: string;
@@ -115,7 +104,7 @@ export interface LocalStack {
      */
     readonly environmentVariables: Readonly<Record<string, string>>;
   };
-  readonly resolvers: readonly LocalResolver[];
+  readonly resolvers: readonly ResolverCode[];
   readonly dataSources: readonly LocalDataSource[];
   readonly tables: readonly LocalTable[];
   readonly userPool: {
@@ -167,15 +156,6 @@ export function localClientId(poolId: string, logicalName: string): string {
     .slice(0, 26);
 }
 
-type Json = Record<string, unknown>;
-
-/** One resource of the Terraform JSON with its address, for error messages. */
-interface Resource {
-  readonly type: string;
-  readonly name: string;
-  readonly body: Json;
-}
-
 const REF = /\$\{([^{}]*)\}/g;
 
 /** Reads and checks a synthesized stack. Throws `StackReadError` for anything the local mode cannot run. */
@@ -183,9 +163,9 @@ export function readLocalStack(stackJsonPath: string = defaultStackPath('dev')):
   if (!existsSync(stackJsonPath)) {
     throw new StackReadError(stackJsonPath, '(file)', 'missing', 'a synthesized stack: run `npm run synth` first');
   }
-  let doc: Json;
+  let doc: TerraformJson;
   try {
-    doc = JSON.parse(readFileSync(stackJsonPath, 'utf8')) as Json;
+    doc = JSON.parse(readFileSync(stackJsonPath, 'utf8')) as TerraformJson;
   } catch (e) {
     throw new StackReadError(stackJsonPath, '(file)', (e as Error).message, 'Terraform JSON');
   }
@@ -193,16 +173,13 @@ export function readLocalStack(stackJsonPath: string = defaultStackPath('dev')):
 }
 
 class StackReader {
-  private readonly resources: Resource[];
+  private readonly resources: TerraformResource[];
   private readonly stackDir: string;
   private poolId = '';
 
-  constructor(private readonly source: string, private readonly doc: Json) {
+  constructor(private readonly source: string, private readonly doc: TerraformJson) {
     this.stackDir = path.dirname(source);
-    const byType = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
-    this.resources = Object.entries(byType).flatMap(([type, byName]) =>
-      Object.entries(byName).map(([name, body]) => ({ type, name, body }))
-    );
+    this.resources = allResources(doc);
   }
 
   read(): LocalStack {
@@ -237,16 +214,14 @@ class StackReader {
   }
 
   private region(): string {
-    const aws = (this.doc.provider as Json | undefined)?.aws;
-    const provider = (Array.isArray(aws) ? aws[0] : aws) as Json | undefined;
-    const region = provider?.region;
+    const region = singleBlock(this.doc.provider?.aws)?.region;
     if (typeof region !== 'string' || region === '') {
       throw new StackReadError(this.source, 'provider.aws.region', region, 'the stack region');
     }
     return region;
   }
 
-  private client(c: Resource): LocalClient {
+  private client(c: TerraformResource): LocalClient {
     return {
       logicalName: c.name,
       name: this.str(c, 'name'),
@@ -258,10 +233,9 @@ class StackReader {
   }
 
   private webClient(clients: LocalClient[]): LocalClient {
-    const output = (this.doc.output as Record<string, Json> | undefined)?.client_config?.value as Json | undefined;
-    const ref = ((output?.Auth as Json | undefined)?.Cognito as Json | undefined)?.userPoolClientId;
-    const m = typeof ref === 'string' ? /^\$\{aws_cognito_user_pool_client\.([^.]+)\.id\}$/.exec(ref) : null;
-    const named = m ? clients.find((c) => c.logicalName === m[1]) : undefined;
+    const output = this.doc.output?.client_config?.value as TerraformBlock | undefined;
+    const ref = resourceReference(((output?.Auth as TerraformBlock | undefined)?.Cognito as TerraformBlock | undefined)?.userPoolClientId);
+    const named = ref?.type === 'aws_cognito_user_pool_client' && ref.attribute === 'id' ? clients.find((c) => c.logicalName === ref.name) : undefined;
     const web = named ?? clients.find((c) => !c.generateSecret);
     if (!web) {
       throw new StackReadError(
@@ -274,8 +248,8 @@ class StackReader {
     return web;
   }
 
-  private tokenValidity(c: Resource): Partial<LocalClient> {
-    const units = one(c.body.token_validity_units);
+  private tokenValidity(c: TerraformResource): Partial<LocalClient> {
+    const units = singleBlock(c.body.token_validity_units);
     const opt = (field: string): number | undefined => (c.body[field] === undefined ? undefined : this.num(c, field));
     return {
       accessTokenValidity: opt('access_token_validity'),
@@ -289,14 +263,14 @@ class StackReader {
     };
   }
 
-  private api(api: Resource): LocalStack['api'] {
+  private api(api: TerraformResource): LocalStack['api'] {
     const mode = api.body.authentication_type;
     if (mode !== 'AMAZON_COGNITO_USER_POOLS') {
       throw new StackReadError(this.source, this.key(api, 'authentication_type'), mode, 'AMAZON_COGNITO_USER_POOLS');
     }
-    const poolConfig = one(api.body.user_pool_config);
+    const poolConfig = singleBlock(api.body.user_pool_config);
     const regex = poolConfig?.app_id_client_regex;
-    const additional = (asList(api.body.additional_authentication_provider) as Json[]).map(
+    const additional = blockList(api.body.additional_authentication_provider).map(
       (p) => p.authentication_type as AuthMode
     );
     const [varsKey, vars] = this.environmentVariables(api);
@@ -310,17 +284,17 @@ class StackReader {
     };
   }
 
-  private environmentVariables(api: Resource): [string, Record<string, unknown>] {
+  private environmentVariables(api: TerraformResource): [string, Record<string, unknown>] {
     if (api.body.environment_variables !== undefined) {
       return [this.key(api, 'environment_variables'), api.body.environment_variables as Record<string, unknown>];
     }
     const apiRef = `\${aws_appsync_graphql_api.${api.name}.id}`;
-    const holder = this.all('terraform_data').find((d) => (d.body.input as Json | undefined)?.api_id === apiRef);
+    const holder = this.all('terraform_data').find((d) => (d.body.input as TerraformBlock | undefined)?.api_id === apiRef);
     if (!holder) return ['', {}];
-    return [this.key(holder, 'input.variables'), ((holder.body.input as Json).variables ?? {}) as Record<string, unknown>];
+    return [this.key(holder, 'input.variables'), ((holder.body.input as TerraformBlock).variables ?? {}) as Record<string, unknown>];
   }
 
-  private resolver(r: Resource): LocalResolver {
+  private resolver(r: TerraformResource): ResolverCode {
     const kind = (r.body.kind ?? 'UNIT') as string;
     if (kind !== 'UNIT' && kind !== 'PIPELINE') {
       throw new StackReadError(this.source, this.key(r, 'kind'), kind, 'UNIT or PIPELINE');
@@ -330,14 +304,14 @@ class StackReader {
     if (kind === 'UNIT') {
       return { ...base, dataSource: this.str(r, 'data_source') };
     }
-    const refs = (one(r.body.pipeline_config)?.functions ?? []) as unknown[];
+    const refs = (singleBlock(r.body.pipeline_config)?.functions ?? []) as unknown[];
     const functions = refs.map((ref, i) => this.pipelineFunction(r, ref, i));
     return { ...base, functions };
   }
 
-  private pipelineFunction(r: Resource, ref: unknown, i: number): LocalFunction {
-    const m = typeof ref === 'string' ? /^\$\{aws_appsync_function\.([^.]+)\.function_id\}$/.exec(ref) : null;
-    const fn = m && this.find('aws_appsync_function', m[1]);
+  private pipelineFunction(r: TerraformResource, ref: unknown, i: number): ResolverFunctionCode {
+    const target = resourceReference(ref);
+    const fn = target?.type === 'aws_appsync_function' && target.attribute === 'function_id' ? this.find('aws_appsync_function', target.name) : undefined;
     if (!fn) {
       throw new StackReadError(
         this.source,
@@ -351,23 +325,23 @@ class StackReader {
   }
 
   /** The local runtime runs APPSYNC_JS only; a VTL resolver would silently behave differently. */
-  private checkRuntime(r: Resource): void {
-    const runtime = one(r.body.runtime);
+  private checkRuntime(r: TerraformResource): void {
+    const runtime = singleBlock(r.body.runtime);
     if (runtime?.name !== 'APPSYNC_JS') {
       throw new StackReadError(this.source, this.key(r, 'runtime.name'), runtime?.name, 'APPSYNC_JS (the local mode runs no VTL)');
     }
   }
 
-  private dataSource(d: Resource): LocalDataSource {
+  private dataSource(d: TerraformResource): LocalDataSource {
     const type = d.body.type;
     const name = this.str(d, 'name');
     switch (type) {
       case 'AMAZON_DYNAMODB': {
-        const table = one(d.body.dynamodb_config)?.table_name;
+        const table = singleBlock(d.body.dynamodb_config)?.table_name;
         return { name, type, tableName: this.resolve(String(table), this.key(d, 'dynamodb_config.table_name')) };
       }
       case 'HTTP': {
-        const endpoint = one(d.body.http_config)?.endpoint;
+        const endpoint = singleBlock(d.body.http_config)?.endpoint;
         return { name, type, endpoint: this.resolve(String(endpoint), this.key(d, 'http_config.endpoint')) };
       }
       case 'NONE':
@@ -377,13 +351,13 @@ class StackReader {
     }
   }
 
-  private table(t: Resource): LocalTable {
-    const gsis = asList(t.body.global_secondary_index) as Json[];
+  private table(t: TerraformResource): LocalTable {
+    const gsis = blockList(t.body.global_secondary_index);
     return {
       name: this.str(t, 'name'),
       hashKey: this.str(t, 'hash_key'),
       rangeKey: this.optStr(t, 'range_key'),
-      attributes: (asList(t.body.attribute) as Json[]).map((a) => ({ name: String(a.name), type: String(a.type) })),
+      attributes: blockList(t.body.attribute).map((a) => ({ name: String(a.name), type: String(a.type) })),
       globalSecondaryIndexes: gsis.map((g) => ({
         name: String(g.name),
         hashKey: String(g.hash_key),
@@ -439,15 +413,15 @@ class StackReader {
 
   // ---- access ------------------------------------------------------------------------------
 
-  private all(type: string): Resource[] {
+  private all(type: string): TerraformResource[] {
     return this.resources.filter((r) => r.type === type);
   }
 
-  private find(type: string, name: string): Resource | undefined {
+  private find(type: string, name: string): TerraformResource | undefined {
     return this.resources.find((r) => r.type === type && r.name === name);
   }
 
-  private single(type: string): Resource {
+  private single(type: string): TerraformResource {
     const found = this.all(type);
     if (found.length !== 1) {
       throw new StackReadError(
@@ -460,34 +434,34 @@ class StackReader {
     return found[0];
   }
 
-  private key(r: Resource, field: string): string {
+  private key(r: TerraformResource, field: string): string {
     return `resource.${r.type}.${r.name}.${field}`;
   }
 
-  private str(r: Resource, field: string): string {
+  private str(r: TerraformResource, field: string): string {
     const v = r.body[field];
     if (typeof v !== 'string' || v === '') throw new StackReadError(this.source, this.key(r, field), v, 'a non-empty string');
     return this.resolve(v, this.key(r, field));
   }
 
-  private optStr(r: Resource, field: string): string | undefined {
+  private optStr(r: TerraformResource, field: string): string | undefined {
     return r.body[field] === undefined ? undefined : this.str(r, field);
   }
 
-  private num(r: Resource, field: string): number {
+  private num(r: TerraformResource, field: string): number {
     const v = r.body[field];
     if (typeof v !== 'number') throw new StackReadError(this.source, this.key(r, field), v, 'a number');
     return v;
   }
 
-  private bool(r: Resource, field: string): boolean | undefined {
+  private bool(r: TerraformResource, field: string): boolean | undefined {
     const v = r.body[field];
     if (v === undefined) return undefined;
     if (typeof v !== 'boolean') throw new StackReadError(this.source, this.key(r, field), v, 'a boolean');
     return v;
   }
 
-  private strList(r: Resource, field: string): string[] {
+  private strList(r: TerraformResource, field: string): string[] {
     const v = r.body[field] ?? [];
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
       throw new StackReadError(this.source, this.key(r, field), v, 'a list of strings');
@@ -496,13 +470,3 @@ class StackReader {
   }
 }
 
-/** cdktf writes single nested blocks as an object or a one-element list depending on the binding. */
-function one(v: unknown): Json | undefined {
-  if (Array.isArray(v)) return v[0] as Json | undefined;
-  return v as Json | undefined;
-}
-
-function asList(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}

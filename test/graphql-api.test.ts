@@ -13,6 +13,7 @@ import { ARTICLE_TABLE_ACTIONS } from '../constructs/api-data-sources';
 import { OFFLINE_PROVIDER } from '../constructs/content-stack';
 import { GraphqlApi, loadApiSource, type GraphqlApiProps } from '../constructs/graphql-api';
 import { serviceTrustPolicy } from '../constructs/iam-documents';
+import { resourcesOfType } from '../access/terraform-json';
 import { countResources, offlineTerraformEnv, planSummary, requireTerraform, terraform } from './helpers/terraform';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -80,7 +81,7 @@ function synthesize(config: StackConfig, extra: Partial<GraphqlApiProps> = {}): 
 // ---- reading the synthesized JSON ------------------------------------------------------------
 
 function resources(s: Synthesized, type: string): [name: string, body: Json][] {
-  return Object.entries((s.json.resource?.[type] ?? {}) as Record<string, Json>);
+  return resourcesOfType(s.json, type) as [string, Json][];
 }
 
 function only(s: Synthesized, type: string): [name: string, body: Json] {

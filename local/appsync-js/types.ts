@@ -1,6 +1,9 @@
 /** Public types of the local APPSYNC_JS runtime (see index.ts). */
 import type { DynamoDbTransport } from './data-sources/dynamodb-transport';
 
+// The code the runtime runs is the resolver catalog's (constructs/resolver-catalog.ts), read back from the stack.
+export type { ResolverCode, ResolverFunctionCode } from '../../constructs/resolver-catalog';
+
 export type DataSourceType = 'AMAZON_DYNAMODB' | 'HTTP' | 'NONE';
 
 /** One data source of the API, as the synthesized stack describes it. */
@@ -42,26 +45,6 @@ export interface AppSyncJsRuntimeOptions {
   clock?: () => number;
   /** Receives resolver `console.*` output. @default host console, prefixed with the resolver name */
   log?: (level: string, resolverName: string, args: unknown[]) => void;
-}
-
-/** A pipeline function: its bundled code and data source. */
-export interface ResolverFunctionCode {
-  name: string;
-  code: string;
-  dataSource: string;
-}
-
-/** One field's resolver, as `constructs/resolver-catalog.ts` produces it. */
-export interface ResolverCode {
-  typeName: string;
-  fieldName: string;
-  kind: 'UNIT' | 'PIPELINE';
-  /** The bundled ES module exporting `request` and `response`. */
-  code: string;
-  /** UNIT only. */
-  dataSource?: string;
-  /** PIPELINE only, in run order. */
-  functions?: readonly ResolverFunctionCode[];
 }
 
 /** Caller identity as AppSync builds it (user pool: sub, issuer, username, claims, groups...). */
