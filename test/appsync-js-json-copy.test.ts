@@ -239,7 +239,7 @@ describe('jsonCopy equals the JSON round trip', () => {
 });
 
 /**
- * The executor hands a DynamoDB answer to resolvers without copying it (DataSourceOutcome), so
+ * The resolver runner hands a DynamoDB answer to resolvers without copying it (DataSourceOutcome), so
  * fromWireItem must already give what the JSON round trip of its answer would, and share no
  * object with the wire answer.
  */

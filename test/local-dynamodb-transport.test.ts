@@ -18,6 +18,7 @@ import { DynamoDbDataSource } from '../local/appsync-js/data-sources/dynamodb';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from '../local/graphql';
 import { articlesTable } from './helpers/dynamodb';
 import { startLocalEndpointEnv, type LocalEndpointEnv, type GraphqlResponse } from './helpers/local-endpoint-env';
+import { LOCAL_AWS_CREDENTIALS } from '../local/aws-credentials';
 
 const REGION = 'eu-west-1';
 const INDEX = articlesTable('x').globalSecondaryIndexes[0].name;
@@ -118,7 +119,7 @@ describe('in-process and SDK transports into one dynalite', () => {
     const tables = ['via-sdk', 'via-in-process', 'shared'].map(articlesTable);
     dynamo = await startDynamoDb({ stack: { region: REGION, tables, source: 'test/local-dynamodb-transport.test.ts' }, port: 0 });
     inProcess = dynamo.transport;
-    sdk = createSdkTransport({ endpoint: dynamo.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    sdk = createSdkTransport({ endpoint: dynamo.endpoint, region: REGION, credentials: LOCAL_AWS_CREDENTIALS });
   });
 
   afterAll(async () => {

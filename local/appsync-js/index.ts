@@ -19,10 +19,11 @@ import type { DynamoDbTransport } from './data-sources/dynamodb-transport';
 import { HttpDataSource, signingFromEndpoint } from './data-sources/http';
 import { NoneDataSource } from './data-sources/none';
 import type { DataSourceInvoker } from './data-sources/types';
-import { executeResolver } from './executor';
+import { executeResolver } from './resolver-runner';
 import { ModuleLoader } from './module-loader';
 import type { AppSyncJsRuntimeOptions, DataSourceConfig, FieldContext, FieldResult, ResolverCode } from './types';
 import { createUtilsModule } from './utils-module';
+import { LOCAL_AWS_CREDENTIALS, type AwsCredentials } from '../aws-credentials';
 
 export * from './types';
 export { AppSyncJsCodeError } from './code-checks';
@@ -36,13 +37,11 @@ export interface AppSyncJsRuntime {
   close(): void;
 }
 
-/** Signs DynamoDB and HTTP calls: the local emulators accept any credentials. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** Deadline of one HTTP data-source call, like AppSync's 30 s resolver limit. */
 const HTTP_TIMEOUT_MS = 30_000;
 
 export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyncJsRuntime {
-  const credentials = LOCAL_CREDENTIALS;
+  const credentials = LOCAL_AWS_CREDENTIALS;
   // The caller's transport when given (the local mode's in-process dynalite); else an SDK client it owns.
   const owned = options.dynamodb.transport
     ? undefined
@@ -84,7 +83,7 @@ export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyn
 function createDataSource(
   config: DataSourceConfig,
   options: AppSyncJsRuntimeOptions,
-  credentials: typeof LOCAL_CREDENTIALS,
+  credentials: AwsCredentials,
   transport: DynamoDbTransport,
 ): DataSourceInvoker {
   switch (config.type) {

@@ -4,6 +4,7 @@ import type { DynamoDbTransport } from '../appsync-js/data-sources/dynamodb-tran
 import type { LocalStack } from '../stack-reader';
 import { startEmulatorThread } from './emulator-thread-client';
 import { ensureTables } from './tables';
+import { LOCAL_AWS_CREDENTIALS } from '../aws-credentials';
 
 export interface DynamoDbOptions {
   /** What of the stack the emulator needs: its region and tables (`source` names it in errors). */
@@ -43,7 +44,7 @@ export interface DynamoDbEmulator {
 
 /** A DynamoDB client for a local endpoint: the emulator ignores signatures, the SDK needs some credentials. */
 export function localDynamoClient(endpoint: string, region: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_AWS_CREDENTIALS });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { AppSyncFieldError } from '../appsync-js/types';
 
 /**
  * Errors in AppSync's shape. AppSync adds `errorType`, `data` and `errorInfo` to each GraphQL
@@ -17,32 +18,28 @@ export interface AppSyncErrorJson {
 }
 
 /**
- * Thrown by a field resolver; `errorType`, `data`, `errorInfo` surface in the response.
- * It is an expected outcome (a denied field), not a bug: it carries no stack trace, whose
- * capture and formatting (graphql-js copies it) would otherwise cost more than the request.
+ * Thrown by a graphql-js field resolver to make the field null with `fieldError` (the runtime's
+ * field error, or the endpoint's own `Unauthorized`); its `errorType`, `data` and `errorInfo`
+ * surface in the response. It is an expected outcome (a denied field), not a bug: it carries no
+ * stack trace, whose capture and formatting (graphql-js copies it) would otherwise cost more
+ * than the request.
  */
-export class AppSyncFieldError extends Error {
-  readonly errorType: string | null;
-  readonly data: unknown;
-  readonly errorInfo: unknown;
-  constructor(message: string, errorType: string | null, data: unknown = null, errorInfo: unknown = null) {
+export class FieldErrorSignal extends Error {
+  constructor(readonly fieldError: AppSyncFieldError) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super(message);
+      super(fieldError.message);
     } finally {
       Error.stackTraceLimit = limit;
     }
-    this.name = 'AppSyncFieldError';
-    this.errorType = errorType;
-    this.data = data;
-    this.errorInfo = errorInfo;
+    this.name = 'FieldErrorSignal';
   }
 }
 
 /** The error AppSync gives a field the caller may not read (the resolver is never run). */
-export function unauthorizedField(typeName: string, fieldName: string): AppSyncFieldError {
-  return new AppSyncFieldError(`Not Authorized to access ${fieldName} on type ${typeName}`, 'Unauthorized');
+export function unauthorizedField(typeName: string, fieldName: string): FieldErrorSignal {
+  return new FieldErrorSignal({ message: `Not Authorized to access ${fieldName} on type ${typeName}`, errorType: 'Unauthorized', data: null, errorInfo: null });
 }
 
 /** A request refused before execution: HTTP 401, `errors` only, no `data` (AppSync's shape). */
@@ -57,12 +54,12 @@ export class RequestUnauthorizedError extends Error {
 /** Renders a graphql-js error (validation, execution) in AppSync's shape. */
 export function toAppSyncError(error: GraphQLError): AppSyncErrorJson {
   const original = error.originalError;
-  const appsync = original instanceof AppSyncFieldError ? original : undefined;
+  const appsync = original instanceof FieldErrorSignal ? original.fieldError : undefined;
   return {
     path: error.path,
-    data: appsync ? appsync.data : null,
+    data: appsync ? (appsync.data ?? null) : null,
     errorType: appsync ? appsync.errorType : error.path ? null : errorTypeOf(error),
-    errorInfo: appsync ? appsync.errorInfo : null,
+    errorInfo: appsync ? (appsync.errorInfo ?? null) : null,
     locations: error.locations,
     message: error.message,
   };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestUnauthorizedError, refusalBody } from './errors';
-import type { Executor, GraphqlRequest } from './executor';
+import type { Executor, GraphqlRequest } from './request-executor';
 import { plainIp, requestCallerOf } from './identity';
 import type { StaticFile } from './static-files';
 import type { SubscriptionHub } from './subscriptions';

@@ -1,4 +1,4 @@
-import type { AppSyncIdentity, RequestCaller } from './executor';
+import type { AppSyncIdentity, RequestCaller } from './request-executor';
 import type { VerifiedToken } from './token-verifier';
 
 /**

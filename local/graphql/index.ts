@@ -7,7 +7,7 @@ import type { LocalDemoUser } from '../outputs';
 import type { LocalStack } from '../stack-reader';
 import { createDocumentCache } from './document-cache';
 import { createDualProtocolServer } from './dual-protocol-server';
-import { createExecutor } from './executor';
+import { createExecutor } from './request-executor';
 import { createHttpHandler, GRAPHQL_PATH } from './http-handler';
 import { createRealtimeServer, REALTIME_PATH } from './realtime';
 import { loadStaticFiles } from './static-files';

@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { AuthModel } from '../../access/auth-model';
 import type { DocumentCache } from './document-cache';
 import { AppSyncErrorJson, RequestUnauthorizedError, toAppSyncError, unauthorizedField } from './errors';
-import { fieldContextOf, RequestCaller, ResolverRuntime } from './executor';
+import { fieldContextOf, RequestCaller, ResolverRuntime } from './request-executor';
 import type { ResolverCode } from '../appsync-js/types';
 import { plainIp, requestCallerOf } from './identity';
 import { fragmentsOf, type SubscriptionHub } from './subscriptions';
@@ -171,7 +171,7 @@ class Connection {
     const fieldName = fieldNode.name.value;
     if (!this.options.authModel.decide(subscriptionType.name, fieldName, who.caller).allowed) {
       const denied = unauthorizedField(subscriptionType.name, fieldName);
-      return this.fail(id, [{ errorType: denied.errorType, message: denied.message }]);
+      return this.fail(id, [{ errorType: denied.fieldError.errorType, message: denied.message }]);
     }
     const variables = request.variables ?? {};
     let args: Record<string, unknown>;

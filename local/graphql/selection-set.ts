@@ -8,7 +8,8 @@ import { FieldNode, FragmentDefinitionNode, Kind, print, SelectionSetNode } from
  * beside it) is computed each time: the same first node can be merged with others elsewhere.
  */
 
-type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
+/** A document's fragment definitions by name (graphql-js's `info.fragments`). */
+export type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
 
 const cache = new WeakMap<FieldNode, { list: string[]; graphql: string }>();
 

@@ -10,6 +10,7 @@ import {
   SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
+import type { Fragments } from './selection-set';
 import { toAppSyncError, AppSyncErrorJson } from './errors';
 
 /**
@@ -43,11 +44,9 @@ export function subscriptionTriggers(schema: GraphQLSchema): Map<string, string[
   return triggers;
 }
 
-type Fragments = Record<string, FragmentDefinitionNode>;
-
 /** A document's fragment definitions by name. */
 export function fragmentsOf(document: DocumentNode): Fragments {
-  const out: Fragments = {};
+  const out: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) out[d.name.value] = d;
   return out;
 }

@@ -16,11 +16,12 @@ import {
 import type { WireAttributeValue } from '../attribute-values';
 import type { DynamoDbOperation, DynamoDbTransport, WireRequest, WireResponse } from './dynamodb-transport';
 import { DynamoDbServiceError, withoutUndefined } from './dynamodb-transport';
+import type { AwsCredentials } from '../../aws-credentials';
 
 export interface SdkTransportOptions {
   endpoint: string;
   region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials: AwsCredentials;
 }
 
 /** A DynamoDbTransport that also owns sockets: `close()` releases them. */

@@ -8,6 +8,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { DataSourceInvoker, DataSourceOutcome } from './types';
 import { RequestShapeError, requestRecord } from './types';
+import type { AwsCredentials } from '../../aws-credentials';
 
 export interface HttpDataSourceOptions {
   name: string;
@@ -15,7 +16,7 @@ export interface HttpDataSourceOptions {
   endpoint: string;
   /** SigV4 region/service; undefined sends the request unsigned. */
   signing?: { region: string; service: string };
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials: AwsCredentials;
   timeoutMs: number;
 }
 

@@ -36,13 +36,13 @@ interface ResolverContext {
   error?: { message: string; type: string };
 }
 
-export interface ExecutorDeps {
+export interface ResolverRunnerDeps {
   loader: ModuleLoader;
   dataSource(name: string, resolverName: string): DataSourceInvoker;
   env: Readonly<Record<string, string>>;
 }
 
-export async function executeResolver(deps: ExecutorDeps, resolver: ResolverCode, field: FieldContext): Promise<FieldResult> {
+export async function executeResolver(deps: ResolverRunnerDeps, resolver: ResolverCode, field: FieldContext): Promise<FieldResult> {
   const name = `${resolver.typeName}.${resolver.fieldName}`;
   const state: InvocationState = {
     typeName: resolver.typeName,
@@ -86,7 +86,7 @@ type Loaded = { request: (c: unknown) => unknown; response: (c: unknown) => unkn
  * request -> data source -> response for a unit resolver or one pipeline function.
  * Returns the step's value, or a StepEnd when a function asked to skip to the end.
  */
-async function runStep(deps: ExecutorDeps, name: string, dataSource: string, module: Loaded, ctx: ResolverContext, run: Run, unit: boolean): Promise<unknown> {
+async function runStep(deps: ResolverRunnerDeps, name: string, dataSource: string, module: Loaded, ctx: ResolverContext, run: Run, unit: boolean): Promise<unknown> {
   ctx.result = undefined;
   ctx.error = undefined;
   const request = run(module.request);
@@ -115,7 +115,7 @@ function stepEnd(outcome: HandlerOutcome): StepEnd {
 }
 
 async function runPipeline(
-  deps: ExecutorDeps,
+  deps: ResolverRunnerDeps,
   name: string,
   main: Loaded,
   functions: (Loaded & { name: string; dataSource: string })[],

@@ -3,7 +3,6 @@ import {
   DocumentNode,
   execute,
   FieldNode,
-  FragmentDefinitionNode,
   ExecutionResult,
   getOperationAST,
   GraphQLError,
@@ -16,10 +15,10 @@ import {
   responsePathAsArray,
 } from 'graphql';
 import type { AuthModel, Caller } from '../../access/auth-model';
-import { AppSyncErrorJson, AppSyncFieldError, toAppSyncError, unauthorizedField } from './errors';
+import { AppSyncErrorJson, FieldErrorSignal, toAppSyncError, unauthorizedField } from './errors';
 import type { DocumentCache } from './document-cache';
-import { selectionSetOf } from './selection-set';
-import type { FieldContext, FieldResult, ResolverCode } from '../appsync-js/types';
+import { selectionSetOf, type Fragments } from './selection-set';
+import type { AppSyncFieldError, FieldContext, FieldResult, ResolverCode } from '../appsync-js/types';
 
 /**
  * Runs one GraphQL request like AppSync: for every field, the auth model decides BEFORE the
@@ -83,14 +82,14 @@ export function fieldContextOf(
     source: unknown;
     variables: Record<string, unknown>;
     fieldNodes: readonly FieldNode[];
-    fragments: Record<string, FragmentDefinitionNode>;
+    fragments: Fragments;
   },
 ): FieldContext {
   const selection = selectionSetOf(field.fieldNodes, field.fragments);
   return {
     arguments: field.args,
     source: field.source as FieldContext['source'],
-    // Shared, not copied: the runtime gives each resolver its own copy (appsync-js/executor.ts newContext).
+    // Shared, not copied: the runtime gives each resolver its own copy (appsync-js/resolver-runner.ts newContext).
     identity: who.identity,
     info: {
       fieldName,
@@ -123,10 +122,6 @@ interface FieldPlan {
   readonly resolver: ResolverCode | undefined;
 }
 
-function toFieldError(e: FieldResult['errors'][number]): AppSyncFieldError {
-  return new AppSyncFieldError(e.message, e.errorType ?? null, e.data ?? null, e.errorInfo ?? null);
-}
-
 export interface Executor {
   run(request: GraphqlRequest, who: RequestCaller): Promise<ExecutionOutcome>;
 }
@@ -145,13 +140,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     });
     const outcome = await options.runtime.resolveField(resolver, ctx);
     if (outcome.errors.length === 0) return outcome.data;
-    const located = (e: FieldResult['errors'][number]) =>
-      toAppSyncError(locatedError(toFieldError(e), info.fieldNodes, responsePathAsArray(info.path)));
+    const located = (e: AppSyncFieldError) => toAppSyncError(locatedError(new FieldErrorSignal(e), info.fieldNodes, responsePathAsArray(info.path)));
     const aborted = outcome.data === null || outcome.data === undefined;
     const [first, ...rest] = outcome.errors;
     // util.error: the field is null with that error; util.appendError: data AND errors.
     state.appended.push(...(first && aborted ? rest : outcome.errors).map(located));
-    if (first && aborted) throw toFieldError(first);
+    if (first && aborted) throw new FieldErrorSignal(first);
     return outcome.data;
   }
 
