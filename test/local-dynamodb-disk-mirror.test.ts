@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
-import dynalite from 'dynalite';
+import { startDynalite } from '../local/dynamodb/dynalite-internals';
 import { mirrorToDisk } from '../local/dynamodb/disk-mirror';
 import { localDynamoClient, startDynamoDb } from '../local/dynamodb';
 import { closeServer, listen } from '../local/server-lifecycle';
@@ -130,7 +130,7 @@ describe('disk mirror', () => {
     const dir = path.join(newDir(), 'dynamodb');
     const stack = { region: 'eu-west-1', tables: [articlesTable('content-dev-articles')], source: 'test/local-dynamodb-disk-mirror.test.ts' };
     // dynalite on disk, on its own: its LevelDB format.
-    const own = dynalite({ path: dir, createTableMs: 0 });
+    const { server: own } = startDynalite({ path: dir, createTableMs: 0 });
     const port = await listen(own, 0, '127.0.0.1');
     const client = localDynamoClient(`http://127.0.0.1:${port}`, stack.region);
     await startAndStopWith(client, stack);

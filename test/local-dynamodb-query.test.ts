@@ -12,9 +12,9 @@ import { CreateTableCommand, type CreateTableCommandInput, DeleteTableCommand, D
 import { localDynamoClient } from '../local/dynamodb';
 import { dynaliteWithTransport } from '../local/dynamodb/in-process-transport';
 import { closeServer, listen } from '../local/server-lifecycle';
-import { dynaliteQueryTable, streamFreeQueryTable } from '../local/dynamodb/stream-free-query';
+import { streamFreeQueryTable } from '../local/dynamodb/stream-free-query';
+import { dynaliteQueryTable, setQueryTable } from '../local/dynamodb/dynalite-internals';
 import type { DynamoDbOperation, DynamoDbTransport, WireItem, WireRequest } from '../local/appsync-js/data-sources/dynamodb-transport';
-import dynaliteDb = require('dynalite/db');
 
 const TABLE = 'posts';
 
@@ -152,7 +152,7 @@ async function withDynalite(
   try {
     await run(transport, client);
   } finally {
-    dynaliteDb.queryTable = streamFreeQueryTable;
+    setQueryTable(streamFreeQueryTable);
     client.destroy();
     await closeServer(server);
   }
@@ -182,16 +182,16 @@ describe.each([
       for (let i = 0; i < 5; i++) await transport.send('PutItem', { TableName: TABLE, Item: bigItem(i) });
 
       for (const [name, request] of REQUESTS) {
-        dynaliteDb.queryTable = dynaliteQueryTable;
+        setQueryTable(dynaliteQueryTable);
         const expected = await readAllPages(transport, request);
-        dynaliteDb.queryTable = streamFreeQueryTable;
+        setQueryTable(streamFreeQueryTable);
         const actual = await readAllPages(transport, request);
         // Named, so a failure says which request differs.
         expect({ name, outcome: actual }).toEqual({ name, outcome: expected });
         if ('pages' in expected) expect({ name, pages: expected.pages.length }).not.toEqual({ name, pages: 0 });
       }
       // The grid exercises what it says: multi-page reads, the 1 MB stop, filters that drop items.
-      dynaliteDb.queryTable = streamFreeQueryTable;
+      setQueryTable(streamFreeQueryTable);
       const big = (await readAllPages(transport, byStatus('BIG'))) as { pages: { Count: number }[] };
       expect(big.pages.map((p) => p.Count)).toEqual([3, 2]);
       const filtered = (await readAllPages(transport, REQUESTS.find(([n]) => n === 'table, filter')![1])) as { pages: { Count: number; ScannedCount: number }[] };

@@ -19,6 +19,7 @@ import { type GraphqlEndpoint, startGraphqlEndpoint } from '../local/graphql';
 import { articlesTable } from './helpers/dynamodb';
 import { startLocalEndpointEnv, type LocalEndpointEnv, type GraphqlResponse } from './helpers/local-endpoint-env';
 import { LOCAL_AWS_CREDENTIALS } from '../local/aws-credentials';
+import { startDynalite } from '../local/dynamodb/dynalite-internals';
 
 const REGION = 'eu-west-1';
 const INDEX = articlesTable('x').globalSecondaryIndexes[0].name;
@@ -238,8 +239,8 @@ describe('the local endpoint (in-process transport) answers as an endpoint on th
 describe("dynalite's store streams close their iterators (closeIteratorsOnReturn)", () => {
   test('a value stream stopped early and one read to the end both close their iterator', async () => {
     // dynalite's own store and stream code; only the iterators are watched.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const store = require('dynalite/db').create({}) as {
+    // The store of a server that never listens: its db is closed below.
+    const store = startDynalite({}).store as unknown as {
       db: Parameters<typeof closeIteratorsOnReturn>[0] & {
         put(key: string, value: unknown): Promise<void>;
         close(): Promise<void>;

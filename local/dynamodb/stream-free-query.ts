@@ -13,11 +13,17 @@
  * a grid of queries and scans; the one case not rewritten (an index whose projection is not
  * ALL, read back from the table) still runs dynalite's own code.
  */
-import dynaliteDb = require('dynalite/db');
-import type { DynaliteItem, DynaliteStore, KeyRange, QueryTable, TableDescription, ValidatedListRequest } from 'dynalite/db';
-
-/** dynalite's own implementation, kept for the case not rewritten and for the comparison test. */
-export const dynaliteQueryTable: QueryTable = dynaliteDb.queryTable;
+import {
+  dynaliteQueryTable,
+  pageHelpers,
+  setQueryTable,
+  type DynaliteItem,
+  type DynaliteStore,
+  type KeyRange,
+  type QueryTable,
+  type TableDescription,
+  type ValidatedListRequest,
+} from './dynalite-internals';
 
 /** A page stops at 1 MB of items, as in DynamoDB and dynalite. */
 const PAGE_BYTES = 1024 * 1024;
@@ -26,7 +32,7 @@ const UNLIMITED_BATCH = 100;
 
 /** Makes every dynalite store in this process read pages without streams (idempotent). */
 export function useStreamFreeQueries(): void {
-  dynaliteDb.queryTable = streamFreeQueryTable;
+  setQueryTable(streamFreeQueryTable);
 }
 
 export const streamFreeQueryTable: QueryTable = (store, table, data, opts, isLocal, fetchFromItemDb, startKeyNames, cb) => {
@@ -87,12 +93,12 @@ async function queryPage(
       if (batch.length === 0) break;
       for (const val of batch) {
         if (calculateCapacity) {
-          const capacitySize = dynaliteDb.itemSize(val);
+          const capacitySize = pageHelpers.itemSize(val);
           if (data.IndexName) indexCapacity += capacitySize;
           else tableCapacity += capacitySize;
         }
         count++;
-        size += dynaliteDb.itemSize(val, true, true, rangeKey);
+        size += pageHelpers.itemSize(val, true, true, rangeKey);
         items.push(val);
         if (pageIsFull()) break;
       }
@@ -106,9 +112,9 @@ async function queryPage(
   const queryFilter = data.QueryFilter || data.ScanFilter;
   if (data._filter) {
     const expression = data._filter.expression;
-    items = items.filter((val) => dynaliteDb.matchesExprFilter(val, expression));
+    items = items.filter((val) => pageHelpers.matchesExprFilter(val, expression));
   } else if (queryFilter) {
-    items = items.filter((val) => dynaliteDb.matchesFilter(val, queryFilter, data.ConditionalOperator));
+    items = items.filter((val) => pageHelpers.matchesFilter(val, queryFilter, data.ConditionalOperator));
   }
 
   const result: Record<string, unknown> = { ScannedCount: count };
@@ -123,7 +129,7 @@ async function queryPage(
   }
 
   const paths = data._projection ? data._projection.paths : data.AttributesToGet;
-  if (paths) items = items.map((item) => dynaliteDb.mapPaths(paths, item));
+  if (paths) items = items.map((item) => pageHelpers.mapPaths(paths, item));
 
   result.Count = items.length;
   if (data.Select !== 'COUNT') result.Items = items;

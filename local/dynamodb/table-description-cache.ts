@@ -9,7 +9,7 @@
  * writing it back). A hit that dynalite would answer with an error (a CREATING or DELETING
  * table read with `checkStatus`) goes to dynalite's own getTable, which builds that error.
  */
-import type { DynaliteStore, TableDescription } from 'dynalite/db';
+import { observeTableWrites, wrapGetTable, type DynaliteStore, type TableDescription } from './dynalite-internals';
 
 export function cacheTableDescriptions(store: DynaliteStore): void {
   const cached = new Map<string, string>();
@@ -20,22 +20,9 @@ export function cacheTableDescriptions(store: DynaliteStore): void {
     cached.delete(name);
   };
 
-  const { tableDb } = store;
-  for (const method of ['put', 'del'] as const) {
-    const write = tableDb[method].bind(tableDb) as (name: string, ...rest: unknown[]) => void;
-    tableDb[method] = (name: string, ...rest: unknown[]) => {
-      written(name);
-      const cb = rest[rest.length - 1];
-      const args = typeof cb === 'function' ? rest.slice(0, -1) : rest;
-      write(name, ...args, (err: unknown) => {
-        written(name);
-        if (typeof cb === 'function') cb(err);
-      });
-    };
-  }
+  observeTableWrites(store, written);
 
-  const getTable = store.getTable.bind(store);
-  store.getTable = (name, checkStatus, cb) => {
+  wrapGetTable(store, (getTable) => (name, checkStatus, cb) => {
     const callback = (typeof checkStatus === 'function' ? checkStatus : cb)!;
     // dynalite checks the status when called as getTable(name, cb) too (its checkStatus is then the callback).
     const check = typeof checkStatus === 'function' || checkStatus;
@@ -53,5 +40,5 @@ export function cacheTableDescriptions(store: DynaliteStore): void {
       if (!err && table && writes.get(name) === writesBefore) cached.set(name, JSON.stringify(table));
       callback(err, table);
     });
-  };
+  });
 }
