@@ -10,7 +10,7 @@ import { PRELUDE_LINES, SCHEMA_FILE } from './appsync-schema';
 
 /**
  * AppSync's authorization semantics for one schema, in one place (see
- * /work/shared/reference/appsync-cognito-semantics.md, "Which auth modes may read a field").
+ * docs/appsync-cognito-semantics.md, "Which auth modes may read a field").
  * The local endpoint, the access matrix and the synth-time checks all ask this module; it
  * never reads a token: callers arrive already verified and described as a `Caller`.
  */

@@ -2,8 +2,8 @@ import { loadConfig } from '../config';
 import { onlyResource, refTo, resolveRef, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
 
 /**
- * Issue #2 items 7, 8 and 11: the identity pool and its roles, the content assets bucket
- * with per-role S3 grants, and the stack outputs.
+ * The identity pool and its roles, the content assets bucket with per-role S3 grants, and the
+ * stack outputs, read from the synthesized Terraform JSON.
  */
 
 const config = loadConfig();

@@ -4,8 +4,8 @@ import { repoPath } from '../config/paths';
 import { onlyResource, refTo, resolveRef, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
 
 /**
- * Issue #2 items 5 and 6: Google and SAML federation, and the pre-token-generation trigger
- * that maps allow-listed IdP groups into Cognito groups.
+ * Google and SAML federation, and the pre-token-generation trigger that maps allow-listed IdP
+ * groups into Cognito groups.
  */
 
 const config = loadConfig();

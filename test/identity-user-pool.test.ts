@@ -2,8 +2,8 @@ import { loadConfig, stackConfig, type StackConfig } from '../config';
 import { onlyResource, refTo, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
 
 /**
- * Issue #2 items 1-4, 9, 10 and the provider block: the user pool, app clients, sign-in
- * domain, groups, state backend and environments, read from the synthesized Terraform JSON.
+ * The user pool, app clients, sign-in domain, groups, state backend, environments and the
+ * provider block, read from the synthesized Terraform JSON.
  */
 
 const config = loadConfig();
@@ -15,7 +15,7 @@ const CERT_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-b
 
 let dev: SynthJson;
 let prod: SynthJson;
-/** Every non-default option of the issue switched on at once, in the prod environment. */
+/** Every non-default user-pool option switched on at once, in the prod environment. */
 let options: SynthJson;
 let offlineDev: SynthJson;
 

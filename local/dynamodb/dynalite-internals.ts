@@ -1,8 +1,8 @@
 /**
  * Every reach into dynalite's internals, in one module. dynalite 4.0.0 exports only its HTTP
  * server and ships no types; the local mode's speed-ups use parts of it that are not its API.
- * Nothing else in the repository requires a `dynalite/...` path or touches a dynalite store's
- * methods: the speed-ups (in-process-transport.ts, stream-free-query.ts,
+ * Nothing else in the repository (but its contract test) requires a `dynalite/...` path or
+ * touches a dynalite store's methods: the speed-ups (in-process-transport.ts, stream-free-query.ts,
  * table-description-cache.ts, iterator-cleanup.ts) go through the functions below, and
  * test/local-dynamodb-dynalite-internals.test.ts checks each shape and behaviour relied on here,
  * so an upgrade that changes one fails that test by name instead of slowing or breaking the
