@@ -58,7 +58,7 @@ export function toAppSyncError(error: GraphQLError): AppSyncErrorJson {
   return {
     path: error.path,
     data: appsync ? (appsync.data ?? null) : null,
-    errorType: appsync ? appsync.errorType : error.path ? null : errorTypeOf(error),
+    errorType: appsync ? (appsync.errorType ?? null) : error.path ? null : errorTypeOf(error),
     errorInfo: appsync ? (appsync.errorInfo ?? null) : null,
     locations: error.locations,
     message: error.message,
