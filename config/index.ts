@@ -56,6 +56,7 @@ export interface ResolvedConfig {
     readonly graphqlPort: number;
     readonly dynamodbPort: number;
     readonly demoUsers: readonly Required<DemoUserConfig>[];
+    readonly allowedOrigins: readonly string[];
   };
 }
 
@@ -170,6 +171,7 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
       graphqlPort: raw.local.graphqlPort ?? 20002,
       dynamodbPort: raw.local.dynamodbPort ?? 8000,
       demoUsers: raw.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups ?? [] })),
+      allowedOrigins: raw.local.allowedOrigins ?? [],
     },
   };
 }

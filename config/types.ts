@@ -222,6 +222,14 @@ export interface LocalModeConfig {
   readonly dynamodbPort?: number;
   /** Demo users, created on start. */
   readonly demoUsers: readonly DemoUserConfig[];
+  /**
+   * Browser origins (scheme://host[:port], no path) allowed to call the local GraphQL endpoint
+   * and user pool, besides the endpoint's own page and the web client's http://localhost and
+   * http://127.0.0.1 callback/logout URLs (e.g. `http://localhost:5173` for a dev server that
+   * is not a callback URL). Every other web page is refused. Never opens the DynamoDB port.
+   * @default [] (only the page and the web client's loopback callback/logout origins)
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface ProjectConfig {

@@ -316,4 +316,18 @@ function checkLocal(local: LocalModeConfig, envNames: string[], fail: Fail, grou
     (u.groups ?? []).forEach((g, j) => groupCheck(`local.demoUsers[${i}].groups[${j}]`, g));
   });
   checkUnique(fail, local.demoUsers.map((u) => u.email.toLowerCase()), (i) => `local.demoUsers[${i}].email`, 'email');
+  (local.allowedOrigins ?? []).forEach((o, i) => {
+    if (!isOrigin(o)) fail(`local.allowedOrigins[${i}]`, o, 'a browser origin: http(s)://host[:port], lowercase, no path, no trailing slash (e.g. "http://localhost:5173")');
+  });
+}
+
+/** True for exactly what a browser sends as `Origin`: the URL's origin, nothing more. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }

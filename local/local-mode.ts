@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
 import { LOCK_FILE, lockDataDir } from './data-lock';
 import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
+import { loopbackAppOrigins } from './loopback-guard';
 import { localOutputs, type LocalOutputs } from './outputs';
 import { articlesTableName, seedArticles } from './seed-articles';
 import { readLocalStack, type LocalStack } from './stack-reader';
@@ -27,6 +28,12 @@ export interface LocalModeOptions {
    * created (see `seedAuthor`). @default no seeding
    */
   readonly seedAuthor?: string;
+  /**
+   * Browser origins (config.local.allowedOrigins) that may call the GraphQL endpoint and the user
+   * pool, besides the endpoint's page and the web client's http://localhost / 127.0.0.1
+   * callback and logout URLs' origins (read from the stack). @default []
+   */
+  readonly allowedOrigins?: readonly string[];
   /**
    * Called once if a part stops on its own after the start (the DynamoDB emulator, when its
    * data can no longer be saved). `npm start` prints it and exits. @default nothing is called
@@ -83,6 +90,7 @@ async function closeAll(parts: readonly { close(): Promise<void> }[]): Promise<v
 export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   const stack = readLocalStack(options.stackFile);
+  const appOrigins = allowedAppOrigins(stack, options.allowedOrigins ?? []);
   const lock = lockDataDir(dataDir);
   // Released last, after every part has let go of its files.
   const started: { close(): Promise<void> }[] = [{ close: async () => lock.release() }];
@@ -96,6 +104,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         port: options.ports.userPool,
         host: HOST,
         demoUsers: options.demoUsers,
+        allowedOrigins: appOrigins,
       }),
       startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST, onFailure: options.onFailure }),
     ]);
@@ -122,8 +131,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
       demoUsers,
       tlsDir: path.join(dataDir, 'tls'),
+      allowedOrigins: appOrigins,
     });
     started.push(graphql);
+    // The page signs in with the pool from its own origin (cross-origin to the pool's port).
+    userPool.allowOrigins(graphql.pageOrigins);
     const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers });
     let closing: Promise<void> | undefined;
     return {
@@ -140,6 +152,12 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     await closeAll(started).catch(() => undefined);
     throw e;
   }
+}
+
+/** App origins admitted locally: the web client's loopback callback/logout URLs' origins, then the config's. */
+export function allowedAppOrigins(stack: LocalStack, configured: readonly string[]): string[] {
+  const { callbackUrls, logoutUrls } = stack.userPool.webClient;
+  return [...new Set([...loopbackAppOrigins([...callbackUrls, ...logoutUrls]), ...configured])];
 }
 
 /** The clients the API's app_id_client_regex admits (all without one), the web client first: the page signs in with it. */

@@ -73,6 +73,9 @@ export interface LocalClient {
   readonly clientId: string;
   readonly generateSecret: boolean;
   readonly explicitAuthFlows: readonly string[];
+  /** `callback_urls` and `logout_urls` as deployed (the local mode admits their loopback origins). */
+  readonly callbackUrls: readonly string[];
+  readonly logoutUrls: readonly string[];
   /** Token lifetimes as deployed (units in `tokenValidityUnits`, Cognito's defaults when unset). */
   readonly accessTokenValidity?: number;
   readonly idTokenValidity?: number;
@@ -103,6 +106,10 @@ export interface LocalStack {
      * constructs/api-environment.ts) from the `terraform_data` whose `input.api_id` is this API.
      */
     readonly environmentVariables: Readonly<Record<string, string>>;
+    /** `query_depth_limit`: nested levels a query may have; 0 (AppSync's unset) = no limit. */
+    readonly queryDepthLimit: number;
+    /** `resolver_count_limit`: resolver runs per request; AppSync's unset/0 means 10,000. */
+    readonly resolverCountLimit: number;
   };
   readonly resolvers: readonly ResolverCode[];
   readonly dataSources: readonly LocalDataSource[];
@@ -228,6 +235,8 @@ class StackReader {
       clientId: localClientId(this.poolId, c.name),
       generateSecret: this.bool(c, 'generate_secret') ?? false,
       explicitAuthFlows: this.strList(c, 'explicit_auth_flows'),
+      callbackUrls: this.strList(c, 'callback_urls'),
+      logoutUrls: this.strList(c, 'logout_urls'),
       ...this.tokenValidity(c),
     };
   }
@@ -281,6 +290,8 @@ class StackReader {
       introspection: api.body.introspection_config !== 'DISABLED',
       appIdClientRegex: typeof regex === 'string' ? this.resolve(regex, this.key(api, 'user_pool_config.app_id_client_regex')) : undefined,
       environmentVariables: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, this.resolve(String(v), `${varsKey}.${k}`)])),
+      queryDepthLimit: this.limit(api, 'query_depth_limit', 75, 0),
+      resolverCountLimit: this.limit(api, 'resolver_count_limit', 10_000, 10_000) || 10_000,
     };
   }
 
@@ -446,6 +457,16 @@ class StackReader {
 
   private optStr(r: TerraformResource, field: string): string | undefined {
     return r.body[field] === undefined ? undefined : this.str(r, field);
+  }
+
+  /** An AppSync limit (0..max); unset is `unset` (AppSync's default). */
+  private limit(r: TerraformResource, field: string, max: number, unset: number): number {
+    const v = r.body[field];
+    if (v === undefined) return unset;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+      throw new StackReadError(this.source, this.key(r, field), v, `an integer from 0 to ${max}`);
+    }
+    return v;
   }
 
   private num(r: TerraformResource, field: string): number {

@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     reset: args.reset,
     ports,
     demoUsers: config.local.demoUsers,
+    allowedOrigins: config.local.allowedOrigins,
     seedAuthor: seedAuthor(config),
     onFailure: (err) => {
       console.error(`\nlocal mode failed: ${err.message}`);

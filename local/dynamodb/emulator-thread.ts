@@ -12,6 +12,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DynamoDbServiceError } from '../appsync-js/data-sources/dynamodb-transport';
+import { guardRequests, LoopbackGuard, sendForbidden } from '../loopback-guard';
 import { closeServer, listen } from '../server-lifecycle';
 import { type DiskMirror, mirrorToDisk } from './disk-mirror';
 import { dynaliteWithTransport } from './in-process-transport';
@@ -30,6 +31,12 @@ async function main(port: NonNullable<typeof parentPort>, options: EmulatorThrea
   // In memory, kept on disk by the mirror (disk-mirror.ts says why). Tables turn ACTIVE on the
   // next timer tick instead of after 500 ms (ensureTables waits for it).
   const { server, store, transport } = dynaliteWithTransport({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // No web page may call DynamoDB: every Origin is refused, and dynalite's own CORS (`*`) is
+  // never reached for one. SDKs, the aws CLI and the resolvers (by messages) send none.
+  const guard = new LoopbackGuard('DynamoDB emulator', [], 'No web page may call the DynamoDB emulator; pages read data through the GraphQL endpoint.');
+  guardRequests(server, guard, (res, message) =>
+    sendForbidden(res, { __type: 'com.amazon.coral.service#AccessDeniedException', message }, 'application/x-amz-json-1.0'),
+  );
   let bound: number;
   let mirror: DiskMirror | undefined;
   try {
@@ -40,6 +47,7 @@ async function main(port: NonNullable<typeof parentPort>, options: EmulatorThrea
       });
     if (options.dataDir) mirror = await mirrorToDisk(store.db, options.dataDir, fail);
     bound = await listen(server, options.port, options.host);
+    guard.listeningOn(bound);
   } catch (err) {
     await new Promise((resolve) => server.close(resolve));
     await mirror?.close();

@@ -14,6 +14,10 @@ import { LRUCache } from 'lru-cache';
  * Parsed and validated documents, cached per query string. Validation is most of the cost of
  * an uncached graphql-js request (toolchain-facts.md), and clients send the same few query
  * strings over and over, so each is parsed and validated once.
+ *
+ * Bounded by bytes, not by count: 500 entries of 1 MB queries would be half a gigabyte. Only
+ * valid documents are kept: a client sending junk cannot push the real queries out, and an
+ * invalid query is parsed again each time (the caller made a mistake; speed is not owed).
  */
 
 export type PreparedDocument =
@@ -26,18 +30,28 @@ export interface DocumentCacheOptions {
   readonly introspection: boolean;
 }
 
-/** Distinct query strings kept. */
-const DOCUMENTS_KEPT = 500;
+/** Query text kept, in bytes (UTF-8); a parsed document takes memory in proportion to its text. */
+export const DOCUMENT_CACHE_BYTES = 2 * 1024 * 1024;
+/** One query larger than this is validated but not kept (it would push out many others). */
+export const DOCUMENT_CACHE_MAX_ENTRY_BYTES = 64 * 1024;
 
 export interface DocumentCache {
   prepare(query: string): PreparedDocument;
+  /** Bytes of query text kept now (for tests and diagnostics). */
+  readonly keptBytes: number;
+  /** Query strings kept now. */
+  readonly kept: number;
 }
 
 export function createDocumentCache(options: DocumentCacheOptions): DocumentCache {
   const rules: readonly ValidationRule[] = options.introspection
     ? specifiedRules
     : [...specifiedRules, NoSchemaIntrospectionCustomRule];
-  const cache = new LRUCache<string, PreparedDocument>({ max: DOCUMENTS_KEPT });
+  const cache = new LRUCache<string, PreparedDocument & { ok: true }>({
+    maxSize: DOCUMENT_CACHE_BYTES,
+    maxEntrySize: DOCUMENT_CACHE_MAX_ENTRY_BYTES,
+    sizeCalculation: (_value, query) => Buffer.byteLength(query),
+  });
   function compile(query: string): PreparedDocument {
     let document: DocumentNode;
     try {
@@ -50,12 +64,17 @@ export function createDocumentCache(options: DocumentCacheOptions): DocumentCach
   }
   return {
     prepare(query) {
-      let prepared = cache.get(query);
-      if (!prepared) {
-        prepared = compile(query);
-        cache.set(query, prepared);
-      }
+      const cached = cache.get(query);
+      if (cached) return cached;
+      const prepared = compile(query);
+      if (prepared.ok) cache.set(query, prepared);
       return prepared;
+    },
+    get keptBytes() {
+      return cache.calculatedSize;
+    },
+    get kept() {
+      return cache.size;
     },
   };
 }

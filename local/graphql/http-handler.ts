@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type LoopbackGuard, sendForbidden } from '../loopback-guard';
 import { RequestUnauthorizedError, refusalBody } from './errors';
 import type { Executor, GraphqlRequest } from './request-executor';
 import { plainIp, requestCallerOf } from './identity';
@@ -22,16 +23,30 @@ export interface HttpHandlerOptions {
   readonly files: ReadonlyMap<string, StaticFile>;
   /** Extra JSON documents served by GET (page config, access matrix), by URL path. */
   readonly json: ReadonlyMap<string, () => unknown>;
+  /** Checks Host and Origin of every request first (loopback-guard.ts). */
+  readonly guard: LoopbackGuard;
+  /** The page's own origins (filled once the port is known): only they may read the JSON documents. */
+  readonly pageOrigins: ReadonlySet<string>;
 }
 
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, content-type, x-amz-user-agent, x-amz-date, x-api-key',
-  'access-control-allow-methods': 'POST, GET, OPTIONS',
-};
+/** CORS for an admitted origin: named, never `*` (the guard has refused every other origin). */
+function corsFor(origin: string): OutgoingHttpHeaders {
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-headers': 'authorization, content-type, x-amz-user-agent, x-amz-date, x-api-key',
+    'access-control-allow-methods': 'POST, GET, OPTIONS',
+    vary: 'Origin',
+  };
+}
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json'): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...CORS });
+/**
+ * The page and its JSON documents (one holds the demo password) are for this origin only: no
+ * CORS, not embeddable by other sites (CORP), not cached.
+ */
+const SAME_ORIGIN_ONLY: OutgoingHttpHeaders = { 'cross-origin-resource-policy': 'same-origin', 'cache-control': 'no-store' };
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json', extra?: OutgoingHttpHeaders): void {
+  res.writeHead(status, extra ? { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra } : { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -53,8 +68,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function badRequest(res: ServerResponse, message: string): void {
-  send(res, 400, JSON.stringify({ errors: [{ errorType: 'MalformedHttpRequestException', message }] }));
+function badRequest(res: ServerResponse, message: string, cors?: OutgoingHttpHeaders): void {
+  send(res, 400, JSON.stringify({ errors: [{ errorType: 'MalformedHttpRequestException', message }] }), undefined, cors);
 }
 
 function parseRequest(text: string): GraphqlRequest | string {
@@ -79,20 +94,30 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 }
 
 export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { guard, pageOrigins } = options;
+
+  /** A page of another origin, or a browser saying the request is not same-origin. */
+  function crossOrigin(req: IncomingMessage): boolean {
+    const { origin } = req.headers;
+    const site = req.headers['sec-fetch-site'];
+    return (origin !== undefined && !pageOrigins.has(origin)) || (site !== undefined && site !== 'same-origin' && site !== 'none');
+  }
+
   async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const cors = req.headers.origin === undefined ? undefined : corsFor(req.headers.origin);
     let token;
     try {
       token = await options.verifier.verify(req.headers.authorization);
     } catch (error) {
       if (!(error instanceof RequestUnauthorizedError)) throw error;
-      send(res, 401, refusalBody(error));
+      send(res, 401, refusalBody(error), undefined, cors);
       return;
     }
     const request = parseRequest(await readBody(req));
-    if (typeof request === 'string') return badRequest(res, request);
+    if (typeof request === 'string') return badRequest(res, request, cors);
     const who = requestCallerOf(token, plainIp(req.socket.remoteAddress), headersOf(req));
     const outcome = await options.executor.run(request, who);
-    send(res, 200, JSON.stringify(outcome.body));
+    send(res, 200, JSON.stringify(outcome.body), undefined, cors);
     if (outcome.operation?.operation === 'mutation' && outcome.document) {
       // The caller has its answer; a failed delivery is the subscriber's problem, logged here.
       options.hub
@@ -103,19 +128,29 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
 
   return (req, res) => {
     const fail = (error: unknown) => {
-      if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: String(error) }] }));
+      if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: String(error) }] }), undefined, req.headers.origin === undefined ? undefined : corsFor(req.headers.origin));
       else res.destroy();
     };
+    // Before anything else: a foreign Host (DNS rebinding) or Origin (another web page).
+    const refused = guard.refusal(req.headers);
+    if (refused !== undefined) return sendForbidden(res, { errors: [{ errorType: 'ForbiddenOriginException', message: refused }] });
     // Nearly every request: matched without parsing a URL (the general match below agrees).
     if (req.method === 'POST' && req.url === GRAPHQL_PATH) return void graphql(req, res).catch(fail);
     const url = new URL(req.url ?? '/', 'http://local');
     const route = `${req.method} ${url.pathname}`;
     if (route === `POST ${GRAPHQL_PATH}`) return void graphql(req, res).catch(fail);
-    if (req.method === 'OPTIONS') return send(res, 204, '');
+    // A preflight: only an admitted origin got here; it may POST /graphql.
+    if (req.method === 'OPTIONS') return send(res, 204, '', undefined, req.headers.origin === undefined ? undefined : corsFor(req.headers.origin));
     const json = req.method === 'GET' ? options.json.get(url.pathname) : undefined;
-    if (json) return send(res, 200, JSON.stringify(json()));
+    if (json) {
+      if (crossOrigin(req)) {
+        const message = `${url.pathname} is for the local page only (same origin); it is not served to ${req.headers.origin ?? `a ${req.headers['sec-fetch-site']} request`}.`;
+        return sendForbidden(res, { errors: [{ errorType: 'ForbiddenOriginException', message }] });
+      }
+      return send(res, 200, JSON.stringify(json()), undefined, SAME_ORIGIN_ONLY);
+    }
     const file = req.method === 'GET' ? options.files.get(url.pathname) : undefined;
-    if (file) return send(res, 200, file.body, file.type);
+    if (file) return send(res, 200, file.body, file.type, SAME_ORIGIN_ONLY);
     send(res, 404, JSON.stringify({ errors: [{ errorType: 'NotFound', message: `No route ${route}. The API is POST ${GRAPHQL_PATH}.` }] }));
   };
 }

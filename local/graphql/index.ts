@@ -15,6 +15,7 @@ import { repoPath } from '../../config/paths';
 import { createSubscriptionHub } from './subscriptions';
 import { DEFAULT_TLS_DIR, ensureLocalTls } from './tls';
 import { createTokenVerifier } from './token-verifier';
+import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, loopbackOrigins } from '../loopback-guard';
 
 /**
  * The local AppSync-compatible endpoint: POST /graphql, the real-time socket at
@@ -50,6 +51,11 @@ export interface GraphqlEndpointOptions {
   readonly demoUsers?: readonly LocalDemoUser[];
   /** Where the local CA and server certificate live. @default '.local-data/tls' */
   readonly tlsDir?: string;
+  /**
+   * Browser origins of apps that may call the endpoint besides its own page (the web client's
+   * loopback callback/logout origins, config.local.allowedOrigins). @default [] (the page only)
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface GraphqlEndpoint {
@@ -62,6 +68,8 @@ export interface GraphqlEndpoint {
   /** The CA a client must trust for `wss:` (NODE_EXTRA_CA_CERTS). */
   readonly caFile: string;
   readonly port: number;
+  /** The origins the endpoint's page has (`http://127.0.0.1:<port>`, `http://localhost:<port>`, ...). */
+  readonly pageOrigins: readonly string[];
   close(): Promise<void>;
 }
 
@@ -103,7 +111,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   // Refuse code AppSync would refuse to deploy now, not at the first request that needs it.
   runtime.prepare(stack.resolvers);
   const resolvers = new Map(stack.resolvers.map((r) => [`${r.typeName}.${r.fieldName}`, r]));
-  const executor = createExecutor({ schema, authModel, documents, resolvers, runtime });
+  const executor = createExecutor({ schema, authModel, documents, resolvers, runtime, queryDepthLimit: stack.api.queryDepthLimit, resolverCountLimit: stack.api.resolverCountLimit });
   const hub = createSubscriptionHub(schema);
   const tls = await ensureLocalTls(options.tlsDir ?? DEFAULT_TLS_DIR);
   const server = createDualProtocolServer(tls);
@@ -121,15 +129,27 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   }));
   const matrix = readMatrix();
   if (matrix) json.set('/access-matrix.json', matrix);
-  const handler = createHttpHandler({ verifier, executor, hub, files: loadStaticFiles(pageDir), json });
+  const guard = new LoopbackGuard('GraphQL endpoint', options.allowedOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
+  const pageOrigins = new Set<string>();
+  const handler = createHttpHandler({ verifier, executor, hub, files: loadStaticFiles(pageDir), json, guard, pageOrigins });
   for (const s of server.servers) {
     s.on('request', handler);
     s.on('upgrade', (req, socket, head) => {
+      // Browsers send Origin on every WebSocket; no CORS protects a socket, so this check is all there is.
+      const refused = guard.refusal(req.headers);
+      if (refused !== undefined) {
+        const body = JSON.stringify({ errors: [{ errorType: 'ForbiddenOriginException', message: refused }] });
+        socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+        return;
+      }
       if (!realtime.handleUpgrade(req, socket, head)) socket.destroy();
     });
   }
   try {
     port = await server.listen(options.port, host);
+    guard.listeningOn(port);
+    for (const o of loopbackOrigins(port)) pageOrigins.add(o);
+    guard.allowOrigins(pageOrigins);
   } catch (e) {
     realtime.close();
     runtime.close();
@@ -141,6 +161,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
     pageUrl: `http://${host}:${port}/`,
     caFile: tls.caFile,
     port,
+    pageOrigins: [...pageOrigins],
     async close() {
       realtime.close();
       await server.close();

@@ -32,6 +32,16 @@ export interface RealtimeOptions {
   readonly runtime: ResolverRuntime;
 }
 
+/**
+ * AppSync's real-time quotas (docs.aws.amazon.com/general/latest/gr/appsync.html): 240 KB per
+ * message and 100 subscriptions per connection. A larger message or the 101st `start` gets an
+ * `error` message; the connection stays open.
+ */
+export const MAX_MESSAGE_BYTES = 240 * 1024;
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+/** Frames past this are not even buffered: ws closes the socket with 1009 (message too big). */
+const HARD_FRAME_LIMIT = 4 * MAX_MESSAGE_BYTES;
+
 /** Interval of `ka` messages, as AppSync sends them. */
 const KEEP_ALIVE_MS = 60_000;
 
@@ -77,8 +87,8 @@ class Connection {
     private readonly connectCaller: Promise<RequestCaller>,
     private readonly ip: string,
   ) {
-    socket.on('message', (raw) =>
-      this.onMessage(String(raw)).catch((e: unknown) =>
+    socket.on('message', (raw: Buffer) =>
+      this.onMessage(raw).catch((e: unknown) =>
         this.send({ type: 'error', payload: { errors: [{ errorType: 'InternalFailure', message: e instanceof Error ? e.message : String(e) }] } }),
       ),
     );
@@ -90,10 +100,15 @@ class Connection {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
-  private async onMessage(raw: string): Promise<void> {
+  private async onMessage(raw: Buffer): Promise<void> {
+    if (raw.length > MAX_MESSAGE_BYTES) {
+      const message = `Message of ${raw.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte (240 KB) limit of a real-time message.`;
+      this.send({ type: 'error', payload: { errors: [{ errorType: 'LimitExceededError', message }] } });
+      return;
+    }
     let message: { type?: string; id?: string };
     try {
-      message = JSON.parse(raw);
+      message = JSON.parse(raw.toString('utf8'));
     } catch {
       this.send({ type: 'error', payload: { errors: [{ errorType: 'MalformedMessage', message: 'Message is not JSON.' }] } });
       return;
@@ -135,6 +150,19 @@ class Connection {
     this.send({ type: 'error', id, payload: { errors } });
   }
 
+  private atSubscriptionLimit(id: string): boolean {
+    return !this.stops.has(id) && this.stops.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION;
+  }
+
+  private refuseOverLimit(id: string): void {
+    this.fail(id, [
+      {
+        errorType: 'MaxSubscriptionsReachedError',
+        message: `This connection has ${this.stops.size} subscriptions, the limit per connection (${MAX_SUBSCRIPTIONS_PER_CONNECTION}); stop one or open another connection.`,
+      },
+    ]);
+  }
+
   private async callerFor(msg: StartMessage): Promise<RequestCaller> {
     const auth = msg.payload?.extensions?.authorization;
     const header = authorizationOf(auth);
@@ -145,6 +173,7 @@ class Connection {
 
   private async start(msg: StartMessage): Promise<void> {
     const id = String(msg.id);
+    if (this.atSubscriptionLimit(id)) return this.refuseOverLimit(id);
     let who: RequestCaller;
     try {
       who = await this.callerFor(msg);
@@ -188,6 +217,8 @@ class Connection {
       const outcome = await this.options.runtime.resolveField(resolver, ctx);
       if (outcome.errors.length) return this.fail(id, outcome.errors);
     }
+    // Checked again: other starts of this connection may have finished while this one waited.
+    if (this.atSubscriptionLimit(id)) return this.refuseOverLimit(id);
     this.stops.get(id)?.();
     this.stops.set(
       id,
@@ -219,6 +250,7 @@ export interface RealtimeServer {
 export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
   const wss = new WebSocketServer({
     noServer: true,
+    maxPayload: HARD_FRAME_LIMIT,
     // AppSync answers with `graphql-ws`; the `header-...` protocol only carries auth.
     handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
   });

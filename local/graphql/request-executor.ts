@@ -70,6 +70,17 @@ export interface ExecutorOptions {
   /** Resolvers by `Type.field`. */
   readonly resolvers: ReadonlyMap<string, ResolverCode>;
   readonly runtime: ResolverRuntime;
+  /**
+   * The API's `query_depth_limit`: a field nested deeper is null with a `QueryDepthLimitReached`
+   * error and never resolved (null propagates to the nearest nullable parent, as AppSync says).
+   * @default 0 (no limit, AppSync's unset)
+   */
+  readonly queryDepthLimit?: number;
+  /**
+   * The API's `resolver_count_limit`: resolver runs past it are null with AppSync's
+   * `ResolverExecutionLimitReached` error. @default 10000 (AppSync's unset)
+   */
+  readonly resolverCountLimit?: number;
 }
 
 /** Builds `ctx` for a resolver: arguments, source, the verified identity, `info`, request headers. */
@@ -112,6 +123,8 @@ interface RequestState {
    * a 10-item list is decided once, not 10 times.
    */
   readonly plans: Map<readonly FieldNode[], FieldPlan>;
+  /** Resolver runs so far (for the resolver count limit). */
+  resolverRuns: number;
 }
 
 /** The auth decision and resolver of one field for the request's caller. */
@@ -120,6 +133,8 @@ interface FieldPlan {
   readonly fieldName: string;
   readonly allowed: boolean;
   readonly resolver: ResolverCode | undefined;
+  /** Nested deeper than the query depth limit. */
+  readonly tooDeep: boolean;
 }
 
 export interface Executor {
@@ -129,6 +144,15 @@ export interface Executor {
 export function createExecutor(options: ExecutorOptions): Executor {
   // The auth model precompiles every field's decisions: asking it per field is a map lookup.
   const { authModel } = options;
+  const depthLimit = options.queryDepthLimit ?? 0;
+  const resolverLimit = options.resolverCountLimit ?? 10_000;
+
+  /** Nesting level of a field: `articles` 1, `articles.items` 2 (list indexes do not count). */
+  function depthOf(info: GraphQLResolveInfo): number {
+    let depth = 0;
+    for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) if (typeof p.key === 'string') depth++;
+    return depth;
+  }
 
   async function runResolver(resolver: ResolverCode, source: unknown, args: Record<string, unknown>, state: RequestState, info: GraphQLResolveInfo) {
     const ctx = fieldContextOf(state.who, info.parentType.name, info.fieldName, {
@@ -159,6 +183,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       fieldName: info.fieldName,
       allowed: authModel.decide(typeName, info.fieldName, state.who.caller).allowed,
       resolver: options.resolvers.get(`${typeName}.${info.fieldName}`),
+      // Once per field of the document (plans are per field), not per list item.
+      tooDeep: depthLimit > 0 && depthOf(info) > depthLimit,
     };
     state.plans.set(info.fieldNodes, plan);
     return plan;
@@ -166,11 +192,20 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
     const plan = planOf(state, info);
+    if (plan.tooDeep) {
+      throw new FieldErrorSignal({
+        message: `Query depth limit of ${depthLimit} reached: ${info.fieldName} is nested deeper.`,
+        errorType: 'QueryDepthLimitReached',
+      });
+    }
     if (!plan.allowed) {
       // AppSync never runs the resolver of a denied field.
       throw unauthorizedField(info.parentType.name, info.fieldName);
     }
     if (plan.resolver === undefined) return defaultFieldResolver(source, args, state, info);
+    if (++state.resolverRuns > resolverLimit) {
+      throw new FieldErrorSignal({ message: 'Resolver invocation limit reached.', errorType: 'ResolverExecutionLimitReached' });
+    }
     return runResolver(plan.resolver, source, args, state, info);
   };
 
@@ -189,7 +224,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const message = 'Subscriptions are served over the real-time endpoint (<graphql url>/realtime), not over HTTP POST.';
         return { body: { data: null, errors: [toAppSyncError(new GraphQLError(message))] } };
       }
-      const state: RequestState = { who, appended: [], plans: new Map() };
+      const state: RequestState = { who, appended: [], plans: new Map(), resolverRuns: 0 };
       const result = (await execute({
         schema: options.schema,
         document: prepared.document,

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { generate } from 'selfsigned';
@@ -7,7 +8,13 @@ import { generate } from 'selfsigned';
  * first start and kept under `.local-data/tls`. aws-amplify always opens subscriptions over
  * `wss://`, so the endpoint must speak TLS; a client trusts it with
  * `NODE_EXTRA_CA_CERTS=.local-data/tls/ca.pem` (Node) or by importing ca.pem (browsers).
- * The CA key never leaves this folder and the CA is only good for this machine's loopback.
+ *
+ * The CA's private key signs the server certificate once and is then dropped, never written:
+ * a trusted CA whose key sits in a folder would let anything that reads the folder mint a
+ * certificate for any name this machine's browser then trusts. The price: a new server
+ * certificate needs a new CA. That happens only when cert.pem is missing, no longer valid
+ * for 30 days, or not signed by ca.pem; a user then trusts the new ca.pem again (the old one
+ * can be removed from the trust store: nothing can sign with it any more).
  */
 
 export interface LocalTls {
@@ -18,7 +25,11 @@ export interface LocalTls {
 }
 
 export const DEFAULT_TLS_DIR = path.join('.local-data', 'tls');
-const FILES = { ca: 'ca.pem', caKey: 'ca-key.pem', cert: 'cert.pem', key: 'key.pem' } as const;
+const FILES = { ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem' } as const;
+/** Written by earlier versions; deleted when found. */
+const OLD_CA_KEY = 'ca-key.pem';
+/** A server certificate closer than this to its end is replaced (with a new CA). */
+const RENEW_BEFORE_MS = 30 * 86_400_000;
 
 async function createFiles(dir: string): Promise<void> {
   const days = (n: number) => new Date(Date.now() + n * 86_400_000);
@@ -43,8 +54,8 @@ async function createFiles(dir: string): Promise<void> {
       { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
     ],
   });
+  // ca.private goes out of scope here: only the CA certificate is kept.
   writeFileSync(path.join(dir, FILES.ca), ca.cert);
-  writeFileSync(path.join(dir, FILES.caKey), ca.private, { mode: 0o600 });
   writeFileSync(path.join(dir, FILES.cert), server.cert);
   writeFileSync(path.join(dir, FILES.key), server.private, { mode: 0o600 });
 }
@@ -54,26 +65,51 @@ function read(dir: string): LocalTls {
   return { caFile: path.resolve(dir, FILES.ca), cert: file(FILES.cert), key: file(FILES.key) };
 }
 
+/** Why the kept files cannot be used, or undefined when they can. */
+export function tlsProblem(dir: string, now = Date.now()): string | undefined {
+  if (!Object.values(FILES).every((f) => existsSync(path.join(dir, f)))) return 'missing';
+  try {
+    const ca = new X509Certificate(readFileSync(path.join(dir, FILES.ca)));
+    const cert = new X509Certificate(readFileSync(path.join(dir, FILES.cert)));
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return `${FILES.cert} is not signed by ${FILES.ca}`;
+    if (Date.parse(cert.validTo) - now < RENEW_BEFORE_MS) return `${FILES.cert} expires ${cert.validTo}`;
+    if (Date.parse(ca.validTo) - now < RENEW_BEFORE_MS) return `${FILES.ca} expires ${ca.validTo}`;
+  } catch (e) {
+    return `unreadable: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
 /**
- * Returns the local TLS material, creating it on first use. The four files are written to a
- * fresh folder that is renamed into place in one step, so processes starting together (tests
- * in parallel) never see a CA from one run beside a certificate from another.
+ * Returns the local TLS material: the kept files while they are good (tlsProblem), else a new
+ * CA and certificate, with a note saying the new ca.pem must be trusted again. The files are
+ * written to a fresh folder that is renamed into place in one step, so processes starting
+ * together (tests in parallel) never see a CA from one run beside a certificate from another.
  */
-export async function ensureLocalTls(dir: string = DEFAULT_TLS_DIR): Promise<LocalTls> {
-  if (existsSync(path.join(dir, FILES.key))) return read(dir);
+export async function ensureLocalTls(dir: string = DEFAULT_TLS_DIR, log: (line: string) => void = console.warn): Promise<LocalTls> {
+  // A CA key left by an earlier version: the certificate it signed stays good without it.
+  rmSync(path.join(dir, OLD_CA_KEY), { force: true });
+  const problem = tlsProblem(dir);
+  if (problem === undefined) return read(dir);
   const parent = path.dirname(path.resolve(dir));
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(path.join(parent, '.tls-'));
+  const replaced = existsSync(dir) ? `${staging}-old` : undefined;
   try {
     await createFiles(staging);
+    if (replaced) renameSync(dir, replaced);
     try {
       renameSync(staging, dir);
     } catch (error) {
       // Another process won the race: use its files.
-      if (!existsSync(path.join(dir, FILES.key))) throw error;
+      if (tlsProblem(dir) !== undefined) throw error;
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    if (replaced) rmSync(replaced, { recursive: true, force: true });
+  }
+  if (problem !== 'missing') {
+    log(`local TLS: made a new CA and server certificate (${problem}); trust the new ${path.resolve(dir, FILES.ca)} again (NODE_EXTRA_CA_CERTS or the browser's authorities) and remove the old one.`);
   }
   return read(dir);
 }

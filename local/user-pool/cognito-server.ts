@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Router } from 'cognito-local/lib/server/Router';
@@ -13,6 +13,7 @@ import { MessageDeliveryService } from 'cognito-local/lib/services/messageDelive
 import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
+import { guardRequests, HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
 import { closeServer, listenError } from '../server-lifecycle';
 import { lazyRouter } from './lazy-router';
 import { withRefreshTokenShim } from './refresh-shim';
@@ -26,6 +27,8 @@ export interface CognitoServerOptions {
   readonly port: number;
   /** `iss` = `<issuerDomain>/<poolId>`; the AWS form is `https://cognito-idp.<region>.amazonaws.com`. */
   readonly issuerDomain: string;
+  /** Browser origins admitted (more with `allowOrigins`). @default [] (no web page) */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface CognitoServer {
@@ -34,6 +37,8 @@ export interface CognitoServer {
   readonly port: number;
   /** The same router the HTTP server dispatches to, for in-process seeding. */
   readonly router: Router;
+  /** Admits more browser origins (the GraphQL endpoint's page, once its port is known). */
+  allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
 }
 
@@ -77,10 +82,25 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     .start()
     .catch((e: NodeJS.ErrnoException) => Promise.reject(listenError(e, host, options.port)))) as Server;
   const port = (server.address() as AddressInfo).port;
+  const guard = new LoopbackGuard('user pool', options.allowedOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
+  guard.listeningOn(port);
+  guardRequests(server, guard, (res, message) => sendForbidden(res, { __type: 'ForbiddenException', message }, 'application/x-amz-json-1.1'));
+  // Only admitted origins get this far: cognito-local's CORS answers them with `*`, named here
+  // as the one origin instead (what a browser needs, and nothing for any other page).
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const origin = req.headers.origin;
+    if (!guard.admits(origin)) return;
+    const setHeader = res.setHeader;
+    res.setHeader = function (name: string, value: number | string | readonly string[]) {
+      return setHeader.call(this, name, name.toLowerCase() === 'access-control-allow-origin' ? origin : value);
+    };
+    res.setHeader('vary', 'Origin');
+  });
   return {
     endpoint: `http://${host}:${port}`,
     port,
     router,
+    allowOrigins: (origins) => guard.allowOrigins(origins),
     close: () => closeServer(server),
   };
 }

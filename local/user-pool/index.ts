@@ -18,6 +18,8 @@ export interface UserPoolOptions {
   readonly host?: string;
   /** Users to create if missing (config.local.demoUsers). @default [] */
   readonly demoUsers?: readonly DemoUserSpec[];
+  /** Browser origins that may call the pool (app origins; the page's with `allowOrigins`). @default [] */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface UserPoolEmulator {
@@ -31,6 +33,8 @@ export interface UserPoolEmulator {
   readonly jwksUri: string;
   readonly demoUsers: readonly DemoUser[];
   readonly demoPassword: string;
+  /** Admits more browser origins (aws-amplify in the GraphQL endpoint's page signs in here cross-origin). */
+  allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
     host: options.host,
     port: options.port,
     issuerDomain,
+    allowedOrigins: options.allowedOrigins,
   });
   try {
     const { poolId } = stack.userPool;
@@ -69,6 +74,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       jwksUri: `${server.endpoint}/${poolId}/.well-known/jwks.json`,
       demoUsers: users,
       demoPassword: LOCAL_DEMO_PASSWORD,
+      allowOrigins: (origins) => server.allowOrigins(origins),
       close: () => server.close(),
     };
   } catch (e) {

@@ -34,6 +34,8 @@ export interface TestLocalStackOptions {
   /** @default a synthesized dev stack (synthesizeLocalStack) */
   readonly stackFile?: string;
   readonly reset?: boolean;
+  /** @default config.local.allowedOrigins */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export async function startLocalStack(options: TestLocalStackOptions = {}): Prom
     reset: options.reset,
     ports: { graphql: 0, userPool: 0, dynamodb: 0 },
     demoUsers: config.local.demoUsers,
+    allowedOrigins: options.allowedOrigins ?? config.local.allowedOrigins,
     seedAuthor: seedAuthor(config),
   });
   return {

@@ -20,6 +20,10 @@ export interface RealtimeClient {
   stop(id: string): Promise<RealtimeMessage>;
   /** Resolves with the next `data` message for `id`. */
   nextData(id: string, timeoutMs?: number): Promise<RealtimeMessage>;
+  /** Sends a raw text frame. */
+  sendRaw(text: string): void;
+  /** Resolves with the next message `match` accepts. */
+  next(match: (m: RealtimeMessage) => boolean, what?: string): Promise<RealtimeMessage>;
   /** Every message received so far. */
   readonly messages: readonly RealtimeMessage[];
   close(): void;
@@ -30,8 +34,8 @@ function headerProtocol(authorization: string, url: string): string {
 }
 
 /** Opens the socket and does the handshake; rejects with the `connection_error` payload. */
-export function connectRealtime(url: string, caFile: string, authorization: string): Promise<RealtimeClient> {
-  const ws = new WebSocket(url, ['graphql-ws', headerProtocol(authorization, url)], { ca: readFileSync(caFile) });
+export function connectRealtime(url: string, caFile: string, authorization: string, options: { origin?: string } = {}): Promise<RealtimeClient> {
+  const ws = new WebSocket(url, ['graphql-ws', headerProtocol(authorization, url)], { ca: readFileSync(caFile), origin: options.origin });
   const messages: RealtimeMessage[] = [];
   const waiters: { match: (m: RealtimeMessage) => boolean; resolve: (m: RealtimeMessage) => void }[] = [];
   const waitFor = (match: (m: RealtimeMessage) => boolean, timeoutMs = 10_000, what = 'message') =>
@@ -63,6 +67,8 @@ export function connectRealtime(url: string, caFile: string, authorization: stri
       ws.send(JSON.stringify({ id, type: 'stop' }));
       return waitFor((m) => m.id === id && m.type === 'complete', 10_000, `complete for ${id}`);
     },
+    sendRaw: (text) => ws.send(text),
+    next: (match, what) => waitFor(match, 10_000, what),
     nextData: (id, timeoutMs) => waitFor((m) => m.id === id && m.type === 'data', timeoutMs, `data for ${id}`),
     close: () => ws.terminate(),
   };
