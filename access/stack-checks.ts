@@ -9,7 +9,7 @@ import { mappingRules } from './role-mapping';
  * intentions. Each finding names the stack, the resource and the attribute.
  */
 
-type Block = Record<string, unknown>;
+export type Block = Record<string, unknown>;
 export interface TerraformJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, Block>>>>;
   readonly data?: Readonly<Record<string, Readonly<Record<string, Block>>>>;
@@ -21,17 +21,19 @@ const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 const AUD = `${COGNITO_IDENTITY}:aud`;
 const AMR = `${COGNITO_IDENTITY}:amr`;
 
-function resources(json: TerraformJson, type: string): [string, Block][] {
+/** Every resource of one type as [logical id, block] (also read by the compliance report). */
+export function resources(json: TerraformJson, type: string): [string, Block][] {
   return Object.entries(json.resource?.[type] ?? {});
 }
 
-function list<T = Block>(v: unknown): T[] {
+/** A nested block or attribute as a list (cdktf writes a single block as an object). */
+export function list<T = Block>(v: unknown): T[] {
   if (v === undefined || v === null) return [];
   return (Array.isArray(v) ? v : [v]) as T[];
 }
 
 /** The resource a `${type.name.attr}` reference points at, as `type.name`. */
-function refTarget(value: unknown): string | undefined {
+export function refTarget(value: unknown): string | undefined {
   return typeof value === 'string' ? /^\$\{([a-z0-9_]+\.[^.}]+)\.[a-z_]+\}$/.exec(value)?.[1] : undefined;
 }
 

@@ -3,7 +3,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StackConfig } from '../config';
 import { AppClients, webClientScopes } from './app-clients';
-import { accountOf } from './arn-parts';
+import { AccountOf } from './arn-parts';
 import { LogKey } from './log-key';
 import { amplifyClientConfig } from './client-config';
 import { ContentStore } from './content-store';
@@ -60,7 +60,7 @@ export class ContentStack extends TerraformStack {
     this.logKey = new LogKey(this, 'log-key', { description: `${config.name}-${env.name} log groups`, region: config.region });
     this.directory = new UserDirectory(this, 'directory', { config, logKey: this.logKey });
     const userPool = this.directory.userPool;
-    const account = accountOf(userPool.arn);
+    const account = new AccountOf(this, 'account', userPool.arn);
     this.logKey.useAccount(account);
     this.federation = new Federation(this, 'federation', { config, userPoolId: userPool.id });
     this.clients = new AppClients(this, 'clients', {
@@ -89,6 +89,7 @@ export class ContentStack extends TerraformStack {
       groupRoles: this.access.groupRoles,
       source: props.apiSource,
       logKey: this.logKey,
+      account,
     });
 
     this.addOutputs(config);

@@ -15,7 +15,7 @@ import { ApiDataSources, DATA_SOURCE_NAMES } from './api-data-sources';
 import { ApiEnvironment, apiEnvironmentVariables } from './api-environment';
 import { ApiIamCallers } from './api-iam-callers';
 import { ApiLogRole } from './api-logging';
-import { accountOf } from './arn-parts';
+import type { AccountRef } from './arn-parts';
 import type { LogKey } from './log-key';
 import { ApiWaf } from './api-waf';
 import { ArticleTable } from './article-table';
@@ -71,6 +71,8 @@ export interface GraphqlApiProps {
   readonly cache?: ApiCacheProps;
   /** The stack's key for log groups (the API's log group). */
   readonly logKey: LogKey;
+  /** The stack's account and partition (the log role's trust names them). */
+  readonly account: AccountRef;
 }
 
 /**
@@ -97,7 +99,7 @@ export class GraphqlApi extends Construct {
     const auth = apiAuthFromConfig(config);
     const logRole = new ApiLogRole(this, 'logging', {
       roleName: resourceName(config, 'api-logs'),
-      account: accountOf(props.userPoolArn),
+      account: props.account,
       region: config.region,
     });
     this.api = new AppsyncGraphqlApi(this, 'api', {
