@@ -245,7 +245,7 @@ export const CONTROLS: readonly Control[] = [
   { id: 'Cognito.4', also: [], title: 'Cognito user pools should have threat protection activated with full function enforcement mode for custom authentication', resourceType: 'aws_cognito_user_pool', check: threatProtectionCustom },
   { id: 'Cognito.5', also: ['AwsSolutions-COG2'], title: 'MFA should be enabled for Cognito user pools', resourceType: 'aws_cognito_user_pool', check: mfaRequired },
   { id: 'Cognito.6', also: [], title: 'Cognito user pools should have deletion protection enabled', resourceType: 'aws_cognito_user_pool', check: poolDeletionProtection },
-  { id: 'AwsSolutions-COG8', also: [], title: 'The Cognito user pool is on the Plus feature plan', resourceType: 'aws_cognito_user_pool', check: plusPlan },
+  { id: 'AwsSolutions-COG8', also: [], title: 'Cognito user pools are plus tier (cdk-nag CognitoUserPoolPlusTier)', resourceType: 'aws_cognito_user_pool', check: plusPlan },
   { id: 'AppSync.2', also: ['CKV_AWS_193', 'CKV_AWS_194', 'AwsSolutions-ASC3'], title: 'AWS AppSync should have field-level logging enabled', resourceType: 'aws_appsync_graphql_api', check: fieldLevelLogging },
   { id: 'AppSync.5', also: [], title: 'AWS AppSync GraphQL APIs should not be authenticated with API keys', resourceType: 'aws_appsync_graphql_api', check: noApiKeys },
   { id: 'AppSync.6', also: [], title: 'AWS AppSync API caches should be encrypted in transit', resourceType: 'aws_appsync_api_cache', check: cacheEncryptedInTransit },
