@@ -1,5 +1,5 @@
 import { list, refTarget, resources, type Block, type TerraformJson } from '../access/stack-checks';
-import type { ControlId } from './control-ids';
+import type { ControlId } from '../config/control-ids';
 
 /**
  * The controls `npm run compliance` evaluates, one small function per control, on a stack's

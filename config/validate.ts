@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { CONTROL_IDS } from '../compliance/control-ids';
+import { CONTROL_IDS } from './control-ids';
 import { repoPath } from './paths';
 import type {
   ApiConfig,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runComplianceCli } from '../compliance/cli';
-import { CONTROL_IDS } from '../compliance/control-ids';
+import { CONTROL_IDS } from '../config/control-ids';
 import { CONTROLS } from '../compliance/controls';
 import { evaluateStack } from '../compliance/evaluate';
 import { COMPLIANCE_MD } from '../compliance/report-markdown';
