@@ -16,8 +16,8 @@ const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 const AUD = `${COGNITO_IDENTITY}:aud`;
 const AMR = `${COGNITO_IDENTITY}:amr`;
 
-/** The resource a `${type.name.attr}` reference points at, as `type.name`. */
-function refTarget(value: unknown): string | undefined {
+/** The resource a `${type.name.attr}` reference points at, as `type.name` (also read by the compliance report). */
+export function refTarget(value: unknown): string | undefined {
   const ref = resourceReference(value);
   return ref && `${ref.type}.${ref.name}`;
 }

@@ -6,6 +6,7 @@ import type {
   IdentityPoolConfig,
   IdentityProvidersConfig,
   ProjectConfig,
+  RelaxationConfig,
   ResourceServerConfig,
   SamlProviderConfig,
   StateBackendConfig,
@@ -72,6 +73,8 @@ export interface ResolvedEnvironment {
   readonly waf: { readonly enabled: boolean; readonly requestsPer5Minutes: number };
   readonly state?: Required<Omit<StateBackendConfig, 'kmsKeyId'>> & { readonly kmsKeyId?: string };
   readonly deletionProtection: boolean;
+  readonly requireRemoteState: boolean;
+  readonly relaxations: readonly RelaxationConfig[];
 }
 
 /** Everything one stack needs: the project plus the environment it deploys. */
@@ -85,7 +88,7 @@ function resolveEnvironment(projectName: string, region: string, name: string, e
   return {
     name,
     mfa: e.mfa ?? 'ON',
-    featurePlan: e.featurePlan ?? 'ESSENTIALS',
+    featurePlan: e.featurePlan ?? 'PLUS',
     domainPrefix: e.domainPrefix,
     customDomain: e.customDomain,
     webClient: {
@@ -103,6 +106,8 @@ function resolveEnvironment(projectName: string, region: string, name: string, e
       kmsKeyId: e.state.kmsKeyId,
     },
     deletionProtection: e.deletionProtection ?? true,
+    requireRemoteState: e.requireRemoteState ?? true,
+    relaxations: e.relaxations ?? [],
   };
 }
 

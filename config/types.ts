@@ -172,8 +172,13 @@ export interface ApiConfig {
   readonly groupVariables?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** S3 state backend. Without one, Terraform keeps state in a local file. */
+/**
+ * S3 state backend (S3-native lock file, encrypted). The state holds the server client's
+ * secret and the Google client secret, so every environment needs one unless it sets
+ * `requireRemoteState: false`.
+ */
 export interface StateBackendConfig {
+  /** An existing, private, versioned S3 bucket for the state. */
   readonly bucket: string;
   /** @default '<project>/<environment>.tfstate' */
   readonly key?: string;
@@ -183,10 +188,24 @@ export interface StateBackendConfig {
   readonly kmsKeyId?: string;
 }
 
+/** A compliance control an environment does not meet on purpose. */
+export interface RelaxationConfig {
+  /** The control id as the compliance report names it, e.g. `Cognito.1` or `CKV2_AWS_33`. */
+  readonly control: string;
+  /** Why: shown in the report next to WAIVED. */
+  readonly reason: string;
+}
+
 export interface EnvironmentConfig {
   /** MFA with TOTP: 'ON' requires it, 'OPTIONAL' lets users opt in. @default 'ON' */
   readonly mfa?: 'ON' | 'OPTIONAL';
-  /** Cognito feature plan. PLUS turns threat protection on in ENFORCED mode. @default 'ESSENTIALS' */
+  /**
+   * Cognito feature plan. PLUS turns threat protection on in ENFORCED mode for standard and
+   * custom authentication (Security Hub Cognito.1 and Cognito.4); it is billed per monthly
+   * active user on top of ESSENTIALS (see README, "What prod costs"). ESSENTIALS is a
+   * relaxation: name Cognito.1 in `relaxations` with a reason.
+   * @default 'PLUS'
+   */
   readonly featurePlan?: 'ESSENTIALS' | 'PLUS';
   /** Hosted sign-in domain prefix (`<prefix>.auth.<region>.amazoncognito.com`): 1-63 lowercase letters, digits, `-`, not starting or ending with `-`, not containing `aws`/`amazon`/`cognito`. */
   readonly domainPrefix: string;
@@ -198,8 +217,22 @@ export interface EnvironmentConfig {
   readonly introspection?: boolean;
   /** WAF web ACL with a rate-based rule on the API. @default { enabled: true, requestsPer5Minutes: 1000 } */
   readonly waf?: { readonly enabled: boolean; readonly requestsPer5Minutes?: number };
-  /** Terraform state backend. @default local */
+  /** Terraform state backend. Required unless `requireRemoteState` is false. @default none */
   readonly state?: StateBackendConfig;
+  /**
+   * Refuse to synthesize this environment without `state.bucket`: a local state file would
+   * hold the client secrets in plain text on someone's disk. Set false only for a throwaway
+   * environment. (`OFFLINE_PLAN=1` drops the backend either way, for offline plans.)
+   * @default true
+   */
+  readonly requireRemoteState?: boolean;
+  /**
+   * Controls of the compliance report (`npm run compliance`) this environment does not meet
+   * on purpose, each with the reason. The report shows such a failure as WAIVED with the
+   * reason instead of FAIL. Ids are the report's control ids, e.g. `Cognito.1`.
+   * @default [] (every failure counts)
+   */
+  readonly relaxations?: readonly RelaxationConfig[];
   /** Deletion protection on the user pool and the table, `prevent_destroy` on both. @default true */
   readonly deletionProtection?: boolean;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { CONTROL_IDS } from './control-ids';
 import { repoPath } from './paths';
 import type {
   ApiConfig,
@@ -287,6 +288,17 @@ function checkEnvironment(fail: Fail, name: string, e: EnvironmentConfig): void 
   }
   checkWebClient(fail, `${key}.webClient`, e.webClient);
   checkInt(fail, `${key}.waf.requestsPer5Minutes`, e.waf?.requestsPer5Minutes, 10, 2000000000);
+  if (e.requireRemoteState !== undefined && typeof e.requireRemoteState !== 'boolean') {
+    fail(`${key}.requireRemoteState`, e.requireRemoteState, 'true or false');
+  }
+  if (!e.state && e.requireRemoteState !== false) {
+    fail(
+      `${key}.state.bucket`,
+      undefined,
+      'an S3 bucket for the Terraform state (it holds client secrets), or requireRemoteState: false for a throwaway environment',
+    );
+  }
+  checkRelaxations(fail, key, e.relaxations);
   if (e.state) {
     if (!BUCKET_NAME.test(e.state.bucket)) fail(`${key}.state.bucket`, e.state.bucket, 'an S3 bucket name (3-63 lowercase letters, digits, "." or "-")');
     if (e.state.key !== undefined && (e.state.key === '' || e.state.key.startsWith('/'))) {
@@ -294,6 +306,19 @@ function checkEnvironment(fail: Fail, name: string, e: EnvironmentConfig): void 
     }
     if (e.state.region !== undefined && !REGION.test(e.state.region)) fail(`${key}.state.region`, e.state.region, 'an AWS region');
   }
+}
+
+function checkRelaxations(fail: Fail, envKey: string, relaxations: EnvironmentConfig['relaxations']): void {
+  if (relaxations === undefined) return;
+  if (!Array.isArray(relaxations)) fail(`${envKey}.relaxations`, relaxations, 'a list of { control, reason }');
+  relaxations.forEach((r, i) => {
+    const key = `${envKey}.relaxations[${i}]`;
+    if (!(CONTROL_IDS as readonly string[]).includes(r.control)) {
+      fail(`${key}.control`, r.control, `a control id of the compliance report (${CONTROL_IDS.join(', ')})`);
+    }
+    checkNonEmpty(fail, `${key}.reason`, r.reason);
+  });
+  checkUnique(fail, relaxations.map((r) => r.control), (i) => `${envKey}.relaxations[${i}].control`, 'control');
 }
 
 function checkEnvironments(envs: ProjectConfig['environments'], fail: Fail): void {

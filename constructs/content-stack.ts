@@ -3,6 +3,8 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StackConfig } from '../config';
 import { AppClients, webClientScopes } from './app-clients';
+import { AccountOf } from './arn-parts';
+import { LogKey } from './log-key';
 import { amplifyClientConfig } from './client-config';
 import { ContentStore } from './content-store';
 import { Federation } from './federation';
@@ -40,6 +42,7 @@ export class ContentStack extends TerraformStack {
   readonly access: IdentityAccess;
   readonly store: ContentStore;
   readonly api: GraphqlApi;
+  readonly logKey: LogKey;
 
   constructor(scope: Construct, id: string, props: ContentStackProps) {
     super(scope, id);
@@ -51,10 +54,14 @@ export class ContentStack extends TerraformStack {
       defaultTags: [{ tags: { project: config.name, environment: env.name, 'managed-by': 'cdktf' } }],
       ...(props.offline ? OFFLINE_PROVIDER : {}),
     });
-    this.configureBackend(config);
+    this.configureBackend(config, props.offline ?? false);
 
-    this.directory = new UserDirectory(this, 'directory', { config });
+    // One key for every log group of the stack; its policy names the account of the user pool.
+    this.logKey = new LogKey(this, 'log-key', { description: `${config.name}-${env.name} log groups`, region: config.region });
+    this.directory = new UserDirectory(this, 'directory', { config, logKey: this.logKey });
     const userPool = this.directory.userPool;
+    const account = new AccountOf(this, 'account', userPool.arn);
+    this.logKey.useAccount(account);
     this.federation = new Federation(this, 'federation', { config, userPoolId: userPool.id });
     this.clients = new AppClients(this, 'clients', {
       config,
@@ -72,6 +79,7 @@ export class ContentStack extends TerraformStack {
       config,
       authenticatedRole: this.access.authenticatedRole,
       groupRoles: this.access.groupRoles,
+      account,
     });
     this.api = new GraphqlApi(this, 'api', {
       config,
@@ -80,15 +88,21 @@ export class ContentStack extends TerraformStack {
       appClientIds: [this.clients.webClient.id, this.clients.serverClient.id],
       groupRoles: this.access.groupRoles,
       source: props.apiSource,
+      logKey: this.logKey,
+      account,
     });
 
     this.addOutputs(config);
   }
 
-  /** S3 state (lock file, encryption) when the config names a bucket; a local state file otherwise. */
-  private configureBackend(config: StackConfig): void {
+  /**
+   * S3 state (lock file, encryption) when the config names a bucket (required unless the
+   * environment sets requireRemoteState: false); a local state file otherwise. An offline plan
+   * drops the S3 backend: `terraform init` would need AWS to reach the bucket.
+   */
+  private configureBackend(config: StackConfig, offline: boolean): void {
     const state = config.env.state;
-    if (!state) {
+    if (!state || offline) {
       new LocalBackend(this, { path: `terraform.${config.env.name}.tfstate` });
       return;
     }

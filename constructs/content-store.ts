@@ -12,7 +12,10 @@ import type { StackConfig } from '../config';
 import type { IdentityRole } from '../access/role-mapping';
 import { storageGrantsFor, type StorageGrants } from '../access/storage-grants';
 import { OWNER_TAG } from './identity-access';
-import { resourceName } from './naming';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import type { AccountRef } from './arn-parts';
+import { LOG_RETENTION_DAYS, resourceName } from './naming';
 
 /**
  * A prefix as an IAM resource pattern: `{owner}` becomes the caller's principal tag,
@@ -60,14 +63,35 @@ export interface ContentStoreProps {
   readonly authenticatedRole: IamRole;
   /** Each group's identity-pool role, by group name. */
   readonly groupRoles: Readonly<Record<string, IamRole>>;
+  /** The stack's account: S3 log delivery is accepted only on behalf of this account's bucket. */
+  readonly account: AccountRef;
+}
+
+/** Days the access logs are kept (the same year as the log groups). */
+const ACCESS_LOG_DAYS = LOG_RETENTION_DAYS;
+/** Where in the log bucket S3 writes the content bucket's access logs. */
+const ACCESS_LOG_PREFIX = 'content-assets/';
+
+/** A bucket policy statement refusing every request that does not use TLS. */
+function denyInsecureTransport(bucketArn: string): object {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
 }
 
 /**
- * The content assets bucket (private, encrypted, versioned, TLS only) and each identity-pool
- * role's S3 permissions, derived from `config.storage.rules`.
+ * The content assets bucket (private, SSE-KMS, versioned, TLS only, access-logged) with its
+ * log bucket, and each identity-pool role's S3 permissions, derived from `config.storage.rules`.
  */
 export class ContentStore extends Construct {
   readonly bucket: S3Bucket;
+  /** Receives the content bucket's server access logs. */
+  readonly logBucket: S3Bucket;
 
   constructor(scope: Construct, id: string, props: ContentStoreProps) {
     super(scope, id);
@@ -83,27 +107,34 @@ export class ContentStore extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
+    // SSE-KMS with the account's AWS managed key for S3 (aws/s3): its key policy already lets
+    // principals of this account use it through S3, so the storage grants need no KMS
+    // statements; the bucket key keeps the KMS request count (and cost) low.
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
     });
-    new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    const versioning = new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket,
+      rule: [
+        {
+          id: 'tidy-up',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          // Overwritten or deleted objects stay restorable for 90 days, then go.
+          noncurrentVersionExpiration: [{ noncurrentDays: 90 }],
+        },
+      ],
+      dependsOn: [versioning],
+    });
     new S3BucketPolicy(this, 'tls-only', {
       bucket,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [denyInsecureTransport(this.bucket.arn)] }),
     });
+    this.logBucket = this.createLogBucket(config, props.account);
+    new S3BucketLoggingA(this, 'access-logging', { bucket, targetBucket: this.logBucket.id, targetPrefix: ACCESS_LOG_PREFIX });
     new S3BucketCorsConfiguration(this, 'cors', {
       bucket,
       corsRule: [
@@ -127,5 +158,64 @@ export class ContentStore extends Construct {
       const policy = storagePolicy(this.bucket.arn, storageGrantsFor(config.storage.rules, identityRole));
       if (policy) new IamRolePolicy(this, `policy-${key}`, { name: 'content-assets', role: role.id, policy });
     }
+  }
+
+  /**
+   * The bucket S3 writes the content bucket's access logs to: private, owner-enforced, SSE-S3
+   * (S3 cannot deliver access logs to an SSE-KMS bucket), TLS only, versioned, logs expire
+   * after a year. Only the S3 logging service may write, only under the log prefix and only
+   * for the content bucket of this account.
+   */
+  private createLogBucket(config: StackConfig, account: AccountRef): S3Bucket {
+    const logBucket = new S3Bucket(this, 'log-bucket', { bucketPrefix: `${resourceName(config, 'access-logs')}-` });
+    const bucket = logBucket.id;
+    new S3BucketOwnershipControls(this, 'log-ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketPublicAccessBlock(this, 'log-public-access-block', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'log-encryption', {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    const versioning = new S3BucketVersioningA(this, 'log-versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    new S3BucketLifecycleConfiguration(this, 'log-lifecycle', {
+      bucket,
+      rule: [
+        {
+          id: 'expire-access-logs',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          expiration: [{ days: ACCESS_LOG_DAYS }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+      dependsOn: [versioning],
+    });
+    new S3BucketPolicy(this, 'log-policy', {
+      bucket,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          denyInsecureTransport(logBucket.arn),
+          {
+            Sid: 'S3LogDeliveryForTheContentBucket',
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: `${logBucket.arn}/${ACCESS_LOG_PREFIX}*`,
+            Condition: {
+              ArnLike: { 'aws:SourceArn': this.bucket.arn },
+              StringEquals: { 'aws:SourceAccount': account.account },
+            },
+          },
+        ],
+      }),
+    });
+    return logBucket;
   }
 }

@@ -15,6 +15,8 @@ import { ApiDataSources, DATA_SOURCE_NAMES } from './api-data-sources';
 import { ApiEnvironment, apiEnvironmentVariables } from './api-environment';
 import { ApiIamCallers } from './api-iam-callers';
 import { ApiLogRole } from './api-logging';
+import type { AccountRef } from './arn-parts';
+import type { LogKey } from './log-key';
 import { ApiWaf } from './api-waf';
 import { ArticleTable } from './article-table';
 import { codeFile } from './code-asset';
@@ -23,9 +25,6 @@ import { loadResolverCatalog, type ResolverCatalog, type ResolverCode } from './
 
 /** Every resolver and function runs this runtime; the local mode runs nothing else. */
 export const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
-
-/** Days the API's CloudWatch logs are kept. */
-const LOG_RETENTION_DAYS = 30;
 
 /** What every GraphqlApi of the app deploys: the text of `schema.graphql` and the bundled resolvers. */
 export interface ApiSource {
@@ -70,6 +69,10 @@ export interface GraphqlApiProps {
   readonly source: ApiSource;
   /** Server-side cache. @default none */
   readonly cache?: ApiCacheProps;
+  /** The stack's key for log groups (the API's log group). */
+  readonly logKey: LogKey;
+  /** The stack's account and partition (the log role's trust names them). */
+  readonly account: AccountRef;
 }
 
 /**
@@ -94,7 +97,11 @@ export class GraphqlApi extends Construct {
 
     // The same modes the access model assumes: IAM only when some caller is granted fields.
     const auth = apiAuthFromConfig(config);
-    const logRole = new ApiLogRole(this, 'logging', { roleName: resourceName(config, 'api-logs') });
+    const logRole = new ApiLogRole(this, 'logging', {
+      roleName: resourceName(config, 'api-logs'),
+      account: props.account,
+      region: config.region,
+    });
     this.api = new AppsyncGraphqlApi(this, 'api', {
       name: resourceName(config, config.api.name),
       schema: sdl,
@@ -115,7 +122,7 @@ export class GraphqlApi extends Construct {
       resolverCountLimit: config.api.resolverCountLimit,
     });
     this.graphqlUrl = this.api.uris.lookup('GRAPHQL');
-    logRole.writeTo(this.api.id, LOG_RETENTION_DAYS);
+    logRole.writeTo(this.api.id, props.logKey);
 
     this.table = new ArticleTable(this, 'articles', { config }).table;
     const dataSources = new ApiDataSources(this, 'data-sources', {

@@ -8,13 +8,17 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { StackConfig } from '../config';
 import { bundlePreTokenGeneration, LAMBDA_RUNTIME } from '../lambdas/pre-token-generation/bundle';
 import type { GroupMappingSettings } from '../lambdas/pre-token-generation/handler';
-import { allowPolicy, serviceTrustPolicy } from './iam-documents';
+import { allowPolicy, serviceTrustPolicy, XRAY_WRITE_STATEMENT } from './iam-documents';
+import type { LogKey } from './log-key';
+import { LOG_RETENTION_DAYS } from './naming';
 import { groupRoleName, resourceName } from './naming';
 
 export interface GroupMappingTriggerProps {
   readonly config: StackConfig;
   /** The user attribute that carries the IdP groups, e.g. `custom:idp_groups`. */
   readonly attribute: string;
+  /** The stack's key for log groups. */
+  readonly logKey: LogKey;
 }
 
 /** The settings the trigger runs with, from the config: every SAML IdP's allow-list. */
@@ -51,11 +55,13 @@ export class GroupMappingTrigger extends Construct {
     const { config } = props;
     const functionName = resourceName(config, 'pre-token-generation');
 
-    // Created by Terraform rather than by Lambda on first run, so retention applies and the
-    // role needs no logs:CreateLogGroup.
+    // Created by Terraform rather than by Lambda on first run, so retention and encryption
+    // apply and the role needs no logs:CreateLogGroup.
+    const logGroupName = `/aws/lambda/${functionName}`;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/lambda/${functionName}`,
-      retentionInDays: 30,
+      name: logGroupName,
+      retentionInDays: LOG_RETENTION_DAYS,
+      kmsKeyId: props.logKey.allowLogGroup(logGroupName),
     });
 
     this.role = new IamRole(this, 'role', {
@@ -66,6 +72,14 @@ export class GroupMappingTrigger extends Construct {
       name: 'write-own-logs',
       role: this.role.id,
       policy: allowPolicy([{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] }]),
+    });
+
+    // X-Ray has no resource-level permissions for writing traces: its own policy, so the
+    // function (Active tracing is refused without it) can wait for it alone.
+    const tracingPolicy = new IamRolePolicy(this, 'tracing-policy', {
+      name: 'write-traces',
+      role: this.role.id,
+      policy: allowPolicy([XRAY_WRITE_STATEMENT]),
     });
 
     const asset = new TerraformAsset(this, 'code', { path: bundlePreTokenGeneration(), type: AssetType.ARCHIVE });
@@ -81,8 +95,12 @@ export class GroupMappingTrigger extends Construct {
       memorySize: 128,
       timeout: 5,
       environment: { variables: groupMappingEnvironment(groupMappingSettings(config, props.attribute)) },
-      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
-      dependsOn: [this.logGroup],
+      // The name, not a reference: the log group's key policy names the user pool's account,
+      // and the pool depends on this function (a reference would be a cycle). The role cannot
+      // create log groups, so nothing is logged anywhere else meanwhile.
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroupName },
+      tracingConfig: { mode: 'Active' },
+      dependsOn: [tracingPolicy],
     });
   }
 

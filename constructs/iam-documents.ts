@@ -12,6 +12,17 @@ export interface AllowStatement {
   readonly resources: readonly string[];
 }
 
+/**
+ * Writing X-Ray traces. AWS defines no resource types for these actions, so `*` is the only
+ * resource they take; the compliance report's CKV_AWS_355 check lists them as the only
+ * actions allowed on `*`.
+ */
+export const XRAY_WRITE_STATEMENT: AllowStatement = {
+  sid: 'WriteTraces',
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  resources: ['*'],
+};
+
 /** A policy that allows exactly the given statements. */
 export function allowPolicy(statements: readonly AllowStatement[]): string {
   return JSON.stringify({
@@ -39,6 +50,27 @@ export function serviceTrustPolicy(service: string, sourceArn?: string): string 
         Principal: { Service: service },
         Action: 'sts:AssumeRole',
         ...(sourceArn ? { Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } } } : {}),
+      },
+    ],
+  });
+}
+
+/**
+ * A trust policy for a service acting on behalf of any resource matching `sourceArnPattern` in
+ * `sourceAccount` (confused-deputy protection when the exact resource ARN would be a cycle).
+ */
+export function serviceTrustPolicyInAccount(service: string, sourceAccount: string, sourceArnPattern: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': sourceAccount },
+          ArnLike: { 'aws:SourceArn': sourceArnPattern },
+        },
       },
     ],
   });

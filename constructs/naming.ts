@@ -20,3 +20,9 @@ export function groupRoleName(config: StackConfig, group: string): string {
 export function authenticatedRoleName(config: StackConfig): string {
   return resourceName(config, 'authenticated');
 }
+
+/**
+ * Days every log group of the stack keeps its logs: a year, the minimum of Security Hub
+ * CloudWatch.16 (its default parameter) and checkov CKV_AWS_338.
+ */
+export const LOG_RETENTION_DAYS = 365;

@@ -6,6 +6,7 @@ import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { StackConfig } from '../config';
 import { GroupMappingTrigger } from './group-mapping-trigger';
+import type { LogKey } from './log-key';
 import { resourceName } from './naming';
 
 /** The custom attribute federated users' IdP groups land in (read only by the trigger). */
@@ -14,6 +15,8 @@ export const IDP_GROUPS_ATTRIBUTE = 'custom:idp_groups';
 export interface UserDirectoryProps {
   /** The environment's resolved config. */
   readonly config: StackConfig;
+  /** The stack's key for log groups (the triggers' logs). */
+  readonly logKey: LogKey;
 }
 
 /** Email sending: Cognito's own sender unless the config names a verified SES identity. */
@@ -46,7 +49,7 @@ export class UserDirectory extends Construct {
     const { config } = props;
     const { userPool: up, env } = config;
 
-    this.groupMappingTrigger = new GroupMappingTrigger(this, 'group-mapping', { config, attribute: IDP_GROUPS_ATTRIBUTE });
+    this.groupMappingTrigger = new GroupMappingTrigger(this, 'group-mapping', { config, attribute: IDP_GROUPS_ATTRIBUTE, logKey: props.logKey });
 
     this.userPool = new CognitoUserPool(this, 'user-pool', {
       name: resourceName(config, 'users'),
@@ -67,8 +70,12 @@ export class UserDirectory extends Construct {
       mfaConfiguration: env.mfa,
       softwareTokenMfaConfiguration: { enabled: true },
       userPoolTier: env.featurePlan,
-      // Threat protection needs the PLUS plan; there it blocks risky sign-ins (ENFORCED).
-      userPoolAddOns: env.featurePlan === 'PLUS' ? { advancedSecurityMode: 'ENFORCED' } : undefined,
+      // Threat protection needs the PLUS plan; there it blocks risky sign-ins (ENFORCED), for
+      // standard and custom authentication flows alike (Security Hub Cognito.1 and Cognito.4).
+      userPoolAddOns:
+        env.featurePlan === 'PLUS'
+          ? { advancedSecurityMode: 'ENFORCED', advancedSecurityAdditionalFlows: { customAuthMode: 'ENFORCED' } }
+          : undefined,
       accountRecoverySetting: { recoveryMechanism: [{ name: 'verified_email', priority: 1 }] },
       deletionProtection: env.deletionProtection ? 'ACTIVE' : 'INACTIVE',
       adminCreateUserConfig: { allowAdminCreateUserOnly: up.adminCreateUserOnly },

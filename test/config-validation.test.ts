@@ -71,6 +71,13 @@ const cases: [string, Edit, string, unknown][] = [
     'environments.prod.customDomain.certificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'],
   ['local mode on an unknown environment', (r) => (r.local.environment = 'staging'), 'local.environment', 'staging'],
   ['IAM caller field that is not Type.field', (r) => (r.api.iamCallers[0].fields = ['articles']), 'api.iamCallers[0].fields[0]', 'articles'],
+  ['prod without a state bucket', (r) => delete r.environments.prod.state, 'environments.prod.state.bucket', undefined],
+  ['requireRemoteState that is not a boolean', (r) => (r.environments.dev.requireRemoteState = 'no'), 'environments.dev.requireRemoteState', 'no'],
+  ['relaxation of a control the report does not have', (r) => (r.environments.dev.relaxations[0].control = 'Cognito.9'),
+    'environments.dev.relaxations[0].control', 'Cognito.9'],
+  ['relaxation without a reason', (r) => (r.environments.dev.relaxations[1].reason = ''), 'environments.dev.relaxations[1].reason', ''],
+  ['the same control relaxed twice', (r) => (r.environments.dev.relaxations[1].control = 'Cognito.1'),
+    'environments.dev.relaxations[1].control', 'Cognito.1'],
 ];
 
 test('the project config itself is valid', () => {

@@ -11,6 +11,8 @@ import { repoPath } from '../config/paths';
 import { project } from '../config/project';
 import { ARTICLE_TABLE_ACTIONS } from '../constructs/api-data-sources';
 import { OFFLINE_PROVIDER } from '../constructs/content-stack';
+import { AccountOf } from '../constructs/arn-parts';
+import { LogKey } from '../constructs/log-key';
 import { GraphqlApi, loadApiSource, type GraphqlApiProps } from '../constructs/graphql-api';
 import { serviceTrustPolicy } from '../constructs/iam-documents';
 import { resourcesOfType } from '../access/terraform-json';
@@ -63,8 +65,13 @@ function synthesize(config: StackConfig, extra: Partial<GraphqlApiProps> = {}): 
       new IamRole(stack, `group-${g.name}`, { name: `test-group-${g.name}`, assumeRolePolicy: serviceTrustPolicy('cognito-identity.amazonaws.com') }),
     ]),
   );
+  const account = new AccountOf(stack, 'account', pool.arn);
+  const logKey = new LogKey(stack, 'log-key', { description: 'test log groups', region: config.region });
+  logKey.useAccount(account);
   const api = new GraphqlApi(stack, 'graphql', {
     config,
+    logKey,
+    account,
     userPoolId: pool.id,
     userPoolArn: pool.arn,
     appClientIds: [web.id, cli.id],
@@ -209,7 +216,11 @@ describe('API settings', () => {
   it('logs errors only, without verbose content, to a log group with retention', () => {
     const [apiName, api] = only(prod, 'aws_appsync_graphql_api');
     const [logGroupName, logGroup] = only(prod, 'aws_cloudwatch_log_group');
-    expect(logGroup).toMatchObject({ name: `/aws/appsync/apis/${ref('aws_appsync_graphql_api', apiName, 'id')}`, retention_in_days: 30 });
+    expect(logGroup).toMatchObject({
+      name: `/aws/appsync/apis/${ref('aws_appsync_graphql_api', apiName, 'id')}`,
+      retention_in_days: 365,
+      kms_key_id: ref('aws_kms_key', only(prod, 'aws_kms_key')[0], 'arn'),
+    });
     const roleName = roleNamed(prod, 'content-prod-api-logs');
     expect(api.log_config).toEqual({
       cloudwatch_logs_role_arn: ref('aws_iam_role', roleName, 'arn'),
@@ -223,6 +234,58 @@ describe('API settings', () => {
         Resource: [`${ref('aws_cloudwatch_log_group', logGroupName, 'arn')}:*`],
       },
     ]);
+  });
+
+  /** `${local.x}` of the local holding field `field` of the test pool's ARN (1 partition, 4 account). */
+  const arnPartLocal = (s: Synthesized, field: number): string => {
+    const locals = (s.json.locals ?? {}) as Record<string, string>;
+    const name = Object.keys(locals).find((k) => locals[k] === `\${element(split(":", aws_cognito_user_pool.pool.arn), ${field})}`);
+    if (!name) throw new Error(`no local reads field ${field} of the pool ARN: ${JSON.stringify(locals)}`);
+    return `\${local.${name}}`;
+  };
+
+  it("the log role is assumable by AppSync only for this account's APIs in this region (no data source: plans offline)", () => {
+    const [, role] = findBy(prod, 'aws_iam_role', 'name', 'content-prod-api-logs');
+    const account = arnPartLocal(prod, 4);
+    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'appsync.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${arnPartLocal(prod, 1)}:appsync:${prod.config.region}:${account}:apis/*` },
+        },
+      },
+    ]);
+    expect(prod.json.data).toBeUndefined();
+  });
+
+  it("the log key rotates, and its policy lets CloudWatch Logs use it for the API's log group only", () => {
+    const [, key] = only(prod, 'aws_kms_key');
+    const [apiName] = only(prod, 'aws_appsync_graphql_api');
+    expect(key.enable_key_rotation).toBe(true);
+    const account = arnPartLocal(prod, 4);
+    const partition = arnPartLocal(prod, 1);
+    const statements = JSON.parse(key.policy as string).Statement;
+    expect(statements[0]).toEqual({
+      Sid: 'AccountAdministersKeyThroughIam',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    });
+    expect(statements[1]).toMatchObject({
+      Principal: { Service: `logs.${prod.config.region}.amazonaws.com` },
+      Condition: {
+        ArnEquals: {
+          'kms:EncryptionContext:aws:logs:arn': [
+            `arn:${partition}:logs:${prod.config.region}:${account}:log-group:/aws/appsync/apis/${ref('aws_appsync_graphql_api', apiName, 'id')}`,
+          ],
+        },
+      },
+    });
+    expect(statements).toHaveLength(2);
   });
 
   it('no server-side cache unless one is configured', () => {

@@ -96,9 +96,13 @@ describe('7. identity pool', () => {
   });
 });
 
+/** The content assets bucket (the stack also has its access-log bucket). */
+const contentBucket = (json: SynthJson) => resourceWhere(json, 'aws_s3_bucket', 'bucket_prefix', `${config.name}-dev-assets-`);
+const logBucket = (json: SynthJson) => resourceWhere(json, 'aws_s3_bucket', 'bucket_prefix', `${config.name}-dev-access-logs-`);
+
 /** The S3 grants of one role: object patterns per action, relative to the bucket. */
 function s3Grants(json: SynthJson, roleSuffix: string): { read: string[]; write: string[]; list: string[] } {
-  const bucketArn = refTo(json, 'aws_s3_bucket', onlyResource(json, 'aws_s3_bucket'), 'arn');
+  const bucketArn = refTo(json, 'aws_s3_bucket', contentBucket(json), 'arn');
   const role = roleNamed(json, roleSuffix);
   const policies = Object.values(resourcesOf(json, 'aws_iam_role_policy')).filter(
     (p) => p.role === refTo(json, 'aws_iam_role', role, 'id') && p.name === 'content-assets',
@@ -118,7 +122,7 @@ function s3Grants(json: SynthJson, roleSuffix: string): { read: string[]; write:
 }
 
 describe('8. content assets bucket', () => {
-  const bucketRef = (attr: string) => refTo(dev, 'aws_s3_bucket', onlyResource(dev, 'aws_s3_bucket'), attr);
+  const bucketRef = (attr: string) => refTo(dev, 'aws_s3_bucket', contentBucket(dev), attr);
 
   test('public access blocked, objects owned by the bucket owner', () => {
     const block = resourceWhere(dev, 'aws_s3_bucket_public_access_block', 'bucket', bucketRef('id'));
@@ -126,10 +130,46 @@ describe('8. content assets bucket', () => {
     expect(resourceWhere(dev, 'aws_s3_bucket_ownership_controls', 'bucket', bucketRef('id')).rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
   });
 
-  test('encrypted and versioned', () => {
+  test('SSE-KMS (with a bucket key), versioned, old versions and broken uploads cleaned up', () => {
     const sse = resourceWhere(dev, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket', bucketRef('id'));
-    expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toMatch(/^(AES256|aws:kms)$/);
+    expect(sse.rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms' }, bucket_key_enabled: true }]);
     expect(resourceWhere(dev, 'aws_s3_bucket_versioning', 'bucket', bucketRef('id')).versioning_configuration.status).toBe('Enabled');
+    const lifecycle = resourceWhere(dev, 'aws_s3_bucket_lifecycle_configuration', 'bucket', bucketRef('id'));
+    expect(lifecycle.rule[0]).toMatchObject({ status: 'Enabled', abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }], noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
+  });
+
+  test('server access logs go to a log bucket that is private, encrypted, TLS only and expires logs after a year', () => {
+    const logRef = (attr: string) => refTo(dev, 'aws_s3_bucket', logBucket(dev), attr);
+    expect(resourceWhere(dev, 'aws_s3_bucket_logging', 'bucket', bucketRef('id'))).toMatchObject({ target_bucket: logRef('id'), target_prefix: 'content-assets/' });
+    expect(resourceWhere(dev, 'aws_s3_bucket_public_access_block', 'bucket', logRef('id'))).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    // S3 cannot deliver access logs to an SSE-KMS bucket.
+    expect(resourceWhere(dev, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket', logRef('id')).rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'AES256' });
+    const lifecycle = resourceWhere(dev, 'aws_s3_bucket_lifecycle_configuration', 'bucket', logRef('id'));
+    expect(lifecycle.rule[0]).toMatchObject({ status: 'Enabled', expiration: [{ days: 365 }] });
+    const policy = JSON.parse(resourceWhere(dev, 'aws_s3_bucket_policy', 'bucket', logRef('id')).policy);
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [logRef('arn'), `${logRef('arn')}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'S3LogDeliveryForTheContentBucket',
+        Effect: 'Allow',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `${logRef('arn')}/content-assets/*`,
+        Condition: { ArnLike: { 'aws:SourceArn': bucketRef('arn') }, StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{local\.[\w-]+\}$/) } },
+      },
+    ]);
   });
 
   test('the bucket policy denies every request without TLS', () => {
@@ -182,7 +222,7 @@ describe('11. outputs', () => {
     expect(resolveRef(dev, out('server_client_id')).allowed_oauth_flows).toEqual(['client_credentials']);
     expect(out('domain_url')).toMatch(/^https:\/\//);
     expect(out('identity_pool_id')).toBe(identityPoolId(dev));
-    expect(out('content_bucket')).toBe(refTo(dev, 'aws_s3_bucket', onlyResource(dev, 'aws_s3_bucket'), 'bucket'));
+    expect(out('content_bucket')).toBe(refTo(dev, 'aws_s3_bucket', contentBucket(dev), 'bucket'));
     expect(out('authenticated_role_arn')).toBe(roleArn(dev, 'authenticated'));
     expect(out('group_role_arns')).toEqual(Object.fromEntries(groupNames.map((g) => [g, roleArn(dev, `group-${g}`)])));
   });

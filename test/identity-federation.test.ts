@@ -100,7 +100,7 @@ describe('6. federated group mapping trigger', () => {
   /** The function the pool's trigger config names (the stack has other functions and log groups). */
   const fn = (json: SynthJson) =>
     resolveRef(json, onlyResource(json, 'aws_cognito_user_pool').lambda_config.pre_token_generation_config.lambda_arn);
-  const logGroupOf = (json: SynthJson) => resolveRef(json, fn(json).logging_config.log_group);
+  const logGroupOf = (json: SynthJson) => resourceWhere(json, 'aws_cloudwatch_log_group', 'name', fn(json).logging_config.log_group);
 
   test('the user pool calls the function as a V2 pre-token-generation trigger', () => {
     const lambdaConfig = onlyResource(dev, 'aws_cognito_user_pool').lambda_config;
@@ -127,33 +127,39 @@ describe('6. federated group mapping trigger', () => {
     });
   });
 
-  test('its own least-privilege role: assumable by Lambda only, may write only its own log group', () => {
+  test('its own least-privilege role: assumable by Lambda only, may write only its own log group and traces', () => {
     const f = fn(dev);
     const role = Object.entries(resourcesOf(dev, 'aws_iam_role')).find(([id]) => f.role === `\${aws_iam_role.${id}.arn}`)![1];
     const trust = JSON.parse(role.assume_role_policy);
     expect(trust.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     const policies = Object.values(resourcesOf(dev, 'aws_iam_role_policy')).filter((p) => p.role === refTo(dev, 'aws_iam_role', role, 'id'));
-    expect(policies).toHaveLength(1);
+    expect(policies).toHaveLength(2);
     const logGroup = logGroupOf(dev);
-    const statements = JSON.parse(policies[0].policy).Statement;
+    const statements = policies.flatMap((p) => JSON.parse(p.policy).Statement);
     expect(statements).toEqual([
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: [`${refTo(dev, 'aws_cloudwatch_log_group', logGroup, 'arn')}:*`],
       },
+      // X-Ray defines no resource types for these two actions: "*" is all they take.
+      { Sid: 'WriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: ['*'] },
     ]);
+    // Active tracing is refused without the X-Ray grant, so the function waits for it.
+    const tracing = policies.find((p) => p.name === 'write-traces');
+    expect(fn(dev).depends_on).toContain(refTo(dev, 'aws_iam_role_policy', tracing, 'id').replace(/^\$\{|\.id\}$/g, ''));
     // No managed policy on top (e.g. AWSLambdaBasicExecutionRole writes to every log group). An
     // attachment names the role by reference; a role's id is its name, so either reference works.
     const roleRefs = [refTo(dev, 'aws_iam_role', role, 'name'), refTo(dev, 'aws_iam_role', role, 'id')];
     expect(Object.values(resourcesOf(dev, 'aws_iam_role_policy_attachment')).filter((a) => roleRefs.includes(a.role))).toEqual([]);
   });
 
-  test('its own log group with retention, used by the function', () => {
+  test('its own log group, kept a year and encrypted with the stack key, used by the function with X-Ray tracing', () => {
     const logGroup = logGroupOf(dev);
     expect(logGroup.name).toBe(`/aws/lambda/${fn(dev).function_name}`);
-    expect(logGroup.retention_in_days).toBeGreaterThan(0);
-    expect(fn(dev).logging_config.log_group).toBe(refTo(dev, 'aws_cloudwatch_log_group', logGroup, 'name'));
+    expect(logGroup.retention_in_days).toBe(365);
+    expect(logGroup.kms_key_id).toBe(refTo(dev, 'aws_kms_key', onlyResource(dev, 'aws_kms_key'), 'arn'));
+    expect(fn(dev).tracing_config).toEqual({ mode: 'Active' });
   });
 
   test('only this user pool may invoke it', () => {

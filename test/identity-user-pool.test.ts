@@ -68,11 +68,15 @@ describe('1. user pool', () => {
     expect(pool(prod).software_token_mfa_configuration).toEqual({ enabled: true });
   });
 
-  test('feature plan ESSENTIALS by default; PLUS turns threat protection on in ENFORCED mode', () => {
+  test('feature plan PLUS by default, with threat protection ENFORCED for standard and custom auth; ESSENTIALS only where the config says so', () => {
+    const enforced = { advanced_security_mode: 'ENFORCED', advanced_security_additional_flows: { custom_auth_mode: 'ENFORCED' } };
+    expect(pool(prod).user_pool_tier).toBe('PLUS');
+    expect(pool(prod).user_pool_add_ons).toEqual(enforced);
+    const unset = synthStack({ env: 'prod', edit: (raw) => delete (raw.environments.prod as any).featurePlan });
+    expect(pool(unset).user_pool_tier).toBe('PLUS');
+    expect(pool(unset).user_pool_add_ons).toEqual(enforced);
     expect(pool(dev).user_pool_tier).toBe('ESSENTIALS');
     expect(pool(dev).user_pool_add_ons).toBeUndefined();
-    expect(pool(options).user_pool_tier).toBe('PLUS');
-    expect(pool(options).user_pool_add_ons).toEqual({ advanced_security_mode: 'ENFORCED' });
   });
 
   test('account recovery only by verified email', () => {
@@ -194,8 +198,28 @@ describe('4. groups', () => {
 });
 
 describe('9. state backend', () => {
-  test('local state when the config names no bucket', () => {
-    expect(Object.keys(dev.terraform.backend)).toEqual(['local']);
+  test('every environment needs a state bucket: without one, synth fails naming the key', () => {
+    expect(() => synthStack({ env: 'prod', edit: (raw) => delete (raw.environments.prod as any).state })).toThrow(
+      /environments\.prod\.state\.bucket = undefined: expected an S3 bucket for the Terraform state/,
+    );
+  });
+
+  test('S3 state for the example environments; local state only with requireRemoteState: false', () => {
+    expect(dev.terraform.backend.s3).toMatchObject({ bucket: devConfig.env.state!.bucket, key: `${config.name}/dev.tfstate`, encrypt: true, use_lockfile: true });
+    expect(prod.terraform.backend.s3).toMatchObject({ bucket: prodConfig.env.state!.bucket, key: `${config.name}/prod.tfstate`, encrypt: true, use_lockfile: true });
+    const local = synthStack({
+      env: 'dev',
+      edit: (raw) => {
+        const env = raw.environments.dev as any;
+        delete env.state;
+        env.requireRemoteState = false;
+      },
+    });
+    expect(Object.keys(local.terraform.backend)).toEqual(['local']);
+  });
+
+  test('an offline plan drops the S3 backend (terraform init would need AWS)', () => {
+    expect(Object.keys(offlineDev.terraform.backend)).toEqual(['local']);
   });
 
   test('S3 state with use_lockfile and encryption when the config names a bucket', () => {
