@@ -91,9 +91,10 @@ export interface WebClientConfig {
   /** Refresh token validity in days, 1 to 3650. @default 30 */
   readonly refreshTokenValidityDays?: number;
   /**
-   * Grant the `aws.cognito.signin.user.admin` scope (lets users change their own
-   * attributes with their access token). Weaker; off unless asked for: with it a federated
-   * user could also rewrite `custom:idp_groups` between two IdP sign-ins.
+   * Let the web client request the `aws.cognito.signin.user.admin` scope in OAuth (hosted
+   * sign-in) tokens, so federated users can change their own attributes too. Sessions from
+   * InitiateAuth/`USER_SRP_AUTH` carry that scope whatever this says; the group-mapping
+   * trigger never trusts `custom:idp_groups` from anyone but the IdP's own federated user.
    * @default false
    */
   readonly allowUserAdminScope?: boolean;
