@@ -46,7 +46,7 @@ async function withEnv(env: Record<string, string>, fn: () => Promise<void>): Pr
 describe('the project config (Google: allowedEmailDomains example.com), as the deployed bundle', () => {
   const settings = settingsFor();
   const env = admissionEnvironment(settings);
-  let bundled: { handler: (e: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent> };
+  let bundled: { handler: (e: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent>; decideAdmission: typeof decideAdmission };
   beforeAll(() => {
     bundled = require(join(bundleLambda('pre-sign-up'), 'index.js'));
   });
@@ -65,6 +65,19 @@ describe('the project config (Google: allowedEmailDomains example.com), as the d
     }));
 
   test('the domain is compared case-insensitively', () => run(googleEmail('Jane@EXAMPLE.com')));
+
+  test('a user name with the provider in lower case (google_…) is still Google\'s, and still checked', async () => {
+    await run(fixture('google-first-sign-in', (e) => (e.userName = 'google_104857600123456789012')));
+    const outsider = fixture('google-first-sign-in', (e) => {
+      e.userName = 'google_104857600123456789012';
+      e.request.userAttributes.email = 'someone@gmail.com';
+    });
+    await expect(run(outsider)).rejects.toThrow('Sign-up through Google is not open to this account.');
+  });
+
+  test('the bundle exports the pure decision function for a local mode', () => {
+    expect(bundled.decideAdmission(fixture('google-first-sign-in'), settings)).toEqual({ outcome: 'admit', reason: 'example.com is in allowedEmailDomains' });
+  });
 
   test.each(['someone@gmail.com', 'jane@sub.example.com', 'jane@example.com.evil.org', 'jane@evil-example.com', 'jane@notexample.com'])(
     'escalation: a Google account %s outside the allowed domain is refused with a message Cognito relays',

@@ -122,8 +122,10 @@ describe('IdP groups are mapped only for the IdP\'s own federated users (userNam
     expect(await groupsOf(event)).toBeUndefined();
   });
 
-  test("CorpSAML's own federated user gets the mapped group", async () => {
+  test("CorpSAML's own federated user gets the mapped group, whatever the case of the user name's prefix", async () => {
     expect(await groupsOf(fixture('saml-hosted-auth'))).toEqual(['editors', 'eu-west-1_AbCdEf123_CorpSAML']);
+    const lower = fixture('saml-hosted-auth', (e) => (e.userName = 'corpsaml_jane.doe@corp.example.com'));
+    expect(await groupsOf(lower)).toEqual(['editors', 'eu-west-1_AbCdEf123_CorpSAML']);
   });
 
   test("another IdP's user (Google) whose identities also list CorpSAML gets nothing from CorpSAML's mapping", async () => {

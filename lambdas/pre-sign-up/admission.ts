@@ -44,11 +44,14 @@ export function refusalMessage(provider: string): string {
 
 /**
  * The configured provider whose federated user this is: Cognito names a first federated
- * sign-in `<ProviderName>_<IdP user id>`. The longest name wins (`Corp` vs `Corp_SAML`).
+ * sign-in `<ProviderName>_<IdP user id>`, sometimes with the provider name in lower case
+ * (`google_…`), so the prefix is compared case-insensitively and the configured spelling
+ * returned. The longest name wins (`Corp` vs `Corp_SAML`).
  */
 export function providerOf(userName: string, names: readonly string[]): string | undefined {
+  const lower = userName.toLowerCase();
   return names
-    .filter((n) => userName.startsWith(`${n}_`) && userName.length > n.length + 1)
+    .filter((n) => lower.startsWith(`${n.toLowerCase()}_`) && userName.length > n.length + 1)
     .sort((a, b) => b.length - a.length)[0];
 }
 

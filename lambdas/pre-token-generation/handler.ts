@@ -68,7 +68,12 @@ export function parseIdpGroups(value: string | undefined): string[] {
  * linked native user, whose `identities` also lists the IdP, is never one.
  */
 export function federatedProviderOf(userName: string, identitiesAttribute: string | undefined): string | undefined {
-  const matching = federatedProviders(identitiesAttribute).filter((p) => userName.startsWith(`${p}_`) && userName.length > p.length + 1);
+  // Case-insensitive: Cognito has been seen to spell the prefix in lower case (`google_…`).
+  // Safe, because a native user's name here is a UUID, never `<something>_…`.
+  const lower = userName.toLowerCase();
+  const matching = federatedProviders(identitiesAttribute).filter(
+    (p) => lower.startsWith(`${p.toLowerCase()}_`) && userName.length > p.length + 1,
+  );
   // The longest name wins: with providers `Corp` and `Corp_SAML`, `Corp_SAML_jane` is Corp_SAML's.
   return matching.sort((a, b) => b.length - a.length)[0];
 }
