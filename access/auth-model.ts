@@ -24,6 +24,46 @@ export type Caller =
   | { readonly mode: 'AWS_IAM'; readonly caller: string }
   | { readonly mode: 'API_KEY' | 'OPENID_CONNECT' | 'AWS_LAMBDA' };
 
+/**
+ * The claims of a verified user-pool token that say whether it names a user. A user's ID
+ * token carries `cognito:username`, a user's access token `username`; an access token from
+ * the client-credentials grant carries neither, only `client_id` and resource-server scopes.
+ */
+export interface UserPoolTokenClaims {
+  readonly token_use?: unknown;
+  readonly username?: unknown;
+  readonly 'cognito:username'?: unknown;
+  readonly scope?: unknown;
+  readonly 'cognito:groups'?: unknown;
+}
+
+/** A verified user-pool token admitted as a caller, or refused before any field (HTTP 401). */
+export type TokenAdmission =
+  | { readonly admitted: true; readonly caller: Caller }
+  | { readonly admitted: false; readonly reason: string };
+
+/**
+ * Why a token without a user is refused. The API's auth is per user and group; no schema
+ * directive opens a field to a resource-server scope, so such a token would otherwise act
+ * as a signed-in user with no group.
+ */
+export function machineTokenRefusal(scope: unknown): string {
+  const scopes = typeof scope === 'string' && scope.trim() ? ` (scope: ${scope.trim()})` : '';
+  return `a token without a user${scopes}, such as a client-credentials token, is refused: resource-server scopes open no field of this API`;
+}
+
+/**
+ * Which caller a verified user-pool token is, or why it is refused: only tokens that name a
+ * user of the pool are callers; their groups are `cognito:groups`. The local endpoint admits
+ * tokens with this function and the access matrix derives its client-credentials column from it.
+ */
+export function admitUserPoolToken(claims: UserPoolTokenClaims): TokenAdmission {
+  const user = claims.token_use === 'id' ? claims['cognito:username'] : claims.token_use === 'access' ? claims.username : undefined;
+  if (typeof user !== 'string' || user === '') return { admitted: false, reason: machineTokenRefusal(claims.scope) };
+  const groups = claims['cognito:groups'];
+  return { admitted: true, caller: { mode: 'AMAZON_COGNITO_USER_POOLS', groups: Array.isArray(groups) ? groups.map(String) : [] } };
+}
+
 export interface AccessDecision {
   readonly allowed: boolean;
   /** Why, naming the directive that decided, e.g. `field directive @aws_cognito_user_pools(cognito_groups: [editors, admins])`. */

@@ -62,6 +62,7 @@ export function subjectFromFederation(config: ResolvedConfig, provider: string, 
   const settings = groupMappingSettings(stackConfig(config, config.local.environment), IDP_GROUPS_ATTRIBUTE);
   const claimed = splitList(idpGroups);
   const mapped = mappedGroups(
+    `${provider}_explained-user`,
     { [IDP_GROUPS_ATTRIBUTE]: JSON.stringify(claimed), identities: JSON.stringify([{ providerName: provider, providerType: 'SAML' }]) },
     settings,
   );

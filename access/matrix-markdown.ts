@@ -39,7 +39,8 @@ export function renderMatrixMarkdown(m: AccessMatrix): string {
     '`field` (the field\'s directive), `type` (its type\'s directive), `default` (no directive: default mode only).',
     '`✓*` = allowed by the directive, narrowed further by a row rule in the resolver (footnote;',
     'a rule with no groups in config.api.rowRules narrows every persona the directive admits).',
-    '`✗ 401` = no credentials: the request is refused before any field.',
+    '`✗ 401` = refused before any field: no credentials, or credentials the API refuses',
+    ...m.personas.filter((p) => p.refusal).map((p) => `(${p.label}: ${p.refusal})`),
     '',
   ];
   const header = `| field | directives | ${m.personas.map((p) => cell(p.label)).join(' | ')} |`;

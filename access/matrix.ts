@@ -1,6 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema, getNamedType, isAbstractType, isObjectType } from 'graphql';
 import type { ResolvedConfig } from '../config';
-import { AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
+import { admitUserPoolToken, AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
 import { resolveRole, roleName } from './role-mapping';
 import { storageGrantsFor } from './storage-grants';
 
@@ -13,16 +13,23 @@ import { storageGrantsFor } from './storage-grants';
 /** The parts of the config the matrix reads (older configs, read by `--diff`, have at least these). */
 export type MatrixConfig = Pick<ResolvedConfig, 'groups' | 'identityPool' | 'storage'> & {
   readonly api: Pick<ResolvedConfig['api'], 'iamCallers' | 'rowRules'>;
+  /** The resource server the server client's scopes come from (absent in configs older than it). */
+  readonly resourceServer?: ResolvedConfig['resourceServer'];
 };
 
 export interface Persona {
-  /** Stable key: `group:<name>`, `signed-in`, `iam:<caller>`, `anonymous`. */
+  /** Stable key: `group:<name>`, `signed-in`, `client:server`, `iam:<caller>`, `anonymous`. */
   readonly id: string;
   /** Column heading. */
   readonly label: string;
-  readonly kind: 'group' | 'signed-in' | 'iam' | 'anonymous';
-  /** What the endpoint hands `decide` for this persona; null: no credentials (HTTP 401 before any field). */
+  readonly kind: 'group' | 'signed-in' | 'client' | 'iam' | 'anonymous';
+  /**
+   * What the endpoint hands `decide` for this persona; null: refused before any field (HTTP
+   * 401), for `refusal` or, without one, for having no credentials.
+   */
   readonly caller: Caller | null;
+  /** Why this persona's credentials are refused before any field (the auth model's words). */
+  readonly refusal?: string;
 }
 
 export interface MatrixCell {
@@ -73,13 +80,33 @@ const NO_CREDENTIALS: MatrixCell = {
   reason: 'no credentials: HTTP 401 UnauthorizedException before any field is resolved',
 };
 
-/** The matrix columns: each group alone, signed in without a group, each IAM caller, no credentials. */
+/**
+ * The server client's client-credentials access token, as far as admission reads it: no
+ * user, the resource server's scopes.
+ */
+export function clientCredentialsClaims(config: Pick<MatrixConfig, 'resourceServer'>): Record<string, unknown> {
+  const rs = config.resourceServer ?? { identifier: 'content', scopes: { read: '', write: '' } };
+  return { token_use: 'access', scope: Object.keys(rs.scopes).map((s) => `${rs.identifier}/${s}`).join(' ') };
+}
+
+/** The server client's column: whatever the auth model makes of its token. */
+function serverClientPersona(config: MatrixConfig): Persona {
+  const admission = admitUserPoolToken(clientCredentialsClaims(config));
+  const base = { id: 'client:server', label: 'server client (client credentials)', kind: 'client' } as const;
+  return admission.admitted ? { ...base, caller: admission.caller } : { ...base, caller: null, refusal: admission.reason };
+}
+
+/**
+ * The matrix columns: each group alone, signed in without a group, the server client's
+ * client-credentials token, each IAM caller, no credentials.
+ */
 export function personasOf(config: MatrixConfig): Persona[] {
   return [
     ...config.groups.map(
       (g): Persona => ({ id: `group:${g.name}`, label: g.name, kind: 'group', caller: { mode: 'AMAZON_COGNITO_USER_POOLS', groups: [g.name] } }),
     ),
     { id: 'signed-in', label: 'signed in, no group', kind: 'signed-in', caller: { mode: 'AMAZON_COGNITO_USER_POOLS', groups: [] } },
+    serverClientPersona(config),
     ...config.api.iamCallers.map(
       (c): Persona => ({ id: `iam:${c.name}`, label: `IAM ${c.name}`, kind: 'iam', caller: { mode: 'AWS_IAM', caller: c.name } }),
     ),
@@ -147,7 +174,9 @@ export function buildMatrix(model: AuthModel, config: MatrixConfig): AccessMatri
     const cells: Record<string, MatrixCell> = {};
     for (const p of personas) {
       if (!p.caller) {
-        cells[p.id] = NO_CREDENTIALS;
+        cells[p.id] = p.refusal
+          ? { allowed: false, rule: 'request', reason: `${p.refusal}: HTTP 401 UnauthorizedException before any field is resolved` }
+          : NO_CREDENTIALS;
         continue;
       }
       const d = model.decide(auth.typeName, auth.fieldName, p.caller);

@@ -260,6 +260,34 @@ function checkApiAuthModes(stack: string, json: TerraformJson, model: AuthModel)
   });
 }
 
+/**
+ * The API admits only clients whose tokens name a user, as the auth model does
+ * (`admitUserPoolToken`): `app_id_client_regex` is set and names no client that has the
+ * client-credentials grant. Such a client's tokens carry only resource-server scopes, which
+ * open no field; admitted, they would act as a signed-in user with no group.
+ */
+function checkApiClients(stack: string, json: TerraformJson): Finding[] {
+  const machineClients = resourcesOfType(json, 'aws_cognito_user_pool_client').filter(([, c]) =>
+    blockList<string>(c.allowed_oauth_flows).includes('client_credentials'),
+  );
+  return resourcesOfType(json, 'aws_appsync_graphql_api').flatMap(([id, api]) => {
+    const location = `stack ${stack}: resource.aws_appsync_graphql_api.${id}.user_pool_config.app_id_client_regex`;
+    const regex = blockList(api.user_pool_config)[0]?.app_id_client_regex;
+    if (typeof regex !== 'string' || regex === '') {
+      return machineClients.length
+        ? [{ location, problem: 'is not set: the API admits every client of the pool, client-credentials clients included', fix: 'admit only the clients users sign in with (GraphqlApi appClientIds)' }]
+        : [];
+    }
+    return machineClients
+      .filter(([name]) => regex.includes(`\${aws_cognito_user_pool_client.${name}.id}`))
+      .map(([name]) => ({
+        location,
+        problem: `admits aws_cognito_user_pool_client.${name}, whose client-credentials tokens name no user (the auth model refuses them: resource-server scopes open no field)`,
+        fix: 'leave client-credentials clients out of GraphqlApi appClientIds',
+      }));
+  });
+}
+
 const GRAPHQL_FIELD_ARN = /\/types\/([^/]+)\/fields\/([^/]+)$/;
 
 /** Every appsync:GraphQL grant in a role policy names a top-level field the schema opens to IAM. */
@@ -329,6 +357,7 @@ export function stackChecks(stack: string, json: TerraformJson, config: StackChe
     ...checkTriggerGroupMappings(stack, json),
     ...checkNoGuestAccess(stack, json),
     ...checkApiAuthModes(stack, json, model),
+    ...checkApiClients(stack, json),
     ...checkIamFieldGrants(stack, json, model),
   ];
 }

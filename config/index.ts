@@ -9,6 +9,8 @@ import type {
   RelaxationConfig,
   ResourceServerConfig,
   SamlProviderConfig,
+  SocialAdmissionConfig,
+  SocialProviderName,
   StateBackendConfig,
   StorageRule,
   DemoUserConfig,
@@ -23,6 +25,17 @@ export { ConfigError } from './validate';
 export interface ResolvedSamlProvider extends Required<Omit<SamlProviderConfig, 'metadataUrl' | 'metadataFile'>> {
   readonly metadataUrl?: string;
   readonly metadataFile?: string;
+}
+
+/** A social IdP's admission rule, addresses lower-cased (what the pre-sign-up trigger compares). */
+export type ResolvedAdmission =
+  | { readonly mode: 'allowList'; readonly allowedEmailDomains: readonly string[]; readonly allowedEmails: readonly string[] }
+  | { readonly mode: 'invitedOnly' };
+
+/** A configured social IdP: its Cognito provider name and admission rule (none on an open pool without one). */
+export interface ResolvedSocialProvider {
+  readonly name: SocialProviderName;
+  readonly admission?: ResolvedAdmission;
 }
 
 /** The project with every default filled in; what every consumer reads. */
@@ -42,8 +55,12 @@ export interface ResolvedConfig {
   /** The resource server with its default identifier and scopes filled in. */
   readonly resourceServer: Required<ResourceServerConfig>;
   readonly identityProviders: {
-    readonly google?: Required<NonNullable<IdentityProvidersConfig['google']>>;
+    readonly google?: Required<Omit<NonNullable<IdentityProvidersConfig['google']>, 'admission'>> & {
+      readonly admission?: ResolvedAdmission;
+    };
     readonly saml: readonly ResolvedSamlProvider[];
+    /** Every social IdP (Google, and Facebook/Apple/Amazon when added), for the pre-sign-up trigger. */
+    readonly social: readonly ResolvedSocialProvider[];
   };
   /** Role mapping and ambiguous-role resolution, defaults filled in. */
   readonly identityPool: Required<IdentityPoolConfig>;
@@ -80,6 +97,16 @@ export interface ResolvedEnvironment {
 /** Everything one stack needs: the project plus the environment it deploys. */
 export interface StackConfig extends ResolvedConfig {
   readonly env: ResolvedEnvironment;
+}
+
+function resolveAdmission(a: SocialAdmissionConfig | undefined): ResolvedAdmission | undefined {
+  if (!a) return undefined;
+  if (a.invitedOnly) return { mode: 'invitedOnly' };
+  return {
+    mode: 'allowList',
+    allowedEmailDomains: (a.allowedEmailDomains ?? []).map((d) => d.toLowerCase()),
+    allowedEmails: (a.allowedEmails ?? []).map((e) => e.toLowerCase()),
+  };
 }
 
 const DEFAULT_EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
@@ -119,6 +146,12 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
   validateConfig(raw, source);
   const api: ApiConfig = raw.api ?? {};
   const idps = raw.identityProviders ?? {};
+  const google = idps.google && {
+    clientId: idps.google.clientId,
+    scopes: idps.google.scopes ?? 'openid email profile',
+    attributeMapping: idps.google.attributeMapping ?? { email: 'email', name: 'name', username: 'sub' },
+    admission: resolveAdmission(idps.google.admission),
+  };
   return {
     name: raw.name,
     region: raw.region,
@@ -136,11 +169,8 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
       scopes: raw.resourceServer?.scopes ?? { read: 'Read content', write: 'Write content' },
     },
     identityProviders: {
-      google: idps.google && {
-        clientId: idps.google.clientId,
-        scopes: idps.google.scopes ?? 'openid email profile',
-        attributeMapping: idps.google.attributeMapping ?? { email: 'email', name: 'name', username: 'sub' },
-      },
+      google,
+      social: google ? [{ name: 'Google', admission: google.admission }] : [],
       saml: (idps.saml ?? []).map((s) => ({
         name: s.name,
         metadataUrl: s.metadataUrl,

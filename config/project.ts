@@ -16,7 +16,11 @@ export const project: ProjectConfig = {
   ],
 
   identityProviders: {
-    google: { clientId: '123456789012-example.apps.googleusercontent.com' },
+    google: {
+      clientId: '123456789012-example.apps.googleusercontent.com',
+      // The pool is admin-create-only: Google sign-up only for the company's own addresses.
+      admission: { allowedEmailDomains: ['example.com'] },
+    },
     saml: [
       {
         name: 'CorpSAML',

@@ -46,6 +46,34 @@ export interface StorageRule {
 /** IdP group value -> Cognito group name. Only listed values are ever mapped. */
 export type GroupMapping = Readonly<Record<string, string>>;
 
+/**
+ * Who may come in through a social identity provider (Google now; Facebook, Sign in with
+ * Apple and Login with Amazon take the same rule). A social IdP answers only "this is
+ * someone's account", not "this person belongs here", so on an admin-create-only pool the
+ * pre-sign-up trigger checks this rule before Cognito creates the user. Either name the
+ * addresses (`allowedEmailDomains` and/or `allowedEmails`) or set `invitedOnly`.
+ */
+export interface SocialAdmissionConfig {
+  /**
+   * Email domains whose addresses may sign up, e.g. `['example.com']`. Exact domains:
+   * `example.com` does not admit `sub.example.com`. Compared case-insensitively.
+   * @default [] (no domain)
+   */
+  readonly allowedEmailDomains?: readonly string[];
+  /** Single addresses that may sign up, compared case-insensitively. @default [] (no address) */
+  readonly allowedEmails?: readonly string[];
+  /**
+   * Admit only people an administrator created first as native users: the federated identity
+   * is linked (`AdminLinkProviderForUser`) to the native user with the same email, and
+   * signs in as that user. Not combinable with the email lists.
+   * @default false
+   */
+  readonly invitedOnly?: boolean;
+}
+
+/** The social identity providers Cognito offers, by their Cognito provider name. */
+export type SocialProviderName = 'Google' | 'Facebook' | 'SignInWithApple' | 'LoginWithAmazon';
+
 export interface GoogleProviderConfig {
   /** Google OAuth client id (public). The secret is the sensitive Terraform variable `google_client_secret`. */
   readonly clientId: string;
@@ -53,6 +81,12 @@ export interface GoogleProviderConfig {
   readonly scopes?: string;
   /** Cognito attribute -> Google attribute. @default { email: 'email', name: 'name', username: 'sub' } */
   readonly attributeMapping?: Readonly<Record<string, string>>;
+  /**
+   * Who may sign up through Google (checked by the pre-sign-up trigger). Required while the
+   * pool is admin-create-only (`userPool.adminCreateUserOnly`, the default): closed stays closed.
+   * @default none: synth fails on an admin-create-only pool; any Google account on an open pool
+   */
+  readonly admission?: SocialAdmissionConfig;
 }
 
 export interface SamlProviderConfig {
@@ -91,9 +125,10 @@ export interface WebClientConfig {
   /** Refresh token validity in days, 1 to 3650. @default 30 */
   readonly refreshTokenValidityDays?: number;
   /**
-   * Grant the `aws.cognito.signin.user.admin` scope (lets users change their own
-   * attributes with their access token). Weaker; off unless asked for: with it a federated
-   * user could also rewrite `custom:idp_groups` between two IdP sign-ins.
+   * Let the web client request the `aws.cognito.signin.user.admin` scope in OAuth (hosted
+   * sign-in) tokens, so federated users can change their own attributes too. Sessions from
+   * InitiateAuth/`USER_SRP_AUTH` carry that scope whatever this says; the group-mapping
+   * trigger never trusts `custom:idp_groups` from anyone but the IdP's own federated user.
    * @default false
    */
   readonly allowUserAdminScope?: boolean;

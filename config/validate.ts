@@ -7,6 +7,7 @@ import type {
   IdentityProvidersConfig,
   LocalModeConfig,
   ProjectConfig,
+  SocialAdmissionConfig,
   StorageAudience,
   StorageRule,
   UserPoolConfig,
@@ -73,6 +74,7 @@ export function validateConfig(raw: ProjectConfig, source: string): void {
   checkUserPool(raw.userPool ?? {}, fail);
   checkResourceServer(raw, fail);
   checkIdentityProviders(raw.identityProviders ?? {}, fail, groupCheck);
+  checkSocialAdmission(raw, fail);
   checkIdentityPool(raw, fail);
   checkStorage(raw.storage?.rules, fail, groupCheck);
   checkApi(raw.api ?? {}, fail, groupCheck);
@@ -171,6 +173,53 @@ function checkIdentityProviders(idps: IdentityProvidersConfig, fail: Fail, group
     (s.identifiers ?? []).map((d, j) => ({ d, key: `identityProviders.saml[${i}].identifiers[${j}]` })),
   );
   checkUnique(fail, identifiers.map((x) => x.d), (i) => identifiers[i].key, 'domain (each routes to one IdP)');
+}
+
+/** One social IdP's admission rule: lists of addresses or invited-only, not both, not empty. */
+function checkAdmissionRule(fail: Fail, key: string, a: SocialAdmissionConfig): void {
+  if (typeof a !== 'object' || a === null) fail(key, a, '{ allowedEmailDomains?, allowedEmails? } or { invitedOnly: true }');
+  if (a.invitedOnly !== undefined && typeof a.invitedOnly !== 'boolean') fail(`${key}.invitedOnly`, a.invitedOnly, 'true or false');
+  const domains = a.allowedEmailDomains ?? [];
+  const emails = a.allowedEmails ?? [];
+  if (!Array.isArray(domains)) fail(`${key}.allowedEmailDomains`, domains, 'a list of email domains');
+  if (!Array.isArray(emails)) fail(`${key}.allowedEmails`, emails, 'a list of email addresses');
+  if (a.invitedOnly && domains.length + emails.length > 0) {
+    fail(key, a, 'either invitedOnly or allowedEmailDomains/allowedEmails, not both');
+  }
+  if (!a.invitedOnly && domains.length + emails.length === 0) {
+    fail(key, a, 'at least one entry in allowedEmailDomains or allowedEmails, or invitedOnly: true');
+  }
+  domains.forEach((d, i) => {
+    if (typeof d !== 'string' || !HOSTNAME.test(d.toLowerCase())) fail(`${key}.allowedEmailDomains[${i}]`, d, 'an email domain such as "example.com" (no "@", no wildcard)');
+  });
+  emails.forEach((e, i) => {
+    if (typeof e !== 'string' || !/^[^\s@"\\]+@[^\s@"\\]+\.[^\s@"\\]+$/.test(e)) fail(`${key}.allowedEmails[${i}]`, e, 'an email address');
+  });
+  checkUnique(fail, domains.map((d) => d.toLowerCase()), (i) => `${key}.allowedEmailDomains[${i}]`, 'domain');
+  checkUnique(fail, emails.map((e) => e.toLowerCase()), (i) => `${key}.allowedEmails[${i}]`, 'address');
+}
+
+/**
+ * Social IdPs (anyone with an account there can sign in) need an admission rule while the
+ * pool is admin-create-only: otherwise they would open a closed pool to the world.
+ */
+function checkSocialAdmission(raw: ProjectConfig, fail: Fail): void {
+  const closed = raw.userPool?.adminCreateUserOnly ?? true;
+  const google = raw.identityProviders?.google;
+  if (!google) return;
+  const key = 'identityProviders.google.admission';
+  if (google.admission === undefined) {
+    if (closed) {
+      fail(
+        key,
+        undefined,
+        'an admission rule ({ allowedEmailDomains: [...] }, { allowedEmails: [...] } or { invitedOnly: true }) ' +
+          'while userPool.adminCreateUserOnly is true: without one any Google account could sign up',
+      );
+    }
+    return;
+  }
+  checkAdmissionRule(fail, key, google.admission);
 }
 
 function checkIdentityPool(raw: ProjectConfig, fail: Fail): void {

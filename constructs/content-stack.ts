@@ -85,7 +85,9 @@ export class ContentStack extends TerraformStack {
       config,
       userPoolId: userPool.id,
       userPoolArn: userPool.arn,
-      appClientIds: [this.clients.webClient.id, this.clients.serverClient.id],
+      // Only clients whose tokens name a user: the server client's client-credentials tokens
+      // carry resource-server scopes, which open no field (the auth model refuses them too).
+      appClientIds: [this.clients.webClient.id],
       groupRoles: this.access.groupRoles,
       source: props.apiSource,
       logKey: this.logKey,

@@ -61,7 +61,7 @@ export interface GraphqlApiProps {
   readonly userPoolId: string;
   /** That pool's ARN: the `cognito` data source's role may act on this pool only. */
   readonly userPoolArn: string;
-  /** The project's app client ids; the API's `app_id_client_regex` admits only these. */
+  /** The app clients whose users' tokens the API admits (`app_id_client_regex`); never a client-credentials client. */
   readonly appClientIds: readonly string[];
   /** Each group's identity-pool role, by group name (IAM callers of kind `group` are granted on these). */
   readonly groupRoles: Readonly<Record<string, IamRole>>;

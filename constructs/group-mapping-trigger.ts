@@ -1,17 +1,9 @@
 import { Construct } from 'constructs';
-import { AssetType, Fn, TerraformAsset } from 'cdktf';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { StackConfig } from '../config';
-import { bundlePreTokenGeneration, LAMBDA_RUNTIME } from '../lambdas/pre-token-generation/bundle';
 import type { GroupMappingSettings } from '../lambdas/pre-token-generation/handler';
-import { allowPolicy, serviceTrustPolicy, XRAY_WRITE_STATEMENT } from './iam-documents';
+import { LambdaTrigger } from './lambda-trigger';
 import type { LogKey } from './log-key';
-import { LOG_RETENTION_DAYS } from './naming';
-import { groupRoleName, resourceName } from './naming';
+import { groupRoleName } from './naming';
 
 export interface GroupMappingTriggerProps {
   readonly config: StackConfig;
@@ -45,73 +37,14 @@ export function groupMappingEnvironment(settings: GroupMappingSettings): Record<
  * The pre-token-generation Lambda (V2 event) that maps allow-listed IdP groups into the
  * token's groups, with its own log group and a role that may only write to that log group.
  */
-export class GroupMappingTrigger extends Construct {
-  readonly function: LambdaFunction;
-  readonly role: IamRole;
-  readonly logGroup: CloudwatchLogGroup;
-
+export class GroupMappingTrigger extends LambdaTrigger {
   constructor(scope: Construct, id: string, props: GroupMappingTriggerProps) {
-    super(scope, id);
-    const { config } = props;
-    const functionName = resourceName(config, 'pre-token-generation');
-
-    // Created by Terraform rather than by Lambda on first run, so retention and encryption
-    // apply and the role needs no logs:CreateLogGroup.
-    const logGroupName = `/aws/lambda/${functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: logGroupName,
-      retentionInDays: LOG_RETENTION_DAYS,
-      kmsKeyId: props.logKey.allowLogGroup(logGroupName),
-    });
-
-    this.role = new IamRole(this, 'role', {
-      name: functionName,
-      assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
-    });
-    new IamRolePolicy(this, 'logs-policy', {
-      name: 'write-own-logs',
-      role: this.role.id,
-      policy: allowPolicy([{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] }]),
-    });
-
-    // X-Ray has no resource-level permissions for writing traces: its own policy, so the
-    // function (Active tracing is refused without it) can wait for it alone.
-    const tracingPolicy = new IamRolePolicy(this, 'tracing-policy', {
-      name: 'write-traces',
-      role: this.role.id,
-      policy: allowPolicy([XRAY_WRITE_STATEMENT]),
-    });
-
-    const asset = new TerraformAsset(this, 'code', { path: bundlePreTokenGeneration(), type: AssetType.ARCHIVE });
-    this.function = new LambdaFunction(this, 'function', {
-      functionName,
+    super(scope, id, {
+      config: props.config,
+      lambda: 'pre-token-generation',
       description: 'Maps allow-listed IdP groups into Cognito token groups',
-      role: this.role.arn,
-      runtime: LAMBDA_RUNTIME,
-      architectures: ['arm64'],
-      handler: 'index.handler',
-      filename: asset.path,
-      sourceCodeHash: Fn.filebase64sha256(asset.path),
-      memorySize: 128,
-      timeout: 5,
-      environment: { variables: groupMappingEnvironment(groupMappingSettings(config, props.attribute)) },
-      // The name, not a reference: the log group's key policy names the user pool's account,
-      // and the pool depends on this function (a reference would be a cycle). The role cannot
-      // create log groups, so nothing is logged anywhere else meanwhile.
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroupName },
-      tracingConfig: { mode: 'Active' },
-      dependsOn: [tracingPolicy],
-    });
-  }
-
-  /** Lets exactly this user pool invoke the function. */
-  allowInvocationBy(userPoolArn: string): LambdaPermission {
-    return new LambdaPermission(this, 'cognito-invoke', {
-      statementId: 'AllowCognitoInvoke',
-      action: 'lambda:InvokeFunction',
-      functionName: this.function.functionName,
-      principal: 'cognito-idp.amazonaws.com',
-      sourceArn: userPoolArn,
+      environment: groupMappingEnvironment(groupMappingSettings(props.config, props.attribute)),
+      logKey: props.logKey,
     });
   }
 }

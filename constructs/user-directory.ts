@@ -5,6 +5,7 @@ import { CognitoUserPool, CognitoUserPoolConfig } from '@cdktf/provider-aws/lib/
 import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool-domain';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { StackConfig } from '../config';
+import { AdmissionTrigger, needsAdmissionTrigger } from './admission-trigger';
 import { GroupMappingTrigger } from './group-mapping-trigger';
 import type { LogKey } from './log-key';
 import { resourceName } from './naming';
@@ -43,6 +44,8 @@ export class UserDirectory extends Construct {
   readonly domainUrl: string;
   readonly resourceServer: CognitoResourceServer;
   readonly groupMappingTrigger: GroupMappingTrigger;
+  /** The pre-sign-up trigger, when a social IdP has an admission rule. */
+  readonly admissionTrigger?: AdmissionTrigger;
 
   constructor(scope: Construct, id: string, props: UserDirectoryProps) {
     super(scope, id);
@@ -50,6 +53,9 @@ export class UserDirectory extends Construct {
     const { userPool: up, env } = config;
 
     this.groupMappingTrigger = new GroupMappingTrigger(this, 'group-mapping', { config, attribute: IDP_GROUPS_ATTRIBUTE, logKey: props.logKey });
+    // Social IdPs admit anyone with an account there; the trigger checks who before Cognito
+    // creates the user (the config refuses a social IdP without a rule on a closed pool).
+    this.admissionTrigger = needsAdmissionTrigger(config) ? new AdmissionTrigger(this, 'admission', { config, logKey: props.logKey }) : undefined;
 
     this.userPool = new CognitoUserPool(this, 'user-pool', {
       name: resourceName(config, 'users'),
@@ -101,10 +107,13 @@ export class UserDirectory extends Construct {
         // and setting it avoids a diff on every plan after the first apply.
         preTokenGeneration: this.groupMappingTrigger.function.arn,
         preTokenGenerationConfig: { lambdaArn: this.groupMappingTrigger.function.arn, lambdaVersion: 'V2_0' },
+        preSignUp: this.admissionTrigger?.function.arn,
       },
       lifecycle: { preventDestroy: env.deletionProtection },
     });
     this.groupMappingTrigger.allowInvocationBy(this.userPool.arn);
+    this.admissionTrigger?.allowInvocationBy(this.userPool.arn);
+    this.admissionTrigger?.grantLinking(this.userPool.arn);
 
     this.groups = Object.fromEntries(
       config.groups.map((g) => [

@@ -1,5 +1,5 @@
 import { buildAppSyncSchema } from '../access/appsync-schema';
-import { ApiAuthConfig, Caller, createAuthModel } from '../access/auth-model';
+import { admitUserPoolToken, ApiAuthConfig, Caller, createAuthModel } from '../access/auth-model';
 
 // Hand-written cases, one tiny schema per rule of appsync-cognito-semantics.md
 // ("Which auth modes may read a field"). Expected values come from that file, not from the model.
@@ -179,5 +179,27 @@ describe('lookups', () => {
     const lined = model('\n\ntype Query {\n  a: String @aws_cognito_user_pools\n  "described"\n  b: Int\n}');
     expect(lined.fieldAuth('Query', 'a')?.line).toBe(4);
     expect(lined.fieldAuth('Query', 'b')?.line).toBe(6);
+  });
+});
+
+describe('which user-pool tokens are callers (admitUserPoolToken)', () => {
+  test("a user's access token (username) and ID token (cognito:username) are callers with their groups", () => {
+    expect(admitUserPoolToken({ token_use: 'access', username: 'u-1', 'cognito:groups': ['editors'] })).toEqual({ admitted: true, caller: user('editors') });
+    expect(admitUserPoolToken({ token_use: 'id', 'cognito:username': 'u-1' })).toEqual({ admitted: true, caller: user() });
+  });
+
+  test('escalation: a client-credentials access token (no user, resource-server scopes) is refused, naming its scopes', () => {
+    const a = admitUserPoolToken({ token_use: 'access', scope: 'content/read content/write' });
+    expect(a).toEqual({
+      admitted: false,
+      reason: 'a token without a user (scope: content/read content/write), such as a client-credentials token, is refused: resource-server scopes open no field of this API',
+    });
+  });
+
+  test('a user name in the claim the other token type uses does not count', () => {
+    expect(admitUserPoolToken({ token_use: 'access', 'cognito:username': 'u-1' }).admitted).toBe(false);
+    expect(admitUserPoolToken({ token_use: 'id', username: 'u-1' }).admitted).toBe(false);
+    expect(admitUserPoolToken({ token_use: 'access', username: '' }).admitted).toBe(false);
+    expect(admitUserPoolToken({ username: 'u-1' }).admitted).toBe(false);
   });
 });

@@ -125,6 +125,19 @@ describe('stack checks (synthesized Terraform JSON)', () => {
     );
   });
 
+  it('fire when the API admits a client-credentials client, or every client', () => {
+    const json = stackFixture() as any;
+    const poolConfig = json.resource.aws_appsync_graphql_api.api.user_pool_config;
+    poolConfig.app_id_client_regex = '^(${aws_cognito_user_pool_client.web.id}|${aws_cognito_user_pool_client.server.id})$';
+    expect(text(run(json))).toContain(
+      'stack dev: resource.aws_appsync_graphql_api.api.user_pool_config.app_id_client_regex: admits aws_cognito_user_pool_client.server, ' +
+        'whose client-credentials tokens name no user (the auth model refuses them: resource-server scopes open no field). ' +
+        'Fix: leave client-credentials clients out of GraphqlApi appClientIds.',
+    );
+    delete poolConfig.app_id_client_regex;
+    expect(text(run(json))).toContain('app_id_client_regex: is not set: the API admits every client of the pool, client-credentials clients included');
+  });
+
   it('fire when the rules are not in precedence order', () => {
     const json = stackFixture();
     rules(json).reverse();

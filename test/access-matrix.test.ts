@@ -35,8 +35,16 @@ describe('matrix', () => {
     return row.cells[persona];
   };
 
-  it('has one column per group, signed in without group, each IAM caller, no credentials', () => {
-    expect(m.personas.map((p) => p.id)).toEqual(['group:admins', 'group:editors', 'signed-in', 'iam:indexer', 'anonymous']);
+  it('has one column per group, signed in without group, the server client, each IAM caller, no credentials', () => {
+    expect(m.personas.map((p) => p.id)).toEqual(['group:admins', 'group:editors', 'signed-in', 'client:server', 'iam:indexer', 'anonymous']);
+  });
+
+  it("refuses the server client's client-credentials token before any field, with the auth model's reason", () => {
+    const reason =
+      'a token without a user (scope: content/read content/write), such as a client-credentials token, is refused: ' +
+      'resource-server scopes open no field of this API: HTTP 401 UnauthorizedException before any field is resolved';
+    for (const row of m.rows) expect(row.cells['client:server']).toEqual({ allowed: false, rule: 'request', reason });
+    expect(renderMatrixMarkdown(m)).toContain('(server client (client credentials): a token without a user (scope: content/read content/write)');
   });
 
   it('has one row per reachable field, grouped by type, roots first', () => {
@@ -70,7 +78,7 @@ describe('matrix', () => {
     expect(cell('Mutation.publish', 'group:editors').rowRule).toBe('own posts only');
     expect(cell('Mutation.publish', 'group:admins').rowRule).toBeUndefined();
     const md = renderMatrixMarkdown(m);
-    expect(md).toContain('| `publish` | field: @aws_cognito_user_pools(cognito_groups: [editors]) | ✗ field | ✓* field [^1] | ✗ field | ✗ field | ✗ 401 |');
+    expect(md).toContain('| `publish` | field: @aws_cognito_user_pools(cognito_groups: [editors]) | ✗ field | ✓* field [^1] | ✗ field | ✗ 401 | ✗ field | ✗ 401 |');
     expect(md).toContain('[^1]: Mutation.publish: own posts only');
   });
 
@@ -86,12 +94,12 @@ describe('README summary', () => {
 
   it('lists every root operation with ✓, ✓* (row rule) or ✗ per persona, from the matrix', () => {
     const lines = renderOperationsSummary(m).trim().split('\n');
-    expect(lines[0]).toBe('| operation | admins | editors | signed in, no group | IAM indexer | no credentials |');
+    expect(lines[0]).toBe('| operation | admins | editors | signed in, no group | server client (client credentials) | IAM indexer | no credentials |');
     expect(lines.slice(2)).toEqual([
-      '| `Query.posts` | ✓ | ✓ | ✓ | ✓ | ✗ |',
-      '| `Query.secret` | ✓ | ✗ | ✗ | ✗ | ✗ |',
-      '| `Mutation.publish` | ✗ | ✓* | ✗ | ✗ | ✗ |',
-      '| `Subscription.onPublish` | ✓ | ✓ | ✓ | ✗ | ✗ |',
+      '| `Query.posts` | ✓ | ✓ | ✓ | ✗ | ✓ | ✗ |',
+      '| `Query.secret` | ✓ | ✗ | ✗ | ✗ | ✗ | ✗ |',
+      '| `Mutation.publish` | ✗ | ✓* | ✗ | ✗ | ✗ | ✗ |',
+      '| `Subscription.onPublish` | ✓ | ✓ | ✓ | ✗ | ✗ | ✗ |',
     ]);
   });
 

@@ -70,6 +70,18 @@ const cases: [string, Edit, string, unknown][] = [
   ['custom domain certificate outside us-east-1', (r) => (r.environments.prod.customDomain = { domain: 'auth.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }),
     'environments.prod.customDomain.certificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'],
   ['local mode on an unknown environment', (r) => (r.local.environment = 'staging'), 'local.environment', 'staging'],
+  ['Google on an admin-create-only pool without an admission rule (closed stays closed)', (r) => delete r.identityProviders.google.admission,
+    'identityProviders.google.admission', undefined],
+  ['Google admission rule with no domain, no address and not invited-only', (r) => (r.identityProviders.google.admission = { allowedEmailDomains: [] }),
+    'identityProviders.google.admission', { allowedEmailDomains: [] }],
+  ['Google admission rule both invited-only and an allow-list', (r) => (r.identityProviders.google.admission = { invitedOnly: true, allowedEmails: ['a@example.com'] }),
+    'identityProviders.google.admission', { invitedOnly: true, allowedEmails: ['a@example.com'] }],
+  ['Google admission domain written as an address', (r) => (r.identityProviders.google.admission = { allowedEmailDomains: ['@example.com'] }),
+    'identityProviders.google.admission.allowedEmailDomains[0]', '@example.com'],
+  ['Google admission domain with a wildcard', (r) => (r.identityProviders.google.admission = { allowedEmailDomains: ['*.example.com'] }),
+    'identityProviders.google.admission.allowedEmailDomains[0]', '*.example.com'],
+  ['Google admission address that is not one', (r) => (r.identityProviders.google.admission = { allowedEmails: ['jane'] }),
+    'identityProviders.google.admission.allowedEmails[0]', 'jane'],
   ['IAM caller field that is not Type.field', (r) => (r.api.iamCallers[0].fields = ['articles']), 'api.iamCallers[0].fields[0]', 'articles'],
   ['prod without a state bucket', (r) => delete r.environments.prod.state, 'environments.prod.state.bucket', undefined],
   ['requireRemoteState that is not a boolean', (r) => (r.environments.dev.requireRemoteState = 'no'), 'environments.dev.requireRemoteState', 'no'],
@@ -87,6 +99,13 @@ test('the project config itself is valid', () => {
 test('http://localhost is allowed for development', () => {
   const raw: any = projectCopy();
   raw.environments.prod.webClient.callbackUrls = ['http://localhost:5173/callback'];
+  expect(() => resolveConfig(raw)).not.toThrow();
+});
+
+test('an open pool (self sign-up) may offer Google without an admission rule', () => {
+  const raw: any = projectCopy();
+  raw.userPool = { adminCreateUserOnly: false };
+  delete raw.identityProviders.google.admission;
   expect(() => resolveConfig(raw)).not.toThrow();
 });
 

@@ -153,7 +153,7 @@ describe('2. app clients', () => {
     expect(rs.scope.map((s: any) => `${rs.identifier}/${s.scope_name}`).sort()).toEqual(['content/read', 'content/write']);
   });
 
-  test('no client gets aws.cognito.signin.user.admin unless the config asks for it', () => {
+  test('no client may request aws.cognito.signin.user.admin as an OAuth scope unless the config asks for it', () => {
     for (const c of Object.values(resourcesOf(dev, 'aws_cognito_user_pool_client'))) {
       expect(JSON.stringify(c.allowed_oauth_scopes ?? [])).not.toContain('aws.cognito.signin.user.admin');
     }

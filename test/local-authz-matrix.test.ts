@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { getNamedType, GraphQLObjectType, GraphQLSchema, isObjectType } from 'graphql';
 import { buildAppSyncSchema } from '../access/appsync-schema';
-import { type Caller, createAuthModel, type AuthModel } from '../access/auth-model';
+import { type Caller, createAuthModel, type AuthModel, machineTokenRefusal } from '../access/auth-model';
 import { repoPath } from '../config/paths';
 import { IAM_NOT_EMULATED, MISSING_HEADER, UNPARSABLE_TOKEN } from '../local/graphql/token-verifier';
 import { type ArgPicker, fieldOutcomes, rootFieldRequest } from './helpers/field-outcomes';
-import { expiredToken, foreignKeyToken, otherClientToken, unsignedToken } from './helpers/forged-tokens';
+import { clientCredentialsToken, expiredToken, foreignKeyToken, otherClientToken, unsignedToken } from './helpers/forged-tokens';
 import { startLocalEndpointEnv, type LocalEndpointEnv } from './helpers/local-endpoint-env';
 import { connectRealtime } from './helpers/realtime-client';
 
@@ -205,6 +205,11 @@ describe('refused requests: 401 UnauthorizedException, no data, for every contra
       { label: 'alg: none', header: unsignedToken(good.accessToken) },
       { label: 'token for another client id', header: otherClientToken(good.accessToken) },
       { label: 'ID token for another client id', header: otherClientToken(good.idToken) },
+      {
+        label: 'client-credentials access token (no user, resource-server scopes) signed by the pool key',
+        header: clientCredentialsToken(good.accessToken),
+        message: `Unable to verify JWT token: ${machineTokenRefusal('content/read content/write')}`,
+      },
       { label: 'Bearer-prefixed valid token', header: `Bearer ${good.accessToken}`, message: UNPARSABLE_TOKEN },
       {
         label: 'SigV4 (IAM) request',
@@ -289,6 +294,13 @@ describe('docs/access-matrix.json matches what the endpoint does', () => {
         if (cell.allowed !== got) mismatches.push(`${row.type}.${row.field} / ${persona}: matrix ${cell.allowed}, endpoint ${got}`);
       }
       // No credentials: the matrix says 401 before any field; the endpoint refused every field above.
+      // The server client's client-credentials token: refused before any field, as the endpoint did above.
+      expect({ field: `${row.type}.${row.field}`, ...row.cells['client:server'], reason: undefined }).toEqual({
+        field: `${row.type}.${row.field}`,
+        allowed: false,
+        rule: 'request',
+        reason: undefined,
+      });
       const anonymous = row.cells.anonymous;
       if (anonymous) expect({ field: `${row.type}.${row.field}`, allowed: anonymous.allowed, rule: anonymous.rule }).toEqual({ field: `${row.type}.${row.field}`, allowed: false, rule: 'request' });
     }

@@ -4,7 +4,7 @@ import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { loadConfig, stackConfig } from '../config';
 import { groupMappingEnvironment, groupMappingSettings } from '../constructs/group-mapping-trigger';
 import { bundlePreTokenGeneration } from '../lambdas/pre-token-generation/bundle';
-import { createHandler, handler, parseIdpGroups, settingsFromEnv } from '../lambdas/pre-token-generation/handler';
+import { createHandler, federatedProviders, handler, parseIdpGroups, settingsFromEnv } from '../lambdas/pre-token-generation/handler';
 
 /**
  * The group-mapping trigger with V2 events shaped like Cognito's (test/fixtures/pre-token-generation),
@@ -101,6 +101,57 @@ describe('users who did not sign in through the IdP', () => {
   });
 });
 
+describe('IdP groups are mapped only for the IdP\'s own federated users (userName <Provider>_… and identities agree)', () => {
+  const groupsOf = async (event: PreTokenGenerationV2TriggerEvent) => (await overrides(event)).groupOverrideDetails?.groupsToOverride;
+
+  test('a native user (password/SRP sign-in) who wrote custom:idp_groups gets no group', async () => {
+    expect(await groupsOf(fixture('local-password-auth'))).toBeUndefined();
+  });
+
+  test('escalation: a native user linked to CorpSAML, signing in with SRP after writing the attribute, gets no group', async () => {
+    // identities lists CorpSAML (AdminLinkProviderForUser), but the user name is the native one.
+    const event = fixture('linked-native-srp');
+    expect(federatedProviders(event.request.userAttributes.identities)).toEqual(['CorpSAML']);
+    expect(await groupsOf(event)).toBeUndefined();
+  });
+
+  test('a user name that only looks federated, without the provider in identities, gets no group', async () => {
+    const event = fixture('local-password-auth', (e) => {
+      e.userName = 'CorpSAML_mallory@example.com';
+    });
+    expect(await groupsOf(event)).toBeUndefined();
+  });
+
+  test("CorpSAML's own federated user gets the mapped group, whatever the case of the user name's prefix", async () => {
+    expect(await groupsOf(fixture('saml-hosted-auth'))).toEqual(['editors', 'eu-west-1_AbCdEf123_CorpSAML']);
+    const lower = fixture('saml-hosted-auth', (e) => (e.userName = 'corpsaml_jane.doe@corp.example.com'));
+    expect(await groupsOf(lower)).toEqual(['editors', 'eu-west-1_AbCdEf123_CorpSAML']);
+  });
+
+  test("another IdP's user (Google) whose identities also list CorpSAML gets nothing from CorpSAML's mapping", async () => {
+    const event = fixture('google-refresh', (e) => {
+      const ids = JSON.parse(e.request.userAttributes.identities);
+      ids.push({ userId: 'x', providerName: 'CorpSAML', providerType: 'SAML', issuer: null, primary: 'false' });
+      e.request.userAttributes.identities = JSON.stringify(ids);
+      e.request.userAttributes['custom:idp_groups'] = '[content-editors]';
+    });
+    expect(await groupsOf(event)).toBeUndefined();
+  });
+
+  test.each([
+    ['[content-readers, admins, "editors"]', ['subscribers']],
+    ['content-readers],[admins', []],
+    ['["content-readers","editors","admins"]', ['subscribers']],
+    ['[content-readers,content-editors;admins]', ['subscribers']],
+  ])('a tampered multi-value string %j maps only allow-listed values exactly: %j', async (value, expected) => {
+    const event = fixture('saml-hosted-auth', (e) => {
+      e.request.userAttributes['custom:idp_groups'] = value;
+      e.request.groupConfiguration.groupsToOverride = [];
+    });
+    expect((await groupsOf(event)) ?? []).toEqual(expected);
+  });
+});
+
 test('the IdP groups attribute never reaches the ID token', async () => {
   for (const name of ['saml-hosted-auth', 'local-password-auth', 'google-refresh']) {
     expect((await overrides(fixture(name))).idTokenGeneration).toEqual({ claimsToSuppress: ['custom:idp_groups'] });
@@ -150,6 +201,9 @@ describe('as deployed', () => {
       ]);
       const local = await bundled.handler(fixture('local-password-auth'), context);
       expect(local.response.claimsAndScopeOverrideDetails.groupOverrideDetails).toBeUndefined();
+      // A linked native user: the IdP in identities, but a native user name.
+      const linked = await bundled.handler(fixture('linked-native-srp'), context);
+      expect(linked.response.claimsAndScopeOverrideDetails.groupOverrideDetails).toBeUndefined();
     }));
 
   test('the source entry point reads the same environment', () =>

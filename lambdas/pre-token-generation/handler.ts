@@ -2,9 +2,12 @@ import type { Context, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 
 /**
  * Pre-token-generation trigger (V2 event): puts federated users into Cognito groups from
- * their IdP's groups, but only values the config allow-lists, and only for users who really
- * signed in through that IdP. The IdP groups arrive in a custom attribute that the app
- * client can write, so for anyone else (a local user who set it) it is ignored.
+ * their IdP's groups, but only values the config allow-lists, and only for that IdP's own
+ * federated users. The IdP groups arrive in a custom attribute that the user can write
+ * (the web client must allow writing what IdPs map, and SRP sessions carry
+ * `aws.cognito.signin.user.admin`), so for anyone else it is ignored: a native user, and
+ * also a native user linked to the IdP (`AdminLinkProviderForUser` adds the IdP to their
+ * `identities`, but they sign in with their password and wrote the attribute themselves).
  */
 
 /** What the trigger needs to know; the construct passes it as environment variables. */
@@ -58,13 +61,34 @@ export function parseIdpGroups(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Cognito groups granted by the allow-list to this user's IdP groups (empty for non-federated users). */
-export function mappedGroups(userAttributes: Readonly<Record<string, string>>, settings: GroupMappingSettings): string[] {
+/**
+ * The IdP whose own federated user this is, or undefined. Cognito names a user it created on
+ * a federated sign-in `<ProviderName>_<IdP user id>` and lists that provider in `identities`;
+ * both must agree. A native user's name is their `sub` (the pool signs in by email), so a
+ * linked native user, whose `identities` also lists the IdP, is never one.
+ */
+export function federatedProviderOf(userName: string, identitiesAttribute: string | undefined): string | undefined {
+  // Case-insensitive: Cognito has been seen to spell the prefix in lower case (`google_…`).
+  // Safe, because a native user's name here is a UUID, never `<something>_…`.
+  const lower = userName.toLowerCase();
+  const matching = federatedProviders(identitiesAttribute).filter(
+    (p) => lower.startsWith(`${p.toLowerCase()}_`) && userName.length > p.length + 1,
+  );
+  // The longest name wins: with providers `Corp` and `Corp_SAML`, `Corp_SAML_jane` is Corp_SAML's.
+  return matching.sort((a, b) => b.length - a.length)[0];
+}
+
+/** Cognito groups granted by the allow-list to this user's IdP groups (empty for anyone but the IdP's own federated users). */
+export function mappedGroups(
+  userName: string,
+  userAttributes: Readonly<Record<string, string>>,
+  settings: GroupMappingSettings,
+): string[] {
   const idpGroups = parseIdpGroups(userAttributes[settings.attribute]);
   const granted = new Set<string>();
-  for (const provider of federatedProviders(userAttributes.identities)) {
+  const provider = federatedProviderOf(userName, userAttributes.identities);
+  if (provider !== undefined && Object.prototype.hasOwnProperty.call(settings.mappings, provider)) {
     const mapping = settings.mappings[provider];
-    if (!mapping) continue;
     for (const idpGroup of idpGroups) {
       // Own-property lookup only: an IdP value such as "constructor" must not hit the prototype.
       if (Object.prototype.hasOwnProperty.call(mapping, idpGroup)) granted.add(mapping[idpGroup]);
@@ -85,7 +109,7 @@ export function createHandler(settings: GroupMappingSettings) {
   return async (event: PreTokenGenerationV2TriggerEvent, context: Pick<Context, 'invokedFunctionArn'>) => {
     const current = event.request.groupConfiguration ?? {};
     const currentGroups = current.groupsToOverride ?? [];
-    const added = mappedGroups(event.request.userAttributes, settings).filter((g) => !currentGroups.includes(g));
+    const added = mappedGroups(event.userName, event.request.userAttributes, settings).filter((g) => !currentGroups.includes(g));
     const details: PreTokenGenerationV2TriggerEvent['response']['claimsAndScopeOverrideDetails'] = {
       // Nothing downstream may read the user-writable attribute as if it were a group claim.
       idTokenGeneration: { claimsToSuppress: [settings.attribute] },

@@ -16,7 +16,7 @@ export function requestCallerOf(token: VerifiedToken, sourceIp: string, headers:
     defaultAuthStrategy: 'ALLOW',
     groups: Array.isArray(c['cognito:groups']) ? token.groups : null,
   };
-  return { caller: { mode: 'AMAZON_COGNITO_USER_POOLS', groups: token.groups }, identity, headers };
+  return { caller: token.caller, identity, headers };
 }
 
 /** `::ffff:127.0.0.1` -> `127.0.0.1` (AppSync reports plain IPv4). */

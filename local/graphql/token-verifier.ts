@@ -5,13 +5,16 @@ import type { Fetcher } from 'aws-jwt-verify/https';
 import { JwtExpiredError, JwtParseError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { LRUCache } from 'lru-cache';
+import { admitUserPoolToken, type Caller } from '../../access/auth-model';
 import { RequestUnauthorizedError } from './errors';
 
 /**
  * Verifies the `Authorization` header the way AppSync's user pool mode does: the raw JWT
  * (no `Bearer ` prefix), an ID or access token of this pool, signed by its key, unexpired,
  * issued for one of the API's app clients. It is aws-jwt-verify's `CognitoJwtVerifier` with
- * the production settings; only the JWKS comes from the local pool over http.
+ * the production settings; only the JWKS comes from the local pool over http. A verified
+ * token must then name a user (`admitUserPoolToken`, the auth model's rule): a
+ * client-credentials token is refused with a 401 like any other unusable token.
  */
 
 export interface UserPoolTrust {
@@ -28,6 +31,8 @@ export interface VerifiedToken {
   readonly claims: Readonly<Record<string, unknown>>;
   /** `cognito:groups`, or [] when the user is in none. */
   readonly groups: readonly string[];
+  /** The caller the auth model admitted the token as. */
+  readonly caller: Caller;
 }
 
 export const MISSING_HEADER = 'Valid authorization header not provided.';
@@ -110,8 +115,10 @@ export async function createTokenVerifier(trust: UserPoolTrust): Promise<TokenVe
       } catch (error) {
         throw refusalFor(error);
       }
-      const groups = claims['cognito:groups'];
-      const token: VerifiedToken = { claims, groups: Array.isArray(groups) ? groups.map(String) : [] };
+      const admission = admitUserPoolToken(claims);
+      if (!admission.admitted) throw new RequestUnauthorizedError(`Unable to verify JWT token: ${admission.reason}`);
+      const { caller } = admission;
+      const token: VerifiedToken = { claims, caller, groups: caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? caller.groups : [] };
       verified.set(header, token);
       return token;
     },

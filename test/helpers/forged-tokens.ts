@@ -62,3 +62,15 @@ export function otherClientToken(token: string, clientId = 'otherclient000000000
   const { payload } = decodeJwt(token);
   return resignedWith(token, payload.token_use === 'id' ? { aud: clientId } : { client_id: clientId });
 }
+
+/**
+ * An access token shaped like one from the client-credentials grant (`sub` = `client_id`, no
+ * `username`, no groups, resource-server scopes), made from a user's access token and signed
+ * by the pool's key. Its client id stays one the API admits, so only the missing user can
+ * refuse it.
+ */
+export function clientCredentialsToken(accessToken: string, scope = 'content/read content/write'): string {
+  const { header, payload } = decodeJwt(accessToken);
+  const { username: _username, 'cognito:groups': _groups, origin_jti: _origin, event_id: _event, device_key: _device, ...rest } = payload;
+  return signRs256(header, { ...rest, sub: payload.client_id, token_use: 'access', scope }, localPoolKey());
+}
