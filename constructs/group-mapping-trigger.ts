@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { AssetType, Fn, TerraformAsset } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -8,6 +7,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { StackConfig } from '../config';
 import { bundlePreTokenGeneration, LAMBDA_RUNTIME } from '../lambdas/pre-token-generation/bundle';
 import type { GroupMappingSettings } from '../lambdas/pre-token-generation/handler';
+import { lambdaArchive } from './code-asset';
 import { allowPolicy, serviceTrustPolicy } from './iam-documents';
 import { groupRoleName, resourceName } from './naming';
 
@@ -68,7 +68,7 @@ export class GroupMappingTrigger extends Construct {
       policy: allowPolicy([{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] }]),
     });
 
-    const asset = new TerraformAsset(this, 'code', { path: bundlePreTokenGeneration(), type: AssetType.ARCHIVE });
+    const code = lambdaArchive(this, 'code', 'pre-token-generation', { 'index.js': bundlePreTokenGeneration() });
     this.function = new LambdaFunction(this, 'function', {
       functionName,
       description: 'Maps allow-listed IdP groups into Cognito token groups',
@@ -76,8 +76,8 @@ export class GroupMappingTrigger extends Construct {
       runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
-      filename: asset.path,
-      sourceCodeHash: Fn.filebase64sha256(asset.path),
+      filename: code.filename,
+      sourceCodeHash: code.sourceCodeHash,
       memorySize: 128,
       timeout: 5,
       environment: { variables: groupMappingEnvironment(groupMappingSettings(config, props.attribute)) },

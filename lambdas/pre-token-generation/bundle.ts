@@ -1,7 +1,5 @@
-import { dirname } from 'node:path';
 import { buildSync } from 'esbuild';
 import { repoPath } from '../../config/paths';
-import { stageFile } from '../../constructs/code-asset';
 
 /** The handler's TypeScript source (bundled from source, so dist/ and jest give the same code). */
 export const HANDLER_SOURCE = 'lambdas/pre-token-generation/handler.ts';
@@ -10,9 +8,8 @@ export const HANDLER_SOURCE = 'lambdas/pre-token-generation/handler.ts';
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
 /**
- * Bundles the handler with esbuild into one CommonJS file and returns the folder that holds
- * it as `index.js` (handler `index.handler`), ready for a TerraformAsset archive. The folder
- * is named after the bundle's hash (`stageFile`): stable asset hash, never half a file.
+ * Bundles the handler with esbuild into one CommonJS file (the archive's `index.js`, handler
+ * `index.handler`) and returns its code.
  */
 export function bundlePreTokenGeneration(): string {
   const result = buildSync({
@@ -26,5 +23,5 @@ export function bundlePreTokenGeneration(): string {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  return dirname(stageFile('cdktf-lambda-bundles/pre-token-generation', 'index.js', result.outputFiles[0].text));
+  return result.outputFiles[0].text;
 }
