@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -16,16 +16,8 @@ import { BUILT_MAIN } from './helpers/app';
  * than a `terraform version` call.
  */
 
-/** Preloaded into the app: records every child_process call the main thread makes. */
-const RECORD_SPAWNS = `
-const cp = require('node:child_process');
-const calls = [];
-for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
-  const original = cp[name];
-  cp[name] = function (...args) { calls.push(name + ' ' + String(args[0])); return original.apply(this, args); };
-}
-process.on('exit', () => require('node:fs').writeFileSync(process.env.SPAWN_LOG, JSON.stringify(calls)));
-`;
+/** Preloaded into the app: records every child_process call of its main thread. */
+const RECORD_SPAWNS = join(repoRoot(), 'scripts/bench/record-spawns.js');
 
 function filesUnder(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
@@ -48,9 +40,7 @@ describe('synth output', () => {
   function synth(name: string, tz: string) {
     const dir = join(work, name);
     mkdirSync(join(dir, 'tmp'), { recursive: true });
-    const preload = join(work, 'record-spawns.js');
-    writeFileSync(preload, RECORD_SPAWNS);
-    const run = spawnSync(process.execPath, ['--require', preload, BUILT_MAIN], {
+    const run = spawnSync(process.execPath, ['--require', RECORD_SPAWNS, BUILT_MAIN], {
       cwd: repoRoot(),
       env: { ...process.env, OFFLINE_PLAN: '1', CDKTF_OUTDIR: join(dir, 'out'), TMPDIR: join(dir, 'tmp'), TZ: tz, SPAWN_LOG: join(dir, 'spawns.json') },
       encoding: 'utf8',

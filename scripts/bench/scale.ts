@@ -154,7 +154,15 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+// The AWS SDK's notice about future Node versions is noise in the bench output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// `--prepare <dir> <n>`: only make the grown copy (to profile one size by hand).
+const prepared = process.argv[2] === '--prepare' ? process.argv.slice(3) : undefined;
+(prepared ? Promise.resolve().then(() => {
+  copyProject(path.resolve(prepared[0]));
+  grow(path.resolve(prepared[0]), Number(prepared[1]));
+}) : main()).catch((e: unknown) => {
   console.error(`bench scale failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });
