@@ -5,6 +5,7 @@ import { ContentStack } from './constructs/content-stack';
 import { loadApiSource } from './constructs/graphql-api';
 import { loadAppSyncSchema, SCHEMA_FILE } from './access/appsync-schema';
 import { AccessCheckError, checkProject, checkStack } from './access/checks';
+import { terraformRequirementFindings } from './constructs/terraform-requirements';
 
 /**
  * The app: one stack per environment of the config. The config is validated (and every
@@ -17,12 +18,20 @@ function main(): void {
   // Read and bundled once: every environment deploys the same schema and resolvers.
   const apiSource = loadApiSource(parsed);
   const offline = process.env.OFFLINE_PLAN === '1';
-  const app = new App();
+  // cdktf's validations would spawn `terraform version` through a shell per stack; the same
+  // requirements are checked on the JSON below (terraformRequirementFindings) and enforced by
+  // Terraform itself through `required_version`.
+  const app = new App({ skipValidation: true });
   const stacks = Object.keys(config.environments).map(
     (envName) => new ContentStack(app, envName, { config: stackConfig(config, envName), offline, apiSource }),
   );
   // On the in-memory JSON, before app.synth() writes anything.
-  for (const stack of stacks) checkStack(stack.node.id, stack.toTerraform(), config, authModel);
+  for (const stack of stacks) {
+    const json = stack.toTerraform();
+    const requirements = terraformRequirementFindings(stack.node.id, json);
+    if (requirements.length) throw new AccessCheckError(requirements);
+    checkStack(stack.node.id, json, config, authModel);
+  }
   app.synth();
 }
 

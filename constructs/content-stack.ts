@@ -10,6 +10,7 @@ import { ContentStore } from './content-store';
 import { Federation } from './federation';
 import { GraphqlApi, type ApiSource } from './graphql-api';
 import { IdentityAccess } from './identity-access';
+import { REQUIRED_TERRAFORM_VERSION } from './terraform-requirements';
 import { UserDirectory } from './user-directory';
 
 export interface ContentStackProps {
@@ -48,6 +49,7 @@ export class ContentStack extends TerraformStack {
     super(scope, id);
     const { config } = props;
     const { env } = config;
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
 
     new AwsProvider(this, 'aws', {
       region: config.region,

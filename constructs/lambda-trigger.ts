@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { AssetType, Fn, TerraformAsset } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -7,6 +6,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { StackConfig } from '../config';
 import { bundleLambda, LAMBDA_RUNTIME } from '../lambdas/bundle';
+import { lambdaArchive } from './code-asset';
 import { AllowStatement, allowPolicy, serviceTrustPolicy, XRAY_WRITE_STATEMENT } from './iam-documents';
 import type { LogKey } from './log-key';
 import { LOG_RETENTION_DAYS, resourceName } from './naming';
@@ -56,7 +56,7 @@ export class LambdaTrigger extends Construct {
     // function (Active tracing is refused without it) can wait for it alone.
     const tracingPolicy = this.grant('tracing-policy', 'write-traces', [XRAY_WRITE_STATEMENT]);
 
-    const asset = new TerraformAsset(this, 'code', { path: bundleLambda(props.lambda), type: AssetType.ARCHIVE });
+    const code = lambdaArchive(this, 'code', props.lambda, { 'index.js': bundleLambda(props.lambda) });
     this.function = new LambdaFunction(this, 'function', {
       functionName,
       description: props.description,
@@ -64,8 +64,8 @@ export class LambdaTrigger extends Construct {
       runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
-      filename: asset.path,
-      sourceCodeHash: Fn.filebase64sha256(asset.path),
+      filename: code.filename,
+      sourceCodeHash: code.sourceCodeHash,
       memorySize: 128,
       timeout: 5,
       environment: { variables: { ...props.environment } },

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { buildSync, type Metafile } from 'esbuild';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { repoRoot } from '../config/paths';
 
@@ -96,12 +96,12 @@ const ROOT_TYPES = ['Query', 'Mutation', 'Subscription'] as const;
 export function loadResolverCatalog(options: LoadResolverCatalogOptions): ResolverCatalog {
   const root = options.root ?? repoRoot();
   const dir = resolve(root, options.dir);
-  const ctx: Context = { root, schema: options.schema, dataSourceNames: options.dataSourceNames };
+  const ctx: Context = { root, schema: options.schema, dataSourceNames: options.dataSourceNames, entries: [] };
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new ResolverCatalogError(repoRelative(root, dir), 'is not a folder of resolvers');
   }
 
-  const resolvers: LoadedResolver[] = [];
+  const pending: LoadedResolver[] = [];
   const byField = new Map<string, string>();
   for (const entry of readdirSync(dir).sort()) {
     const path = join(dir, entry);
@@ -115,10 +115,18 @@ export function loadResolverCatalog(options: LoadResolverCatalogOptions): Resolv
       throw new ResolverCatalogError(resolver.file, `${key} already has a resolver in ${earlier}; a field has exactly one`);
     }
     byField.set(key, resolver.file);
-    resolvers.push(resolver);
+    pending.push(resolver);
   }
 
+  // One esbuild call for every entry: one round trip to its service, entries bundled in parallel.
+  const codes = bundleAll(ctx.entries);
   requireRootFieldResolvers(ctx, dir, byField);
+  const code = (placeholder: string) => codes[Number(placeholder)];
+  const resolvers: LoadedResolver[] = pending.map((r) => ({
+    ...r,
+    code: code(r.code),
+    ...(r.functions ? { functions: r.functions.map((f) => ({ ...f, code: code(f.code) })) } : {}),
+  }));
   resolvers.sort((a, b) => `${a.typeName}.${a.fieldName}`.localeCompare(`${b.typeName}.${b.fieldName}`));
   return { resolvers };
 }
@@ -127,6 +135,19 @@ interface Context {
   readonly root: string;
   readonly schema: GraphQLSchema;
   readonly dataSourceNames: readonly string[];
+  /** Entries to bundle; a catalog entry's `code` holds its index here until bundleAll fills it. */
+  readonly entries: BundleEntry[];
+}
+
+interface BundleEntry {
+  readonly file: string;
+  readonly path: string;
+}
+
+/** Queues an entry for bundleAll and returns the placeholder that stands for its code. */
+function bundle(ctx: Context, file: string, path: string): string {
+  ctx.entries.push({ file, path });
+  return String(ctx.entries.length - 1);
 }
 
 function isTypeScriptSource(entry: string): boolean {
@@ -142,7 +163,7 @@ function loadUnit(ctx: Context, path: string, entry: string): LoadedResolver {
   const [, typeName, fieldName, dataSource] = match;
   checkField(ctx, file, typeName, fieldName);
   checkDataSource(ctx, file, dataSource);
-  return { typeName, fieldName, kind: 'UNIT', file, dataSource, code: bundle(file, path) };
+  return { typeName, fieldName, kind: 'UNIT', file, dataSource, code: bundle(ctx, file, path) };
 }
 
 function loadPipeline(ctx: Context, path: string, entry: string): LoadedResolver {
@@ -174,7 +195,7 @@ function loadPipeline(ctx: Context, path: string, entry: string): LoadedResolver
     checkDataSource(ctx, childFile, dataSource);
     functions.push({
       order,
-      fn: { name: `${typeName}_${fieldName}_${order}_${name}`, file: childFile, dataSource, code: bundle(childFile, childPath) },
+      fn: { name: `${typeName}_${fieldName}_${order}_${name}`, file: childFile, dataSource, code: bundle(ctx, childFile, childPath) },
     });
   }
   if (functions.length === 0) {
@@ -187,7 +208,7 @@ function loadPipeline(ctx: Context, path: string, entry: string): LoadedResolver
     fieldName,
     kind: 'PIPELINE',
     file: indexFile,
-    code: bundle(indexFile, indexPath),
+    code: bundle(ctx, indexFile, indexPath),
     functions: functions.sort((a, b) => a.order - b.order).map((f) => f.fn),
   };
 }
@@ -225,38 +246,59 @@ function requireRootFieldResolvers(ctx: Context, dir: string, byField: ReadonlyM
   }
 }
 
-/**
- * Bundles one entry the way AWS documents for APPSYNC_JS: one ES module, `@aws-appsync/utils`
- * left as an import (the runtime provides it), no source map (it would count against 32 KB).
- */
-function bundle(file: string, path: string): string {
+/** How AWS documents bundling for APPSYNC_JS: one ES module per entry, `@aws-appsync/utils` left as an import (the runtime provides it), no source map (it would count against 32 KB). */
+const BUNDLE_OPTIONS: BuildOptions & { bundle: true; write: false; metafile: true } = {
+  bundle: true,
+  write: false,
+  metafile: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'esnext',
+  sourcemap: false,
+  external: ['@aws-appsync/utils', '@aws-appsync/utils/*'],
+  logLevel: 'silent',
+};
+
+/** Bundles every entry in one esbuild call; the codes come back in entry order. */
+function bundleAll(entries: readonly BundleEntry[]): string[] {
+  if (entries.length === 0) return [];
   let result;
   try {
-    result = buildSync({
-      entryPoints: [path],
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'esnext',
-      sourcemap: false,
-      external: ['@aws-appsync/utils', '@aws-appsync/utils/*'],
-      logLevel: 'silent',
-    });
+    // Output names are the entry indexes: each output is its own self-contained module (no splitting).
+    result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: entries.map((e, i) => ({ in: e.path, out: String(i) })), outdir: 'resolver-bundles' });
+  } catch (err) {
+    // Bundle one by one, so the error names the entry that fails.
+    for (const e of entries) bundleOne(e);
+    throw err;
+  }
+  return entries.map((e, i) => {
+    const out = `resolver-bundles/${i}.js`;
+    const file = result.outputFiles.find((f) => f.path.endsWith(`/${out}`));
+    if (!file) throw new ResolverCatalogError(e.file, 'esbuild returned no bundle for it');
+    return checkBundle(e.file, file.text, result.metafile.outputs[out]?.exports ?? []);
+  });
+}
+
+function bundleOne(e: BundleEntry): string {
+  let result;
+  try {
+    result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [e.path] });
   } catch (err) {
     const failure = err as { errors?: { text: string; location?: { file: string; line: number } | null }[] };
     const details = (failure.errors ?? [])
-      .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
+      .map((x) => (x.location ? `${x.location.file}:${x.location.line}: ${x.text}` : x.text))
       .join('; ');
-    throw new ResolverCatalogError(file, `does not bundle: ${details || String(err)}`);
+    throw new ResolverCatalogError(e.file, `does not bundle: ${details || String(err)}`);
   }
-  const code = result.outputFiles[0].text;
+  return checkBundle(e.file, result.outputFiles[0].text, exportsOf(result.metafile));
+}
+
+function checkBundle(file: string, code: string, exported: readonly string[]): string {
   const bytes = byteLength(code);
   if (bytes > MAX_BUNDLE_BYTES) {
     throw new ResolverCatalogError(file, `bundles to ${bytes} bytes, over AppSync's limit of ${MAX_BUNDLE_BYTES} bytes per resolver or function`);
   }
-  const missing = ['request', 'response'].filter((name) => !exportsOf(result.metafile).includes(name));
+  const missing = ['request', 'response'].filter((name) => !exported.includes(name));
   if (missing.length > 0) {
     throw new ResolverCatalogError(file, `does not export ${missing.join(' and ')} (APPSYNC_JS needs both request and response)`);
   }

@@ -1,7 +1,5 @@
-import { dirname } from 'node:path';
 import { buildSync } from 'esbuild';
 import { repoPath } from '../config/paths';
-import { stageFile } from '../constructs/code-asset';
 
 /** The Lambda runtime every trigger bundle targets. */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
@@ -14,9 +12,8 @@ export function handlerSource(name: string): string {
 /**
  * Bundles `lambdas/<name>/handler.ts` with esbuild into one CommonJS file (its dependencies,
  * the AWS SDK included, inside: the code never depends on what the runtime happens to ship)
- * and returns the folder that holds it as `index.js` (handler `index.handler`), ready for a
- * TerraformAsset archive. Bundled from source, so dist/ and jest give the same code; the
- * folder is named after the bundle's hash (`stageFile`): stable asset hash, never half a file.
+ * and returns its code: the archive's `index.js` (handler `index.handler`, see
+ * `lambdaArchive`). Bundled from source, so dist/ and jest give the same code.
  */
 export function bundleLambda(name: string): string {
   const result = buildSync({
@@ -30,5 +27,5 @@ export function bundleLambda(name: string): string {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  return dirname(stageFile(`cdktf-lambda-bundles/${name}`, 'index.js', result.outputFiles[0].text));
+  return result.outputFiles[0].text;
 }

@@ -1,27 +1,60 @@
 #!/usr/bin/env bash
-# npm run bench: how fast synth is, and the local endpoint under load.
-#   1. synth (node dist/main.js, both stacks): wall time with hyperfine, peak RSS with /usr/bin/time -v
+# npm run bench: every figure of the README's "Measured" table, each beside its goal, into .tmp/bench.json.
+#   1. synth, side by side in one hyperfine run: the app (`node dist/main.js`, dev + prod), its floor
+#      (node + require of exactly the cdktf/provider modules synth loads), a no-change `npm run synth`;
+#      then `npx cdktf synth` (what `cdktf deploy` runs first); peak RSS with /usr/bin/time -v;
+#      child processes synth starts (main thread; esbuild's service runs from its worker thread)
 #   2. one articles GSI Query inside the DynamoDB emulator alone (scripts/bench/emulator-query.ts)
-#   3. the local endpoint beside a bare graphql-js server (autocannon; scripts/bench/run.ts)
-# BENCH_SECONDS (default 10) bounds each autocannon run. Needs Debian's hyperfine and time.
+#   3. the local endpoint beside the Amplify AppSync simulator and a bare graphql-js server, first
+#      `npm start` in a fresh copy, start times, memory (autocannon; scripts/bench/run.ts)
+#   4. scale: 0, 1,000 and 5,000 generated gated fields over 20 groups in a temp copy (scripts/bench/scale.ts)
+#   5. scripts/bench/report.ts merges the parts into .tmp/bench.json and prints figure vs goal;
+#      `npm run bench:readme` writes them into README.md.
+# Env: BENCH_SECONDS (default 10) per autocannon run, BENCH_SYNTH_RUNS (default 10), BENCH_SCALE_RUNS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in hyperfine /usr/bin/time; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (apt-get install -y hyperfine time)" >&2; exit 1; }
-done
+
+need() { # <command> <Debian package>
+  command -v "$1" >/dev/null 2>&1 || { echo "bench: '$1' is missing: install the Debian package '$2' (apt-get install -y $2)" >&2; exit 1; }
+}
+need hyperfine hyperfine
+need /usr/bin/time time
+need git git
+
+mkdir -p .tmp
+cat /proc/loadavg | cut -d" " -f1-3 > .tmp/bench-load-start.txt
+rm -f .tmp/bench-*.json .tmp/bench.json
+echo "== build (type-check + emit)"
 npm run --silent build
 
-echo "== synth: node dist/main.js (dev + prod)"
+runs="${BENCH_SYNTH_RUNS:-10}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-CDKTF_OUTDIR="$out/cdktf.out" hyperfine --warmup 1 --runs 10 --export-json .tmp/bench-synth.json 'node dist/main.js'
-CDKTF_OUTDIR="$out/cdktf.out" /usr/bin/time -v node dist/main.js 2>&1 | grep -E 'Maximum resident set size|Elapsed \(wall clock\)'
+export CDKTF_OUTDIR="$out/cdktf.out" CHECKPOINT_DISABLE=1
+BENCH_MODULES_OUT=.tmp/synth-modules.json node --require ./scripts/bench/record-modules.js dist/main.js
+SPAWN_LOG=.tmp/synth-spawns.json node --require ./scripts/bench/record-spawns.js dist/main.js
 
-echo "== synth compile: tsc -p tsconfig.synth.json (clean)"
-hyperfine --runs 3 --prepare 'rm -f dist/.synth.tsbuildinfo' 'node_modules/.bin/tsc -p tsconfig.synth.json'
+echo "== synth, side by side (hyperfine, $runs runs each)"
+hyperfine --warmup 1 --runs "$runs" --export-json .tmp/bench-synth.json \
+  -n 'app: node dist/main.js' 'node dist/main.js' \
+  -n 'floor: node + require of the cdktf/provider modules synth loads' 'node scripts/bench/floor.js .tmp/synth-modules.json' \
+  -n 'npm run synth (nothing changed)' 'npm run --silent synth'
+echo "== npx cdktf synth (3 runs; cdktf-cli's own start-up included)"
+hyperfine --runs 3 --export-json .tmp/bench-cdktf-synth.json -n 'npx cdktf synth' "npx cdktf synth --output $out/cdktf-cli.out"
+
+echo "== synth peak memory (/usr/bin/time -v, 3 runs)"
+for i in 1 2 3; do
+  /usr/bin/time -v node dist/main.js 2>&1 | sed -n 's/.*Maximum resident set size (kbytes): //p'
+done > .tmp/synth-rss-kb.txt
+cat .tmp/synth-rss-kb.txt
 
 echo "== DynamoDB emulator alone (the articles GSI Query through the emulator thread)"
 node dist/scripts/bench/emulator-query.js
 
-echo "== local endpoint"
+echo "== local endpoint, the Amplify AppSync simulator, start times"
 node dist/scripts/bench/run.js
+
+echo "== scale"
+node dist/scripts/bench/scale.js
+
+node dist/scripts/bench/report.js

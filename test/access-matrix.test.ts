@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAccessCli } from '../access/cli';
 import { diffMatrices, renderDiffMarkdown } from '../access/diff';
-import { MATRIX_MD, matrixFiles, matrixOf, README, staleFiles, SUMMARY_END, SUMMARY_START, withOperationsSummary } from '../access/matrix-files';
+import { MATRIX_MD, matrixFiles, matrixJson, matrixOf, README, staleFiles, SUMMARY_END, SUMMARY_START, withOperationsSummary } from '../access/matrix-files';
 import { renderMatrixMarkdown, renderOperationsSummary } from '../access/matrix-markdown';
 import { loadConfig, ResolvedConfig } from '../config';
 import { repoRoot } from '../config/paths';
@@ -86,6 +86,17 @@ describe('matrix', () => {
     const md = renderMatrixMarkdown(m);
     expect(md).toContain('| editors | editors role | rule 2 (cognito:groups Contains "editors") matches first: the editors role | `public/`, `drafts/` | `drafts/` |');
     expect(md).toContain('| signed in, no group | default authenticated role |');
+  });
+});
+
+describe('matrix JSON', () => {
+  const m = matrixOf(config, FIXTURE_SDL);
+
+  test('parses to exactly the matrix, one row per line', () => {
+    const text = matrixJson(m);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(m)));
+    const rowLines = text.split('\n').filter((line) => line.trimStart().startsWith('{"type":'));
+    expect(rowLines).toHaveLength(m.rows.length);
   });
 });
 

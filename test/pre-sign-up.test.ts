@@ -6,6 +6,7 @@ import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { resolveConfig, stackConfig, type ProjectConfig } from '../config';
 import { admissionEnvironment, admissionSettings } from '../constructs/admission-trigger';
 import { bundleLambda } from '../lambdas/bundle';
+import { stageFile } from '../constructs/code-asset';
 import { decideAdmission, type AdmissionSettings } from '../lambdas/pre-sign-up/admission';
 import { createHandler, settingsFromEnv, type NativeUserDirectory } from '../lambdas/pre-sign-up/handler';
 import { onlyResource, projectCopy, refTo, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
@@ -48,7 +49,7 @@ describe('the project config (Google: allowedEmailDomains example.com), as the d
   const env = admissionEnvironment(settings);
   let bundled: { handler: (e: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent>; decideAdmission: typeof decideAdmission };
   beforeAll(() => {
-    bundled = require(join(bundleLambda('pre-sign-up'), 'index.js'));
+    bundled = require(stageFile('test-lambda-bundles/pre-sign-up', 'index.js', bundleLambda('pre-sign-up')));
   });
   const run = (event: PreSignUpTriggerEvent) => withEnv(env, async () => void (await bundled.handler(event)));
 
@@ -186,7 +187,7 @@ describe('invitedOnly: the Google identity is linked to the native user an admin
     test('ListUsers by email on the event\'s pool, then AdminLinkProviderForUser of the Google subject to the native user', async () => {
       // A fresh copy of the bundle: its SDK client is created on first use, with this environment.
       jest.resetModules();
-      const bundled = require(join(bundleLambda('pre-sign-up'), 'index.js'));
+      const bundled = require(stageFile('test-lambda-bundles/pre-sign-up', 'index.js', bundleLambda('pre-sign-up')));
       const env = {
         ...admissionEnvironment(settings),
         AWS_ENDPOINT_URL: endpoint,

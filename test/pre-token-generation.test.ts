@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { loadConfig, stackConfig } from '../config';
+import { unzipSync } from 'fflate';
+import { deterministicZip, stageFile } from '../constructs/code-asset';
 import { groupMappingEnvironment, groupMappingSettings } from '../constructs/group-mapping-trigger';
-import { bundlePreTokenGeneration } from '../lambdas/pre-token-generation/bundle';
+import { bundleLambda } from '../lambdas/bundle';
 import { createHandler, federatedProviders, handler, parseIdpGroups, settingsFromEnv } from '../lambdas/pre-token-generation/handler';
 
 /**
@@ -190,7 +192,9 @@ describe('as deployed', () => {
 
   test('the esbuild bundle runs stand-alone with the environment the stack sets', () =>
     withStackEnv(async () => {
-      const bundled = require(join(bundlePreTokenGeneration(), 'index.js'));
+      // What Lambda runs: index.js as it comes out of the deployment zip.
+      const zipped = unzipSync(deterministicZip({ 'index.js': bundleLambda('pre-token-generation') }))['index.js'];
+      const bundled = require(stageFile('pre-token-generation-test', 'index.js', zipped));
       const event = fixture('saml-hosted-auth', (e) => {
         e.request.userAttributes['custom:idp_groups'] = '[admins, content-editors]';
       });

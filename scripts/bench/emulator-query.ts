@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { repoPath } from '../../config/paths';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../config';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
     const micros = Number(process.hrtime.bigint() - started) / 1000 / QUERIES;
     console.log(`  emulator alone: GSI Query of 10 items ${micros.toFixed(0)} µs each (${QUERIES} queries, ${CONCURRENCY} at a time)`);
     console.log(`  -> ${Math.floor(1e6 / micros)} queries/s through the emulator's thread, before any endpoint work`);
+    mkdirSync(repoPath('.tmp'), { recursive: true });
+    writeFileSync(repoPath('.tmp/bench-emulator.json'), `${JSON.stringify({ queries: QUERIES, concurrency: CONCURRENCY, microsPerQuery: Math.round(micros), queriesPerSecond: Math.floor(1e6 / micros) }, null, 2)}\n`);
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,5 @@
+'use strict';
+// The floor of a synth: node itself plus `require` of exactly the cdktf / constructs / provider
+// modules synth loads (the list record-modules.js wrote), and nothing else.
+// Usage: node scripts/bench/floor.js <modules.json>
+for (const file of JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'))) require(file);

@@ -1,0 +1,132 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { repoPath } from '../../config/paths';
+
+/**
+ * The last step of `npm run bench`: merges the parts the steps wrote (.tmp/bench-*.json) into
+ * .tmp/bench.json and prints every figure beside its goal. `npm run bench:readme` renders the
+ * same `figures` into README.md, so no figure is ever typed by hand.
+ */
+
+export interface Figure {
+  readonly what: string;
+  /** The figure as shown, with its spread where there is one. */
+  readonly value: string;
+  /** Empty when the figure is shown for context only. */
+  readonly goal: string;
+  readonly met?: boolean;
+}
+
+interface HyperfineResult {
+  command: string;
+  median: number;
+  min: number;
+  max: number;
+  times: number[];
+}
+interface LoadResult {
+  name: string;
+  reqPerSec: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+function part<T>(file: string): T {
+  const p = repoPath(`.tmp/${file}`);
+  if (!existsSync(p)) throw new Error(`bench report: ${p} is missing: a bench step did not finish (run \`npm run bench\`)`);
+  return JSON.parse(readFileSync(p, 'utf8')) as T;
+}
+
+const s = (x: number) => `${x.toFixed(2)} s`;
+const spread = (r: { median: number; min: number; max: number }) => `${s(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function main(): void {
+  const synth = part<{ results: HyperfineResult[] }>('bench-synth.json').results;
+  const [app, floor, npmSynth] = synth;
+  const cdktf = part<{ results: HyperfineResult[] }>('bench-cdktf-synth.json').results[0];
+  const spawns = part<string[]>('synth-spawns.json');
+  const rssKb = readFileSync(repoPath('.tmp/synth-rss-kb.txt'), 'utf8').trim().split(/\s+/).map(Number);
+  const endpoint = part<{
+    results: LoadResult[];
+    oursOverSimulator: number;
+    forgedSignatureAccepted: { local: boolean; simulator: boolean };
+    memoryMb: { idleRss: number; afterLoadRss: number; peakRss: number };
+    startupSeconds: { firstNpmStartFreshClone: number; nodeStartMedian: number; nodeStartRuns: number[] };
+    seconds: number;
+    connections: number;
+  }>('bench-endpoint.json');
+  const emulator = part<{ microsPerQuery: number; queriesPerSecond: number }>('bench-emulator.json');
+  const scale = part<{ selectedFields: number; sizes: { fields: number; synthSeconds: HyperfineResult; accessSeconds: HyperfineResult; readySeconds: number; perFieldMicros?: number }[] }>('bench-scale.json');
+
+  const byName = (prefix: string) => {
+    const r = endpoint.results.find((x) => x.name.startsWith(prefix));
+    if (!r) throw new Error(`bench report: no endpoint result named "${prefix}…"`);
+    return r;
+  };
+  const ours = byName('local: articles');
+  const sim = byName('Amplify AppSync simulator');
+  const load = (r: LoadResult) => `${r.reqPerSec.toLocaleString('en')} req/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms`;
+  const rssMedianMb = Math.round(median(rssKb) / 1024);
+  const size = (n: number) => {
+    const x = scale.sizes.find((z) => z.fields === n);
+    if (!x) throw new Error(`bench report: no scale result for ${n} fields`);
+    return x;
+  };
+  const [base, k1, k5] = [size(0), size(1000), size(5000)];
+  /** How the cost above the project's own grows from 1,000 to 5,000 fields: 5 = linear. */
+  const growth = (pick: (z: typeof base) => number) => (pick(k5) - pick(base)) / (pick(k1) - pick(base));
+  const synthGrowth = growth((z) => z.synthSeconds.median);
+  const accessGrowth = growth((z) => z.accessSeconds.median);
+
+  const figures: Figure[] = [
+    { what: 'processes synth starts besides esbuild\'s service (main thread, dev + prod)', value: String(spawns.length), goal: '0', met: spawns.length === 0 },
+    { what: 'app run: `node dist/main.js` (dev + prod), median (min–max)', value: spread(app), goal: '≤ 0.8 s', met: app.median <= 0.8 },
+    { what: 'app run peak RSS (`/usr/bin/time -v`, median of 3)', value: `${rssMedianMb} MB`, goal: '≤ 150 MB', met: rssMedianMb <= 150 },
+    { what: 'floor: node + `require` of the cdktf/provider modules synth loads', value: `${spread(floor)}; app / floor ${(app.median / floor.median).toFixed(2)}×`, goal: '' },
+    { what: '`npm run synth`, nothing changed', value: `${spread(npmSynth)}; ${(npmSynth.median / app.median).toFixed(2)}× the app run`, goal: '≤ 1.3× the app run', met: npmSynth.median <= 1.3 * app.median },
+    { what: '`npx cdktf synth` (cdktf-cli start-up included)', value: spread(cdktf), goal: '' },
+    { what: 'first `npm start` in a fresh clone (after `npm ci`) to ready', value: s(endpoint.startupSeconds.firstNpmStartFreshClone), goal: '≤ 6 s', met: endpoint.startupSeconds.firstNpmStartFreshClone <= 6 },
+    { what: 'later starts (`node dist/local/start.js`) to ready, median of 3', value: `${s(endpoint.startupSeconds.nodeStartMedian)} (${endpoint.startupSeconds.nodeStartRuns.join(', ')})`, goal: '' },
+    { what: `local: \`articles\`, 10 items from DynamoDB, full token check, ${endpoint.connections} connections`, value: load(ours), goal: 'p99 ≤ 5 ms', met: ours.p99ms <= 5 },
+    { what: 'Amplify AppSync simulator: same schema, same 10-item page (VTL, from memory), same token', value: load(sim), goal: '' },
+    { what: 'ours / simulator (articles req/s)', value: `${endpoint.oursOverSimulator}×`, goal: '≥ 5×', met: endpoint.oursOverSimulator >= 5 },
+    { what: 'the subscriber\'s token with a forged signature', value: `local ${endpoint.forgedSignatureAccepted.local ? 'ACCEPTS' : 'refuses (401)'}; simulator ${endpoint.forgedSignatureAccepted.simulator ? 'accepts' : 'refuses'}`, goal: 'local refuses', met: !endpoint.forgedSignatureAccepted.local },
+    { what: 'local: denied field (`drafts` as a subscriber)', value: load(byName('local: drafts')), goal: '' },
+    { what: 'local: `me` (token check + field auth + APPSYNC_JS, no database)', value: load(byName('local: me')), goal: '' },
+    { what: 'bare graphql-js server, same `articles` answer from memory', value: load(byName('bare graphql-js')), goal: '' },
+    { what: 'local mode memory (user pool, DynamoDB, endpoint in one process)', value: `${endpoint.memoryMb.idleRss} MB idle, ${endpoint.memoryMb.afterLoadRss} MB after load, ${endpoint.memoryMb.peakRss} MB peak`, goal: '' },
+    { what: 'DynamoDB emulator alone: the `articles` GSI Query through its thread', value: `${emulator.microsPerQuery} µs (${emulator.queriesPerSecond.toLocaleString('en')} queries/s)`, goal: '' },
+    ...[base, k1, k5].map((z) => ({
+      what: `scale, ${z.fields.toLocaleString('en')} generated gated fields: synth + checks / \`npm run access\` / ready${z.perFieldMicros !== undefined ? ` / auth per field (${scale.selectedFields}-field query)` : ''}`,
+      value: `${spread(z.synthSeconds)} / ${spread(z.accessSeconds)} / ${s(z.readySeconds)}${z.perFieldMicros !== undefined ? ` / ${z.perFieldMicros} µs` : ''}`,
+      goal: z.fields === 5000 ? '`npm run access` ≤ 3 s' : z.fields === 1000 ? 'synth ≤ 2× the project\'s own' : '',
+      met: z.fields === 5000 ? z.accessSeconds.median <= 3 : z.fields === 1000 ? z.synthSeconds.median <= 2 * base.synthSeconds.median : undefined,
+    })),
+    { what: 'scale growth, cost above the project\'s own from 1,000 to 5,000 fields (5× = linear): synth / access', value: `${synthGrowth.toFixed(1)}× / ${accessGrowth.toFixed(1)}×`, goal: '≤ 5× (linear or better; noise allowed to 6×)', met: synthGrowth <= 6 && accessGrowth <= 6 },
+  ];
+
+  const loadStart = existsSync(repoPath('.tmp/bench-load-start.txt')) ? readFileSync(repoPath('.tmp/bench-load-start.txt'), 'utf8').trim() : 'unknown';
+  const report = {
+    date: new Date().toISOString(),
+    cores: cpus().length,
+    node: process.version,
+    loadAverage: { atStart: loadStart, atEnd: loadavg().map((x) => x.toFixed(2)).join(' ') },
+    figures,
+    results: endpoint.results,
+    oursOverSimulator: endpoint.oursOverSimulator,
+    synth: { hyperfine: synth.map(({ command, median: m, min, max, times }) => ({ command, median: m, min, max, runs: times.length })), cdktfSynth: { median: cdktf.median, min: cdktf.min, max: cdktf.max }, peakRssKb: rssKb, spawns },
+    endpoint,
+    emulator,
+    scale,
+  };
+  writeFileSync(repoPath('.tmp/bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nBench ${report.date}, ${report.cores} cores, load average at start ${report.loadAverage.atStart}, at end ${report.loadAverage.atEnd}`);
+  for (const f of figures) {
+    const verdict = f.goal ? `   goal ${f.goal}: ${f.met ? 'met' : 'NOT MET'}` : '';
+    console.log(`  ${f.what}\n      ${f.value}${verdict}`);
+  }
+  console.log('written: .tmp/bench.json (`npm run bench:readme` puts it into README.md)');
+}
+
+main();
