@@ -5,12 +5,17 @@ import { ContentStack } from './constructs/content-stack';
 import { loadApiSource } from './constructs/graphql-api';
 import { loadAppSyncSchema, SCHEMA_FILE } from './access/appsync-schema';
 import { AccessCheckError, checkProject, checkStack } from './access/checks';
+import { applyMovedToStacks, MovedEntryError } from './addresses/apply-moved';
+import { MOVED } from './addresses/moved';
 
 /**
  * The app: one stack per environment of the config. The config is validated (and every
  * synth-time check runs) before any construct exists, so a bad value leaves cdktf.out as it was.
  */
 function main(): void {
+  // cdktf runs `terraform version` at synth (a terraform_data resource asks for >= 1.4), and
+  // terraform would call checkpoint-api.hashicorp.com from it: not from this project's commands.
+  process.env.CHECKPOINT_DISABLE ??= '1';
   const config = loadConfig();
   const parsed = loadAppSyncSchema(repoPath(SCHEMA_FILE));
   const authModel = checkProject(config, parsed.schema);
@@ -21,6 +26,8 @@ function main(): void {
   const stacks = Object.keys(config.environments).map(
     (envName) => new ContentStack(app, envName, { config: stackConfig(config, envName), offline, apiSource }),
   );
+  // Renamed resources keep their state (Terraform `moved` blocks): addresses/moved.ts.
+  applyMovedToStacks(stacks, MOVED);
   // On the in-memory JSON, before app.synth() writes anything.
   for (const stack of stacks) checkStack(stack.node.id, stack.toTerraform(), config, authModel);
   app.synth();
@@ -29,7 +36,7 @@ function main(): void {
 try {
   main();
 } catch (e) {
-  if (!(e instanceof AccessCheckError || e instanceof ConfigError)) throw e;
+  if (!(e instanceof AccessCheckError || e instanceof ConfigError || e instanceof MovedEntryError)) throw e;
   console.error(e.message);
   process.exitCode = 1;
 }
