@@ -36,11 +36,33 @@ export interface ReviewOptions {
 }
 
 const MAX_VALUE = 160;
+const CONTEXT = 50;
 
-function value(v: unknown): string {
-  if (v === undefined) return '—';
-  const text = stableJson(v);
-  return '`' + cell(text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text).replace(/`/g, "'") + '`';
+const code = (text: string) => '`' + cell(text).replace(/`/g, "'") + '`';
+
+/**
+ * A changed attribute's before and after values for a table cell. Long values (policies,
+ * schemas) are cut to the part that differs, with some context, so the change is visible.
+ */
+export function valuePair(before: unknown, after: unknown): [string, string] {
+  const b = before === undefined ? undefined : stableJson(before);
+  const a = after === undefined ? undefined : stableJson(after);
+  if (b === undefined || a === undefined || (b.length <= MAX_VALUE && a.length <= MAX_VALUE)) {
+    const show = (t: string | undefined) => (t === undefined ? '—' : code(t.length > MAX_VALUE ? `${t.slice(0, MAX_VALUE)}…` : t));
+    return [show(b), show(a)];
+  }
+  let start = 0;
+  while (start < b.length && start < a.length && b[start] === a[start]) start++;
+  let end = 0;
+  while (end < b.length - start && end < a.length - start && b[b.length - 1 - end] === a[a.length - 1 - end]) end++;
+  const from = Math.max(0, start - CONTEXT);
+  const window = (t: string) => {
+    const to = Math.min(t.length, t.length - end + CONTEXT);
+    const middle = t.slice(from, to);
+    const cut = middle.length > MAX_VALUE + 2 * CONTEXT ? `${middle.slice(0, MAX_VALUE + 2 * CONTEXT)}…` : middle;
+    return code(`${from > 0 ? '…' : ''}${cut}${to < t.length && cut === middle ? '…' : ''}`);
+  };
+  return [window(b), window(a)];
 }
 
 const IDENTITY_POOL_TYPE = /^aws_cognito_identity_pool/;
@@ -63,7 +85,7 @@ function renderEnvironment(d: EnvironmentDiff): string[] {
     out.push(`**Changed** (${d.changed.length})`, '');
     for (const c of d.changed) {
       out.push(`\`${c.address}\`${c.movedFrom ? ` (moved from \`${c.movedFrom}\`)` : ''}`, '', '| attribute | before | after |', '|---|---|---|');
-      for (const a of c.attributes) out.push(`| \`${a.key}\` | ${value(a.before)} | ${value(a.after)} |`);
+      for (const a of c.attributes) out.push(`| \`${a.key}\` | ${valuePair(a.before, a.after).join(' | ')} |`);
       out.push('');
     }
   }
