@@ -6,6 +6,8 @@ import { loadApiSource } from './constructs/graphql-api';
 import { loadAppSyncSchema, SCHEMA_FILE } from './access/appsync-schema';
 import { AccessCheckError, checkProject, checkStack } from './access/checks';
 import { terraformRequirementFindings } from './constructs/terraform-requirements';
+import { applyMovedToStacks, MovedEntryError } from './addresses/apply-moved';
+import { MOVED } from './addresses/moved';
 
 /**
  * The app: one stack per environment of the config. The config is validated (and every
@@ -25,6 +27,8 @@ function main(): void {
   const stacks = Object.keys(config.environments).map(
     (envName) => new ContentStack(app, envName, { config: stackConfig(config, envName), offline, apiSource }),
   );
+  // Renamed resources keep their state (Terraform `moved` blocks): addresses/moved.ts.
+  applyMovedToStacks(stacks, MOVED);
   // On the in-memory JSON, before app.synth() writes anything.
   for (const stack of stacks) {
     const json = stack.toTerraform();
@@ -38,7 +42,7 @@ function main(): void {
 try {
   main();
 } catch (e) {
-  if (!(e instanceof AccessCheckError || e instanceof ConfigError)) throw e;
+  if (!(e instanceof AccessCheckError || e instanceof ConfigError || e instanceof MovedEntryError)) throw e;
   console.error(e.message);
   process.exitCode = 1;
 }

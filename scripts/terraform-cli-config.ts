@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { repoPath } from '../config/paths';
 
 /** The provider this project pins (@cdktf/provider-aws 20.1.0 is generated from it). */
 export const AWS_PROVIDER = { address: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
@@ -57,24 +58,39 @@ export function terraformCliConfigText(mirror: string | undefined): string {
   return lines.join('\n') + '\n';
 }
 
+/** Where `npm run tf:config` writes, relative to the repository root (`.tmp/` is git-ignored). */
+export const DEFAULT_CLI_CONFIG_DIR = '.tmp/terraform';
+
+/**
+ * The folder `npm run tf:config` writes into: `--dir <folder>` (relative to the current
+ * folder), else TERRAFORM_CLI_CONFIG_DIR, else DEFAULT_CLI_CONFIG_DIR in the repository.
+ */
+export function cliConfigDir(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (argv.length && !(argv.length === 2 && argv[0] === '--dir' && argv[1])) {
+    throw new Error(`${argv.join(' ')}: unknown arguments; usage: npm run tf:config [-- --dir <folder>]`);
+  }
+  if (argv.length) return resolve(cwd, argv[1]);
+  return env.TERRAFORM_CLI_CONFIG_DIR ? resolve(cwd, env.TERRAFORM_CLI_CONFIG_DIR) : repoPath(DEFAULT_CLI_CONFIG_DIR);
+}
+
 /**
  * Writes a Terraform CLI config (mirror when available, the public registry otherwise) and
  * returns its path, for `TF_CLI_CONFIG_FILE`.
- * @param dir folder to write `terraform.rc` into. @default a folder under the OS temp dir
+ * @param dir folder to write `terraform.rc` into. @default DEFAULT_CLI_CONFIG_DIR (in the repository, git-ignored)
  * @param mirror the provider mirror. @default findProviderMirror()
  */
-export function writeTerraformCliConfig(dir: string = join(tmpdir(), 'content-terraform'), mirror = findProviderMirror()): string {
+export function writeTerraformCliConfig(dir: string = repoPath(DEFAULT_CLI_CONFIG_DIR), mirror = findProviderMirror()): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'terraform.rc');
   writeFileSync(file, terraformCliConfigText(mirror));
   return file;
 }
 
-// `node dist/scripts/terraform-cli-config.js` prints the path, e.g.
-// `export TF_CLI_CONFIG_FILE=$(node dist/scripts/terraform-cli-config.js)`.
+// `node dist/scripts/terraform-cli-config.js [--dir <folder>]` prints the path, e.g.
+// `export TF_CLI_CONFIG_FILE=$(npm run --silent tf:config)`.
 if (require.main === module) {
   try {
-    process.stdout.write(writeTerraformCliConfig() + '\n');
+    process.stdout.write(writeTerraformCliConfig(cliConfigDir(process.argv.slice(2))) + '\n');
   } catch (e) {
     console.error((e as Error).message);
     process.exitCode = 1;

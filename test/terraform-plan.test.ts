@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProviderMirror, terraformCliConfigText } from '../scripts/terraform-cli-config';
+import { repoPath } from '../config/paths';
+import { cliConfigDir, findProviderMirror, terraformCliConfigText } from '../scripts/terraform-cli-config';
 import { runBuiltApp } from './helpers/app';
 import { countResources, offlineTerraformEnv, planSummary, requireTerraform, terraform } from './helpers/terraform';
 
@@ -65,6 +66,14 @@ describe('terraform CLI config', () => {
   test('falls back to the public registry when no mirror exists', () => {
     expect(findProviderMirror({}, [join(tmpdir(), 'no-such-mirror')])).toBeUndefined();
     expect(terraformCliConfigText(undefined)).toBe('disable_checkpoint = true\n');
+  });
+
+  test('npm run tf:config writes under the repository (git-ignored .tmp/) unless --dir or TERRAFORM_CLI_CONFIG_DIR says where', () => {
+    expect(cliConfigDir([], {})).toBe(repoPath('.tmp/terraform'));
+    expect(cliConfigDir(['--dir', 'tf'], {}, '/work/x')).toBe('/work/x/tf');
+    expect(cliConfigDir([], { TERRAFORM_CLI_CONFIG_DIR: '/opt/rc' })).toBe('/opt/rc');
+    expect(cliConfigDir(['--dir', '/a'], { TERRAFORM_CLI_CONFIG_DIR: '/opt/rc' })).toBe('/a');
+    expect(() => cliConfigDir(['--out', 'x'], {})).toThrow('--out x: unknown arguments; usage: npm run tf:config [-- --dir <folder>]');
   });
 
   test('TF_PROVIDER_MIRROR must hold the provider', () => {
