@@ -245,14 +245,19 @@ describe('in the synthesized stack', () => {
     expect(trigger(dev).environment.variables).toEqual(admissionEnvironment(settingsFor()));
   });
 
-  test('its own log group and role; with allow-lists the role may only write its logs', () => {
+  test('its own log group and role; with allow-lists the role may only write its logs and traces', () => {
     const logGroup = resourceWhere(dev, 'aws_cloudwatch_log_group', 'name', '/aws/lambda/content-dev-pre-sign-up');
-    expect(trigger(dev).logging_config.log_group).toBe(refTo(dev, 'aws_cloudwatch_log_group', logGroup, 'name'));
-    const policies = policiesOf(dev);
-    expect(policies).toHaveLength(1);
-    expect(JSON.parse(policies[0].policy).Statement).toEqual([
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`${refTo(dev, 'aws_cloudwatch_log_group', logGroup, 'arn')}:*`] },
-    ]);
+    // The name, not a reference: the log key's policy names the pool's account (a cycle otherwise).
+    expect(trigger(dev).logging_config.log_group).toBe('/aws/lambda/content-dev-pre-sign-up');
+    expect(trigger(dev).tracing_config.mode).toBe('Active');
+    const policies = Object.fromEntries(policiesOf(dev).map((p: { name: string; policy: string }) => [p.name, JSON.parse(p.policy).Statement]));
+    expect(policies).toEqual({
+      'write-own-logs': [
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`${refTo(dev, 'aws_cloudwatch_log_group', logGroup, 'arn')}:*`] },
+      ],
+      // X-Ray's write actions take no resource narrower than '*'.
+      'write-traces': [{ Sid: 'WriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: ['*'] }],
+    });
   });
 
   test('invited-only adds ListUsers and AdminLinkProviderForUser on exactly this pool, no wildcard', () => {
