@@ -59,6 +59,8 @@ export interface StackIdentityPool {
     readonly ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny';
     readonly rules: readonly RoleMappingRule[];
   };
+  /** A group's `role_arn` (what Token mapping puts in `cognito:preferred_role`). */
+  readonly groupRoleArns: Readonly<Record<string, string>>;
   /** Principal tag -> token claim, for the user pool provider. */
   readonly principalTags: Readonly<Record<string, string>>;
 }
@@ -70,6 +72,10 @@ export interface StackIam {
   readonly bucket?: { readonly name: string; readonly arn: string; readonly policy?: NamedPolicy };
   readonly identityPool?: StackIdentityPool;
   readonly api?: { readonly id: string; readonly arn: string };
+  /** The API's IAM callers: a role policy named `graphql-<caller>` (constructs/api-iam-callers.ts) names one. */
+  readonly iamCallers: readonly { readonly name: string; readonly roleArn: string }[];
+  /** Origins the bucket's CORS rules allow. */
+  readonly bucketCorsOrigins: readonly string[];
 }
 
 type Json = Record<string, unknown>;
@@ -150,6 +156,15 @@ class IamReader {
       bucket: this.bucket(),
       identityPool: this.identityPool(),
       api: this.api(),
+      iamCallers: roles.flatMap((r) =>
+        r.policies
+          .map((p) => /\/graphql-(.+)$/.exec(p.name)?.[1])
+          .filter((n): n is string => n !== undefined)
+          .map((name) => ({ name, roleArn: r.arn })),
+      ),
+      bucketCorsOrigins: this.all('aws_s3_bucket_cors_configuration').flatMap((c) =>
+        asList(c.body.cors_rule).flatMap((rule) => asList((rule as Json).allowed_origins).map(String)),
+      ),
     };
   }
 
@@ -211,6 +226,11 @@ class IamReader {
       id,
       name: this.str(p, 'identity_pool_name'),
       allowUnauthenticated: p.body.allow_unauthenticated_identities === true,
+      groupRoleArns: Object.fromEntries(
+        this.all('aws_cognito_user_group')
+          .filter((g) => typeof g.body.role_arn === 'string')
+          .map((g) => [this.str(g, 'name'), this.str(g, 'role_arn')]),
+      ),
       providers,
       authenticatedRoleArn:
         typeof roles.authenticated === 'string' ? this.resolve(roles.authenticated, this.key(attachment!, 'roles.authenticated')) : undefined,
