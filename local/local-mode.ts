@@ -142,6 +142,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
       demoUsers,
       tlsDir: path.join(dataDir, 'tls'),
+      iam: aws.iam.api && { sigv4: aws.sigv4, authorizer: aws.authorizer, region: stack.region, apiArn: aws.iam.api.arn },
     });
     started.push(graphql);
     const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers, aws: awsOutputs(aws) });

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestUnauthorizedError, refusalBody } from './errors';
-import type { Executor, GraphqlRequest } from './executor';
+import type { AuthModel } from '../../access/auth-model';
+import type { Executor, GraphqlRequest, RequestCaller } from './executor';
+import { iamCallerOf, IamRefusal, type IamCallerSupport } from './iam-callers';
 import { plainIp, requestCallerOf } from './identity';
 import type { StaticFile } from './static-files';
 import type { SubscriptionHub } from './subscriptions';
@@ -22,11 +24,13 @@ export interface HttpHandlerOptions {
   readonly files: ReadonlyMap<string, StaticFile>;
   /** Extra JSON documents served by GET (page config, access matrix), by URL path. */
   readonly json: ReadonlyMap<string, () => unknown>;
+  /** SigV4 callers (local/graphql/iam-callers.ts). @default refused like any non-JWT header */
+  readonly iam?: { readonly support: IamCallerSupport; readonly authModel: AuthModel };
 }
 
 const CORS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, content-type, x-amz-user-agent, x-amz-date, x-api-key',
+  'access-control-allow-headers': 'authorization, content-type, x-amz-user-agent, x-amz-date, x-api-key, x-amz-security-token, x-amz-content-sha256',
   'access-control-allow-methods': 'POST, GET, OPTIONS',
 };
 
@@ -35,7 +39,7 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
   res.end(body);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,7 +52,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -79,18 +83,38 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 }
 
 export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let token;
+  /** A SigV4-signed request: its signature (over the body) is checked before anything runs. */
+  async function iamCaller(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<RequestCaller | undefined> {
     try {
-      token = await options.verifier.verify(req.headers.authorization);
+      return await iamCallerOf(options.iam!.support, options.iam!.authModel, req, body, plainIp(req.socket.remoteAddress), headersOf(req));
     } catch (error) {
-      if (!(error instanceof RequestUnauthorizedError)) throw error;
-      send(res, 401, refusalBody(error));
-      return;
+      if (!(error instanceof IamRefusal)) throw error;
+      send(res, error.status, JSON.stringify({ errors: [{ errorType: error.errorType, message: error.message }] }));
+      return undefined;
     }
-    const request = parseRequest(await readBody(req));
+  }
+
+  async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let who: RequestCaller | undefined;
+    let body: Buffer;
+    if (options.iam && req.headers.authorization?.startsWith('AWS4-')) {
+      body = await readBody(req);
+      who = await iamCaller(req, res, body);
+      if (!who) return;
+    } else {
+      let token;
+      try {
+        token = await options.verifier.verify(req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof RequestUnauthorizedError)) throw error;
+        send(res, 401, refusalBody(error));
+        return;
+      }
+      body = await readBody(req);
+      who = requestCallerOf(token, plainIp(req.socket.remoteAddress), headersOf(req));
+    }
+    const request = parseRequest(body.toString('utf8'));
     if (typeof request === 'string') return badRequest(res, request);
-    const who = requestCallerOf(token, plainIp(req.socket.remoteAddress), headersOf(req));
     const outcome = await options.executor.run(request, who);
     send(res, 200, JSON.stringify(outcome.body));
     if (outcome.operation?.operation === 'mutation' && outcome.document) {

@@ -15,6 +15,7 @@ import { repoPath } from '../../config/paths';
 import { createSubscriptionHub } from './subscriptions';
 import { DEFAULT_TLS_DIR, ensureLocalTls } from './tls';
 import { createTokenVerifier } from './token-verifier';
+import { evaluateIamGrants, type IamCallerSupport } from './iam-callers';
 
 /**
  * The local AppSync-compatible endpoint: POST /graphql, the real-time socket at
@@ -50,6 +51,8 @@ export interface GraphqlEndpointOptions {
   readonly demoUsers?: readonly LocalDemoUser[];
   /** Where the local CA and server certificate live. @default '.local-data/tls' */
   readonly tlsDir?: string;
+  /** SigV4 (IAM) callers, verified and authorized by the synthesized policies. @default refused */
+  readonly iam?: IamCallerSupport;
 }
 
 export interface GraphqlEndpoint {
@@ -90,7 +93,10 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   const { stack } = options;
   const host = options.host ?? '127.0.0.1';
   const schema = buildAppSyncSchema(stack.schemaSdl);
-  const authModel = createAuthModel(schema, { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes });
+  const modes = { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes };
+  const topLevel = createAuthModel(schema, modes).fields.filter((f) => f.topLevel).map((f) => `${f.typeName}.${f.fieldName}`);
+  // IAM grants come from evaluating the stack's policies (keyed by role ARN), never from the config.
+  const authModel = createAuthModel(schema, { ...modes, iamGrants: options.iam ? await evaluateIamGrants(options.iam, topLevel) : {} });
   const documents = createDocumentCache({ schema, introspection: stack.api.introspection });
   checkIssuer(options.userPool);
   const verifier = await createTokenVerifier(options.userPool);
@@ -121,7 +127,14 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   }));
   const matrix = readMatrix();
   if (matrix) json.set('/access-matrix.json', matrix);
-  const handler = createHttpHandler({ verifier, executor, hub, files: loadStaticFiles(pageDir), json });
+  const handler = createHttpHandler({
+    verifier,
+    executor,
+    hub,
+    files: loadStaticFiles(pageDir),
+    json,
+    iam: options.iam && { support: options.iam, authModel },
+  });
   for (const s of server.servers) {
     s.on('request', handler);
     s.on('upgrade', (req, socket, head) => {
