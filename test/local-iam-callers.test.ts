@@ -82,6 +82,20 @@ test('a tampered signature or an unknown key is refused before any field runs', 
   expect(unknown.json.errors?.[0].errorType).toBe('UnrecognizedClientException');
 });
 
+test('a malformed SigV4 header is refused with 403 before any field runs', async () => {
+  const res = await fetch(stack.outputs.API.GraphQL.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-amz-date': '20260101T000000Z',
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-1/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+    },
+    body: JSON.stringify({ query: '{ articles { items { id } } }' }),
+  });
+  expect(res.status).toBe(403);
+  expect(await res.json()).toEqual({ errors: [expect.objectContaining({ errorType: 'IncompleteSignatureException' })] });
+});
+
 test('identity-pool credentials whose role has no appsync:GraphQL grant are refused', async () => {
   const identity = new CognitoIdentityClient({ endpoint: stack.outputs.Auth.Cognito.identityPoolEndpoint, region: stack.stack.region });
   const { idToken } = await stack.signIn('subscriber@example.com');
