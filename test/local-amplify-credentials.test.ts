@@ -63,3 +63,14 @@ test('fetchAuthSession() returns identity-pool credentials that read premium/ fo
   await expect(r3.send(new GetObjectCommand({ Bucket, Key: 'premium/handbook.md' }))).rejects.toMatchObject({ name: 'AccessDenied' });
   r3.destroy();
 });
+
+test('identity ids survive a restart on the same data directory', async () => {
+  const before = await amplifySession('editor@example.com');
+  const dataDir = stack.dataDir;
+  await stack.close();
+  stack = await startLocalStack({ dataDir });
+  const after = await amplifySession('editor@example.com');
+  expect(after.identityId).toBe(before.identityId);
+  // Temporary credentials do not survive: the old key is unknown to the restarted plane.
+  expect(stack.aws.credentials.lookup(before.credentials.accessKeyId, before.credentials.sessionToken)).toBe('UnknownKey');
+}, 180_000);
