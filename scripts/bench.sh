@@ -3,6 +3,7 @@
 #   1. synth (node dist/main.js, both stacks): wall time with hyperfine, peak RSS with /usr/bin/time -v
 #   2. one articles GSI Query inside the DynamoDB emulator alone (scripts/bench/emulator-query.ts)
 #   3. the local endpoint beside a bare graphql-js server (autocannon; scripts/bench/run.ts)
+#   4. the AWS-credentials plane: S3 GetObject under policy evaluation, GetCredentialsForIdentity (scripts/bench/aws-plane.ts)
 # BENCH_SECONDS (default 10) bounds each autocannon run. Needs Debian's hyperfine and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,3 +26,6 @@ node dist/scripts/bench/emulator-query.js
 
 echo "== local endpoint"
 node dist/scripts/bench/run.js
+
+echo "== AWS-credentials plane (S3 GetObject, GetCredentialsForIdentity)"
+node dist/scripts/bench/aws-plane.js
