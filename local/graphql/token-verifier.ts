@@ -40,8 +40,9 @@ export const IAM_NOT_EMULATED =
 /** GETs a JSON document over plain http (the local pool's JWKS). */
 function httpGet(uri: string): Promise<ArrayBuffer> {
   return new Promise((resolve, reject) => {
+    // A fresh connection: a pooled keep-alive socket to an earlier pool on a reused port would be reset.
     http
-      .get(uri, (res) => {
+      .get(uri, { agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
