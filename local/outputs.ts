@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { graphqlClientConfig } from '../constructs/client-config';
+import type { AwsPlane } from './aws-plane';
 import type { GraphqlEndpoint } from './graphql';
 import type { LocalStack } from './stack-reader';
 import type { UserPoolEmulator } from './user-pool';
@@ -16,8 +17,9 @@ export interface LocalDemoUser {
 /**
  * The deployed stack's `client_config` output (aws-amplify v6 `ResourcesConfig`) for the local
  * mode, plus the demo users. `Amplify.configure(outputs)` works as with the deployed output;
- * `userPoolEndpoint` points aws-amplify at the local pool. Not emulated, so absent: the
- * identity pool (`identityPoolId`) and the hosted UI (`loginWith.oauth`).
+ * `userPoolEndpoint` and `identityPoolEndpoint` point aws-amplify at the local pool and identity
+ * pool, `Storage.S3` at the content bucket (its endpoint in `local.s3Endpoint`). Not emulated,
+ * so absent: the hosted UI (`loginWith.oauth`).
  */
 export interface LocalOutputs {
   readonly Auth: {
@@ -26,8 +28,12 @@ export interface LocalOutputs {
       readonly userPoolClientId: string;
       readonly userPoolEndpoint: string;
       readonly loginWith: { readonly email: true };
+      /** The local identity pool (aws-amplify v6 reads both). */
+      readonly identityPoolId?: string;
+      readonly identityPoolEndpoint?: string;
     };
   };
+  readonly Storage?: { readonly S3: { readonly bucket: string; readonly region: string } };
   readonly API: {
     readonly GraphQL: ReturnType<typeof graphqlClientConfig>;
   };
@@ -43,8 +49,37 @@ export interface LocalOutputs {
     /** CA to trust for the `wss:` real-time socket (NODE_EXTRA_CA_CERTS). */
     readonly caFile: string;
     readonly dynamodbEndpoint: string;
+    /** The local S3 endpoint (https, path-style) for the content bucket. */
+    readonly s3Endpoint?: string;
+    /** Local credentials of the config's IAM callers of the API. */
+    readonly iamCallers?: readonly IamCallerOutput[];
     /** The pid that serves all of it (one process, no children). */
     readonly pid: number;
+  };
+}
+
+export interface IamCallerOutput {
+  readonly name: string;
+  readonly roleArn: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
+}
+
+/** The outputs the AWS-credentials plane adds (local/aws-plane.ts). */
+export interface AwsPlaneOutputs {
+  readonly identityPoolId?: string;
+  readonly identityPoolEndpoint?: string;
+  readonly bucket?: string;
+  readonly s3Endpoint?: string;
+  readonly iamCallers?: readonly IamCallerOutput[];
+}
+
+export function awsOutputs(aws: Pick<AwsPlane, 'identityPool' | 's3' | 'iamCallers'>): AwsPlaneOutputs {
+  return {
+    identityPoolId: aws.identityPool?.identityPoolId,
+    identityPoolEndpoint: aws.identityPool?.endpoint,
+    bucket: aws.s3?.bucket,
+    s3Endpoint: aws.s3?.endpoint,
+    iamCallers: aws.iamCallers,
   };
 }
 
@@ -54,6 +89,7 @@ export interface OutputInputs {
   readonly graphql: Pick<GraphqlEndpoint, 'url' | 'realtimeUrl' | 'pageUrl' | 'caFile'>;
   readonly dynamodbEndpoint: string;
   readonly demoUsers: readonly LocalDemoUser[];
+  readonly aws?: AwsPlaneOutputs;
 }
 
 export function localOutputs(i: OutputInputs): LocalOutputs {
@@ -64,8 +100,10 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
         userPoolClientId: i.stack.userPool.webClient.clientId,
         userPoolEndpoint: i.userPool.endpoint,
         loginWith: { email: true },
+        ...(i.aws?.identityPoolId && { identityPoolId: i.aws.identityPoolId, identityPoolEndpoint: i.aws.identityPoolEndpoint }),
       },
     },
+    ...(i.aws?.bucket && { Storage: { S3: { bucket: i.aws.bucket, region: i.stack.region } } }),
     API: { GraphQL: graphqlClientConfig(i.graphql.url, i.stack.region) },
     demoUsers: i.demoUsers,
     local: {
@@ -77,6 +115,8 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
       pageUrl: i.graphql.pageUrl,
       caFile: i.graphql.caFile,
       dynamodbEndpoint: i.dynamodbEndpoint,
+      s3Endpoint: i.aws?.s3Endpoint,
+      iamCallers: i.aws?.iamCallers,
       pid: process.pid,
     },
   };

@@ -45,6 +45,8 @@ describe('local mode (whole, in process)', () => {
       userPoolClientId: mode.stack.userPool.webClient.clientId,
       userPoolEndpoint: mode.userPool.endpoint,
       loginWith: { email: true },
+      identityPoolId: mode.aws.identityPool!.identityPoolId,
+      identityPoolEndpoint: mode.aws.identityPool!.endpoint,
     });
     expect(outputs.API.GraphQL).toEqual({ endpoint: mode.graphql.url, region: config.region, defaultAuthMode: 'userPool' });
     expect(outputs.demoUsers).toEqual(
