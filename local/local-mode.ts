@@ -105,7 +105,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const userPool = pool.value;
     const dynamodb = db.value;
     const seededArticles = await seedIfNew(stack, userPool, dynamodb, options.seedAuthor);
-    const demoUsers = userPool.demoUsers.map((u) => ({ email: u.email, groups: u.groups, password: userPool.demoPassword }));
+    const demoUsers = userPool.demoUsers.map((u) => ({
+      email: u.email,
+      groups: u.groups,
+      ...(u.password !== undefined ? { password: u.password } : {}),
+      ...(u.temporaryPassword !== undefined ? { temporaryPassword: u.temporaryPassword } : {}),
+      ...(u.totpSecret !== undefined ? { totpSecret: u.totpSecret } : {}),
+    }));
     const graphql = await startGraphqlEndpoint({
       stack,
       host: HOST,

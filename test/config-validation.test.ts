@@ -26,6 +26,7 @@ const cases: [string, Edit, string, unknown][] = [
     'api.groupVariables.STAFF_GROUPS[1]', 'staff'],
   ['API group variable with a lower-case name', (r) => (r.api.groupVariables.staff = ['editors']), 'api.groupVariables.staff', 'staff'],
   ['demo user names an unknown group', (r) => (r.local.demoUsers[0].groups = ['root']), 'local.demoUsers[0].groups[0]', 'root'],
+  ['demo user with an unknown sign-in kind', (r) => (r.local.demoUsers[1].signIn = 'sms'), 'local.demoUsers[1].signIn', 'sms'],
   ['duplicate group name', (r) => (r.groups[2].name = 'admins'), 'groups[2].name', 'admins'],
   ['duplicate group precedence', (r) => (r.groups[1].precedence = 1), 'groups[1].precedence', 1],
   ['group precedence out of range', (r) => (r.groups[0].precedence = -1), 'groups[0].precedence', -1],

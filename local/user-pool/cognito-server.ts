@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { Router } from 'cognito-local/lib/server/Router';
 import { DefaultConfig, type Config } from 'cognito-local/lib/server/config';
 import { createServer } from 'cognito-local/lib/server/server';
-import { DateClock, LambdaService, MessagesService, TriggersService, type Services } from 'cognito-local/lib/services';
+import { LambdaService, MessagesService, TriggersService, type Services } from 'cognito-local/lib/services';
 import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoService';
 import type { CryptoService } from 'cognito-local/lib/services/crypto';
 import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb';
@@ -14,6 +14,7 @@ import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import { closeServer, listenError } from '../server-lifecycle';
+import { type OwnedTargets, withOwnedTargets } from './cognito-local-store';
 import { lazyRouter } from './lazy-router';
 import { withRefreshTokenShim } from './refresh-shim';
 
@@ -26,6 +27,10 @@ export interface CognitoServerOptions {
   readonly port: number;
   /** `iss` = `<issuerDomain>/<poolId>`; the AWS form is `https://cognito-idp.<region>.amazonaws.com`. */
   readonly issuerDomain: string;
+  /** The clock of every record and token. */
+  readonly now: () => Date;
+  /** Targets answered before cognito-local's router (the sign-in protocol), built from its services. */
+  readonly ownedTargets: (services: Services) => OwnedTargets;
 }
 
 export interface CognitoServer {
@@ -34,6 +39,7 @@ export interface CognitoServer {
   readonly port: number;
   /** The same router the HTTP server dispatches to, for in-process seeding. */
   readonly router: Router;
+  readonly services: Services;
   close(): Promise<void>;
 }
 
@@ -54,7 +60,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     UserPoolDefaults: { UsernameAttributes: [] },
     ServerConfig: { port: options.port, hostname: host, development: false, https: false },
   };
-  const clock = new DateClock();
+  const clock = { get: options.now };
   const dataStoreFactory = new StormDBDataStoreFactory(options.dataDir);
   const cognito = await new CognitoServiceFactoryImpl(
     options.dataDir,
@@ -72,7 +78,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const router = withRefreshTokenShim(lazyRouter(services));
+  const router = withOwnedTargets(withRefreshTokenShim(lazyRouter(services)), options.ownedTargets(services));
   const server = (await createServer(router, logger, config.ServerConfig, services)
     .start()
     .catch((e: NodeJS.ErrnoException) => Promise.reject(listenError(e, host, options.port)))) as Server;
@@ -81,6 +87,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     endpoint: `http://${host}:${port}`,
     port,
     router,
+    services,
     close: () => closeServer(server),
   };
 }

@@ -1,11 +1,17 @@
 import pino from 'pino';
 import type { LocalStack } from '../stack-reader';
 import { startCognitoServer } from './cognito-server';
+import { CognitoLocalStore } from './cognito-local-store';
+import { Authenticator } from './protocol/authenticator';
+import { handleTarget } from './protocol/api-targets';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
+export type { AuthOutcome, ChallengeName } from './protocol/authenticator';
+export { Authenticator } from './protocol/authenticator';
+export { UserPoolError } from './protocol/errors';
 
 export interface UserPoolOptions {
   /** The stack whose pool, clients and groups are emulated. */
@@ -18,6 +24,8 @@ export interface UserPoolOptions {
   readonly host?: string;
   /** Users to create if missing (config.local.demoUsers). @default [] */
   readonly demoUsers?: readonly DemoUserSpec[];
+  /** The clock of sign-in, records and tokens (tests move it to expire temporary passwords). @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 export interface UserPoolEmulator {
@@ -31,6 +39,12 @@ export interface UserPoolEmulator {
   readonly jwksUri: string;
   readonly demoUsers: readonly DemoUser[];
   readonly demoPassword: string;
+  /**
+   * The sign-in protocol in process: what the JSON API runs, for a hosted-UI login page
+   * (`signInWithPassword({ clientId, username, password, trusted: true })`, then
+   * `respondToChallenge(...)` for NEW_PASSWORD_REQUIRED / SOFTWARE_TOKEN_MFA / MFA_SETUP).
+   */
+  readonly authenticator: Authenticator;
   close(): Promise<void>;
 }
 
@@ -50,17 +64,29 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
   checkDemoUserGroups(stack, demoUsers);
   writePoolFiles(options.dataDir, stack);
   const issuerDomain = awsIssuerDomain(stack.region);
+  const now = options.now ?? (() => new Date());
+  const { poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa } = stack.userPool;
+  const ctx = { logger: pino({ level: 'silent' }) };
+  let store: CognitoLocalStore | undefined;
+  let authenticator: Authenticator | undefined;
   const server = await startCognitoServer({
     dataDir: options.dataDir,
     host: options.host,
     port: options.port,
     issuerDomain,
+    now,
+    ownedTargets: (services) => {
+      store = new CognitoLocalStore(services, ctx, poolId);
+      const auth = new Authenticator({ store, poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa, now });
+      authenticator = auth;
+      return (target, req) => handleTarget(auth, target, req);
+    },
   });
   try {
-    const { poolId } = stack.userPool;
-    const directory = new PoolDirectory(server.router, { logger: pino({ level: 'silent' }) }, poolId);
+    if (!store || !authenticator) throw new Error('user pool: the sign-in protocol was not set up');
+    const directory = new PoolDirectory(server.router, ctx, poolId, store, now);
     await directory.syncGroups(stack.userPool.groups);
-    const users = await directory.ensureDemoUsers(demoUsers, LOCAL_DEMO_PASSWORD);
+    const users = await directory.ensureDemoUsers(demoUsers, LOCAL_DEMO_PASSWORD, passwordPolicy);
     return {
       endpoint: server.endpoint,
       poolId,
@@ -69,6 +95,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       jwksUri: `${server.endpoint}/${poolId}/.well-known/jwks.json`,
       demoUsers: users,
       demoPassword: LOCAL_DEMO_PASSWORD,
+      authenticator,
       close: () => server.close(),
     };
   } catch (e) {
