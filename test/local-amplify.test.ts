@@ -5,7 +5,7 @@ import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * A real aws-amplify v6 client (in a child Node process, as an app would run it) against the
- * local mode, configured only from the local outputs: USER_PASSWORD_AUTH sign-in, a query, a
+ * local mode, configured only from the local outputs: the default (SRP) sign-in, a query, a
  * mutation, a token refresh (GetTokensFromRefreshToken), and a subscription over wss: that
  * receives onArticlePublished when an editor publishes.
  */

@@ -124,10 +124,10 @@ export type OwnedTargets = (target: string, req: Record<string, unknown>) => Pro
  */
 export function withOwnedTargets(router: Router, owned: OwnedTargets): Router {
   return (target: string): Route => {
-    const fallback = router(target);
     return (ctx, req) => {
       const answer = owned(target, req as Record<string, unknown>);
-      if (!answer) return fallback(ctx, req);
+      // Looked up only when needed: cognito-local's own MFA targets load ESM-only otplib (see lazy-router.ts).
+      if (!answer) return router(target)(ctx, req);
       return answer.catch((e: unknown) => {
         throw e instanceof UserPoolError ? new CognitoError(e.code, e.message) : e;
       }) as ReturnType<Route>;

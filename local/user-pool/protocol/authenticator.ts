@@ -154,7 +154,7 @@ export class Authenticator {
       case 'PASSWORD_VERIFIER':
         return this.passwordVerifier(client, req.responses);
       case 'NEW_PASSWORD_REQUIRED':
-        return this.newPassword(client, this.takeSession(req.session, 'NEW_PASSWORD_REQUIRED', client), req.responses);
+        return this.newPassword(client, req.session, req.responses);
       case 'SOFTWARE_TOKEN_MFA':
         return this.softwareTokenMfa(client, req.session, req.responses);
       case 'MFA_SETUP':
@@ -241,7 +241,9 @@ export class Authenticator {
     return this.afterPassword(user, client);
   }
 
-  private async newPassword(client: StoredClient, state: SessionState, r: Readonly<Record<string, string | undefined>>): Promise<AuthOutcome> {
+  private async newPassword(client: StoredClient, session: string | undefined, r: Readonly<Record<string, string | undefined>>): Promise<AuthOutcome> {
+    // A password the policy refuses keeps the session, so the user can choose another.
+    const state = this.peekSession(session, 'NEW_PASSWORD_REQUIRED', client);
     const password = r.NEW_PASSWORD;
     if (password === undefined) throw invalidParameter('Missing required parameter NEW_PASSWORD');
     checkPasswordPolicy(this.options.passwordPolicy, password, 'challengeResponses.NEW_PASSWORD');
@@ -250,6 +252,7 @@ export class Authenticator {
         .filter(([k, v]) => k.startsWith('userAttributes.') && v !== undefined)
         .map(([k, v]) => [k.slice('userAttributes.'.length), v as string])
     );
+    this.sessions.delete(session as string);
     const user = await this.store.updateUser(state.username, { password, attributes });
     return this.afterFirstFactor(user, client);
   }
