@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -26,6 +25,7 @@ import {
   sendTotp,
   verifySoftwareToken,
 } from './helpers/identity-js';
+import { amplifySignIn } from './helpers/amplify-sign-in-runner';
 import { fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
 
 /**
@@ -302,29 +302,4 @@ async function adminCreateConfirmed(pool: UserPoolEmulator, email: string) {
   } finally {
     sdk.destroy();
   }
-}
-
-/** Runs test/helpers/amplify-sign-in.js; resolves with its JSON lines once it exits. */
-export function amplifySignIn(cognito: { userPoolId: string; userPoolClientId: string; userPoolEndpoint: string }, env: Record<string, string>) {
-  const outputs = { Auth: { Cognito: { ...cognito, loginWith: { email: true } } } };
-  return new Promise<Record<string, unknown>[]>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'helpers', 'amplify-sign-in.js')], {
-      env: { ...process.env, ...env, AMPLIFY_OUTPUTS: JSON.stringify(outputs) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      const lines = out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      if (lines.length === 0) reject(new Error(`amplify-sign-in printed nothing; stderr: ${err.slice(-2000)}`));
-      else resolve(lines);
-    });
-  });
 }
