@@ -11,10 +11,12 @@ import {
   AssociateSoftwareTokenCommand,
   GetUserCommand,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TOTP, Secret } from 'otpauth';
 import { readLocalStack } from '../local/stack-reader';
 import { type UserPoolEmulator, startUserPool } from '../local/user-pool';
+import { formatSrpTimestamp, srpPoolName } from '../local/user-pool/protocol/srp';
 import { localCognitoClient } from '../local/user-pool/sign-in';
 import {
   associateSoftwareToken,
@@ -26,6 +28,7 @@ import {
   verifySoftwareToken,
 } from './helpers/identity-js';
 import { amplifySignIn } from './helpers/amplify-sign-in-runner';
+import { clientClaim } from './helpers/srp-client';
 import { fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
 
 /**
@@ -149,6 +152,39 @@ describe('user pool with optional TOTP MFA', () => {
           new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: ctx.ref.clientId, AuthParameters: { USERNAME: 'editor@example.com', PASSWORD: 'nope' } })
         )
       ).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    } finally {
+      sdk.destroy();
+    }
+  });
+
+  test('a PASSWORD_VERIFIER claim signed with a TIMESTAMP far from the server clock, or in another format, is refused', async () => {
+    const sdk = localCognitoClient(ctx.pool);
+    const claim = async (timestampOf: (now: Date) => string) => {
+      const { A, sign } = await clientClaim(srpPoolName(ctx.pool.poolId), 'editor@example.com', PASSWORD);
+      const started = await sdk.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_SRP_AUTH', ClientId: ctx.ref.clientId, AuthParameters: { USERNAME: 'editor@example.com', SRP_A: A } })
+      );
+      const p = started.ChallengeParameters!;
+      const timestamp = timestampOf(new Date());
+      return sdk.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: ctx.ref.clientId,
+          ChallengeName: 'PASSWORD_VERIFIER',
+          ChallengeResponses: {
+            USERNAME: p.USER_ID_FOR_SRP!,
+            PASSWORD_CLAIM_SECRET_BLOCK: p.SECRET_BLOCK!,
+            TIMESTAMP: timestamp,
+            PASSWORD_CLAIM_SIGNATURE: await sign(p.SRP_B!, p.SALT!, p.SECRET_BLOCK!, timestamp),
+          },
+        })
+      );
+    };
+    try {
+      expect((await claim((now) => formatSrpTimestamp(now))).AuthenticationResult?.IdToken).toBeDefined();
+      await expect(claim((now) => formatSrpTimestamp(new Date(now.getTime() - 10 * 60_000)))).rejects.toMatchObject({
+        name: 'NotAuthorizedException',
+      });
+      await expect(claim((now) => now.toISOString())).rejects.toMatchObject({ name: 'InvalidParameterException' });
     } finally {
       sdk.destroy();
     }
