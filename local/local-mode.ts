@@ -134,7 +134,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     });
     started.push(aws);
     const seededArticles = await seedIfNew(stack, userPool, dynamodb, options.seedAuthor);
-    const demoUsers = userPool.demoUsers.map((u) => ({ email: u.email, groups: u.groups, password: userPool.demoPassword }));
+    const demoUsers = userPool.demoUsers.map((u) => ({
+      email: u.email,
+      groups: u.groups,
+      ...(u.password !== undefined ? { password: u.password } : {}),
+      ...(u.temporaryPassword !== undefined ? { temporaryPassword: u.temporaryPassword } : {}),
+      ...(u.totpSecret !== undefined ? { totpSecret: u.totpSecret } : {}),
+    }));
     const graphql = await startGraphqlEndpoint({
       stack,
       host: HOST,

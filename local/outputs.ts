@@ -11,7 +11,12 @@ export const LOCAL_OUTPUTS_FILE = 'local-outputs.json';
 export interface LocalDemoUser {
   readonly email: string;
   readonly groups: readonly string[];
-  readonly password: string;
+  /** The permanent password (absent while the user has only a temporary one). */
+  readonly password?: string;
+  /** The admin-set temporary password: the first sign-in answers NEW_PASSWORD_REQUIRED. */
+  readonly temporaryPassword?: string;
+  /** Base32 TOTP secret: sign-in answers SOFTWARE_TOKEN_MFA (any RFC 6238 app or library makes the code). */
+  readonly totpSecret?: string;
 }
 
 /**
@@ -136,7 +141,7 @@ function shellQuote(s: string): string {
  * USER_PASSWORD_AUTH over plain curl), extracts the ID token with `node -e` (present wherever
  * `npm start` runs; jq may not be) and sends a query with it.
  */
-export function curlExample(outputs: LocalOutputs, user: LocalDemoUser, query: string): string {
+export function curlExample(outputs: LocalOutputs, user: LocalDemoUser & { readonly password: string }, query: string): string {
   const cognito = outputs.Auth.Cognito;
   const auth = JSON.stringify({
     AuthFlow: 'USER_PASSWORD_AUTH',
