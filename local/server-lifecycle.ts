@@ -20,6 +20,19 @@ export function listen(server: NetServer, port: number, host: string): Promise<n
   });
 }
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default (5 s) races clients that
+ * reuse a pooled connection just as the server closes it (undici's `fetch failed`, the AWS SDK's
+ * ECONNRESET), most often on a loaded machine; AWS endpoints keep idle connections far longer.
+ */
+export const KEEP_ALIVE_MS = 65_000;
+
+/** Applies `KEEP_ALIVE_MS` (headers may take a little longer, as Node requires). */
+export function keepConnectionsAlive(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+}
+
 /** Closes a server including idle keep-alive connections (SDK clients keep them open). */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import { listen } from '../server-lifecycle';
+import { KEEP_ALIVE_MS, listen } from '../server-lifecycle';
 import type { LocalTls } from './tls';
 
 /**
@@ -22,8 +22,8 @@ export interface DualProtocolServer {
 }
 
 export function createDualProtocolServer(tls: LocalTls): DualProtocolServer {
-  const plain = http.createServer({ keepAliveTimeout: 65_000 });
-  const secure = https.createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 65_000 });
+  const plain = http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS });
+  const secure = https.createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: KEEP_ALIVE_MS });
   const sockets = new Set<net.Socket>();
   const front = net.createServer((socket) => {
     sockets.add(socket);

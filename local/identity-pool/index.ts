@@ -8,6 +8,7 @@ import { RequestUnauthorizedError } from '../graphql/errors';
 import { IdentityStore } from './identity-store';
 import { OpenIdTokenSigner } from './openid-token';
 import { roleChooser, type RoleChooser } from './role-choice';
+import { keepConnectionsAlive } from '../server-lifecycle';
 
 /**
  * The identity pool (`AWSCognitoIdentityService`, JSON 1.1 over POST) for the local mode:
@@ -223,6 +224,7 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
   }
 
   const server = http.createServer((req, res) => void handle(req, res));
+  keepConnectionsAlive(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());

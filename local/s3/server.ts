@@ -7,6 +7,7 @@ import { describeDecision } from '../iam/evaluator';
 import type { StackAuthorizer } from '../iam/stack-authorizer';
 import { accessDenied, errorXml, S3Error, sigV4Error, xmlEscape } from './errors';
 import { ObjectStore, type StoredObject } from './object-store';
+import { keepConnectionsAlive } from '../server-lifecycle';
 
 /**
  * The content bucket over an S3-compatible, path-style HTTPS endpoint on loopback
@@ -314,6 +315,7 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
       res.end(body);
     });
   });
+  keepConnectionsAlive(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());

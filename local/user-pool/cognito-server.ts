@@ -14,7 +14,7 @@ import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import { guardRequests, HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
-import { closeServer, listenError } from '../server-lifecycle';
+import { closeServer, keepConnectionsAlive, listenError } from '../server-lifecycle';
 import { type OwnedTargets, withOwnedTargets } from './cognito-local-store';
 import { lazyRouter } from './lazy-router';
 import { withRefreshTokenShim } from './refresh-shim';
@@ -87,6 +87,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
   const server = (await createServer(router, logger, config.ServerConfig, services)
     .start()
     .catch((e: NodeJS.ErrnoException) => Promise.reject(listenError(e, host, options.port)))) as Server;
+  keepConnectionsAlive(server);
   const port = (server.address() as AddressInfo).port;
   const guard = new LoopbackGuard('user pool', options.allowedOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
   guard.listeningOn(port);
