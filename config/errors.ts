@@ -60,14 +60,18 @@ export function reportError(e: unknown, prefix = ''): void {
 }
 
 /**
- * A command-line mistake that `util.parseArgs` reports (unknown option, missing value) as a
- * UserFacingError naming the usage; any other error is returned as it is.
+ * Runs `parse` (a `util.parseArgs` call); a command-line mistake it reports (unknown option,
+ * missing value) becomes a UserFacingError followed by `usage`. Any other error passes through.
  */
-export function commandLineError(e: unknown, usage: string): unknown {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-    const problem = (e as Error).message;
-    return new UserFacingError({ location: 'command line', problem, fix: 'use the options of the usage' }, `${problem}\n${usage}`);
+export function parseCommandLine<T>(usage: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      const problem = (e as Error).message;
+      throw new UserFacingError({ location: 'command line', problem, fix: 'use the options of the usage' }, `${problem}\n${usage}`);
+    }
+    throw e;
   }
-  return e;
 }
