@@ -39,6 +39,7 @@ export function runComplianceCli(argv: readonly string[], io: ComplianceIo): num
     return 2;
   }
   const stacksDir = io.stacksDir ?? join(io.root, 'cdktf.out', 'stacks');
+  if (!existsSync(stacksDir)) throw new UserFacingError({ location: stacksDir, problem: 'no synthesized stacks', fix: 'synthesize first (npm run compliance runs npm run synth)' });
   const extra = readdirSync(stacksDir).filter((d) => !(d in (io.config ?? loadConfig()).environments));
   if (extra.length) io.err(`note: ${stacksDir} also holds ${extra.join(', ')}, not in config.environments; not evaluated`);
   const reports = evaluateStacks(stacksDir, io.config ?? loadConfig());
