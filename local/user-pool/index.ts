@@ -3,6 +3,7 @@ import type { LocalStack } from '../stack-reader';
 import { startCognitoServer } from './cognito-server';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
+import { ConfigError } from '../../config/validate';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
@@ -89,11 +90,7 @@ function checkDemoUserGroups(stack: LocalStack, users: readonly DemoUserSpec[]):
   users.forEach((u, i) =>
     u.groups.forEach((g, j) => {
       if (!groups.has(g)) {
-        throw new Error(
-          `config/project.ts: local.demoUsers[${i}].groups[${j}] = ${JSON.stringify(g)}: expected one of the stack's groups (${[
-            ...groups,
-          ].join(', ')}) in ${stack.source}`
-        );
+        throw new ConfigError('config/project.ts', `local.demoUsers[${i}].groups[${j}]`, g, `one of the stack's groups (${[...groups].join(', ')}) in ${stack.source}`);
       }
     })
   );
