@@ -205,7 +205,7 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
       userPoolPort: raw.local.userPoolPort ?? 9229,
       graphqlPort: raw.local.graphqlPort ?? 20002,
       dynamodbPort: raw.local.dynamodbPort ?? 8000,
-      demoUsers: raw.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups ?? [] })),
+      demoUsers: raw.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups ?? [], signIn: u.signIn ?? 'password' })),
       allowedOrigins: raw.local.allowedOrigins ?? [],
     },
   };
