@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorText, formatErrorParts, UserFacingError } from '../config/errors';
@@ -81,7 +81,7 @@ describe('synth (dist/main.js)', () => {
   });
 
   test('schema text Terraform would read as template syntax', () => {
-    const schema = require('node:fs').readFileSync(join(dir, 'schema.graphql'), 'utf8') as string;
+    const schema = readFileSync(join(dir, 'schema.graphql'), 'utf8');
     writeFileSync(join(dir, 'schema.graphql'), `"""costs \${price}"""\n${schema}`);
     expectMessageOnly(run('main.js'), 'schema.graphql: contains "${", which Terraform reads as template syntax');
   });
