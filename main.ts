@@ -1,12 +1,13 @@
 import { App } from 'cdktf';
-import { ConfigError, loadConfig, stackConfig } from './config';
+import { loadConfig, stackConfig } from './config';
+import { reportError } from './config/errors';
 import { repoPath } from './config/paths';
 import { ContentStack } from './constructs/content-stack';
 import { loadApiSource } from './constructs/graphql-api';
 import { loadAppSyncSchema, SCHEMA_FILE } from './access/appsync-schema';
 import { AccessCheckError, checkProject, checkStack } from './access/checks';
 import { terraformRequirementFindings } from './constructs/terraform-requirements';
-import { applyMovedToStacks, MovedEntryError } from './addresses/apply-moved';
+import { applyMovedToStacks } from './addresses/apply-moved';
 import { MOVED } from './addresses/moved';
 
 /**
@@ -39,10 +40,9 @@ function main(): void {
   app.synth();
 }
 
+// A mistake in the project's files (a UserFacingError) prints its message alone; a bug keeps its stack.
 try {
   main();
 } catch (e) {
-  if (!(e instanceof AccessCheckError || e instanceof ConfigError || e instanceof MovedEntryError)) throw e;
-  console.error(e.message);
-  process.exitCode = 1;
+  reportError(e);
 }

@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import { type ErrorParts, formatErrorParts, UserFacingError } from '../config/errors';
 import type { ResolvedConfig } from '../config';
 import type { AuthModel } from './auth-model';
 import { authModelFor } from './project-access';
@@ -12,23 +13,28 @@ import type { TerraformJson } from './terraform-json';
  * so a failed check leaves cdktf.out as it was.
  */
 
-/** One problem: where it is, what is wrong, how to fix it. */
-export interface Finding {
+/** One problem: where it is, what is wrong, how to fix it (the parts of every UserFacingError, with a fix). */
+export interface Finding extends ErrorParts {
   /** `schema.graphql:<line>`, `config/project.ts: <key> = <value>` or `stack <env>: resource.<type>.<name>...`. */
   readonly location: string;
-  readonly problem: string;
   readonly fix: string;
 }
 
 export function formatFinding(f: Finding): string {
-  return `${f.location}: ${f.problem}. Fix: ${f.fix}.`;
+  return formatErrorParts(f);
 }
 
 /** Thrown when a check finds problems; the message lists every one. */
-export class AccessCheckError extends Error {
+export class AccessCheckError extends UserFacingError {
   constructor(readonly findings: readonly Finding[]) {
-    super(`access checks failed (${findings.length}):\n${findings.map((f) => `  - ${formatFinding(f)}`).join('\n')}`);
-    this.name = 'AccessCheckError';
+    super(
+      {
+        location: [...new Set(findings.map((f) => f.location))].join('; '),
+        problem: `access checks failed (${findings.length})`,
+        fix: findings.map((f) => f.fix).join('; '),
+      },
+      `access checks failed (${findings.length}):\n${findings.map((f) => `  - ${formatFinding(f)}`).join('\n')}`,
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import { diffMatrices, renderDiffMarkdown } from './diff';
 import { matrixFiles, matrixOf, staleFiles } from './matrix-files';
 import type { MatrixConfig } from './matrix';
 import { loadInputsAtRef } from './ref-inputs';
+import { reportError } from '../config/errors';
 
 const USAGE = `usage: npm run access [-- --check | -- --diff <git ref>]
   (no option)    write docs/access-matrix.md, docs/access-matrix.json and the summary in README.md
@@ -57,7 +58,6 @@ if (require.main === module) {
       err: (t) => console.error(t),
     });
   } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
+    reportError(e);
   }
 }

@@ -5,6 +5,7 @@ import { SCHEMA_FILE } from './appsync-schema';
 import { explain, ExplainSubject, renderExplanation } from './explain';
 import { subjectFromDemoUser, subjectFromFederation, subjectFromGroups, subjectFromToken } from './explain-subject';
 import { projectAuthModel } from './project-access';
+import { parseCommandLine, reportError, UserFacingError } from '../config/errors';
 
 const USAGE = `usage: npm run explain -- <one of>
   --groups subscribers,editors          a user in these groups ('' for no group)
@@ -15,7 +16,7 @@ const USAGE = `usage: npm run explain -- <one of>
 
 /** Which subject the options describe; throws with the usage when they name none or several. */
 function subjectFromArgs(argv: readonly string[], config: ResolvedConfig): ExplainSubject {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine(USAGE, () => parseArgs({
     args: [...argv],
     options: {
       groups: { type: 'string' },
@@ -25,10 +26,13 @@ function subjectFromArgs(argv: readonly string[], config: ResolvedConfig): Expla
       'idp-groups': { type: 'string' },
     },
     strict: true,
-  });
+  }));
   if (values.idp !== undefined) return subjectFromFederation(config, values.idp, values['idp-groups'] ?? '', values.groups ?? '');
   const given = [values.groups, values.token, values.user].filter((v) => v !== undefined).length;
-  if (given !== 1) throw new Error(`give exactly one of --groups, --token, --user, --idp\n${USAGE}`);
+  if (given !== 1) {
+    const problem = 'give exactly one of --groups, --token, --user, --idp';
+    throw new UserFacingError({ location: 'command line', problem, fix: 'use one of the options of the usage' }, `${problem}\n${USAGE}`);
+  }
   if (values.token !== undefined) return subjectFromToken(values.token);
   if (values.user !== undefined) return subjectFromDemoUser(config, values.user);
   return subjectFromGroups(values.groups ?? '');
@@ -44,7 +48,6 @@ if (require.main === module) {
   try {
     process.stdout.write(runExplain(process.argv.slice(2)));
   } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
+    reportError(e);
   }
 }

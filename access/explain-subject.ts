@@ -5,6 +5,7 @@ import { groupMappingSettings } from '../constructs/group-mapping-trigger';
 import { IDP_GROUPS_ATTRIBUTE } from '../constructs/user-directory';
 import { mappedGroups } from '../lambdas/pre-token-generation/handler';
 import type { ExplainSubject } from './explain';
+import { UserFacingError } from '../config/errors';
 
 /** Who to explain, from the explainer's options. Errors name the option, the value and what was expected. */
 
@@ -26,11 +27,11 @@ export function subjectFromToken(jwt: string): ExplainSubject {
   try {
     payload = decomposeUnverifiedJwt(jwt.trim()).payload as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`--token: not a JWT (expected header.payload.signature, base64url JSON): ${(e as Error).message}`);
+    throw new UserFacingError({ location: '--token', problem: `not a JWT (expected header.payload.signature, base64url JSON): ${(e as Error).message}` });
   }
   const claim = payload['cognito:groups'];
   if (claim !== undefined && !(Array.isArray(claim) && claim.every((g) => typeof g === 'string'))) {
-    throw new Error(`--token: cognito:groups = ${JSON.stringify(claim)}: expected a list of group names`);
+    throw new UserFacingError({ location: `--token: cognito:groups = ${JSON.stringify(claim)}`, problem: 'expected a list of group names' });
   }
   const who = payload['cognito:username'] ?? payload.username ?? payload.sub ?? 'unknown';
   return {
@@ -44,7 +45,7 @@ export function subjectFromToken(jwt: string): ExplainSubject {
 export function subjectFromDemoUser(config: Pick<ResolvedConfig, 'local'>, email: string): ExplainSubject {
   const user = config.local.demoUsers.find((u) => u.email.toLowerCase() === email.toLowerCase());
   if (!user) {
-    throw new Error(`--user ${email}: not in config/project.ts local.demoUsers (have: ${config.local.demoUsers.map((u) => u.email).join(', ')})`);
+    throw new UserFacingError({ location: `--user ${email}`, problem: `not in config/project.ts local.demoUsers (have: ${config.local.demoUsers.map((u) => u.email).join(', ')})` });
   }
   return { groups: user.groups, source: `demo user ${user.email}`, notes: [] };
 }
@@ -57,7 +58,7 @@ export function subjectFromDemoUser(config: Pick<ResolvedConfig, 'local'>, email
 export function subjectFromFederation(config: ResolvedConfig, provider: string, idpGroups: string, localGroups = ''): ExplainSubject {
   const saml = config.identityProviders.saml.find((s) => s.name === provider);
   if (!saml) {
-    throw new Error(`--idp ${provider}: not in config/project.ts identityProviders.saml (have: ${config.identityProviders.saml.map((s) => s.name).join(', ') || 'none'})`);
+    throw new UserFacingError({ location: `--idp ${provider}`, problem: `not in config/project.ts identityProviders.saml (have: ${config.identityProviders.saml.map((s) => s.name).join(', ') || 'none'})` });
   }
   const settings = groupMappingSettings(stackConfig(config, config.local.environment), IDP_GROUPS_ATTRIBUTE);
   const claimed = splitList(idpGroups);

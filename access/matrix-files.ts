@@ -4,6 +4,7 @@ import { buildAppSyncSchema } from './appsync-schema';
 import { AccessMatrix, buildMatrix, MatrixConfig } from './matrix';
 import { renderMatrixMarkdown, renderOperationsSummary } from './matrix-markdown';
 import { authModelFor } from './project-access';
+import { UserFacingError } from '../config/errors';
 
 /** Where `npm run access` writes the matrix, relative to the repository root. */
 export const MATRIX_MD = 'docs/access-matrix.md';
@@ -23,7 +24,7 @@ export const SUMMARY_END = '<!-- access-summary:end -->';
 export function withOperationsSummary(readme: string, summary: string): string {
   const start = readme.indexOf(SUMMARY_START);
   const end = readme.indexOf(SUMMARY_END);
-  if (start < 0 || end < start) throw new Error(`${README}: the markers ${SUMMARY_START} and ${SUMMARY_END} are missing; put them where the access summary goes`);
+  if (start < 0 || end < start) throw new UserFacingError({ location: README, problem: `the markers ${SUMMARY_START} and ${SUMMARY_END} are missing; put them where the access summary goes` });
   return `${readme.slice(0, start + SUMMARY_START.length)}\n${summary}${readme.slice(end)}`;
 }
 

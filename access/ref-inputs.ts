@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { ResolvedConfig } from '../config';
 import { SCHEMA_FILE } from './appsync-schema';
+import { UserFacingError } from '../config/errors';
 
 /** The schema text and the resolved config of the project as it was at a git ref. */
 export interface RefInputs {
@@ -23,7 +24,7 @@ export function resolveCommit(ref: string, root: string, option = '--diff'): str
   try {
     return git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).toString().trim();
   } catch {
-    throw new Error(`${option} ${ref}: not a commit in the git repository at ${root} (expected a branch, tag or commit)`);
+    throw new UserFacingError({ location: `${option} ${ref}`, problem: `not a commit in the git repository at ${root} (expected a branch, tag or commit)` });
   }
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserFacingError } from '../config/errors';
 
 /**
  * Resource addresses of synthesized stacks, the committed list of them
@@ -30,7 +31,7 @@ export function addressesOf(stack: StackJson): string[] {
 /** Reads every `<outdir>/stacks/<env>/cdk.tf.json`. */
 export function readStacks(outdir: string): Record<string, StackJson> {
   const stacksDir = join(outdir, 'stacks');
-  if (!existsSync(stacksDir)) throw new Error(`${stacksDir}: no synthesized stacks`);
+  if (!existsSync(stacksDir)) throw new UserFacingError({ location: stacksDir, problem: 'no synthesized stacks', fix: 'run `npm run synth` first' });
   const out: Record<string, StackJson> = {};
   for (const env of readdirSync(stacksDir).sort()) {
     const file = join(stacksDir, env, 'cdk.tf.json');

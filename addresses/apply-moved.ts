@@ -1,8 +1,14 @@
 import { TerraformResource, TerraformStack } from 'cdktf';
+import { UserFacingError } from '../config/errors';
 import type { MovedEntry } from './moved';
 
 /** A moved entry that cannot apply; synth stops with its message before writing anything. */
-export class MovedEntryError extends Error {}
+export class MovedEntryError extends UserFacingError {
+  /** @param where the entry (`addresses/moved.ts: MOVED[<i>] ...`); @param problem what is wrong with it and what was expected. */
+  constructor(where: string, problem: string) {
+    super({ location: where, problem });
+  }
+}
 
 /** Where the entries live, for error messages. */
 export const MOVED_FILE = 'addresses/moved.ts';
@@ -35,18 +41,18 @@ export function applyMoved(stack: TerraformStack, entries: readonly MovedEntry[]
   entries.forEach((entry, i) => {
     const where = `${MOVED_FILE}: MOVED[${i}] (from ${JSON.stringify(entry.from)} to ${JSON.stringify(entry.to)})`;
     for (const key of ['from', 'to'] as const) {
-      if (!ADDRESS.test(entry[key])) throw new MovedEntryError(`${where}: ${key} ${JSON.stringify(entry[key])} is not a resource address; expected <type>.<logical id>, e.g. aws_cognito_user_pool.directory_user-pool_5F9EB515`);
+      if (!ADDRESS.test(entry[key])) throw new MovedEntryError(where, `${key} ${JSON.stringify(entry[key])} is not a resource address; expected <type>.<logical id>, e.g. aws_cognito_user_pool.directory_user-pool_5F9EB515`);
     }
     const [fromType] = entry.from.split('.');
     const [toType] = entry.to.split('.');
-    if (fromType !== toType) throw new MovedEntryError(`${where}: moves ${fromType} to ${toType}; a moved block keeps the resource type (expected the same type on both sides)`);
+    if (fromType !== toType) throw new MovedEntryError(where, `moves ${fromType} to ${toType}; a moved block keeps the resource type (expected the same type on both sides)`);
     if (entry.environments && !entry.environments.includes(env)) return;
     const target = resources.get(entry.to);
     if (!target) {
       if (!entry.environments) return; // the resource exists only in some environments
-      throw new MovedEntryError(`${where}: stack ${env} has no resource ${entry.to} (expected one of its addresses; see docs/resource-addresses.json)`);
+      throw new MovedEntryError(where, `stack ${env} has no resource ${entry.to} (expected one of its addresses; see docs/resource-addresses.json)`);
     }
-    if (resources.has(entry.from)) throw new MovedEntryError(`${where}: stack ${env} still has ${entry.from}; a move needs the old address gone (remove the entry, or rename the construct)`);
+    if (resources.has(entry.from)) throw new MovedEntryError(where, `stack ${env} still has ${entry.from}; a move needs the old address gone (remove the entry, or rename the construct)`);
     target.moveFromId(entry.from);
     applied.push(entry);
   });
@@ -59,7 +65,7 @@ export function applyMovedToStacks(stacks: readonly TerraformStack[], entries: r
   for (const stack of stacks) for (const e of applyMoved(stack, entries)) used.add(e);
   entries.forEach((entry, i) => {
     if (!used.has(entry)) {
-      throw new MovedEntryError(`${MOVED_FILE}: MOVED[${i}]: no stack (${stacks.map((s) => s.node.id).join(', ')}) has ${entry.to} (expected an address of docs/resource-addresses.json)`);
+      throw new MovedEntryError(`${MOVED_FILE}: MOVED[${i}]`, `no stack (${stacks.map((s) => s.node.id).join(', ')}) has ${entry.to} (expected an address of docs/resource-addresses.json)`);
     }
   });
 }

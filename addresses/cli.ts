@@ -14,6 +14,7 @@ import {
   type StackJson,
 } from './address-list';
 import { MOVED_FILE } from './apply-moved';
+import { reportError } from '../config/errors';
 
 const USAGE = `usage: npm run addresses [-- --check] [-- --accept-removed]
   (no option)        write ${ADDRESSES_FILE} from the synthesized stacks; refuses when an address
@@ -71,7 +72,6 @@ if (require.main === module) {
   try {
     process.exitCode = runAddressesCli(process.argv.slice(2), { root: repoRoot(), out: (t) => console.log(t), err: (t) => console.error(t) });
   } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
+    reportError(e);
   }
 }

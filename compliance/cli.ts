@@ -5,6 +5,7 @@ import { repoRoot } from '../config/paths';
 import type { TerraformJson } from '../access/terraform-json';
 import { evaluateStack, failures, type StackReport } from './evaluate';
 import { COMPLIANCE_MD, renderComplianceMarkdown } from './report-markdown';
+import { reportError, UserFacingError } from '../config/errors';
 
 const USAGE = `usage: npm run compliance [-- --check]
   (no option)  evaluate cdktf.out/stacks/<env>/cdk.tf.json of every environment, write ${COMPLIANCE_MD},
@@ -25,7 +26,7 @@ export interface ComplianceIo {
 export function evaluateStacks(stacksDir: string, config: Pick<ResolvedConfig, 'environments'>): StackReport[] {
   return Object.values(config.environments).map((env) => {
     const file = join(stacksDir, env.name, 'cdk.tf.json');
-    if (!existsSync(file)) throw new Error(`${file} is missing: synthesize first (npm run compliance runs npm run synth)`);
+    if (!existsSync(file)) throw new UserFacingError({ location: file, problem: 'is missing', fix: 'synthesize first (npm run compliance runs npm run synth)' }, `${file} is missing: synthesize first (npm run compliance runs npm run synth)`);
     return evaluateStack(env.name, JSON.parse(readFileSync(file, 'utf8')) as TerraformJson, env.relaxations);
   });
 }
@@ -38,6 +39,7 @@ export function runComplianceCli(argv: readonly string[], io: ComplianceIo): num
     return 2;
   }
   const stacksDir = io.stacksDir ?? join(io.root, 'cdktf.out', 'stacks');
+  if (!existsSync(stacksDir)) throw new UserFacingError({ location: stacksDir, problem: 'no synthesized stacks', fix: 'synthesize first (npm run compliance runs npm run synth)' });
   const extra = readdirSync(stacksDir).filter((d) => !(d in (io.config ?? loadConfig()).environments));
   if (extra.length) io.err(`note: ${stacksDir} also holds ${extra.join(', ')}, not in config.environments; not evaluated`);
   const reports = evaluateStacks(stacksDir, io.config ?? loadConfig());
@@ -77,7 +79,6 @@ if (require.main === module) {
   try {
     process.exitCode = runComplianceCli(process.argv.slice(2), { root: repoRoot(), out: (t) => console.log(t), err: (t) => console.error(t) });
   } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
+    reportError(e);
   }
 }

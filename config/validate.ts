@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { UserFacingError } from './errors';
 import { CONTROL_IDS } from './control-ids';
 import { repoPath } from './paths';
 import type {
@@ -19,15 +20,14 @@ import type {
  * value and what was expected, e.g.
  * `config/project.ts: storage.rules[1].read.groups[0] = "editor": expected one of the groups admins, editors, subscribers`.
  */
-export class ConfigError extends Error {
+export class ConfigError extends UserFacingError {
   constructor(
     readonly source: string,
     readonly key: string,
     readonly value: unknown,
     readonly expected: string,
   ) {
-    super(`${source}: ${key} = ${JSON.stringify(value)}: expected ${expected}`);
-    this.name = 'ConfigError';
+    super({ location: `${source}: ${key} = ${JSON.stringify(value)}`, problem: `expected ${expected}` });
   }
 }
 

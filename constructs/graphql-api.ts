@@ -10,6 +10,7 @@ import type { GraphQLSchema } from 'graphql';
 import { loadAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
 import { apiAuthFromConfig } from '../access/project-access';
 import type { StackConfig } from '../config';
+import { UserFacingError } from '../config/errors';
 import { repoPath } from '../config/paths';
 import { ApiDataSources, DATA_SOURCE_NAMES } from './api-data-sources';
 import { ApiEnvironment, apiEnvironmentVariables } from './api-environment';
@@ -202,6 +203,10 @@ export function clientIdRegex(clientIds: readonly string[]): string {
 function refuseTemplateSyntax(sdl: string): void {
   const template = /[$%]\{/.exec(sdl);
   if (template) {
-    throw new Error(`${SCHEMA_FILE}: contains "${template[0]}", which Terraform reads as template syntax; the schema cannot carry it`);
+    throw new UserFacingError({
+      location: SCHEMA_FILE,
+      problem: `contains "${template[0]}", which Terraform reads as template syntax; the schema cannot carry it`,
+      fix: `remove "${template[0]}" from the schema (descriptions and default values included)`,
+    });
   }
 }

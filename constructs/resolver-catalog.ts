@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { UserFacingError } from '../config/errors';
 import { repoRoot } from '../config/paths';
 
 /**
@@ -73,13 +74,12 @@ export interface LoadResolverCatalogOptions {
 }
 
 /** A resolver file that cannot be deployed. The message names the file and what was expected. */
-export class ResolverCatalogError extends Error {
+export class ResolverCatalogError extends UserFacingError {
   constructor(
     readonly file: string,
     problem: string,
   ) {
-    super(`${file}: ${problem}`);
-    this.name = 'ResolverCatalogError';
+    super({ location: file, problem });
   }
 }
 

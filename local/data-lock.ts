@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
+import { UserFacingError } from '../config/errors';
 
 /** The lock file's name inside the data directory. */
 export const LOCK_FILE = '.lock';
@@ -36,7 +37,7 @@ export function lockDataDir(dataDir: string): DataLock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(readFileSync(file, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-        throw new Error(`${dataDir} is in use by another local mode (pid ${holder}): stop it, or start with another --data-dir`);
+        throw new UserFacingError({ location: dataDir, problem: `is in use by another local mode (pid ${holder})`, fix: 'stop it, or start with another --data-dir' }, `${dataDir} is in use by another local mode (pid ${holder}): stop it, or start with another --data-dir`);
       }
       rmSync(file, { force: true });
     }

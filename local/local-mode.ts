@@ -9,6 +9,7 @@ import { awsOutputs, localOutputs, type LocalOutputs } from './outputs';
 import { articlesTableName, seedArticles } from './seed-articles';
 import { readLocalStack, type LocalStack } from './stack-reader';
 import { type DemoUserSpec, startUserPool, type UserPoolEmulator } from './user-pool';
+import { UserFacingError } from '../config/errors';
 
 /** Where local data lives by default (git-ignored). */
 export const DEFAULT_DATA_DIR = '.local-data';
@@ -77,9 +78,10 @@ export function wipeDataDir(dataDir: string): void {
   if (!existsSync(dataDir)) return;
   const foreign = readdirSync(dataDir).filter((name) => !DATA_SUBDIRS.includes(name) && name !== LOCK_FILE);
   if (foreign.length > 0) {
-    throw new Error(
-      `refusing to reset ${dataDir}: it holds ${foreign.join(', ')}; expected only the local mode's ${DATA_SUBDIRS.join('/, ')}/`
-    );
+    throw new UserFacingError({
+      location: `refusing to reset ${dataDir}`,
+      problem: `it holds ${foreign.join(', ')}; expected only the local mode's ${DATA_SUBDIRS.join('/, ')}/`,
+    });
   }
   for (const sub of DATA_SUBDIRS) rmSync(path.join(dataDir, sub), { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { DATA_SOURCES } from '../constructs/api-data-sources';
 import type { ResolvedConfig } from '../config';
 import type { LocalStack } from './stack-reader';
+import { UserFacingError } from '../config/errors';
 
 interface SeedArticle {
   readonly title: string;
@@ -64,7 +65,7 @@ export function seedAuthor(config: ResolvedConfig): string | undefined {
 export function articlesTableName(stack: LocalStack): string {
   const ds = stack.dataSources.find((d) => d.name === DATA_SOURCES.articles);
   if (!ds?.tableName) {
-    throw new Error(`${stack.source}: no AMAZON_DYNAMODB data source named '${DATA_SOURCES.articles}' (the articles table)`);
+    throw new UserFacingError({ location: stack.source, problem: `no AMAZON_DYNAMODB data source named '${DATA_SOURCES.articles}' (the articles table)` });
   }
   return ds.tableName;
 }

@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { UserFacingError } from '../config/errors';
 
 /** A listen error in words that say what to do about it. */
 export function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   return err.code === 'EADDRINUSE'
-    ? new Error(`port ${host}:${port} is in use (another local mode running? pick another with --port / --*-port)`)
+    ? new UserFacingError({ location: `port ${host}:${port}`, problem: 'is in use (another local mode running? pick another with --port / --*-port)' }, `port ${host}:${port} is in use (another local mode running? pick another with --port / --*-port)`)
     : err;
 }
 

@@ -1,4 +1,5 @@
 import type { AuthMode } from '../access/auth-model';
+import { UserFacingError } from '../config/errors';
 import type { ResolverCode, ResolverFunctionCode } from '../constructs/resolver-catalog';
 import {
   allResources,
@@ -152,10 +153,9 @@ export interface LocalStack {
 }
 
 /** A stack file that cannot be run locally; the message names the file, the key and what was expected. */
-export class StackReadError extends Error {
+export class StackReadError extends UserFacingError {
   constructor(source: string, key: string, value: unknown, expected: string) {
-    super(`${source}: ${key} = ${truncate(JSON.stringify(value))}: expected ${expected}`);
-    this.name = 'StackReadError';
+    super({ location: `${source}: ${key} = ${truncate(JSON.stringify(value))}`, problem: `expected ${expected}` });
   }
 }
 

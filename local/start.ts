@@ -7,6 +7,7 @@ import { DEFAULT_DATA_DIR, type LocalMode, startLocalMode } from './local-mode';
 import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs } from './outputs';
 import { seedAuthor } from './seed-articles';
 import { ensureSynthesized } from './synth-stack';
+import { parseCommandLine, reportError, UserFacingError } from '../config/errors';
 
 // The pinned AWS SDK supports Node 20; its notice about SDK versions not yet released is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -31,13 +32,13 @@ function port(flag: string, value: string | undefined, fallback: number): number
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new Error(`--${flag} ${JSON.stringify(value)}: expected a port number from 0 to 65535 (0 = any free port)`);
+    throw new UserFacingError({ location: `--${flag} ${JSON.stringify(value)}`, problem: 'expected a port number from 0 to 65535 (0 = any free port)' });
   }
   return n;
 }
 
 function parse(argv: string[]) {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine(USAGE, () => parseArgs({
     args: argv,
     strict: true,
     options: {
@@ -50,7 +51,7 @@ function parse(argv: string[]) {
       outputs: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
-  });
+  }));
   return values;
 }
 
@@ -160,7 +161,8 @@ async function main(): Promise<void> {
   printReady(mode.outputs, mode, outputsFile, process.uptime(), synthNote);
 }
 
+// A mistake in the user's files or flags (a UserFacingError) prints its message alone; a bug keeps its stack.
 main().catch((e: unknown) => {
-  console.error(`local mode did not start: ${e instanceof Error ? e.message : String(e)}`);
+  reportError(e, 'local mode did not start: ');
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultStackPath } from './stack-reader';
+import { UserFacingError } from '../config/errors';
 
 /** What a synthesized stack is made from: a newer file here means the stack is stale. */
 const SOURCES = ['main.ts', 'schema.graphql', 'config', 'constructs', 'resolvers', 'lambdas', 'dist/main.js'];
@@ -34,11 +35,14 @@ export function ensureSynthesized(root: string, env: string, outDir: string = pr
   const out = path.resolve(root, outDir);
   const stackFile = defaultStackPath(env, out);
   const app = path.join(root, 'dist', 'main.js');
-  if (!existsSync(app)) throw new Error(`${app} is missing: run \`npm run build\` (npm start does) first`);
+  if (!existsSync(app)) throw new UserFacingError({ location: app, problem: 'is missing', fix: 'run `npm run build` (npm start does) first' }, `${app} is missing: run \`npm run build\` (npm start does) first`);
   const fresh = existsSync(stackFile) && statSync(stackFile).mtimeMs > Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
   if (fresh) return { stackFile, synthesized: false, seconds: (performance.now() - t0) / 1000 };
   const run = spawnSync(process.execPath, [app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out }, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (run.status !== 0) throw new Error(`synth (node dist/main.js) failed with exit code ${run.status ?? run.signal}`);
-  if (!existsSync(stackFile)) throw new Error(`synth did not write ${stackFile}: is '${env}' in config.environments?`);
+  // The app has printed its own message above (a UserFacingError's alone, a bug's with its stack).
+  if (run.status !== 0) {
+    throw new UserFacingError({ location: 'synth (node dist/main.js)', problem: `failed with exit code ${run.status ?? run.signal}`, fix: 'see its message above' });
+  }
+  if (!existsSync(stackFile)) throw new UserFacingError({ location: `synth did not write ${stackFile}`, problem: `is '${env}' in config.environments?` });
   return { stackFile, synthesized: true, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,5 +1,6 @@
 import { repoRoot } from '../config/paths';
 import { reviewReport } from './report';
+import { errorText, reportError } from '../config/errors';
 
 const USAGE = `usage: npm run review -- <git ref>
   prints a Markdown report of what the working tree changes against <ref> (e.g. origin/main):
@@ -17,11 +18,16 @@ export function runReviewCli(argv: readonly string[], io: { root: string; out: (
     io.out(reviewReport({ root: io.root, ref: argv[0] }).markdown);
     return 0;
   } catch (e) {
-    io.err((e as Error).message);
+    // A user's mistake (bad ref, a side that does not synthesize) is its message; a bug keeps its stack.
+    io.err(errorText(e));
     return 1;
   }
 }
 
 if (require.main === module) {
-  process.exitCode = runReviewCli(process.argv.slice(2), { root: repoRoot(), out: (t) => console.log(t), err: (t) => console.error(t) });
+  try {
+    process.exitCode = runReviewCli(process.argv.slice(2), { root: repoRoot(), out: (t) => console.log(t), err: (t) => console.error(t) });
+  } catch (e) {
+    reportError(e);
+  }
 }

@@ -10,6 +10,7 @@ import { MOVED_FILE } from '../addresses/apply-moved';
 import { complianceChanges, type ComplianceDiff, type ReviewSide } from './compliance-changes';
 import { diffStacks, isEmpty, stableJson, type EnvironmentDiff } from './resource-diff';
 import { compileAndSynth } from './synth-tree';
+import { UserFacingError } from '../config/errors';
 
 /**
  * `npm run review -- <ref>`: one Markdown report for a pull request, comparing the project at
@@ -197,6 +198,8 @@ function wrap<T>(side: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    throw new Error(`review: cannot synthesize ${side}: ${(e as Error).message}`);
+    const message = `review: cannot synthesize ${side}: ${(e as Error).message}`;
+    if (e instanceof UserFacingError) throw new UserFacingError({ location: side, problem: `cannot synthesize: ${e.message}` }, message);
+    throw new Error(message, { cause: e });
   }
 }

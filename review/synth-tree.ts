@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { readStacks, type StackJson } from '../addresses/address-list';
+import { UserFacingError } from '../config/errors';
 
 /**
  * Synthesizes the project in a folder (the working tree, or a ref exported into a temporary
@@ -14,7 +15,11 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv, what: string):
   const r = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error || r.status !== 0) {
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
-    throw new Error(`${what} failed in ${cwd} (exit ${r.status}): ${r.error?.message ?? ''}\n${output}`);
+    // What the child printed says what is wrong in that tree (main.ts prints a user's mistake without a stack).
+    throw new UserFacingError(
+      { location: cwd, problem: `${what} failed (exit ${r.status}): ${r.error?.message ?? ''}\n${output}` },
+      `${what} failed in ${cwd} (exit ${r.status}): ${r.error?.message ?? ''}\n${output}`,
+    );
   }
 }
 
@@ -27,7 +32,7 @@ function synthEnv(outdir: string): NodeJS.ProcessEnv {
 /** Runs an already compiled `<dir>/dist/main.js` into `outdir` and reads the stacks. */
 export function synthBuilt(dir: string, outdir: string): Record<string, StackJson> {
   const main = join(dir, 'dist', 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build)`);
+  if (!existsSync(main)) throw new UserFacingError({ location: main, problem: 'is missing', fix: 'build first (npm run build)' }, `${main} is missing: build first (npm run build)`);
   run([main], dir, synthEnv(outdir), 'synth (node dist/main.js)');
   return readStacks(outdir);
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoPath } from '../config/paths';
+import { reportError, UserFacingError } from '../config/errors';
 
 /** The provider this project pins (@cdktf/provider-aws 20.1.0 is generated from it). */
 export const AWS_PROVIDER = { address: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
@@ -32,7 +33,7 @@ export function findProviderMirror(
   const override = env.TF_PROVIDER_MIRROR;
   if (override) {
     if (!hasAwsProvider(override)) {
-      throw new Error(`TF_PROVIDER_MIRROR=${override} does not contain ${AWS_PROVIDER.address}/${AWS_PROVIDER.version}`);
+      throw new UserFacingError({ location: `TF_PROVIDER_MIRROR=${override}`, problem: `does not contain ${AWS_PROVIDER.address}/${AWS_PROVIDER.version}` }, `TF_PROVIDER_MIRROR=${override} does not contain ${AWS_PROVIDER.address}/${AWS_PROVIDER.version}`);
     }
     return override;
   }
@@ -67,7 +68,7 @@ export const DEFAULT_CLI_CONFIG_DIR = '.tmp/terraform';
  */
 export function cliConfigDir(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   if (argv.length && !(argv.length === 2 && argv[0] === '--dir' && argv[1])) {
-    throw new Error(`${argv.join(' ')}: unknown arguments; usage: npm run tf:config [-- --dir <folder>]`);
+    throw new UserFacingError({ location: argv.join(' '), problem: 'unknown arguments; usage: npm run tf:config [-- --dir <folder>]' });
   }
   if (argv.length) return resolve(cwd, argv[1]);
   return env.TERRAFORM_CLI_CONFIG_DIR ? resolve(cwd, env.TERRAFORM_CLI_CONFIG_DIR) : repoPath(DEFAULT_CLI_CONFIG_DIR);
@@ -92,7 +93,6 @@ if (require.main === module) {
   try {
     process.stdout.write(writeTerraformCliConfig(cliConfigDir(process.argv.slice(2))) + '\n');
   } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
+    reportError(e);
   }
 }

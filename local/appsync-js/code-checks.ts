@@ -6,6 +6,7 @@
  */
 import { parse } from 'acorn';
 import type { Node } from 'acorn';
+import { UserFacingError } from '../../config/errors';
 // AppSync's limit on the code of one resolver or function, as synth enforces it.
 import { MAX_BUNDLE_BYTES as MAX_CODE_BYTES } from '../../constructs/resolver-catalog';
 
@@ -13,13 +14,12 @@ import { MAX_BUNDLE_BYTES as MAX_CODE_BYTES } from '../../constructs/resolver-ca
 export const PROVIDED_MODULES = ['@aws-appsync/utils'];
 
 /** Code APPSYNC_JS would not run. The message names the resolver and every problem with its line. */
-export class AppSyncJsCodeError extends Error {
+export class AppSyncJsCodeError extends UserFacingError {
   constructor(
     readonly resolverName: string,
     readonly problems: string[],
   ) {
-    super(`${resolverName}: the APPSYNC_JS runtime would reject this code: ${problems.join('; ')}`);
-    this.name = 'AppSyncJsCodeError';
+    super({ location: resolverName, problem: `the APPSYNC_JS runtime would reject this code: ${problems.join('; ')}` });
   }
 }
 

@@ -14,6 +14,7 @@
  * waits for every write; a killed process may lose the last few milliseconds of writes.
  */
 import { ClassicLevel } from 'classic-level';
+import { UserFacingError } from '../../config/errors';
 
 /**
  * What this needs of the in-memory store: abstract-level's batch and `write` event. (dynalite
@@ -69,7 +70,10 @@ export async function mirrorToDisk(
     await disk.close();
     const cause = (err as Error & { cause?: Error }).cause;
     const reason = cause ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
-    throw new Error(`could not load the DynamoDB data in ${dir}: ${reason} (start with --reset to begin empty)`);
+    throw new UserFacingError(
+      { location: dir, problem: `could not load the DynamoDB data: ${reason}`, fix: 'start with --reset to begin empty' },
+      `could not load the DynamoDB data in ${dir}: ${reason} (start with --reset to begin empty)`,
+    );
   }
 
   let queued: BufferOperation[] = [];

@@ -14,6 +14,7 @@ import {
   type WireResponse,
 } from '../appsync-js/data-sources/dynamodb-transport';
 import type { EmulatorThreadOptions, FromEmulatorThread, ThreadError, ToEmulatorThread } from './thread-protocol';
+import { UserFacingError } from '../../config/errors';
 
 export interface EmulatorThread {
   /** The port its DynamoDB HTTP API listens on. */
@@ -36,6 +37,7 @@ function threadScript(): string {
 
 function fromThreadError(error: ThreadError): Error {
   if (error.service) return new DynamoDbServiceError(error.name, error.message, error.httpStatusCode, error.requestId);
+  if (error.userFacing) return new UserFacingError(error.userFacing, error.message);
   const err = new Error(error.message);
   err.name = error.name;
   if (error.stack) err.stack = error.stack;

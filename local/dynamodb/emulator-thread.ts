@@ -17,10 +17,14 @@ import { closeServer, listen } from '../server-lifecycle';
 import { type DiskMirror, mirrorToDisk } from './disk-mirror';
 import { dynaliteWithTransport } from './in-process-transport';
 import type { EmulatorThreadOptions, FromEmulatorThread, ThreadError, ToEmulatorThread } from './thread-protocol';
+import { UserFacingError } from '../../config/errors';
 
 function toThreadError(err: unknown): ThreadError {
   if (err instanceof DynamoDbServiceError) {
     return { service: true, name: err.name, message: err.message, httpStatusCode: err.httpStatusCode, requestId: err.requestId };
+  }
+  if (err instanceof UserFacingError) {
+    return { service: false, name: err.name, message: err.message, userFacing: { location: err.location, problem: err.problem, fix: err.fix } };
   }
   const e = err as { name?: unknown; message?: unknown; stack?: unknown };
   return { service: false, name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), stack: typeof e?.stack === 'string' ? e.stack : undefined };

@@ -1,4 +1,5 @@
 /** The messages between the local mode and its DynamoDB emulator thread (emulator-thread.ts). */
+import type { ErrorParts } from '../../config/errors';
 import type { DynamoDbOperation, WireRequest } from '../appsync-js/data-sources/dynamodb-transport';
 
 /** The thread's workerData. */
@@ -10,10 +11,13 @@ export interface EmulatorThreadOptions {
   readonly host: string;
 }
 
-/** An error crossing the thread boundary (class instances do not survive structured cloning). */
+/**
+ * An error crossing the thread boundary (class instances do not survive structured cloning).
+ * `userFacing` carries a UserFacingError's parts, so it arrives as one (printed without a stack).
+ */
 export type ThreadError =
   | { service: true; name: string; message: string; httpStatusCode: number; requestId?: string }
-  | { service: false; name: string; message: string; stack?: string };
+  | { service: false; name: string; message: string; stack?: string; userFacing?: ErrorParts };
 
 export interface ThreadCall {
   id: number;

@@ -16,6 +16,7 @@ import { createSubscriptionHub } from './subscriptions';
 import { DEFAULT_TLS_DIR, ensureLocalTls } from './tls';
 import { createTokenVerifier } from './token-verifier';
 import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, loopbackOrigins } from '../loopback-guard';
+import { UserFacingError } from '../../config/errors';
 import { evaluateIamGrants, type IamCallerSupport } from './iam-callers';
 
 /**
@@ -168,7 +169,10 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   } catch (e) {
     realtime.close();
     runtime.close();
-    throw new Error(`GraphQL endpoint: ${e instanceof Error ? e.message : String(e)}`);
+    const message = `GraphQL endpoint: ${e instanceof Error ? e.message : String(e)}`;
+    // A busy port is the user's to fix: it stays a UserFacingError (printed without a stack).
+    if (e instanceof UserFacingError) throw new UserFacingError({ location: `GraphQL endpoint: ${e.location}`, problem: e.problem, fix: e.fix }, message);
+    throw new Error(message, { cause: e });
   }
   return {
     url: `http://${host}:${port}${GRAPHQL_PATH}`,

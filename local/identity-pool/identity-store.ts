@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { UserFacingError } from '../../config/errors';
 
 /**
  * Identity ids (`<region>:<uuid>`) per provider user, kept in `<dataDir>/identities.json` so a
@@ -20,7 +21,10 @@ export class IdentityStore {
       try {
         saved = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>;
       } catch (e) {
-        throw new Error(`${this.file}: ${(e as Error).message}: expected the identity pool's saved ids (a JSON object); delete it or start with --reset`);
+        throw new UserFacingError(
+          { location: this.file, problem: `${(e as Error).message}: expected the identity pool's saved ids (a JSON object)`, fix: 'delete it or start with --reset' },
+          `${this.file}: ${(e as Error).message}: expected the identity pool's saved ids (a JSON object); delete it or start with --reset`,
+        );
       }
     }
     this.byLogin = new Map(Object.entries(saved));

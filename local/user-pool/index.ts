@@ -6,6 +6,7 @@ import { Authenticator } from './protocol/authenticator';
 import { handleTarget } from './protocol/api-targets';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
+import { ConfigError } from '../../config/validate';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
@@ -116,11 +117,7 @@ function checkDemoUserGroups(stack: LocalStack, users: readonly DemoUserSpec[]):
   users.forEach((u, i) =>
     u.groups.forEach((g, j) => {
       if (!groups.has(g)) {
-        throw new Error(
-          `config/project.ts: local.demoUsers[${i}].groups[${j}] = ${JSON.stringify(g)}: expected one of the stack's groups (${[
-            ...groups,
-          ].join(', ')}) in ${stack.source}`
-        );
+        throw new ConfigError('config/project.ts', `local.demoUsers[${i}].groups[${j}]`, g, `one of the stack's groups (${[...groups].join(', ')}) in ${stack.source}`);
       }
     })
   );

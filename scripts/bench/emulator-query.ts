@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { loadConfig } from '../../config';
 import { startDynamoDb } from '../../local/dynamodb';
 import { defaultStackPath, readLocalStack } from '../../local/stack-reader';
+import { reportError } from '../../config/errors';
 
 /**
  * What one `articles` query costs in the DynamoDB emulator alone, with no endpoint around it:
@@ -63,6 +64,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
+  reportError(e, 'bench failed: ');
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { repoPath } from '../../config/paths';
 import type { Figure } from './report';
+import { reportError, UserFacingError } from '../../config/errors';
 
 /**
  * `npm run bench:readme`: rewrites the README's "Measured" block from .tmp/bench.json (written
@@ -32,13 +33,13 @@ export function renderBenchBlock(bench: BenchJson): string {
 
 function main(): void {
   const file = repoPath('.tmp/bench.json');
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run bench\` first`);
+  if (!existsSync(file)) throw new UserFacingError({ location: file, problem: 'is missing', fix: 'run `npm run bench` first' }, `${file} is missing: run \`npm run bench\` first`);
   const bench = JSON.parse(readFileSync(file, 'utf8')) as BenchJson;
   const readmeFile = repoPath('README.md');
   const readme = readFileSync(readmeFile, 'utf8');
   const start = readme.indexOf(BENCH_START);
   const end = readme.indexOf(BENCH_END);
-  if (start < 0 || end < start) throw new Error(`README.md: the markers ${BENCH_START} and ${BENCH_END} are missing; put them where the measured table goes`);
+  if (start < 0 || end < start) throw new UserFacingError({ location: 'README.md', problem: `the markers ${BENCH_START} and ${BENCH_END} are missing; put them where the measured table goes` });
   writeFileSync(readmeFile, `${readme.slice(0, start + BENCH_START.length)}\n${renderBenchBlock(bench)}${readme.slice(end)}`);
   console.log(`README.md: measured table from .tmp/bench.json (${bench.date})`);
 }
@@ -47,7 +48,6 @@ if (require.main === module) {
   try {
     main();
   } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
+    reportError(e);
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { repoPath } from '../../config/paths';
+import { reportError, UserFacingError } from '../../config/errors';
 
 /**
  * The last step of `npm run bench`: merges the parts the steps wrote (.tmp/bench-*.json) into
@@ -33,7 +34,7 @@ interface LoadResult {
 
 function part<T>(file: string): T {
   const p = repoPath(`.tmp/${file}`);
-  if (!existsSync(p)) throw new Error(`bench report: ${p} is missing: a bench step did not finish (run \`npm run bench\`)`);
+  if (!existsSync(p)) throw new UserFacingError({ location: p, problem: 'is missing: a bench step did not finish', fix: 'run `npm run bench`' }, `bench report: ${p} is missing: a bench step did not finish (run \`npm run bench\`)`);
   return JSON.parse(readFileSync(p, 'utf8')) as T;
 }
 
@@ -129,4 +130,8 @@ function main(): void {
   console.log('written: .tmp/bench.json (`npm run bench:readme` puts it into README.md)');
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  reportError(e);
+}

@@ -7,6 +7,7 @@ import { repoPath } from '../../config/paths';
 import type { LocalOutputs } from '../../local/outputs';
 import { signIn as signInToPool } from '../../local/user-pool/sign-in';
 import { copyProject } from './project-copy';
+import { reportError } from '../../config/errors';
 
 /**
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
@@ -241,7 +242,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
+  reportError(e, 'bench failed: ');
   stopAll();
   process.exit(1);
 });

@@ -7,6 +7,7 @@ import { repoPath } from '../../config/paths';
 import type { LocalOutputs } from '../../local/outputs';
 import { signIn } from '../../local/user-pool/sign-in';
 import { copyProject } from './project-copy';
+import { reportError } from '../../config/errors';
 
 /**
  * `npm run bench`, scale step: the project grown by N generated gated fields (a type of N
@@ -164,6 +165,6 @@ const prepared = process.argv[2] === '--prepare' ? process.argv.slice(3) : undef
   copyProject(path.resolve(prepared[0]));
   grow(path.resolve(prepared[0]), Number(prepared[1]));
 }) : main()).catch((e: unknown) => {
-  console.error(`bench scale failed: ${e instanceof Error ? e.message : String(e)}`);
+  reportError(e, 'bench scale failed: ');
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../../config/paths';
 import { SCHEMA_FILE } from '../../access/appsync-schema';
+import { reportError } from '../../config/errors';
 
 /**
  * The bench's reference point: the Amplify AppSync simulator (`@aws-amplify/amplify-appsync-simulator`)
@@ -48,6 +49,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`simulator failed: ${e instanceof Error ? e.stack : String(e)}`);
+  reportError(e, 'simulator failed: ');
   process.exit(1);
 });
