@@ -66,7 +66,7 @@ export const DEFAULTS = {
   },
   WebClientConfig: { refreshTokenValidityDays: 30, allowUserAdminScope: false },
   LocalModeConfig: { environment: 'dev', userPoolPort: 9229, graphqlPort: 20002, dynamodbPort: 8000, allowedOrigins: [] },
-  DemoUserConfig: { groups: [] },
+  DemoUserConfig: { groups: [], signIn: 'password' },
 } as const satisfies {
   UserPoolConfig: Required<Omit<UserPoolConfig, 'ses'>>;
   ResourceServerConfig: Required<ResourceServerConfig>;
@@ -81,7 +81,7 @@ export const DEFAULTS = {
   > & { waf: Required<NonNullable<EnvironmentConfig['waf']>> };
   WebClientConfig: Required<Pick<WebClientConfig, 'refreshTokenValidityDays' | 'allowUserAdminScope'>>;
   LocalModeConfig: Required<Omit<LocalModeConfig, 'demoUsers'>>;
-  DemoUserConfig: Required<Pick<DemoUserConfig, 'groups'>>;
+  DemoUserConfig: Required<Pick<DemoUserConfig, 'groups' | 'signIn'>>;
 };
 
 /** The options of `T` whose defaults are `D` made present (as their declared type); the rest as declared. */

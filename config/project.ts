@@ -115,6 +115,10 @@ export const project: ProjectConfig = {
       { email: 'editor2@example.com', groups: ['editors'] },
       { email: 'subscriber@example.com', groups: ['subscribers'] },
       { email: 'reader@example.com' },
+      // Admin-created: sets a new password at first sign-in (NEW_PASSWORD_REQUIRED).
+      { email: 'newhire@example.com', groups: ['editors'], signIn: 'temporaryPassword' },
+      // TOTP MFA set up: sign-in asks for a code (SOFTWARE_TOKEN_MFA).
+      { email: 'mfa@example.com', groups: ['subscribers'], signIn: 'totp' },
     ],
   },
 };

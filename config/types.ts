@@ -281,6 +281,17 @@ export interface DemoUserConfig {
   readonly email: string;
   /** Groups the user starts in. @default [] */
   readonly groups?: readonly string[];
+  /**
+   * How the user's first sign-in goes:
+   * - `'password'`: a permanent password (the local demo password), signs straight in;
+   * - `'temporaryPassword'`: created by an admin with a temporary password (listed as
+   *   `temporaryPassword` in local-outputs.json), so the first sign-in answers
+   *   `NEW_PASSWORD_REQUIRED`; it expires after the stack's temporary-password validity;
+   * - `'totp'`: a permanent password and TOTP MFA already set up (its base32 secret is listed
+   *   as `totpSecret`), so sign-in answers `SOFTWARE_TOKEN_MFA`.
+   * @default 'password'
+   */
+  readonly signIn?: 'password' | 'temporaryPassword' | 'totp';
 }
 
 export interface LocalModeConfig {

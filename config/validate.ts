@@ -386,9 +386,13 @@ function checkLocal(local: LocalModeConfig, envNames: string[], fail: Fail, grou
   for (const port of ['userPoolPort', 'graphqlPort', 'dynamodbPort'] as const) {
     checkInt(fail, `local.${port}`, local[port], 1, 65535);
   }
+  const DEMO_SIGN_IN: readonly unknown[] = ['password', 'temporaryPassword', 'totp'];
   local.demoUsers.forEach((u, i) => {
     if (!EMAIL.test(u.email)) fail(`local.demoUsers[${i}].email`, u.email, 'an email address');
     (u.groups ?? []).forEach((g, j) => groupCheck(`local.demoUsers[${i}].groups[${j}]`, g));
+    if (u.signIn !== undefined && !DEMO_SIGN_IN.includes(u.signIn)) {
+      fail(`local.demoUsers[${i}].signIn`, u.signIn, `one of ${DEMO_SIGN_IN.join(', ')}`);
+    }
   });
   checkUnique(fail, local.demoUsers.map((u) => u.email.toLowerCase()), (i) => `local.demoUsers[${i}].email`, 'email');
   (local.allowedOrigins ?? []).forEach((o, i) => {

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { type AwsPlane, AWS_PLANE_SUBDIRS, startAwsPlane } from './aws-plane';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
 import { LOCK_FILE, lockDataDir } from './data-lock';
 import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
 import { loopbackAppOrigins } from './loopback-guard';
-import { localOutputs, type LocalOutputs } from './outputs';
+import { awsOutputs, localOutputs, type LocalOutputs } from './outputs';
 import { articlesTableName, seedArticles } from './seed-articles';
 import { readLocalStack, type LocalStack } from './stack-reader';
 import { type DemoUserSpec, startUserPool, type UserPoolEmulator } from './user-pool';
@@ -20,7 +21,15 @@ export interface LocalModeOptions {
   /** Wipe `dataDir` first. @default false */
   readonly reset?: boolean;
   /** 0 picks a free port. */
-  readonly ports: { readonly graphql: number; readonly userPool: number; readonly dynamodb: number };
+  readonly ports: {
+    readonly graphql: number;
+    readonly userPool: number;
+    readonly dynamodb: number;
+    /** @default 0 */
+    readonly identityPool?: number;
+    /** @default 0 */
+    readonly s3?: number;
+  };
   /** Users created in the pool when missing (config.local.demoUsers). @default [] */
   readonly demoUsers?: readonly DemoUserSpec[];
   /**
@@ -46,6 +55,8 @@ export interface LocalMode {
   readonly userPool: UserPoolEmulator;
   readonly dynamodb: DynamoDbEmulator;
   readonly graphql: GraphqlEndpoint;
+  /** Identity pool, credentials, IAM evaluation (local/aws-plane.ts). */
+  readonly aws: AwsPlane;
   readonly outputs: LocalOutputs;
   /** Articles seeded by this start (0 unless the table was just created). */
   readonly seededArticles: number;
@@ -56,7 +67,7 @@ export interface LocalMode {
 const HOST = '127.0.0.1';
 
 /** What the local mode keeps below its data directory. */
-const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls'];
+const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', ...AWS_PLANE_SUBDIRS];
 
 /**
  * `--reset`: deletes the local mode's folders, but only when the data directory holds nothing
@@ -113,8 +124,23 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     if (db.status === 'rejected') throw db.reason;
     const userPool = pool.value;
     const dynamodb = db.value;
+    const aws = await startAwsPlane({
+      stack,
+      userPool,
+      dataDir,
+      host: HOST,
+      ports: { identityPool: options.ports.identityPool ?? 0, s3: options.ports.s3 ?? 0 },
+      tlsDir: path.join(dataDir, 'tls'),
+    });
+    started.push(aws);
     const seededArticles = await seedIfNew(stack, userPool, dynamodb, options.seedAuthor);
-    const demoUsers = userPool.demoUsers.map((u) => ({ email: u.email, groups: u.groups, password: userPool.demoPassword }));
+    const demoUsers = userPool.demoUsers.map((u) => ({
+      email: u.email,
+      groups: u.groups,
+      ...(u.password !== undefined ? { password: u.password } : {}),
+      ...(u.temporaryPassword !== undefined ? { temporaryPassword: u.temporaryPassword } : {}),
+      ...(u.totpSecret !== undefined ? { totpSecret: u.totpSecret } : {}),
+    }));
     const graphql = await startGraphqlEndpoint({
       stack,
       host: HOST,
@@ -132,17 +158,19 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       demoUsers,
       tlsDir: path.join(dataDir, 'tls'),
       allowedOrigins: appOrigins,
+      iam: aws.iam.api && { sigv4: aws.sigv4, authorizer: aws.authorizer, region: stack.region, apiArn: aws.iam.api.arn },
     });
     started.push(graphql);
     // The page signs in with the pool from its own origin (cross-origin to the pool's port).
     userPool.allowOrigins(graphql.pageOrigins);
-    const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers });
+    const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers, aws: awsOutputs(aws) });
     let closing: Promise<void> | undefined;
     return {
       stack,
       userPool,
       dynamodb,
       graphql,
+      aws,
       outputs,
       seededArticles,
       close: () => (closing ??= closeAll(started)),

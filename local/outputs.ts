@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { graphqlClientConfig } from '../constructs/client-config';
+import type { AwsPlane } from './aws-plane';
 import type { GraphqlEndpoint } from './graphql';
 import type { LocalStack } from './stack-reader';
 import type { UserPoolEmulator } from './user-pool';
@@ -10,14 +11,20 @@ export const LOCAL_OUTPUTS_FILE = 'local-outputs.json';
 export interface LocalDemoUser {
   readonly email: string;
   readonly groups: readonly string[];
-  readonly password: string;
+  /** The permanent password (absent while the user has only a temporary one). */
+  readonly password?: string;
+  /** The admin-set temporary password: the first sign-in answers NEW_PASSWORD_REQUIRED. */
+  readonly temporaryPassword?: string;
+  /** Base32 TOTP secret: sign-in answers SOFTWARE_TOKEN_MFA (any RFC 6238 app or library makes the code). */
+  readonly totpSecret?: string;
 }
 
 /**
  * The deployed stack's `client_config` output (aws-amplify v6 `ResourcesConfig`) for the local
  * mode, plus the demo users. `Amplify.configure(outputs)` works as with the deployed output;
- * `userPoolEndpoint` points aws-amplify at the local pool. Not emulated, so absent: the
- * identity pool (`identityPoolId`) and the hosted UI (`loginWith.oauth`).
+ * `userPoolEndpoint` and `identityPoolEndpoint` point aws-amplify at the local pool and identity
+ * pool, `Storage.S3` at the content bucket (its endpoint in `local.s3Endpoint`). Not emulated,
+ * so absent: the hosted UI (`loginWith.oauth`).
  */
 export interface LocalOutputs {
   readonly Auth: {
@@ -26,8 +33,12 @@ export interface LocalOutputs {
       readonly userPoolClientId: string;
       readonly userPoolEndpoint: string;
       readonly loginWith: { readonly email: true };
+      /** The local identity pool (aws-amplify v6 reads both). */
+      readonly identityPoolId?: string;
+      readonly identityPoolEndpoint?: string;
     };
   };
+  readonly Storage?: { readonly S3: { readonly bucket: string; readonly region: string } };
   readonly API: {
     readonly GraphQL: ReturnType<typeof graphqlClientConfig>;
   };
@@ -43,8 +54,37 @@ export interface LocalOutputs {
     /** CA to trust for the `wss:` real-time socket (NODE_EXTRA_CA_CERTS). */
     readonly caFile: string;
     readonly dynamodbEndpoint: string;
+    /** The local S3 endpoint (https, path-style) for the content bucket. */
+    readonly s3Endpoint?: string;
+    /** Local credentials of the config's IAM callers of the API. */
+    readonly iamCallers?: readonly IamCallerOutput[];
     /** The pid that serves all of it (one process, no children). */
     readonly pid: number;
+  };
+}
+
+export interface IamCallerOutput {
+  readonly name: string;
+  readonly roleArn: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
+}
+
+/** The outputs the AWS-credentials plane adds (local/aws-plane.ts). */
+export interface AwsPlaneOutputs {
+  readonly identityPoolId?: string;
+  readonly identityPoolEndpoint?: string;
+  readonly bucket?: string;
+  readonly s3Endpoint?: string;
+  readonly iamCallers?: readonly IamCallerOutput[];
+}
+
+export function awsOutputs(aws: Pick<AwsPlane, 'identityPool' | 's3' | 'iamCallers'>): AwsPlaneOutputs {
+  return {
+    identityPoolId: aws.identityPool?.identityPoolId,
+    identityPoolEndpoint: aws.identityPool?.endpoint,
+    bucket: aws.s3?.bucket,
+    s3Endpoint: aws.s3?.endpoint,
+    iamCallers: aws.iamCallers,
   };
 }
 
@@ -54,6 +94,7 @@ export interface OutputInputs {
   readonly graphql: Pick<GraphqlEndpoint, 'url' | 'realtimeUrl' | 'pageUrl' | 'caFile'>;
   readonly dynamodbEndpoint: string;
   readonly demoUsers: readonly LocalDemoUser[];
+  readonly aws?: AwsPlaneOutputs;
 }
 
 export function localOutputs(i: OutputInputs): LocalOutputs {
@@ -64,8 +105,10 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
         userPoolClientId: i.stack.userPool.webClient.clientId,
         userPoolEndpoint: i.userPool.endpoint,
         loginWith: { email: true },
+        ...(i.aws?.identityPoolId && { identityPoolId: i.aws.identityPoolId, identityPoolEndpoint: i.aws.identityPoolEndpoint }),
       },
     },
+    ...(i.aws?.bucket && { Storage: { S3: { bucket: i.aws.bucket, region: i.stack.region } } }),
     API: { GraphQL: graphqlClientConfig(i.graphql.url, i.stack.region) },
     demoUsers: i.demoUsers,
     local: {
@@ -77,6 +120,8 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
       pageUrl: i.graphql.pageUrl,
       caFile: i.graphql.caFile,
       dynamodbEndpoint: i.dynamodbEndpoint,
+      s3Endpoint: i.aws?.s3Endpoint,
+      iamCallers: i.aws?.iamCallers,
       pid: process.pid,
     },
   };
@@ -96,7 +141,7 @@ function shellQuote(s: string): string {
  * USER_PASSWORD_AUTH over plain curl), extracts the ID token with `node -e` (present wherever
  * `npm start` runs; jq may not be) and sends a query with it.
  */
-export function curlExample(outputs: LocalOutputs, user: LocalDemoUser, query: string): string {
+export function curlExample(outputs: LocalOutputs, user: LocalDemoUser & { readonly password: string }, query: string): string {
   const cognito = outputs.Auth.Cognito;
   const auth = JSON.stringify({
     AuthFlow: 'USER_PASSWORD_AUTH',

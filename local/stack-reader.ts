@@ -83,6 +83,22 @@ export interface LocalClient {
   readonly tokenValidityUnits?: { readonly accessToken?: string; readonly idToken?: string; readonly refreshToken?: string };
 }
 
+/** The pool's `password_policy`, Cognito's defaults where the stack leaves a field unset. */
+export interface LocalPasswordPolicy {
+  /** @default 8 */
+  readonly minimumLength: number;
+  /** @default true */
+  readonly requireLowercase: boolean;
+  /** @default true */
+  readonly requireUppercase: boolean;
+  /** @default true */
+  readonly requireNumbers: boolean;
+  /** @default true */
+  readonly requireSymbols: boolean;
+  /** Days an admin-set temporary password stays usable. @default 7 */
+  readonly temporaryPasswordValidityDays: number;
+}
+
 export interface LocalStack {
   /** AWS region of the stack (provider block). */
   readonly region: string;
@@ -122,6 +138,11 @@ export interface LocalStack {
     readonly groups: readonly LocalGroup[];
     readonly clients: readonly LocalClient[];
     readonly usernameAttributes: readonly string[];
+    readonly passwordPolicy: LocalPasswordPolicy;
+    /** `mfa_configuration` (Cognito's default `OFF`). */
+    readonly mfaConfiguration: 'OFF' | 'ON' | 'OPTIONAL';
+    /** `software_token_mfa_configuration.enabled`: TOTP is a factor users can set up. */
+    readonly softwareTokenMfa: boolean;
     /**
      * The client the web app uses: the one the `client_config` output names
      * (`Auth.Cognito.userPoolClientId`), else the first client without a secret.
@@ -215,6 +236,9 @@ class StackReader {
         })),
         clients,
         usernameAttributes: this.strList(pool, 'username_attributes'),
+        passwordPolicy: this.passwordPolicy(pool),
+        mfaConfiguration: this.mfaConfiguration(pool),
+        softwareTokenMfa: singleBlock(pool.body.software_token_mfa_configuration)?.enabled === true,
         webClient: this.webClient(clients),
       },
     };
@@ -226,6 +250,39 @@ class StackReader {
       throw new StackReadError(this.source, 'provider.aws.region', region, 'the stack region');
     }
     return region;
+  }
+
+  private passwordPolicy(pool: TerraformResource): LocalPasswordPolicy {
+    const p = singleBlock(pool.body.password_policy) ?? {};
+    const key = (field: string) => this.key(pool, `password_policy.${field}`);
+    const int = (field: string, dflt: number, min: number, max: number): number => {
+      const v = p[field] ?? dflt;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+        throw new StackReadError(this.source, key(field), v, `an integer from ${min} to ${max}`);
+      }
+      return v;
+    };
+    const flag = (field: string): boolean => {
+      const v = p[field] ?? true;
+      if (typeof v !== 'boolean') throw new StackReadError(this.source, key(field), v, 'a boolean');
+      return v;
+    };
+    return {
+      minimumLength: int('minimum_length', 8, 6, 99),
+      requireLowercase: flag('require_lowercase'),
+      requireUppercase: flag('require_uppercase'),
+      requireNumbers: flag('require_numbers'),
+      requireSymbols: flag('require_symbols'),
+      temporaryPasswordValidityDays: int('temporary_password_validity_days', 7, 0, 365),
+    };
+  }
+
+  private mfaConfiguration(pool: TerraformResource): 'OFF' | 'ON' | 'OPTIONAL' {
+    const v = pool.body.mfa_configuration ?? 'OFF';
+    if (v !== 'OFF' && v !== 'ON' && v !== 'OPTIONAL') {
+      throw new StackReadError(this.source, this.key(pool, 'mfa_configuration'), v, 'OFF, ON or OPTIONAL');
+    }
+    return v;
   }
 
   private client(c: TerraformResource): LocalClient {

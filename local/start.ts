@@ -54,6 +54,13 @@ function parse(argv: string[]) {
   return values;
 }
 
+/** How a demo user signs in, beyond the shared password. */
+function demoUserNote(u: LocalOutputs['demoUsers'][number]): string {
+  if (u.temporaryPassword) return ` temporary password ${u.temporaryPassword} (set a new one at first sign-in)`;
+  if (u.totpSecret) return ` TOTP secret ${u.totpSecret}`;
+  return '';
+}
+
 function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string, seconds: number, synthNote: string): void {
   const lines = [
     '',
@@ -63,15 +70,17 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
     `  page        ${outputs.local.pageUrl}`,
     `  user pool   ${outputs.Auth.Cognito.userPoolEndpoint}   pool ${outputs.Auth.Cognito.userPoolId}, web client ${outputs.Auth.Cognito.userPoolClientId}`,
     `  DynamoDB    ${outputs.local.dynamodbEndpoint}${mode.seededArticles ? `   (seeded ${mode.seededArticles} demo articles)` : ''}`,
+    ...(outputs.Auth.Cognito.identityPoolEndpoint ? [`  identity    ${outputs.Auth.Cognito.identityPoolEndpoint}   pool ${outputs.Auth.Cognito.identityPoolId}`] : []),
+    ...(outputs.local.s3Endpoint ? [`  S3          ${outputs.local.s3Endpoint}/${outputs.Storage?.S3.bucket}   (path-style, https: trust ${outputs.local.caFile})`] : []),
     `  outputs     ${outputsFile}   (aws-amplify config + demo users)`,
     '',
     `Demo users (local-only password: ${mode.userPool.demoPassword}):`,
-    ...outputs.demoUsers.map((u) => `  ${u.email.padEnd(28)} ${u.groups.length ? u.groups.join(', ') : '(no group)'}`),
+    ...outputs.demoUsers.map((u) => `  ${u.email.padEnd(28)} ${(u.groups.length ? u.groups.join(', ') : '(no group)').padEnd(14)}${demoUserNote(u)}`),
     '',
-    'Local-only differences: demo sign-in uses USER_PASSWORD_AUTH (the deployed web client allows SRP / hosted UI with PKCE only);',
-    'no identity pool, hosted UI or MFA prompts; IAM (SigV4) callers are not emulated.',
+    'Sign-in: SRP (aws-amplify, amazon-cognito-identity-js) as deployed; USER_PASSWORD_AUTH too, local only (for curl).',
+    'Local-only differences: no hosted UI; IAM (SigV4) callers reach POST /graphql, not the real-time socket.',
   ];
-  const user = outputs.demoUsers.find((u) => u.groups.length > 0) ?? outputs.demoUsers[0];
+  const user = outputs.demoUsers.find((u): u is typeof u & { password: string } => u.groups.length > 0 && u.password !== undefined);
   if (user) {
     lines.push(
       '',

@@ -5,10 +5,13 @@
 #      then `npx cdktf synth` (what `cdktf deploy` runs first); peak RSS with /usr/bin/time -v;
 #      child processes synth starts (main thread; esbuild's service runs from its worker thread)
 #   2. one articles GSI Query inside the DynamoDB emulator alone (scripts/bench/emulator-query.ts)
-#   3. the local endpoint beside the Amplify AppSync simulator and a bare graphql-js server, first
+#   3. server CPU of one SRP sign-in in the local user pool (scripts/bench/srp-sign-in.ts; printed)
+#   4. the local endpoint beside the Amplify AppSync simulator and a bare graphql-js server, first
 #      `npm start` in a fresh copy, start times, memory (autocannon; scripts/bench/run.ts)
-#   4. scale: 0, 1,000 and 5,000 generated gated fields over 20 groups in a temp copy (scripts/bench/scale.ts)
-#   5. scripts/bench/report.ts merges the parts into .tmp/bench.json and prints figure vs goal;
+#   5. the AWS-credentials plane: S3 GetObject under policy evaluation, GetCredentialsForIdentity
+#      (scripts/bench/aws-plane.ts; printed, not yet in .tmp/bench.json)
+#   6. scale: 0, 1,000 and 5,000 generated gated fields over 20 groups in a temp copy (scripts/bench/scale.ts)
+#   7. scripts/bench/report.ts merges the parts into .tmp/bench.json and prints figure vs goal;
 #      `npm run bench:readme` writes them into README.md.
 # Env: BENCH_SECONDS (default 10) per autocannon run, BENCH_SYNTH_RUNS (default 10), BENCH_SCALE_RUNS (3).
 set -euo pipefail
@@ -51,8 +54,14 @@ cat .tmp/synth-rss-kb.txt
 echo "== DynamoDB emulator alone (the articles GSI Query through the emulator thread)"
 node dist/scripts/bench/emulator-query.js
 
+echo "== local user pool: SRP sign-in (amazon-cognito-identity-js in a child process)"
+node dist/scripts/bench/srp-sign-in.js
+
 echo "== local endpoint, the Amplify AppSync simulator, start times"
 node dist/scripts/bench/run.js
+
+echo "== AWS-credentials plane (S3 GetObject, GetCredentialsForIdentity)"
+node dist/scripts/bench/aws-plane.js
 
 echo "== scale"
 node dist/scripts/bench/scale.js

@@ -30,6 +30,7 @@ const cases: [string, Edit, string, unknown][] = [
     'local.allowedOrigins[1]', 'http://localhost:5173/app'],
   ['local allowed origin with a trailing slash', (r) => (r.local.allowedOrigins = ['http://localhost:5173/']), 'local.allowedOrigins[0]', 'http://localhost:5173/'],
   ['local allowed origin that is a wildcard', (r) => (r.local.allowedOrigins = ['*']), 'local.allowedOrigins[0]', '*'],
+  ['demo user with an unknown sign-in kind', (r) => (r.local.demoUsers[1].signIn = 'sms'), 'local.demoUsers[1].signIn', 'sms'],
   ['duplicate group name', (r) => (r.groups[2].name = 'admins'), 'groups[2].name', 'admins'],
   ['duplicate group precedence', (r) => (r.groups[1].precedence = 1), 'groups[1].precedence', 1],
   ['group precedence out of range', (r) => (r.groups[0].precedence = -1), 'groups[0].precedence', -1],

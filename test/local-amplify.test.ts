@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { amplifySignIn } from './helpers/amplify-sign-in-runner';
 import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * A real aws-amplify v6 client (in a child Node process, as an app would run it) against the
- * local mode, configured only from the local outputs: USER_PASSWORD_AUTH sign-in, a query, a
+ * local mode, configured only from the local outputs: the default (SRP) sign-in, a query, a
  * mutation, a token refresh (GetTokensFromRefreshToken), and a subscription over wss: that
  * receives onArticlePublished when an editor publishes.
  */
@@ -105,3 +106,32 @@ test('aws-amplify v6: sign-in, query, mutation, refresh and a subscription over 
   expect(await editor.exited).toBe(0);
   expect(await subscriber.exited).toBe(0);
 }, 120_000);
+
+test('aws-amplify v6: the admin-created demo user sets a new password at first sign-in (policy enforced)', async () => {
+  const newhire = stack.outputs.demoUsers.find((u) => u.temporaryPassword !== undefined);
+  expect(newhire?.email).toBe('newhire@example.com');
+  const lines = await amplifySignIn(stack.outputs.Auth.Cognito, {
+    FLOW: 'newPassword',
+    EMAIL: newhire!.email,
+    PASSWORD: newhire!.temporaryPassword!,
+    BAD_PASSWORD: 'short1!A',
+    NEW_PASSWORD: 'NewHirePassw0rd!',
+  });
+  expect(lines).toEqual([
+    { step: 'signIn', isSignedIn: false, nextStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED' },
+    { step: 'badPassword', refused: true, name: 'InvalidPasswordException', message: 'Password does not conform to policy: Password not long enough' },
+    { step: 'newPassword', isSignedIn: true, nextStep: 'DONE', groups: ['editors'] },
+    { step: 'signInAgain', isSignedIn: true, nextStep: 'DONE' },
+  ]);
+});
+
+test('aws-amplify v6: the TOTP demo user is asked for a code; a wrong code is refused, the right one signs in', async () => {
+  const mfa = stack.outputs.demoUsers.find((u) => u.totpSecret !== undefined);
+  expect(mfa?.email).toBe('mfa@example.com');
+  const lines = await amplifySignIn(stack.outputs.Auth.Cognito, { FLOW: 'totp', EMAIL: mfa!.email, PASSWORD: mfa!.password!, TOTP_SECRET: mfa!.totpSecret! });
+  expect(lines).toEqual([
+    { step: 'signIn', isSignedIn: false, nextStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' },
+    { step: 'wrongCode', refused: true, name: 'CodeMismatchException', message: 'Invalid code received for user' },
+    { step: 'code', isSignedIn: true, nextStep: 'DONE', groups: ['subscribers'] },
+  ]);
+});

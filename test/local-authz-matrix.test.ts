@@ -3,7 +3,7 @@ import { getNamedType, GraphQLObjectType, GraphQLSchema, isObjectType } from 'gr
 import { buildAppSyncSchema } from '../access/appsync-schema';
 import { type Caller, createAuthModel, type AuthModel, machineTokenRefusal } from '../access/auth-model';
 import { repoPath } from '../config/paths';
-import { IAM_NOT_EMULATED, MISSING_HEADER, UNPARSABLE_TOKEN } from '../local/graphql/token-verifier';
+import { MISSING_HEADER, UNPARSABLE_TOKEN } from '../local/graphql/token-verifier';
 import { type ArgPicker, fieldOutcomes, rootFieldRequest } from './helpers/field-outcomes';
 import { clientCredentialsToken, expiredToken, foreignKeyToken, otherClientToken, unsignedToken } from './helpers/forged-tokens';
 import { startLocalEndpointEnv, type LocalEndpointEnv } from './helpers/local-endpoint-env';
@@ -211,11 +211,6 @@ describe('refused requests: 401 UnauthorizedException, no data, for every contra
         message: `Unable to verify JWT token: ${machineTokenRefusal('content/read content/write')}`,
       },
       { label: 'Bearer-prefixed valid token', header: `Bearer ${good.accessToken}`, message: UNPARSABLE_TOKEN },
-      {
-        label: 'SigV4 (IAM) request',
-        header: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-1/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
-        message: IAM_NOT_EMULATED,
-      },
     ];
   };
 

@@ -256,6 +256,6 @@ describe('requests like AppSync', () => {
     expect(await page.text()).toContain('<script src="/app.js">');
     const config = await (await fetch(new URL('/local-config.json', base))).json();
     expect(config).toMatchObject({ graphqlUrl: env.url, userPoolEndpoint: env.mode.userPool.endpoint, clientId: env.mode.outputs.Auth.Cognito.userPoolClientId });
-    expect(config.demoUsers.map((u: { email: string }) => u.email).sort()).toEqual(env.users.map((u) => u.email).sort());
+    expect(config.demoUsers.map((u: { email: string }) => u.email).sort()).toEqual(env.mode.userPool.demoUsers.map((u) => u.email).sort());
   });
 });

@@ -45,11 +45,23 @@ describe('local mode (whole, in process)', () => {
       userPoolClientId: mode.stack.userPool.webClient.clientId,
       userPoolEndpoint: mode.userPool.endpoint,
       loginWith: { email: true },
+      identityPoolId: mode.aws.identityPool!.identityPoolId,
+      identityPoolEndpoint: mode.aws.identityPool!.endpoint,
     });
     expect(outputs.API.GraphQL).toEqual({ endpoint: mode.graphql.url, region: config.region, defaultAuthMode: 'userPool' });
+    // Each demo user with what its sign-in needs: the password, a temporary password, or a TOTP secret too.
     expect(outputs.demoUsers).toEqual(
-      config.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups, password: mode.userPool.demoPassword }))
+      config.local.demoUsers.map((u) => ({
+        email: u.email,
+        groups: u.groups,
+        ...(u.signIn === 'temporaryPassword'
+          ? { temporaryPassword: expect.stringMatching(/^\S{12,}$/) }
+          : { password: mode.userPool.demoPassword }),
+        ...(u.signIn === 'totp' ? { totpSecret: expect.stringMatching(/^[A-Z2-7]{32}$/) } : {}),
+      }))
     );
+    expect(outputs.demoUsers.find((u) => u.email === 'newhire@example.com')).toMatchObject({ groups: ['editors'] });
+    expect(outputs.demoUsers.find((u) => u.email === 'mfa@example.com')?.totpSecret).toBeDefined();
   });
 
   test('demo articles are seeded on a first start, authored by the seed author', async () => {

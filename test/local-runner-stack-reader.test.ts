@@ -72,6 +72,13 @@ describe('readLocalStack refuses what it cannot run, naming the key', () => {
     return () => readLocalStack(file);
   }
 
+  test('an MFA setting Cognito does not have, or a password length out of range', () => {
+    const mfa = readWith((d) => (d.resource.aws_cognito_user_pool.directory_pool_AAAA.mfa_configuration = 'SOMETIMES'));
+    expect(mfa).toThrow('resource.aws_cognito_user_pool.directory_pool_AAAA.mfa_configuration = "SOMETIMES": expected OFF, ON or OPTIONAL');
+    const length = readWith((d) => (d.resource.aws_cognito_user_pool.directory_pool_AAAA.password_policy = [{ minimum_length: 3 }]));
+    expect(length).toThrow('password_policy.minimum_length = 3: expected an integer from 6 to 99');
+  });
+
   test('a missing stack file says to synthesize', () => {
     expect(() => readLocalStack('/nonexistent/stacks/dev/cdk.tf.json')).toThrow(/npm run synth/);
   });
@@ -120,6 +127,20 @@ describe('readLocalStack on the synthesized dev stack', () => {
 
   test('the schema is schema.graphql', () => {
     expect(stack.schemaSdl.trim()).toBe(sdl.trim());
+  });
+
+  test("the pool's password policy, temporary-password validity and MFA setting are the config's", () => {
+    const dev = config.environments[config.local.environment]!;
+    expect(stack.userPool.passwordPolicy).toEqual({
+      minimumLength: config.userPool.passwordMinLength,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireNumbers: true,
+      requireSymbols: true,
+      temporaryPasswordValidityDays: config.userPool.temporaryPasswordValidityDays,
+    });
+    expect(stack.userPool.mfaConfiguration).toBe(dev.mfa);
+    expect(stack.userPool.softwareTokenMfa).toBe(true);
   });
 
   test('groups are the config groups, in precedence order', () => {

@@ -5,6 +5,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import {
   AdminAddUserToGroupCommand,
+  DescribeUserPoolClientCommand,
   GetTokensFromRefreshTokenCommand,
   ListUsersInGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -62,7 +63,10 @@ describe('user-pool emulator', () => {
 
   test('a token of another client fails the client check', async () => {
     const server = stack.userPool.clients.find((c) => c.generateSecret);
-    const tokens = await signIn(pool, server?.clientId as string, 'reader@example.com', pool.demoPassword);
+    const sdk = localCognitoClient(pool);
+    const described = await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.poolId, ClientId: server?.clientId }));
+    sdk.destroy();
+    const tokens = await signIn(pool, server?.clientId as string, 'reader@example.com', pool.demoPassword, described.UserPoolClient?.ClientSecret);
     await expect(verifierFor(pool, 'id').verify(tokens.idToken)).rejects.toThrow(/[Cc]lient id|audience/);
   });
 
@@ -70,6 +74,13 @@ describe('user-pool emulator', () => {
     const tokens = await signIn(pool, stack.userPool.webClient.clientId, 'reader@example.com', pool.demoPassword);
     const id = await verifierFor(pool, 'id').verify(tokens.idToken);
     expect(id['cognito:groups']).toBeUndefined();
+  });
+
+  test('a confidential client without SECRET_HASH is refused', async () => {
+    const server = stack.userPool.clients.find((c) => c.generateSecret);
+    await expect(signIn(pool, server?.clientId as string, 'reader@example.com', pool.demoPassword)).rejects.toThrow(
+      `Client ${server?.clientId} is configured with secret but SECRET_HASH was not received`
+    );
   });
 
   test('a wrong password is refused', async () => {

@@ -1,7 +1,9 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type LoopbackGuard, sendForbidden } from '../loopback-guard';
 import { RequestUnauthorizedError, refusalBody } from './errors';
-import type { Executor, GraphqlRequest } from './request-executor';
+import type { AuthModel } from '../../access/auth-model';
+import type { Executor, GraphqlRequest, RequestCaller } from './request-executor';
+import { iamCallerOf, IamRefusal, type IamCallerSupport } from './iam-callers';
 import { plainIp, requestCallerOf } from './identity';
 import type { StaticFile } from './static-files';
 import type { SubscriptionHub } from './subscriptions';
@@ -27,13 +29,15 @@ export interface HttpHandlerOptions {
   readonly guard: LoopbackGuard;
   /** The page's own origins (filled once the port is known): only they may read the JSON documents. */
   readonly pageOrigins: ReadonlySet<string>;
+  /** SigV4 callers (local/graphql/iam-callers.ts). @default refused like any non-JWT header */
+  readonly iam?: { readonly support: IamCallerSupport; readonly authModel: AuthModel };
 }
 
 /** CORS for an admitted origin: named, never `*` (the guard has refused every other origin). */
 function corsFor(origin: string): OutgoingHttpHeaders {
   return {
     'access-control-allow-origin': origin,
-    'access-control-allow-headers': 'authorization, content-type, x-amz-user-agent, x-amz-date, x-api-key',
+    'access-control-allow-headers': 'authorization, content-type, x-amz-user-agent, x-amz-date, x-api-key, x-amz-security-token, x-amz-content-sha256',
     'access-control-allow-methods': 'POST, GET, OPTIONS',
     vary: 'Origin',
   };
@@ -50,7 +54,7 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
   res.end(body);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -63,7 +67,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -103,19 +107,39 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     return (origin !== undefined && !pageOrigins.has(origin)) || (site !== undefined && site !== 'same-origin' && site !== 'none');
   }
 
+  /** A SigV4-signed request: its signature (over the body) is checked before anything runs. */
+  async function iamCaller(req: IncomingMessage, res: ServerResponse, body: Buffer, cors: OutgoingHttpHeaders | undefined): Promise<RequestCaller | undefined> {
+    try {
+      return await iamCallerOf(options.iam!.support, options.iam!.authModel, req, body, plainIp(req.socket.remoteAddress), headersOf(req));
+    } catch (error) {
+      if (!(error instanceof IamRefusal)) throw error;
+      send(res, error.status, JSON.stringify({ errors: [{ errorType: error.errorType, message: error.message }] }), undefined, cors);
+      return undefined;
+    }
+  }
+
   async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const cors = req.headers.origin === undefined ? undefined : corsFor(req.headers.origin);
-    let token;
-    try {
-      token = await options.verifier.verify(req.headers.authorization);
-    } catch (error) {
-      if (!(error instanceof RequestUnauthorizedError)) throw error;
-      send(res, 401, refusalBody(error), undefined, cors);
-      return;
+    let who: RequestCaller | undefined;
+    let body: Buffer;
+    if (options.iam && req.headers.authorization?.startsWith('AWS4-')) {
+      body = await readBody(req);
+      who = await iamCaller(req, res, body, cors);
+      if (!who) return;
+    } else {
+      let token;
+      try {
+        token = await options.verifier.verify(req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof RequestUnauthorizedError)) throw error;
+        send(res, 401, refusalBody(error), undefined, cors);
+        return;
+      }
+      body = await readBody(req);
+      who = requestCallerOf(token, plainIp(req.socket.remoteAddress), headersOf(req));
     }
-    const request = parseRequest(await readBody(req));
+    const request = parseRequest(body.toString('utf8'));
     if (typeof request === 'string') return badRequest(res, request, cors);
-    const who = requestCallerOf(token, plainIp(req.socket.remoteAddress), headersOf(req));
     const outcome = await options.executor.run(request, who);
     send(res, 200, JSON.stringify(outcome.body), undefined, cors);
     if (outcome.operation?.operation === 'mutation' && outcome.document) {

@@ -16,6 +16,7 @@ import { createSubscriptionHub } from './subscriptions';
 import { DEFAULT_TLS_DIR, ensureLocalTls } from './tls';
 import { createTokenVerifier } from './token-verifier';
 import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, loopbackOrigins } from '../loopback-guard';
+import { evaluateIamGrants, type IamCallerSupport } from './iam-callers';
 
 /**
  * The local AppSync-compatible endpoint: POST /graphql, the real-time socket at
@@ -56,6 +57,8 @@ export interface GraphqlEndpointOptions {
    * loopback callback/logout origins, config.local.allowedOrigins). @default [] (the page only)
    */
   readonly allowedOrigins?: readonly string[];
+  /** SigV4 (IAM) callers, verified and authorized by the synthesized policies. @default refused */
+  readonly iam?: IamCallerSupport;
 }
 
 export interface GraphqlEndpoint {
@@ -98,7 +101,10 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   const { stack } = options;
   const host = options.host ?? '127.0.0.1';
   const schema = buildAppSyncSchema(stack.schemaSdl);
-  const authModel = createAuthModel(schema, { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes });
+  const modes = { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes };
+  const topLevel = createAuthModel(schema, modes).fields.filter((f) => f.topLevel).map((f) => `${f.typeName}.${f.fieldName}`);
+  // IAM grants come from evaluating the stack's policies (keyed by role ARN), never from the config.
+  const authModel = createAuthModel(schema, { ...modes, iamGrants: options.iam ? await evaluateIamGrants(options.iam, topLevel) : {} });
   const documents = createDocumentCache({ schema, introspection: stack.api.introspection });
   checkIssuer(options.userPool);
   const verifier = await createTokenVerifier(options.userPool);
@@ -131,7 +137,16 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   if (matrix) json.set('/access-matrix.json', matrix);
   const guard = new LoopbackGuard('GraphQL endpoint', options.allowedOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
   const pageOrigins = new Set<string>();
-  const handler = createHttpHandler({ verifier, executor, hub, files: loadStaticFiles(pageDir), json, guard, pageOrigins });
+  const handler = createHttpHandler({
+    verifier,
+    executor,
+    hub,
+    files: loadStaticFiles(pageDir),
+    json,
+    guard,
+    pageOrigins,
+    iam: options.iam && { support: options.iam, authModel },
+  });
   for (const s of server.servers) {
     s.on('request', handler);
     s.on('upgrade', (req, socket, head) => {

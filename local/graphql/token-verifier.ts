@@ -39,14 +39,15 @@ export const MISSING_HEADER = 'Valid authorization header not provided.';
 /** AppSync's answer to anything that is not a raw JWT, a `Bearer ` prefix included. */
 export const UNPARSABLE_TOKEN = 'Unable to parse JWT token.';
 export const IAM_NOT_EMULATED =
-  'IAM (SigV4) authorization is not emulated by the local mode: requests signed with AWS credentials are refused. ' +
-  'Use a user pool token (the API default mode) locally; IAM callers are checked by the access matrix instead.';
+  'IAM (SigV4) authorization is not emulated on the local real-time socket: connections signed with AWS credentials are refused. ' +
+  'Subscribe with a user pool token (the API default mode); IAM callers use POST /graphql.';
 
 /** GETs a JSON document over plain http (the local pool's JWKS). */
 function httpGet(uri: string): Promise<ArrayBuffer> {
   return new Promise((resolve, reject) => {
+    // A fresh connection: a pooled keep-alive socket to an earlier pool on a reused port would be reset.
     http
-      .get(uri, (res) => {
+      .get(uri, { agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {

@@ -122,7 +122,8 @@ async function main() {
   const matrix = await fetch('/access-matrix.json');
   state.matrix = matrix.ok ? await matrix.json() : null;
   $('query').value = DEFAULT_QUERY;
-  for (const user of state.config.demoUsers) {
+  // Users who need a new password or a TOTP code sign in through the form or aws-amplify.
+  for (const user of state.config.demoUsers.filter((u) => u.password)) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = `${user.email} (${user.groups.length ? user.groups.join(', ') : 'no group'})`;

@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { Router } from 'cognito-local/lib/server/Router';
 import { DefaultConfig, type Config } from 'cognito-local/lib/server/config';
 import { createServer } from 'cognito-local/lib/server/server';
-import { DateClock, LambdaService, MessagesService, TriggersService, type Services } from 'cognito-local/lib/services';
+import { LambdaService, MessagesService, TriggersService, type Services } from 'cognito-local/lib/services';
 import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoService';
 import type { CryptoService } from 'cognito-local/lib/services/crypto';
 import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb';
@@ -15,6 +15,7 @@ import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import { guardRequests, HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
 import { closeServer, listenError } from '../server-lifecycle';
+import { type OwnedTargets, withOwnedTargets } from './cognito-local-store';
 import { lazyRouter } from './lazy-router';
 import { withRefreshTokenShim } from './refresh-shim';
 
@@ -29,6 +30,10 @@ export interface CognitoServerOptions {
   readonly issuerDomain: string;
   /** Browser origins admitted (more with `allowOrigins`). @default [] (no web page) */
   readonly allowedOrigins?: readonly string[];
+  /** The clock of every record and token. */
+  readonly now: () => Date;
+  /** Targets answered before cognito-local's router (the sign-in protocol), built from its services. */
+  readonly ownedTargets: (services: Services) => OwnedTargets;
 }
 
 export interface CognitoServer {
@@ -39,6 +44,7 @@ export interface CognitoServer {
   readonly router: Router;
   /** Admits more browser origins (the GraphQL endpoint's page, once its port is known). */
   allowOrigins(origins: Iterable<string>): void;
+  readonly services: Services;
   close(): Promise<void>;
 }
 
@@ -59,7 +65,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     UserPoolDefaults: { UsernameAttributes: [] },
     ServerConfig: { port: options.port, hostname: host, development: false, https: false },
   };
-  const clock = new DateClock();
+  const clock = { get: options.now };
   const dataStoreFactory = new StormDBDataStoreFactory(options.dataDir);
   const cognito = await new CognitoServiceFactoryImpl(
     options.dataDir,
@@ -77,7 +83,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const router = withRefreshTokenShim(lazyRouter(services));
+  const router = withOwnedTargets(withRefreshTokenShim(lazyRouter(services)), options.ownedTargets(services));
   const server = (await createServer(router, logger, config.ServerConfig, services)
     .start()
     .catch((e: NodeJS.ErrnoException) => Promise.reject(listenError(e, host, options.port)))) as Server;
@@ -101,6 +107,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     port,
     router,
     allowOrigins: (origins) => guard.allowOrigins(origins),
+    services,
     close: () => closeServer(server),
   };
 }

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Router } from 'cognito-local/lib/server/Router';
 import type { Context } from 'cognito-local/lib/services/context';
-import type { LocalGroup } from '../stack-reader';
+import type { LocalGroup, LocalPasswordPolicy } from '../stack-reader';
+import { checkPasswordPolicy } from './protocol/password-policy';
+import { newTotpSecret } from './protocol/totp';
+import type { UserStore } from './protocol/user-store';
 
 /**
  * The demo users' password. Local only: cognito-local keeps passwords in clear text in
@@ -11,6 +15,8 @@ export const LOCAL_DEMO_PASSWORD = 'LocalPassw0rd!';
 export interface DemoUserSpec {
   readonly email: string;
   readonly groups: readonly string[];
+  /** @default 'password' (see DemoUserConfig.signIn) */
+  readonly signIn?: 'password' | 'temporaryPassword' | 'totp';
 }
 
 export interface DemoUser extends DemoUserSpec {
@@ -18,11 +24,23 @@ export interface DemoUser extends DemoUserSpec {
   readonly sub: string;
   /** The Cognito username (the email, see pool-files.ts). */
   readonly username: string;
+  /** The permanent password, once the user has one the local mode knows (not for a temporary-password user). */
+  readonly password?: string;
+  /** The admin-set temporary password while the user has not replaced it (FORCE_CHANGE_PASSWORD). */
+  readonly temporaryPassword?: string;
+  /** Base32 TOTP secret of a user with TOTP MFA set up by the local mode. */
+  readonly totpSecret?: string;
 }
 
 /** Calls cognito-local targets in process: the same code the HTTP API runs, without HTTP. */
 export class PoolDirectory {
-  constructor(private readonly router: Router, private readonly ctx: Context, private readonly poolId: string) {}
+  constructor(
+    private readonly router: Router,
+    private readonly ctx: Context,
+    private readonly poolId: string,
+    private readonly store: UserStore,
+    private readonly now: () => Date
+  ) {}
 
   private call<T = Record<string, unknown>>(target: string, req: Record<string, unknown>): Promise<T> {
     return this.router(target)(this.ctx, { UserPoolId: this.poolId, ...req }) as Promise<T>;
@@ -46,15 +64,19 @@ export class PoolDirectory {
   }
 
   /**
-   * Creates the demo users that do not exist yet: email as username, verified email, a
-   * permanent password (no NEW_PASSWORD_REQUIRED), in their configured groups. Users that
-   * exist are left as they are, so group changes made through the API survive a restart.
+   * Creates the demo users that do not exist yet: email as username, verified email, in their
+   * configured groups, and by `signIn`: the permanent `password`; a temporary password
+   * (FORCE_CHANGE_PASSWORD, as AdminCreateUser leaves a user); or the password plus TOTP MFA
+   * set up with a new secret. Users that exist are left as they are (group or password changes
+   * made through the API survive a restart), except that an expired temporary password is
+   * issued anew, as an administrator would.
    */
-  async ensureDemoUsers(users: readonly DemoUserSpec[], password: string): Promise<DemoUser[]> {
+  async ensureDemoUsers(users: readonly DemoUserSpec[], password: string, policy: LocalPasswordPolicy): Promise<DemoUser[]> {
     const out: DemoUser[] = [];
     for (const u of users) {
-      let sub = await this.subOf(u.email);
-      if (sub === undefined) {
+      const kind = u.signIn ?? 'password';
+      let existing = await this.store.user(u.email);
+      if (!existing) {
         await this.call('AdminCreateUser', {
           Username: u.email,
           MessageAction: 'SUPPRESS',
@@ -63,24 +85,47 @@ export class PoolDirectory {
             { Name: 'email_verified', Value: 'true' },
           ],
         });
-        await this.call('AdminSetUserPassword', { Username: u.email, Password: password, Permanent: true });
+        if (kind === 'temporaryPassword') {
+          await this.call('AdminSetUserPassword', { Username: u.email, Password: temporaryPassword(policy), Permanent: false });
+        } else {
+          await this.call('AdminSetUserPassword', { Username: u.email, Password: password, Permanent: true });
+        }
+        if (kind === 'totp') {
+          await this.store.updateUser(u.email, {
+            totp: { secret: newTotpSecret(), verified: true, friendlyDeviceName: 'local demo' },
+            mfaMethods: ['SOFTWARE_TOKEN_MFA'],
+            preferredMfa: 'SOFTWARE_TOKEN_MFA',
+          });
+        }
         for (const group of u.groups) {
           await this.call('AdminAddUserToGroup', { Username: u.email, GroupName: group });
         }
-        sub = await this.subOf(u.email);
+        existing = await this.store.user(u.email);
+      } else if (
+        existing.status === 'FORCE_CHANGE_PASSWORD' &&
+        this.now().getTime() - existing.passwordSetAt.getTime() > policy.temporaryPasswordValidityDays * 86_400_000
+      ) {
+        await this.call('AdminSetUserPassword', { Username: u.email, Password: temporaryPassword(policy), Permanent: false });
+        existing = await this.store.user(u.email);
       }
-      out.push({ ...u, username: u.email, sub: sub as string });
+      if (!existing) throw new Error(`demo user ${u.email} was not created in pool ${this.poolId}`);
+      const temporary = existing.status === 'FORCE_CHANGE_PASSWORD';
+      out.push({
+        ...u,
+        username: existing.username,
+        sub: existing.sub,
+        ...(temporary ? { temporaryPassword: existing.password } : existing.password === password ? { password } : {}),
+        ...(existing.totp?.verified && existing.mfaMethods.includes('SOFTWARE_TOKEN_MFA') ? { totpSecret: existing.totp.secret } : {}),
+      });
     }
     return out;
   }
+}
 
-  private async subOf(username: string): Promise<string | undefined> {
-    try {
-      const user = await this.call<{ UserAttributes?: { Name: string; Value: string }[] }>('AdminGetUser', { Username: username });
-      return user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
-    } catch (e) {
-      if ((e as { code?: string }).code === 'UserNotFoundException') return undefined;
-      throw e;
-    }
-  }
+/** A random temporary password the pool's policy accepts (lower, upper, digit, symbol, long enough). */
+function temporaryPassword(policy: LocalPasswordPolicy): string {
+  const core = randomBytes(Math.max(policy.minimumLength, 12)).toString('hex').slice(0, Math.max(policy.minimumLength - 4, 8));
+  const pw = `Tmp${core}9!`;
+  checkPasswordPolicy(policy, pw);
+  return pw;
 }

@@ -1,11 +1,17 @@
 import pino from 'pino';
 import type { LocalStack } from '../stack-reader';
 import { startCognitoServer } from './cognito-server';
+import { CognitoLocalStore } from './cognito-local-store';
+import { Authenticator } from './protocol/authenticator';
+import { handleTarget } from './protocol/api-targets';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
+export type { AuthOutcome, ChallengeName } from './protocol/authenticator';
+export { Authenticator } from './protocol/authenticator';
+export { UserPoolError } from './protocol/errors';
 
 export interface UserPoolOptions {
   /** The stack whose pool, clients and groups are emulated. */
@@ -20,6 +26,8 @@ export interface UserPoolOptions {
   readonly demoUsers?: readonly DemoUserSpec[];
   /** Browser origins that may call the pool (app origins; the page's with `allowOrigins`). @default [] */
   readonly allowedOrigins?: readonly string[];
+  /** The clock of sign-in, records and tokens (tests move it to expire temporary passwords). @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 export interface UserPoolEmulator {
@@ -35,6 +43,12 @@ export interface UserPoolEmulator {
   readonly demoPassword: string;
   /** Admits more browser origins (aws-amplify in the GraphQL endpoint's page signs in here cross-origin). */
   allowOrigins(origins: Iterable<string>): void;
+  /**
+   * The sign-in protocol in process: what the JSON API runs, for a hosted-UI login page
+   * (`signInWithPassword({ clientId, username, password, trusted: true })`, then
+   * `respondToChallenge(...)` for NEW_PASSWORD_REQUIRED / SOFTWARE_TOKEN_MFA / MFA_SETUP).
+   */
+  readonly authenticator: Authenticator;
   close(): Promise<void>;
 }
 
@@ -54,18 +68,30 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
   checkDemoUserGroups(stack, demoUsers);
   writePoolFiles(options.dataDir, stack);
   const issuerDomain = awsIssuerDomain(stack.region);
+  const now = options.now ?? (() => new Date());
+  const { poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa } = stack.userPool;
+  const ctx = { logger: pino({ level: 'silent' }) };
+  let store: CognitoLocalStore | undefined;
+  let authenticator: Authenticator | undefined;
   const server = await startCognitoServer({
     dataDir: options.dataDir,
     host: options.host,
     port: options.port,
     issuerDomain,
     allowedOrigins: options.allowedOrigins,
+    now,
+    ownedTargets: (services) => {
+      store = new CognitoLocalStore(services, ctx, poolId);
+      const auth = new Authenticator({ store, poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa, now });
+      authenticator = auth;
+      return (target, req) => handleTarget(auth, target, req);
+    },
   });
   try {
-    const { poolId } = stack.userPool;
-    const directory = new PoolDirectory(server.router, { logger: pino({ level: 'silent' }) }, poolId);
+    if (!store || !authenticator) throw new Error('user pool: the sign-in protocol was not set up');
+    const directory = new PoolDirectory(server.router, ctx, poolId, store, now);
     await directory.syncGroups(stack.userPool.groups);
-    const users = await directory.ensureDemoUsers(demoUsers, LOCAL_DEMO_PASSWORD);
+    const users = await directory.ensureDemoUsers(demoUsers, LOCAL_DEMO_PASSWORD, passwordPolicy);
     return {
       endpoint: server.endpoint,
       poolId,
@@ -75,6 +101,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       demoUsers: users,
       demoPassword: LOCAL_DEMO_PASSWORD,
       allowOrigins: (origins) => server.allowOrigins(origins),
+      authenticator,
       close: () => server.close(),
     };
   } catch (e) {

@@ -16,7 +16,7 @@ interface AuthenticationResult {
 }
 
 /** A JWT's lifetime (`exp - iat`), what Cognito reports as `ExpiresIn`. */
-function lifetimeSeconds(jwt: string | undefined): number | undefined {
+export function lifetimeSeconds(jwt: string | undefined): number | undefined {
   if (!jwt) return undefined;
   const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number; iat?: number };
   return claims.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : undefined;

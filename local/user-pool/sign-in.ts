@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
@@ -27,16 +28,21 @@ export function localCognitoClient(pool: LocalPoolRef): CognitoIdentityProviderC
 
 /**
  * Signs a user in with USER_PASSWORD_AUTH against the local pool (the local-only flow, see
- * pool-files.ts). Throws when Cognito answers with a challenge instead of tokens.
+ * pool-files.ts). Throws when Cognito answers with a challenge instead of tokens. A
+ * confidential client proves its secret with SECRET_HASH, as Cognito requires.
  */
-export async function signIn(pool: LocalPoolRef, clientId: string, email: string, password: string): Promise<SignedIn> {
+export async function signIn(pool: LocalPoolRef, clientId: string, email: string, password: string, clientSecret?: string): Promise<SignedIn> {
   const client = localCognitoClient(pool);
   try {
     const out: InitiateAuthCommandOutput = await client.send(
       new InitiateAuthCommand({
         AuthFlow: 'USER_PASSWORD_AUTH',
         ClientId: clientId,
-        AuthParameters: { USERNAME: email, PASSWORD: password },
+        AuthParameters: {
+          USERNAME: email,
+          PASSWORD: password,
+          ...(clientSecret ? { SECRET_HASH: createHmac('sha256', clientSecret).update(email + clientId).digest('base64') } : {}),
+        },
       })
     );
     const r = out.AuthenticationResult;

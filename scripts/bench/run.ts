@@ -107,7 +107,7 @@ function childPids(pid: number): number[] {
 /** A demo user's access token (what aws-amplify sends), from the local pool the outputs name. */
 async function signIn(outputs: LocalOutputs, email: string): Promise<string> {
   const user = outputs.demoUsers.find((u) => u.email === email);
-  if (!user) throw new Error(`bench: no demo user ${email} in the outputs`);
+  if (!user?.password) throw new Error(`bench: no demo user ${email} with a permanent password in the outputs`);
   const pool = { endpoint: outputs.Auth.Cognito.userPoolEndpoint, region: outputs.API.GraphQL.region };
   return (await signInToPool(pool, outputs.Auth.Cognito.userPoolClientId, email, user.password)).accessToken;
 }

@@ -113,7 +113,8 @@ async function perFieldCost(dir: string, n: number): Promise<{ readySeconds: num
   try {
     if (n === 0) return { readySeconds: Number(local.seconds.toFixed(2)) };
     const outputs = JSON.parse(readFileSync(path.join(dir, 'outputs.json'), 'utf8')) as LocalOutputs;
-    const user = outputs.demoUsers.find((u) => u.email === SCALE_USER)!;
+    const user = outputs.demoUsers.find((u) => u.email === SCALE_USER);
+    if (user?.password === undefined) throw new Error(`bench: demo user ${SCALE_USER} with a permanent password is missing from outputs.json`);
     const pool = { endpoint: outputs.Auth.Cognito.userPoolEndpoint, region: outputs.API.GraphQL.region };
     const token = (await signIn(pool, outputs.Auth.Cognito.userPoolClientId, user.email, user.password)).accessToken;
     const url = outputs.API.GraphQL.endpoint;

@@ -26,11 +26,8 @@ function errorInfo(e) {
 async function main() {
   const outputs = JSON.parse(process.env.AMPLIFY_OUTPUTS);
   Amplify.configure({ Auth: outputs.Auth, API: outputs.API });
-  const { isSignedIn, nextStep } = await signIn({
-    username: process.env.EMAIL,
-    password: process.env.PASSWORD,
-    options: { authFlowType: 'USER_PASSWORD_AUTH' },
-  });
+  // No authFlowType: aws-amplify's default, USER_SRP_AUTH, as an app written for the deployed pool.
+  const { isSignedIn, nextStep } = await signIn({ username: process.env.EMAIL, password: process.env.PASSWORD });
   const first = await fetchAuthSession();
   say('signIn', { isSignedIn, nextStep: nextStep.signInStep, groups: first.tokens.accessToken.payload['cognito:groups'] ?? [] });
   const client = generateClient();

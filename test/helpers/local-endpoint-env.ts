@@ -16,6 +16,7 @@ export interface GraphqlResponse {
 export interface LocalEndpointEnv {
   readonly mode: LocalMode;
   readonly url: string;
+  /** The demo users who sign in with the password alone (no new password or TOTP step): the personas. */
   readonly users: readonly { readonly email: string; readonly groups: readonly string[] }[];
   signIn(email: string): Promise<SignedIn>;
   /** POSTs a request with `authorization` as the raw header value (undefined: no header). */
@@ -28,7 +29,7 @@ export async function startLocalEndpointEnv(): Promise<LocalEndpointEnv> {
   return {
     mode,
     url: mode.graphql.url,
-    users: mode.userPool.demoUsers,
+    users: mode.userPool.demoUsers.filter((u) => u.password !== undefined && u.totpSecret === undefined),
     signIn: (email) => mode.signIn(email),
     async gql(authorization, query, variables) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };

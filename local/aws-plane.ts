@@ -1,0 +1,120 @@
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import * as path from 'node:path';
+import { CredentialStore } from './credentials/credential-store';
+import { SigV4Verifier } from './credentials/sigv4';
+import { StackAuthorizer } from './iam/stack-authorizer';
+import { readStackIam, type StackIam } from './iam/stack-iam';
+import { startIdentityPool, type IdentityPoolEmulator } from './identity-pool';
+import { ensureLocalTls } from './graphql/tls';
+import type { IamCallerOutput } from './outputs';
+import { ObjectStore } from './s3/object-store';
+import { startS3Server, type S3Endpoint } from './s3/server';
+import { seedContent } from './s3/seed-content';
+import type { LocalStack } from './stack-reader';
+import { localCognitoClient } from './user-pool/sign-in';
+import type { UserPoolEmulator } from './user-pool';
+
+/**
+ * The local AWS-credentials plane: the stack's IAM documents, the credential store, the
+ * identity pool that mints credentials and the SigV4 verifier and policy authorizer the
+ * local services use. Started by local-mode.ts after the user pool.
+ */
+export interface AwsPlane {
+  readonly iam: StackIam;
+  readonly credentials: CredentialStore;
+  readonly sigv4: SigV4Verifier;
+  readonly authorizer: StackAuthorizer;
+  readonly identityPool?: IdentityPoolEmulator;
+  readonly s3?: S3Endpoint;
+  /** Credentials of the stack's IAM callers of the API (minted at start). */
+  readonly iamCallers: readonly IamCallerOutput[];
+  close(): Promise<void>;
+}
+
+export interface AwsPlaneOptions {
+  readonly stack: LocalStack;
+  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'region' | 'jwksUri'>;
+  readonly dataDir: string;
+  readonly host: string;
+  readonly ports: { readonly identityPool: number; readonly s3: number };
+  /** The local TLS folder (local/graphql/tls.ts): S3 is served over https with it. */
+  readonly tlsDir: string;
+}
+
+/** Folders the plane keeps below the data dir (for --reset). */
+export const AWS_PLANE_SUBDIRS = ['identity-pool', 's3'];
+
+export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
+  const iam = readStackIam(o.stack.source);
+  const credentials = new CredentialStore();
+  const cognito = localCognitoClient(o.userPool);
+  const identityPool = iam.identityPool
+    ? await startIdentityPool({
+        pool: iam.identityPool,
+        region: o.stack.region,
+        groups: o.stack.userPool.groups,
+        userPool: o.userPool,
+        credentials,
+        dataDir: path.join(o.dataDir, 'identity-pool'),
+        stackSource: o.stack.source,
+        host: o.host,
+        port: o.ports.identityPool,
+        // server_side_token_check: the user must still exist and be enabled in the pool.
+        serverSideCheck: async (claims) => {
+          const username = String(claims['cognito:username'] ?? '');
+          const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: o.userPool.poolId, Username: username })).catch(() => undefined);
+          if (!user) throw new Error(`the user ${username} is not in the pool`);
+          if (user.Enabled === false) throw new Error(`the user ${username} is disabled`);
+        },
+      })
+    : undefined;
+  const sigv4 = new SigV4Verifier(credentials);
+  const authorizer = new StackAuthorizer(iam);
+  let s3: S3Endpoint | undefined;
+  try {
+    if (iam.bucket) {
+      const store = new ObjectStore(path.join(o.dataDir, 's3'), iam.bucket.name);
+      if (store.created) seedContent(store);
+      s3 = await startS3Server({
+        bucket: iam.bucket.name,
+        bucketArn: iam.bucket.arn,
+        region: o.stack.region,
+        store,
+        sigv4,
+        authorizer,
+        tls: await ensureLocalTls(o.tlsDir),
+        host: o.host,
+        port: o.ports.s3,
+        corsOrigins: iam.bucketCorsOrigins,
+      });
+    }
+  } catch (e) {
+    cognito.destroy();
+    await identityPool?.close();
+    throw e;
+  }
+  // IAM callers are backend roles: their sessions last the role's maximum (12 h at most).
+  const iamCallers = iam.iamCallers.map((c) => {
+    const role = authorizer.role(c.roleArn);
+    const session = credentials.mint({ roleArn: c.roleArn, sessionName: c.name, durationSeconds: Math.max(900, Math.min(role?.maxSessionDuration ?? 3600, 43_200)) });
+    return {
+      name: c.name,
+      roleArn: c.roleArn,
+      credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken },
+    };
+  });
+  return {
+    iam,
+    credentials,
+    sigv4,
+    authorizer,
+    identityPool,
+    s3,
+    iamCallers,
+    close: async () => {
+      cognito.destroy();
+      await s3?.close();
+      await identityPool?.close();
+    },
+  };
+}

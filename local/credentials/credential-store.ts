@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Temporary AWS credentials minted by the local mode (what STS returns to the identity pool
+ * and to IAM callers): an `ASIA...` access key id, a secret, a session token and an expiry,
+ * bound to the role ARN and principal tags of the session. Local services look a request's
+ * key up here, recompute its signature with the secret (local/credentials/sigv4.ts) and
+ * authorize it as the bound role. Kept in memory: a restart invalidates them, as clients
+ * expect of temporary credentials (they fetch new ones).
+ */
+
+export interface LocalCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+}
+
+export interface CredentialSession extends LocalCredentials {
+  readonly roleArn: string;
+  /** `aws:PrincipalTag/<key>` values of the session. */
+  readonly principalTags: Readonly<Record<string, string>>;
+  /** The assumed-role session name (`CognitoIdentityCredentials` for identity-pool sessions). */
+  readonly sessionName: string;
+  /** The identity-pool identity, when the session came from one. */
+  readonly identityId?: string;
+}
+
+export interface MintOptions {
+  readonly roleArn: string;
+  readonly principalTags?: Readonly<Record<string, string>>;
+  readonly sessionName: string;
+  readonly identityId?: string;
+  /** Lifetime in seconds. @default 3600 (the identity pool's, and the roles' max_session_duration) */
+  readonly durationSeconds?: number;
+}
+
+/** Why a key cannot be used (mapped to each service's own error shape by the caller). */
+export type CredentialProblem = 'UnknownKey' | 'MissingToken' | 'BadToken' | 'Expired';
+
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function accessKeyId(): string {
+  const bytes = randomBytes(16);
+  return `ASIA${Array.from(bytes, (b) => KEY_ALPHABET[b % 32]).join('')}`;
+}
+
+export class CredentialStore {
+  private readonly sessions = new Map<string, CredentialSession>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  mint(o: MintOptions): CredentialSession {
+    const duration = o.durationSeconds ?? 3600;
+    if (!Number.isInteger(duration) || duration < 900 || duration > 43_200) {
+      throw new Error(`durationSeconds = ${duration}: expected an integer from 900 to 43200 (STS's range)`);
+    }
+    const session: CredentialSession = {
+      accessKeyId: accessKeyId(),
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(96).toString('base64'),
+      // AWS reports expiry in whole seconds.
+      expiration: new Date(Math.floor(this.now() / 1000) * 1000 + duration * 1000),
+      roleArn: o.roleArn,
+      principalTags: { ...(o.principalTags ?? {}) },
+      sessionName: o.sessionName,
+      identityId: o.identityId,
+    };
+    this.sessions.set(session.accessKeyId, session);
+    return session;
+  }
+
+  /** The session of a key if the token matches and it has not expired; otherwise why not. */
+  lookup(accessKeyId: string, sessionToken: string | undefined): CredentialSession | CredentialProblem {
+    const session = this.sessions.get(accessKeyId);
+    if (!session) return 'UnknownKey';
+    if (sessionToken === undefined || sessionToken === '') return 'MissingToken';
+    if (sessionToken !== session.sessionToken) return 'BadToken';
+    if (session.expiration.getTime() <= this.now()) {
+      this.sessions.delete(accessKeyId);
+      return 'Expired';
+    }
+    return session;
+  }
+}

@@ -1,0 +1,240 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CredentialStore } from '../credentials/credential-store';
+import type { LocalGroup } from '../stack-reader';
+import type { StackIdentityPool } from '../iam/stack-iam';
+import { createTokenVerifier, type VerifiedToken } from '../graphql/token-verifier';
+import { RequestUnauthorizedError } from '../graphql/errors';
+import { IdentityStore } from './identity-store';
+import { OpenIdTokenSigner } from './openid-token';
+import { roleChooser, type RoleChooser } from './role-choice';
+
+/**
+ * The identity pool (`AWSCognitoIdentityService`, JSON 1.1 over POST) for the local mode:
+ * `GetId`, `GetCredentialsForIdentity` and `GetOpenIdToken`, as the AWS SDK's
+ * CognitoIdentityClient and aws-amplify's `fetchAuthSession()` call them.
+ *
+ * - Logins must hold an ID token of one of the stack's providers, verified like Cognito does
+ *   (signature, issuer, client id, expiry; aws-jwt-verify); no guests: unauthenticated access
+ *   is refused unless the stack allows it (this one does not).
+ * - The role comes from access/role-mapping.ts (local/identity-pool/role-choice.ts), the
+ *   principal tags from the stack's principal-tag mapping, the credentials from the local
+ *   credential store (verified by the local S3 and GraphQL endpoints).
+ * - Identity ids are kept in the data dir: stable per user across restarts.
+ */
+
+export interface IdentityPoolOptions {
+  readonly pool: StackIdentityPool;
+  readonly region: string;
+  readonly groups: readonly LocalGroup[];
+  /** The user pool the providers name: its id and local JWKS. */
+  readonly userPool: { readonly poolId: string; readonly jwksUri: string };
+  readonly credentials: CredentialStore;
+  /** `<dataDir>/identity-pool`. */
+  readonly dataDir: string;
+  readonly stackSource: string;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /**
+   * The server-side token check (`server_side_token_check`): is the token's user still
+   * signed in and enabled in the pool? Throws a message when not. @default no extra check
+   */
+  readonly serverSideCheck?: (claims: Readonly<Record<string, unknown>>) => Promise<void>;
+}
+
+export interface IdentityPoolEmulator {
+  /** `identityPoolEndpoint` for aws-amplify, `endpoint` for the AWS SDK. */
+  readonly endpoint: string;
+  readonly identityPoolId: string;
+  close(): Promise<void>;
+}
+
+/** An error in the identity service's JSON shape (`__type`, `message`), HTTP 400 like AWS. */
+class IdentityError extends Error {
+  constructor(readonly type: string, message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+const MAX_BODY = 64 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new IdentityError('InvalidParameterException', `request body over ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+interface LoggedIn {
+  readonly provider: string;
+  readonly token: VerifiedToken;
+}
+
+export async function startIdentityPool(o: IdentityPoolOptions): Promise<IdentityPoolEmulator> {
+  const pool = o.pool;
+  const providers = new Map(pool.providers.map((p) => [p.providerName, p]));
+  const userPoolProvider = `cognito-idp.${o.region}.amazonaws.com/${o.userPool.poolId}`;
+  const verifier = await createTokenVerifier({
+    poolId: o.userPool.poolId,
+    jwksUri: o.userPool.jwksUri,
+    clientIds: pool.providers.filter((p) => p.providerName === userPoolProvider).map((p) => p.clientId),
+  });
+  const identities = new IdentityStore(o.dataDir, o.region);
+  const openId = new OpenIdTokenSigner(o.dataDir);
+  const choose: RoleChooser = roleChooser(pool, o.groups, o.stackSource);
+
+  async function login(body: Record<string, unknown>): Promise<LoggedIn> {
+    const logins = body.Logins;
+    if (logins === undefined || logins === null || (typeof logins === 'object' && Object.keys(logins).length === 0)) {
+      if (!pool.allowUnauthenticated) throw new IdentityError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
+      throw new IdentityError('InvalidParameterException', 'guest identities are not emulated locally');
+    }
+    if (typeof logins !== 'object' || Array.isArray(logins)) throw new IdentityError('InvalidParameterException', 'Logins: expected a map of provider name to token');
+    const entries = Object.entries(logins as Record<string, unknown>);
+    if (entries.length !== 1) throw new IdentityError('InvalidParameterException', `Logins: expected one provider, got ${entries.length}`);
+    const [provider, token] = entries[0];
+    if (!providers.has(provider) || provider !== userPoolProvider) {
+      throw new IdentityError('NotAuthorizedException', `Invalid login token. ${provider} is not a provider of this identity pool.`);
+    }
+    if (typeof token !== 'string') throw new IdentityError('NotAuthorizedException', 'Invalid login token. Expected a string.');
+    let verified: VerifiedToken;
+    try {
+      verified = await verifier.verify(token);
+    } catch (e) {
+      const why = e instanceof RequestUnauthorizedError ? e.message : String(e);
+      throw new IdentityError('NotAuthorizedException', `Invalid login token. ${why}`);
+    }
+    if (verified.claims.token_use !== 'id') throw new IdentityError('NotAuthorizedException', 'Invalid login token. Not an id token.');
+    if (providers.get(provider)!.serverSideTokenCheck && o.serverSideCheck) {
+      try {
+        await o.serverSideCheck(verified.claims);
+      } catch (e) {
+        throw new IdentityError('NotAuthorizedException', `Invalid login token. ${(e as Error).message}`);
+      }
+    }
+    return { provider, token: verified };
+  }
+
+  function checkPool(body: Record<string, unknown>): void {
+    if (body.IdentityPoolId !== pool.id) {
+      throw new IdentityError('ResourceNotFoundException', `IdentityPool '${String(body.IdentityPoolId)}' not found.`);
+    }
+  }
+
+  /** The identity of the request, which must belong to the logged-in user. */
+  function identityOf(body: Record<string, unknown>, who: LoggedIn): string {
+    const id = body.IdentityId;
+    if (typeof id !== 'string' || !/^[\w-]+:[0-9a-f-]+$/.test(id)) {
+      throw new IdentityError('InvalidParameterException', `IdentityId = ${JSON.stringify(id)}: expected <region>:<uuid>`);
+    }
+    const owner = identities.loginOf(id);
+    if (!owner) throw new IdentityError('ResourceNotFoundException', `Identity '${id}' not found.`);
+    if (owner !== `${who.provider}/${String(who.token.claims.sub)}`) {
+      throw new IdentityError('NotAuthorizedException', 'Invalid login token. Token does not belong to this identity.');
+    }
+    return id;
+  }
+
+  const operations: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
+    async GetId(body) {
+      checkPool(body);
+      const who = await login(body);
+      return { IdentityId: identities.idFor(who.provider, String(who.token.claims.sub)) };
+    },
+    async GetCredentialsForIdentity(body) {
+      const who = await login(body);
+      const identityId = identityOf(body, who);
+      if (body.CustomRoleArn !== undefined) {
+        throw new IdentityError('InvalidParameterException', 'CustomRoleArn is not supported: the role comes from the role mapping');
+      }
+      const choice = choose(who.token.groups);
+      if (!choice.roleArn) {
+        throw new IdentityError('InvalidIdentityPoolConfigurationException', `No role for this user: ${choice.resolution.steps.join('; ')}`);
+      }
+      const principalTags = Object.fromEntries(
+        Object.entries(pool.principalTags)
+          .map(([tag, claim]) => [tag, who.token.claims[claim]])
+          .filter(([, v]) => typeof v === 'string' && v !== ''),
+      ) as Record<string, string>;
+      const c = o.credentials.mint({ roleArn: choice.roleArn, principalTags, sessionName: 'CognitoIdentityCredentials', identityId });
+      return {
+        IdentityId: identityId,
+        Credentials: {
+          AccessKeyId: c.accessKeyId,
+          SecretKey: c.secretAccessKey,
+          SessionToken: c.sessionToken,
+          Expiration: c.expiration.getTime() / 1000,
+        },
+      };
+    },
+    async GetOpenIdToken(body) {
+      const who = await login(body);
+      const identityId = identityOf(body, who);
+      return { IdentityId: identityId, Token: openId.sign({ sub: identityId, aud: pool.id, amr: ['authenticated', who.provider] }) };
+    },
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const cors = {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, authorization, x-amz-date, x-amz-security-token',
+      'access-control-allow-methods': 'POST, OPTIONS',
+    };
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...cors });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors);
+      res.end();
+      return;
+    }
+    try {
+      if (req.method !== 'POST') throw new IdentityError('UnknownOperationException', `${req.method}: expected POST`);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const [service, op] = target.split('.');
+      const operation = service === 'AWSCognitoIdentityService' && Object.hasOwn(operations, op) ? operations[op] : undefined;
+      if (!operation) throw new IdentityError('UnknownOperationException', `X-Amz-Target = ${JSON.stringify(target)}: expected AWSCognitoIdentityService.GetId, .GetCredentialsForIdentity or .GetOpenIdToken`);
+      const text = await readBody(req);
+      let body: unknown;
+      try {
+        body = JSON.parse(text || '{}');
+      } catch {
+        throw new IdentityError('SerializationException', 'the request body is not JSON');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IdentityError('SerializationException', 'the request body is not a JSON object');
+      reply(200, await operation(body as Record<string, unknown>));
+    } catch (e) {
+      if (e instanceof IdentityError) reply(e.status, { __type: e.type, message: e.message });
+      else reply(500, { __type: 'InternalErrorException', message: (e as Error).message });
+    }
+  }
+
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${address}:${port}`,
+    identityPoolId: pool.id,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,331 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SigV4Error, SigV4Verifier, type VerifiedRequest } from '../credentials/sigv4';
+import { describeDecision } from '../iam/evaluator';
+import type { StackAuthorizer } from '../iam/stack-authorizer';
+import { accessDenied, errorXml, S3Error, sigV4Error, xmlEscape } from './errors';
+import { ObjectStore, type StoredObject } from './object-store';
+
+/**
+ * The content bucket over an S3-compatible, path-style HTTPS endpoint on loopback
+ * (`https://127.0.0.1:<port>/<bucket>/<key>`): GetObject, HeadObject, PutObject, DeleteObject,
+ * ListObjectsV2. Every request is SigV4-verified against the local credentials, then
+ * authorized by evaluating the synthesized role policies and bucket policy (unsigned requests
+ * are anonymous, which no policy of the stack allows). Served over TLS only, so the bucket's
+ * `aws:SecureTransport` statement sees `true` for every request that reaches it, as with S3
+ * over https. Nothing is written before a request is authorized and its body read whole.
+ */
+
+export interface S3ServerOptions {
+  readonly bucket: string;
+  readonly bucketArn: string;
+  readonly region: string;
+  readonly store: ObjectStore;
+  readonly sigv4: SigV4Verifier;
+  readonly authorizer: StackAuthorizer;
+  readonly tls: { readonly cert: string; readonly key: string };
+  readonly host?: string;
+  readonly port: number;
+  /** Largest object a PutObject may send, in bytes. @default 16 MiB (S3's own limit is 5 GiB) */
+  readonly maxObjectBytes?: number;
+  /** Allowed CORS origins (the bucket's CORS rules). @default none */
+  readonly corsOrigins?: readonly string[];
+}
+
+export interface S3Endpoint {
+  readonly endpoint: string;
+  readonly bucket: string;
+  close(): Promise<void>;
+}
+
+const MAX_KEY_BYTES = 1024;
+
+function checkKey(key: string): void {
+  if (key === '') throw new S3Error('InvalidArgument', 400, 'Object key must not be empty');
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', 400, 'Your key is too long');
+  if (key.includes('\0')) throw new S3Error('InvalidArgument', 400, 'Object key must not contain NUL');
+  if (key.split('/').some((seg) => seg === '..' || seg === '.')) {
+    throw new S3Error('InvalidArgument', 400, `Object key ${JSON.stringify(key)} must not contain "." or ".." segments`);
+  }
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) {
+      reject(new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the maximum allowed size (${max} bytes locally)`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        reject(new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the maximum allowed size (${max} bytes locally)`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Decodes an `aws-chunked` body without chunk signatures (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`). */
+function decodeAwsChunked(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at);
+    if (eol < 0) throw new S3Error('IncompleteBody', 400, 'aws-chunked body: a chunk header has no end');
+    const size = parseInt(raw.subarray(at, eol).toString('latin1').split(';')[0], 16);
+    if (!Number.isFinite(size) || size < 0) throw new S3Error('InvalidRequest', 400, 'aws-chunked body: a chunk size is not hexadecimal');
+    if (size === 0) return Buffer.concat(parts);
+    const start = eol + 2;
+    if (start + size > raw.length) throw new S3Error('IncompleteBody', 400, 'aws-chunked body: a chunk is shorter than its size');
+    parts.push(raw.subarray(start, start + size));
+    at = start + size + 2;
+  }
+}
+
+function iso(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, '.000Z');
+}
+
+function objectHeaders(o: StoredObject): Record<string, string> {
+  return {
+    'content-type': o.contentType,
+    'content-length': String(o.size),
+    etag: o.etag,
+    'last-modified': o.lastModified.toUTCString(),
+    'accept-ranges': 'bytes',
+  };
+}
+
+export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
+  const max = o.maxObjectBytes ?? 16 * 1024 * 1024;
+
+  async function authorize(v: VerifiedRequest | undefined, action: string, resource: string, context?: Record<string, string>): Promise<void> {
+    if (!v) throw accessDenied(resource.replace(/^arn:aws:s3:::/, '/'));
+    const d = await o.authorizer.authorize({
+      roleArn: v.session.roleArn,
+      principalTags: v.session.principalTags,
+      sessionName: v.session.sessionName,
+      action,
+      resource,
+      // Only https reaches this server.
+      secureTransport: true,
+      context,
+    });
+    if (d.decision !== 'Allowed') {
+      throw accessDenied(resource.replace(/^arn:aws:s3:::/, '/'), `Access Denied (${action}: ${describeDecision(d)})`);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1).replace(/\+/g, '%2B'));
+    const method = req.method ?? 'GET';
+    const cors = corsHeaders(req);
+    if (method === 'OPTIONS') {
+      res.writeHead(cors ? 200 : 403, cors ?? {});
+      res.end();
+      return;
+    }
+    let segments: string[];
+    try {
+      segments = rawPath.slice(1).split('/').map(decodeURIComponent);
+    } catch {
+      throw new S3Error('InvalidURI', 400, 'Couldn\'t parse the specified URI.');
+    }
+    const [bucket, ...rest] = segments;
+    if (!bucket) throw new S3Error('NotImplemented', 501, 'ListBuckets is not emulated; address the bucket path-style');
+    if (bucket !== o.bucket) throw new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', `/${bucket}`);
+    const key = rest.join('/');
+
+    // Signature first: nothing about the bucket is revealed to a bad signature.
+    let verified: VerifiedRequest | undefined;
+    if (SigV4Verifier.isSigned({ url, headers: req.headers })) {
+      if (req.headers.authorization !== undefined && req.headers['x-amz-content-sha256'] === undefined) {
+        throw new S3Error('InvalidRequest', 400, 'Missing required header for this request: x-amz-content-sha256');
+      }
+      try {
+        verified = await o.sigv4.verify({ method, url, headers: req.headers }, { region: o.region, service: 's3', uriEscapePath: false });
+      } catch (e) {
+        if (e instanceof SigV4Error) throw sigV4Error(e.problem, e.message);
+        throw e;
+      }
+    }
+
+    if (key === '') {
+      if (method === 'GET' && params.get('list-type') === '2') return list(verified, params, res, cors);
+      if (method === 'HEAD') {
+        await authorize(verified, 's3:ListBucket', o.bucketArn);
+        res.writeHead(200, { 'x-amz-bucket-region': o.region, ...cors });
+        res.end();
+        return;
+      }
+      throw new S3Error('NotImplemented', 501, `${method} on the bucket is not emulated locally (ListObjectsV2, HeadBucket are)`);
+    }
+    checkKey(key);
+    const objectArn = `${o.bucketArn}/${key}`;
+    switch (method) {
+      case 'GET':
+      case 'HEAD': {
+        await authorize(verified, 's3:GetObject', objectArn);
+        const found = o.store.read(key);
+        if (!found) return missing(verified, key);
+        res.writeHead(200, { ...objectHeaders(found.object), ...cors });
+        res.end(method === 'HEAD' ? undefined : found.body);
+        return;
+      }
+      case 'PUT': {
+        if (req.headers['x-amz-copy-source']) throw new S3Error('NotImplemented', 501, 'CopyObject is not emulated locally');
+        await authorize(verified, 's3:PutObject', objectArn);
+        const raw = await readBody(req, max);
+        const declared = verified?.contentSha256;
+        let body = raw;
+        if (declared === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' || String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) {
+          body = decodeAwsChunked(raw);
+        } else if (declared?.startsWith('STREAMING-')) {
+          throw new S3Error('NotImplemented', 501, `x-amz-content-sha256 = ${declared} is not emulated locally`);
+        } else if (declared && /^[0-9a-f]{64}$/.test(declared) && createHash('sha256').update(raw).digest('hex') !== declared) {
+          throw new S3Error('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+        }
+        const stored = o.store.put(key, body, String(req.headers['content-type'] ?? 'application/octet-stream'));
+        res.writeHead(200, { etag: stored.etag, ...cors });
+        res.end();
+        return;
+      }
+      case 'DELETE':
+        await authorize(verified, 's3:DeleteObject', objectArn);
+        o.store.delete(key);
+        res.writeHead(204, cors ?? {});
+        res.end();
+        return;
+      default:
+        throw new S3Error('MethodNotAllowed', 405, `The specified method is not allowed against this resource: ${method}`);
+    }
+  }
+
+  /** S3 answers NoSuchKey only to callers allowed to list the bucket; others get AccessDenied. */
+  async function missing(v: VerifiedRequest | undefined, key: string): Promise<never> {
+    try {
+      await authorize(v, 's3:ListBucket', o.bucketArn);
+    } catch {
+      throw accessDenied(`/${o.bucket}/${key}`);
+    }
+    throw new S3Error('NoSuchKey', 404, 'The specified key does not exist.', `/${o.bucket}/${key}`);
+  }
+
+  async function list(v: VerifiedRequest | undefined, params: URLSearchParams, res: ServerResponse, cors: Record<string, string> | undefined): Promise<void> {
+    const prefix = params.get('prefix') ?? '';
+    const delimiter = params.get('delimiter') ?? '';
+    const maxKeysRaw = params.get('max-keys') ?? '1000';
+    const maxKeys = Number(maxKeysRaw);
+    if (!/^\d+$/.test(maxKeysRaw) || maxKeys > 2_147_483_647) throw new S3Error('InvalidArgument', 400, `max-keys = ${maxKeysRaw}: expected a non-negative integer`);
+    const context: Record<string, string> = { 's3:max-keys': String(maxKeys) };
+    if (params.has('prefix')) context['s3:prefix'] = prefix;
+    if (params.has('delimiter')) context['s3:delimiter'] = delimiter;
+    await authorize(v, 's3:ListBucket', o.bucketArn, context);
+    const token = params.get('continuation-token');
+    const after = token !== null ? Buffer.from(token, 'base64url').toString('utf8') : (params.get('start-after') ?? '');
+    const urlEncode = params.get('encoding-type') === 'url';
+    const enc = (s: string) => xmlEscape(urlEncode ? encodeURIComponent(s).replace(/%2F/g, '/') : s);
+    const contents: StoredObject[] = [];
+    const prefixes: string[] = [];
+    let truncated = false;
+    let lastKey = '';
+    for (const key of o.store.keys()) {
+      if (!key.startsWith(prefix) || (after && Buffer.compare(Buffer.from(key), Buffer.from(after)) <= 0)) continue;
+      const restAfter = key.slice(prefix.length);
+      const cut = delimiter ? restAfter.indexOf(delimiter) : -1;
+      if (cut >= 0) {
+        const p = prefix + restAfter.slice(0, cut + delimiter.length);
+        if (prefixes.includes(p)) continue;
+        if (contents.length + prefixes.length >= maxKeys) {
+          truncated = true;
+          break;
+        }
+        prefixes.push(p);
+      } else {
+        if (contents.length + prefixes.length >= maxKeys) {
+          truncated = true;
+          break;
+        }
+        const head = o.store.head(key);
+        if (head) contents.push(head);
+      }
+      lastKey = key;
+    }
+    const xml =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+      `<Name>${xmlEscape(o.bucket)}</Name><Prefix>${enc(prefix)}</Prefix>` +
+      (delimiter ? `<Delimiter>${enc(delimiter)}</Delimiter>` : '') +
+      `<MaxKeys>${maxKeys}</MaxKeys><KeyCount>${contents.length + prefixes.length}</KeyCount><IsTruncated>${truncated}</IsTruncated>` +
+      (urlEncode ? '<EncodingType>url</EncodingType>' : '') +
+      (token !== null ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : '') +
+      (truncated ? `<NextContinuationToken>${Buffer.from(lastKey).toString('base64url')}</NextContinuationToken>` : '') +
+      contents
+        .map(
+          (c) =>
+            `<Contents><Key>${enc(c.key)}</Key><LastModified>${iso(c.lastModified)}</LastModified><ETag>${xmlEscape(c.etag)}</ETag>` +
+            `<Size>${c.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        )
+        .join('') +
+      prefixes.map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`).join('') +
+      `</ListBucketResult>`;
+    res.writeHead(200, { 'content-type': 'application/xml', ...cors });
+    res.end(xml);
+  }
+
+  function corsHeaders(req: IncomingMessage): Record<string, string> | undefined {
+    const origin = req.headers.origin;
+    if (!origin || !(o.corsOrigins ?? []).includes(origin)) return undefined;
+    return {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': 'GET, HEAD, PUT, DELETE',
+      'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? '*'),
+      'access-control-expose-headers': 'ETag',
+      'access-control-max-age': '3000',
+      vary: 'Origin',
+    };
+  }
+
+  const server = https.createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    res.setHeader('x-amz-request-id', requestId);
+    handle(req, res, requestId).catch((e: unknown) => {
+      const err = e instanceof S3Error ? e : new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.');
+      if (!(e instanceof S3Error)) console.error('local S3:', e);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // Drain what the client is still sending so it reads the error rather than a reset.
+      req.resume();
+      const body = req.method === 'HEAD' ? undefined : errorXml(err, requestId);
+      res.writeHead(err.status, { 'content-type': 'application/xml', ...(corsHeaders(req) ?? {}), connection: err.status >= 400 && err.code === 'EntityTooLarge' ? 'close' : 'keep-alive' });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    endpoint: `https://${address === '127.0.0.1' ? '127.0.0.1' : address}:${port}`,
+    bucket: o.bucket,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,136 @@
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { CognitoError } from 'cognito-local/lib/errors';
+import type { Route, Router } from 'cognito-local/lib/server/Router';
+import type { Services } from 'cognito-local/lib/services';
+import type { Context } from 'cognito-local/lib/services/context';
+import { attributesFromRecord, attributesToRecord, type User } from 'cognito-local/lib/services/userPoolService';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import publicKey = require('cognito-local/lib/keys/cognitoLocal.public.json');
+import { UserPoolError } from './protocol/errors';
+import type { IssuedTokens, MfaMethod, StoredClient, StoredUser, UserChanges, UserStore } from './protocol/user-store';
+import { lifetimeSeconds } from './refresh-shim';
+
+/**
+ * The one place the sign-in protocol (protocol/) touches cognito-local: its user and client
+ * records (StormDB files) and its token signer, behind the `UserStore` contract
+ * (test/local-user-pool-store.test.ts fails loudly when an upgrade changes them). What is
+ * reached and why:
+ * - `cognito.getUserPool` / `getAppClient`, `UserPoolService.getUserByUsername` / `saveUser` /
+ *   `listUserGroupMembership` / `storeRefreshToken`: the records the other cognito-local targets
+ *   (AdminCreateUser, groups, GetUser, refresh) read and write, so both sides see one user;
+ * - `tokenGenerator.generate`: tokens signed with the key its JWKS serves, so the GraphQL
+ *   endpoint and aws-amplify verify them like the other tokens;
+ * - `CognitoError`: the only error type its HTTP server turns into `{ __type, message }`.
+ * Owning storage and signing too would mean a second JWKS and user file for no gain measured.
+ */
+export class CognitoLocalStore implements UserStore {
+  private readonly verifier;
+
+  constructor(private readonly services: Services, private readonly ctx: Context, private readonly poolId: string) {
+    this.verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: 'access', clientId: null });
+    this.verifier.cacheJwks({ keys: [publicKey.jwk as never] });
+  }
+
+  async client(clientId: string): Promise<StoredClient | undefined> {
+    const c = await this.services.cognito.getAppClient(this.ctx, clientId);
+    if (!c || c.UserPoolId !== this.poolId) return undefined;
+    return { clientId: c.ClientId, secret: c.ClientSecret ?? undefined, explicitAuthFlows: c.ExplicitAuthFlows ?? [] };
+  }
+
+  async user(username: string): Promise<StoredUser | undefined> {
+    const raw = await this.raw(username);
+    return raw && toStoredUser(raw);
+  }
+
+  async updateUser(username: string, changes: UserChanges): Promise<StoredUser> {
+    const pool = await this.pool();
+    const raw = await pool.getUserByUsername(this.ctx, username);
+    if (!raw) throw new UserPoolError('UserNotFoundException', 'User does not exist.');
+    const next: User = { ...raw, UserLastModifiedDate: this.services.clock.get() };
+    if (changes.password !== undefined) {
+      next.Password = changes.password;
+      next.UserStatus = 'CONFIRMED';
+    }
+    if (changes.attributes && Object.keys(changes.attributes).length > 0) {
+      next.Attributes = attributesFromRecord({ ...attributesToRecord(raw.Attributes), ...changes.attributes });
+    }
+    if (changes.totp === null) delete next.SoftwareTokenMfaConfiguration;
+    else if (changes.totp) {
+      next.SoftwareTokenMfaConfiguration = {
+        Secret: changes.totp.secret,
+        Verified: changes.totp.verified,
+        ...(changes.totp.friendlyDeviceName ? { FriendlyDeviceName: changes.totp.friendlyDeviceName } : {}),
+      };
+    }
+    if (changes.mfaMethods) next.UserMFASettingList = [...changes.mfaMethods];
+    if (changes.preferredMfa === null) delete next.PreferredMfaSetting;
+    else if (changes.preferredMfa) next.PreferredMfaSetting = changes.preferredMfa;
+    await pool.saveUser(this.ctx, next);
+    return toStoredUser(next);
+  }
+
+  async issueTokens(username: string, clientId: string): Promise<IssuedTokens> {
+    const pool = await this.pool();
+    const user = await pool.getUserByUsername(this.ctx, username);
+    const client = await this.services.cognito.getAppClient(this.ctx, clientId);
+    if (!user || !client) throw new UserPoolError('NotAuthorizedException', 'Incorrect username or password.');
+    const groups = await pool.listUserGroupMembership(this.ctx, user);
+    const t = await this.services.tokenGenerator.generate(this.ctx, user, groups, client, undefined, 'Authentication');
+    await pool.storeRefreshToken(this.ctx, t.RefreshToken, user);
+    return { AccessToken: t.AccessToken, IdToken: t.IdToken, RefreshToken: t.RefreshToken, ExpiresIn: lifetimeSeconds(t.AccessToken) ?? 3600, TokenType: 'Bearer' };
+  }
+
+  async accessTokenUser(accessToken: string): Promise<string | undefined> {
+    try {
+      const claims = await this.verifier.verify(accessToken);
+      return typeof claims.username === 'string' ? claims.username : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private pool() {
+    return this.services.cognito.getUserPool(this.ctx, this.poolId);
+  }
+
+  private async raw(username: string): Promise<User | undefined> {
+    return (await (await this.pool()).getUserByUsername(this.ctx, username)) ?? undefined;
+  }
+}
+
+function toStoredUser(u: User): StoredUser {
+  const attributes = attributesToRecord(u.Attributes);
+  const totp = u.SoftwareTokenMfaConfiguration;
+  return {
+    username: u.Username,
+    sub: attributes.sub ?? '',
+    status: u.UserStatus ?? 'CONFIRMED',
+    enabled: u.Enabled !== false,
+    password: u.Password,
+    passwordSetAt: new Date(u.UserLastModifiedDate),
+    attributes,
+    totp: totp && { secret: totp.Secret, verified: totp.Verified, friendlyDeviceName: totp.FriendlyDeviceName },
+    mfaMethods: (u.UserMFASettingList ?? []).filter((m: string): m is MfaMethod => m === 'SOFTWARE_TOKEN_MFA' || m === 'SMS_MFA'),
+    preferredMfa: u.PreferredMfaSetting === 'SOFTWARE_TOKEN_MFA' || u.PreferredMfaSetting === 'SMS_MFA' ? u.PreferredMfaSetting : undefined,
+  };
+}
+
+/** Answers a target the protocol owns, or undefined to let cognito-local's router answer it. */
+export type OwnedTargets = (target: string, req: Record<string, unknown>) => Promise<unknown> | undefined;
+
+/**
+ * cognito-local's router with the protocol's targets answered first. The protocol's
+ * `UserPoolError`s become `CognitoError`s, which cognito-local's server sends as Cognito does.
+ */
+export function withOwnedTargets(router: Router, owned: OwnedTargets): Router {
+  return (target: string): Route => {
+    return (ctx, req) => {
+      const answer = owned(target, req as Record<string, unknown>);
+      // Looked up only when needed: cognito-local's own MFA targets load ESM-only otplib (see lazy-router.ts).
+      if (!answer) return router(target)(ctx, req);
+      return answer.catch((e: unknown) => {
+        throw e instanceof UserPoolError ? new CognitoError(e.code, e.message) : e;
+      }) as ReturnType<Route>;
+    };
+  };
+}

@@ -1,0 +1,127 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoPath } from '../../config/paths';
+import type { LocalOutputs } from '../../local/outputs';
+import { ensureLocalTls } from '../../local/graphql/tls';
+import { LOCAL_DEMO_PASSWORD } from '../../local/user-pool';
+import { signIn } from '../../local/user-pool/sign-in';
+
+/**
+ * `npm run bench` (part 4): the local AWS-credentials plane, with the local mode in its own
+ * process (`node dist/local/start.js`, ephemeral ports, temporary data):
+ *   - S3 GetObject of premium/handbook.md with a subscriber's identity-pool credentials, every
+ *     request SigV4-verified and authorized by policy evaluation: autocannon, 10 connections,
+ *     BENCH_SECONDS (default 10) after BENCH_WARMUP_SECONDS (default 3). The requests are one
+ *     header-signed request replayed (autocannon cannot sign each one); the server verifies it every time.
+ *   - GetCredentialsForIdentity: 1,000 sequential calls, p50 / p99 in ms.
+ * Runs itself again with NODE_EXTRA_CA_CERTS set so autocannon trusts the local CA.
+ */
+
+type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+
+function startLocal(dir: string): Promise<{ child: ChildProcess; outputs: LocalOutputs }> {
+  const outputsFile = path.join(dir, 'outputs.json');
+  const args = ['dist/local/start.js', '--port', '0', '--user-pool-port', '0', '--dynamodb-port', '0', '--data-dir', path.join(dir, 'data'), '--outputs', outputsFile];
+  const child = spawn(process.execPath, args, { cwd: repoPath('.'), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c) => (stderr += c));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (/^Ready in/.test(line)) resolve({ child, outputs: JSON.parse(readFileSync(outputsFile, 'utf8')) as LocalOutputs });
+    });
+    child.on('exit', (code) => reject(new Error(`local mode exited ${code} before ready: ${stderr.slice(-2000)}`)));
+  });
+}
+
+async function identityCall(endpoint: string, target: string, body: unknown): Promise<any> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${target}` },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status !== 200) throw new Error(`${target}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  if (!process.env.BENCH_AWS_DIR) {
+    // Make the local CA first, then measure in a child that trusts it (Node reads NODE_EXTRA_CA_CERTS at start only).
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-aws-'));
+    try {
+      const tls = await ensureLocalTls(path.join(dir, 'data', 'tls'));
+      const again = spawn(process.execPath, [__filename], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caFile, BENCH_AWS_DIR: dir } });
+      const code = await new Promise<number | null>((r) => again.on('exit', r));
+      if (code !== 0) throw new Error(`bench child exited ${code}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
+  const { child, outputs } = await startLocal(process.env.BENCH_AWS_DIR);
+  try {
+    const cognito = outputs.Auth.Cognito;
+    const { idToken } = await signIn({ endpoint: cognito.userPoolEndpoint, region: outputs.API.GraphQL.region }, cognito.userPoolClientId, 'subscriber@example.com', LOCAL_DEMO_PASSWORD);
+    const Logins = { [`cognito-idp.${outputs.API.GraphQL.region}.amazonaws.com/${cognito.userPoolId}`]: idToken };
+    const { IdentityId } = await identityCall(cognito.identityPoolEndpoint!, 'GetId', { IdentityPoolId: cognito.identityPoolId, Logins });
+    const times: number[] = [];
+    let creds: any;
+    for (let i = 0; i < 1000; i++) {
+      const t0 = performance.now();
+      creds = (await identityCall(cognito.identityPoolEndpoint!, 'GetCredentialsForIdentity', { IdentityId, Logins })).Credentials;
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`GetCredentialsForIdentity (1000 sequential): p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms`);
+
+    const url = new URL(`${outputs.local.s3Endpoint}/${outputs.Storage!.S3.bucket}/premium/handbook.md`);
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretKey, sessionToken: creds.SessionToken },
+      region: outputs.Storage!.S3.region,
+      service: 's3',
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    // One header-signed request replayed (valid for the 15-minute clock-skew window): the server
+    // verifies the signature and evaluates the policies on every request.
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: 'https:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      query: {},
+    });
+    const headers = signed.headers as Record<string, string>;
+    const target = url.toString();
+    const check = await fetch(target, { headers });
+    if (check.status !== 200) throw new Error(`signed GetObject: HTTP ${check.status} ${await check.text()}`);
+    const autocannon = require('autocannon') as Autocannon;
+    await autocannon({ url: target, headers, connections: 10, duration: WARMUP_SECONDS });
+    const r = await autocannon({ url: target, headers, connections: 10, duration: SECONDS });
+    console.log(
+      `S3 GetObject, SigV4 + policy evaluation, 10 connections, ${SECONDS} s: ${Math.round(r.requests.average)} req/s, ` +
+        `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
