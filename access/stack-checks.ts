@@ -41,93 +41,160 @@ function userGroups(json: TerraformJson): Map<string, [string, TerraformBlock]> 
   return new Map(resourcesOfType(json, 'aws_cognito_user_group').map(([id, g]) => [String(g.name), [id, g]]));
 }
 
-/** Every group has a role in the identity-pool mapping; rules read only `cognito:groups`, in precedence order. */
-function checkRoleMappings(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
-  const findings: Finding[] = [];
-  const attachments = resourcesOfType(json, 'aws_cognito_identity_pool_roles_attachment');
-  const writable = userWritableClaims(json);
-  const groups = userGroups(json);
+/** One `role_mapping` block of a roles attachment, with what its rules are checked against. */
+interface RoleMappingContext {
+  readonly stack: string;
+  /** `stack <name>: resource.aws_cognito_identity_pool_roles_attachment.<id>.role_mapping[<i>]`. */
+  readonly at: string;
+  readonly mapping: TerraformBlock;
+  readonly rules: TerraformBlock[];
+  readonly config: StackCheckConfig;
+  /** Each group's `aws_cognito_user_group` resource, by group name. */
+  readonly groups: Map<string, [string, TerraformBlock]>;
+  /** Claims a user can change, with where. */
+  readonly writable: Map<string, string>;
+}
+
+/** Groups get roles only through a roles attachment: an identity pool without one gives them none. */
+function checkRolesAttached(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
   const groupNames = config.groups.map((g) => g.name);
-  if (!attachments.length && resourcesOfType(json, 'aws_cognito_identity_pool').length && groupNames.length) {
-    findings.push({
+  const attached = resourcesOfType(json, 'aws_cognito_identity_pool_roles_attachment').length > 0;
+  if (attached || !resourcesOfType(json, 'aws_cognito_identity_pool').length || !groupNames.length) return [];
+  return [
+    {
       location: `stack ${stack}: aws_cognito_identity_pool`,
       problem: `the identity pool has no aws_cognito_identity_pool_roles_attachment: groups ${groupNames.join(', ')} get no role`,
       fix: 'attach roles with a role mapping (constructs/identity-access.ts)',
-    });
-  }
-  for (const [id, att] of attachments) {
-    blockList(att.role_mapping).forEach((m, i) => {
+    },
+  ];
+}
+
+/** The mapping type is the configured one (`rules` -> Rules, `token` -> Token). */
+function checkMappingType({ at, mapping, config }: RoleMappingContext): Finding[] {
+  const expectedType = config.identityPool.roleMapping === 'rules' ? 'Rules' : 'Token';
+  if (mapping.type === expectedType) return [];
+  return [{ location: `${at}.type`, problem: `"${String(mapping.type)}", but config identityPool.roleMapping is "${config.identityPool.roleMapping}"`, fix: `use type ${expectedType}` }];
+}
+
+/** Ambiguous-role resolution is the configured one. */
+function checkAmbiguousResolution({ at, mapping, config }: RoleMappingContext): Finding[] {
+  if (mapping.ambiguous_role_resolution === config.identityPool.ambiguousRoleResolution) return [];
+  return [
+    {
+      location: `${at}.ambiguous_role_resolution`,
+      problem: `"${String(mapping.ambiguous_role_resolution)}", but config identityPool.ambiguousRoleResolution is "${config.identityPool.ambiguousRoleResolution}"`,
+      fix: 'derive it from the config',
+    },
+  ];
+}
+
+/** A rule on `cognito:groups` matches with Contains: a user in several groups would match no Equals rule. */
+function checkGroupRuleMatchType(ctx: RoleMappingContext, r: TerraformBlock, j: number): Finding[] {
+  if (r.match_type === 'Contains') return [];
+  return [
+    {
+      location: `${ctx.at}.mapping_rule[${j}].match_type`,
+      problem: `"${String(r.match_type)}" on cognito:groups: a user in several groups would not match`,
+      fix: 'use Contains',
+    },
+  ];
+}
+
+/** A group's rule grants the group's own role (the one on its `aws_cognito_user_group`). */
+function checkGroupRuleRole(ctx: RoleMappingContext, r: TerraformBlock, j: number): Finding[] {
+  const group = ctx.groups.get(String(r.value));
+  if (!group || group[1].role_arn === undefined || refTarget(group[1].role_arn) === refTarget(r.role_arn)) return [];
+  return [
+    {
+      location: `${ctx.at}.mapping_rule[${j}].role_arn`,
+      problem: `the rule for group ${String(r.value)} grants ${String(r.role_arn)}, but the group's own role_arn (aws_cognito_user_group.${group[0]}) is ${String(group[1].role_arn)}`,
+      fix: 'map each group to its own role',
+    },
+  ];
+}
+
+/** A rule reads `cognito:groups` only: any other claim may be one the user can write. */
+function checkRuleClaim(ctx: RoleMappingContext, r: TerraformBlock, j: number): Finding[] {
+  const how = ctx.writable.get(String(r.claim));
+  return [
+    {
+      location: `${ctx.at}.mapping_rule[${j}].claim`,
+      problem: `the rule reads claim "${String(r.claim)}"` + (how ? `, which the user can write (${how})` : '') + '; roles must follow group membership only',
+      fix: 'map on cognito:groups (Contains) and put users in groups instead',
+    },
+  ];
+}
+
+/** Each rule, in order: a group rule's match type and role, or the claim it must not read. */
+function checkEachRule(ctx: RoleMappingContext): Finding[] {
+  return ctx.rules.flatMap((r, j) =>
+    r.claim === 'cognito:groups' ? [...checkGroupRuleMatchType(ctx, r, j), ...checkGroupRuleRole(ctx, r, j)] : checkRuleClaim(ctx, r, j),
+  );
+}
+
+/** Group values of the rules that match the way the checks require (`cognito:groups` Contains). */
+function coveredGroups(rules: readonly TerraformBlock[]): string[] {
+  return rules.filter((r) => r.claim === 'cognito:groups' && r.match_type === 'Contains').map((r) => String(r.value));
+}
+
+/** Rules mapping: every configured group has a rule, or its members get no group role. */
+function checkEveryGroupHasRule({ at, rules, config }: RoleMappingContext): Finding[] {
+  const covered = coveredGroups(rules);
+  return config.groups
+    .map((g) => g.name)
+    .filter((n) => !covered.includes(n))
+    .map((g) => ({ location: `${at}.mapping_rule`, problem: `group ${g} has no rule (cognito:groups Contains "${g}"), so it has no role`, fix: 'add one rule per configured group' }));
+}
+
+/** Rules mapping: the rules are in group precedence order (the first matching rule wins). */
+function checkRulePrecedence({ at, rules, config }: RoleMappingContext): Finding[] {
+  const expected = mappingRules(config.groups).map((r) => r.value);
+  const actual = coveredGroups(rules).filter((v) => expected.includes(v));
+  if (actual.length !== expected.length || actual.join() === expected.join()) return [];
+  return [
+    {
+      location: `${at}.mapping_rule`,
+      problem: `rules are in the order ${actual.join(', ')}, not group precedence ${expected.join(', ')} (the first matching rule wins)`,
+      fix: 'order the rules by group precedence',
+    },
+  ];
+}
+
+/** Token mapping: every group carries its role_arn (the token's `cognito:preferred_role` comes from it). */
+function checkEveryGroupHasRoleArn({ stack, groups, config }: RoleMappingContext): Finding[] {
+  return config.groups.flatMap(({ name: g }) => {
+    const group = groups.get(g);
+    if (group && group[1].role_arn !== undefined) return [];
+    return [
+      {
+        location: group ? `stack ${stack}: resource.aws_cognito_user_group.${group[0]}.role_arn` : `stack ${stack}: aws_cognito_user_group "${g}"`,
+        problem: `group ${g} has no role_arn, so Token role mapping gives its members no role`,
+        fix: "set the group's role_arn to its identity-pool role",
+      },
+    ];
+  });
+}
+
+/** The rules each role mapping is held to, in the order their findings are reported. */
+const ROLE_MAPPING_RULES: readonly ((ctx: RoleMappingContext) => Finding[])[] = [
+  checkMappingType,
+  checkAmbiguousResolution,
+  checkEachRule,
+  (ctx) => (ctx.mapping.type === 'Rules' ? [...checkEveryGroupHasRule(ctx), ...checkRulePrecedence(ctx)] : checkEveryGroupHasRoleArn(ctx)),
+];
+
+/** Every group has a role in the identity-pool mapping; rules read only `cognito:groups`, in precedence order. */
+function checkRoleMappings(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
+  const writable = userWritableClaims(json);
+  const groups = userGroups(json);
+  const perMapping = resourcesOfType(json, 'aws_cognito_identity_pool_roles_attachment').flatMap(([id, att]) =>
+    blockList(att.role_mapping).flatMap((mapping, i) => {
       const at = `stack ${stack}: resource.aws_cognito_identity_pool_roles_attachment.${id}.role_mapping[${i}]`;
-      const expectedType = config.identityPool.roleMapping === 'rules' ? 'Rules' : 'Token';
-      if (m.type !== expectedType) {
-        findings.push({ location: `${at}.type`, problem: `"${String(m.type)}", but config identityPool.roleMapping is "${config.identityPool.roleMapping}"`, fix: `use type ${expectedType}` });
-      }
-      if (m.ambiguous_role_resolution !== config.identityPool.ambiguousRoleResolution) {
-        findings.push({
-          location: `${at}.ambiguous_role_resolution`,
-          problem: `"${String(m.ambiguous_role_resolution)}", but config identityPool.ambiguousRoleResolution is "${config.identityPool.ambiguousRoleResolution}"`,
-          fix: 'derive it from the config',
-        });
-      }
-      const rules = blockList(m.mapping_rule);
-      rules.forEach((r, j) => {
-        if (r.claim === 'cognito:groups') {
-          if (r.match_type !== 'Contains') {
-            findings.push({
-              location: `${at}.mapping_rule[${j}].match_type`,
-              problem: `"${String(r.match_type)}" on cognito:groups: a user in several groups would not match`,
-              fix: 'use Contains',
-            });
-          }
-          const group = groups.get(String(r.value));
-          if (group && group[1].role_arn !== undefined && refTarget(group[1].role_arn) !== refTarget(r.role_arn)) {
-            findings.push({
-              location: `${at}.mapping_rule[${j}].role_arn`,
-              problem: `the rule for group ${String(r.value)} grants ${String(r.role_arn)}, but the group's own role_arn (aws_cognito_user_group.${group[0]}) is ${String(group[1].role_arn)}`,
-              fix: 'map each group to its own role',
-            });
-          }
-          return;
-        }
-        const how = writable.get(String(r.claim));
-        findings.push({
-          location: `${at}.mapping_rule[${j}].claim`,
-          problem:
-            `the rule reads claim "${String(r.claim)}"` +
-            (how ? `, which the user can write (${how})` : '') +
-            '; roles must follow group membership only',
-          fix: 'map on cognito:groups (Contains) and put users in groups instead',
-        });
-      });
-      if (m.type === 'Rules') {
-        const covered = rules.filter((r) => r.claim === 'cognito:groups' && r.match_type === 'Contains').map((r) => String(r.value));
-        for (const g of groupNames.filter((n) => !covered.includes(n))) {
-          findings.push({ location: `${at}.mapping_rule`, problem: `group ${g} has no rule (cognito:groups Contains "${g}"), so it has no role`, fix: 'add one rule per configured group' });
-        }
-        const expected = mappingRules(config.groups).map((r) => r.value);
-        const actual = covered.filter((v) => expected.includes(v));
-        if (actual.length === expected.length && actual.join() !== expected.join()) {
-          findings.push({
-            location: `${at}.mapping_rule`,
-            problem: `rules are in the order ${actual.join(', ')}, not group precedence ${expected.join(', ')} (the first matching rule wins)`,
-            fix: 'order the rules by group precedence',
-          });
-        }
-      } else {
-        for (const g of groupNames) {
-          const group = groups.get(g);
-          if (!group || group[1].role_arn === undefined) {
-            findings.push({
-              location: group ? `stack ${stack}: resource.aws_cognito_user_group.${group[0]}.role_arn` : `stack ${stack}: aws_cognito_user_group "${g}"`,
-              problem: `group ${g} has no role_arn, so Token role mapping gives its members no role`,
-              fix: "set the group's role_arn to its identity-pool role",
-            });
-          }
-        }
-      }
-    });
-  }
-  return findings;
+      const ctx: RoleMappingContext = { stack, at, mapping, rules: blockList(mapping.mapping_rule), config, groups, writable };
+      return ROLE_MAPPING_RULES.flatMap((rule) => rule(ctx));
+    }),
+  );
+  return [...checkRolesAttached(stack, json, config), ...perMapping];
 }
 
 interface TrustStatement {

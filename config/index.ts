@@ -1,31 +1,31 @@
 import { project } from './project';
 import type {
   ApiConfig,
+  DemoUserConfig,
   EnvironmentConfig,
+  GoogleProviderConfig,
   GroupConfig,
   IdentityPoolConfig,
-  IdentityProvidersConfig,
+  LocalModeConfig,
   ProjectConfig,
-  RelaxationConfig,
   ResourceServerConfig,
   SamlProviderConfig,
   SocialAdmissionConfig,
   SocialProviderName,
   StateBackendConfig,
-  StorageRule,
-  DemoUserConfig,
+  UserPoolConfig,
   WebClientConfig,
 } from './types';
+import { DEFAULTS, withDefaults, type Filled } from './defaults';
 import { validateConfig } from './validate';
+
+export { DEFAULTS } from './defaults';
 
 export * from './types';
 export { ConfigError } from './validate';
 
 /** SAML provider with every default filled in. */
-export interface ResolvedSamlProvider extends Required<Omit<SamlProviderConfig, 'metadataUrl' | 'metadataFile'>> {
-  readonly metadataUrl?: string;
-  readonly metadataFile?: string;
-}
+export type ResolvedSamlProvider = Filled<SamlProviderConfig, typeof DEFAULTS.SamlProviderConfig>;
 
 /** A social IdP's admission rule, addresses lower-cased (what the pre-sign-up trigger compares). */
 export type ResolvedAdmission =
@@ -38,61 +38,45 @@ export interface ResolvedSocialProvider {
   readonly admission?: ResolvedAdmission;
 }
 
-/** The project with every default filled in; what every consumer reads. */
-export interface ResolvedConfig {
-  readonly name: string;
-  readonly region: string;
+/** Google sign-in with its defaults filled in and its admission rule resolved. */
+export type ResolvedGoogleProvider = Filled<Omit<GoogleProviderConfig, 'admission'>, typeof DEFAULTS.GoogleProviderConfig> & {
+  readonly admission?: ResolvedAdmission;
+};
+
+/**
+ * The project with every default of the `DEFAULTS` table filled in; what every consumer reads.
+ * Each part is `Filled<input type, its defaults>`, so a new option needs no line here.
+ */
+export type ResolvedConfig = Pick<ProjectConfig, 'name' | 'region' | 'storage'> & {
   /** Groups in precedence order (lowest number first). */
   readonly groups: readonly GroupConfig[];
-  readonly userPool: {
-    readonly passwordMinLength: number;
-    readonly temporaryPasswordValidityDays: number;
-    readonly adminCreateUserOnly: boolean;
-    readonly verificationSubject: string;
-    readonly verificationMessage: string;
-    readonly ses?: { readonly sourceArn: string; readonly fromAddress: string };
-  };
+  readonly userPool: Filled<UserPoolConfig, typeof DEFAULTS.UserPoolConfig>;
   /** The resource server with its default identifier and scopes filled in. */
-  readonly resourceServer: Required<ResourceServerConfig>;
+  readonly resourceServer: Filled<ResourceServerConfig, typeof DEFAULTS.ResourceServerConfig>;
   readonly identityProviders: {
-    readonly google?: Required<Omit<NonNullable<IdentityProvidersConfig['google']>, 'admission'>> & {
-      readonly admission?: ResolvedAdmission;
-    };
+    readonly google?: ResolvedGoogleProvider;
     readonly saml: readonly ResolvedSamlProvider[];
     /** Every social IdP (Google, and Facebook/Apple/Amazon when added), for the pre-sign-up trigger. */
     readonly social: readonly ResolvedSocialProvider[];
   };
   /** Role mapping and ambiguous-role resolution, defaults filled in. */
-  readonly identityPool: Required<IdentityPoolConfig>;
-  readonly storage: { readonly rules: readonly StorageRule[] };
+  readonly identityPool: Filled<IdentityPoolConfig, typeof DEFAULTS.IdentityPoolConfig>;
   /** The API options, defaults filled in (callers, row rules and group variables empty when unset). */
-  readonly api: Required<ApiConfig>;
+  readonly api: Filled<ApiConfig, typeof DEFAULTS.ApiConfig>;
   readonly environments: Readonly<Record<string, ResolvedEnvironment>>;
-  readonly local: {
-    readonly environment: string;
-    readonly userPoolPort: number;
-    readonly graphqlPort: number;
-    readonly dynamodbPort: number;
-    readonly demoUsers: readonly Required<DemoUserConfig>[];
-    readonly allowedOrigins: readonly string[];
+  readonly local: Filled<Omit<LocalModeConfig, 'demoUsers'>, typeof DEFAULTS.LocalModeConfig> & {
+    readonly demoUsers: readonly Filled<DemoUserConfig, typeof DEFAULTS.DemoUserConfig>[];
   };
-}
+};
 
-export interface ResolvedEnvironment {
+/** One environment with its defaults filled in, its name, and its state key and region derived. */
+export type ResolvedEnvironment = Filled<Omit<EnvironmentConfig, 'webClient' | 'waf' | 'state'>, typeof DEFAULTS.EnvironmentConfig> & {
   readonly name: string;
-  readonly mfa: 'ON' | 'OPTIONAL';
-  readonly featurePlan: 'ESSENTIALS' | 'PLUS';
-  readonly domainPrefix: string;
-  readonly customDomain?: { readonly domain: string; readonly certificateArn: string };
   /** The web client's URLs and options, defaults filled in. */
-  readonly webClient: Required<WebClientConfig>;
-  readonly introspection: boolean;
-  readonly waf: { readonly enabled: boolean; readonly requestsPer5Minutes: number };
-  readonly state?: Required<Omit<StateBackendConfig, 'kmsKeyId'>> & { readonly kmsKeyId?: string };
-  readonly deletionProtection: boolean;
-  readonly requireRemoteState: boolean;
-  readonly relaxations: readonly RelaxationConfig[];
-}
+  readonly webClient: Filled<WebClientConfig, typeof DEFAULTS.WebClientConfig>;
+  readonly waf: Required<NonNullable<EnvironmentConfig['waf']>>;
+  readonly state?: Filled<StateBackendConfig, { key: string; region: string }>;
+};
 
 /** Everything one stack needs: the project plus the environment it deploys. */
 export interface StackConfig extends ResolvedConfig {
@@ -101,40 +85,23 @@ export interface StackConfig extends ResolvedConfig {
 
 function resolveAdmission(a: SocialAdmissionConfig | undefined): ResolvedAdmission | undefined {
   if (!a) return undefined;
-  if (a.invitedOnly) return { mode: 'invitedOnly' };
+  const rule = withDefaults(DEFAULTS.SocialAdmissionConfig, a);
+  if (rule.invitedOnly) return { mode: 'invitedOnly' };
   return {
     mode: 'allowList',
-    allowedEmailDomains: (a.allowedEmailDomains ?? []).map((d) => d.toLowerCase()),
-    allowedEmails: (a.allowedEmails ?? []).map((e) => e.toLowerCase()),
+    allowedEmailDomains: rule.allowedEmailDomains.map((d) => d.toLowerCase()),
+    allowedEmails: rule.allowedEmails.map((e) => e.toLowerCase()),
   };
 }
 
-const DEFAULT_EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
-
 function resolveEnvironment(projectName: string, region: string, name: string, e: EnvironmentConfig): ResolvedEnvironment {
   return {
+    ...withDefaults(DEFAULTS.EnvironmentConfig, e),
     name,
-    mfa: e.mfa ?? 'ON',
-    featurePlan: e.featurePlan ?? 'PLUS',
-    domainPrefix: e.domainPrefix,
-    customDomain: e.customDomain,
-    webClient: {
-      callbackUrls: e.webClient.callbackUrls,
-      logoutUrls: e.webClient.logoutUrls,
-      refreshTokenValidityDays: e.webClient.refreshTokenValidityDays ?? 30,
-      allowUserAdminScope: e.webClient.allowUserAdminScope ?? false,
-    },
-    introspection: e.introspection ?? false,
-    waf: { enabled: e.waf?.enabled ?? true, requestsPer5Minutes: e.waf?.requestsPer5Minutes ?? 1000 },
-    state: e.state && {
-      bucket: e.state.bucket,
-      key: e.state.key ?? `${projectName}/${name}.tfstate`,
-      region: e.state.region ?? region,
-      kmsKeyId: e.state.kmsKeyId,
-    },
-    deletionProtection: e.deletionProtection ?? true,
-    requireRemoteState: e.requireRemoteState ?? true,
-    relaxations: e.relaxations ?? [],
+    webClient: withDefaults(DEFAULTS.WebClientConfig, e.webClient),
+    waf: withDefaults(DEFAULTS.EnvironmentConfig.waf, e.waf),
+    // Derived defaults: they depend on the project and environment, so they are not in DEFAULTS.
+    state: e.state && withDefaults({ key: `${projectName}/${name}.tfstate`, region }, e.state),
   };
 }
 
@@ -144,69 +111,31 @@ function resolveEnvironment(projectName: string, region: string, name: string, e
  */
 export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'): ResolvedConfig {
   validateConfig(raw, source);
-  const api: ApiConfig = raw.api ?? {};
-  const idps = raw.identityProviders ?? {};
+  const idps = withDefaults(DEFAULTS.IdentityProvidersConfig, raw.identityProviders);
   const google = idps.google && {
-    clientId: idps.google.clientId,
-    scopes: idps.google.scopes ?? 'openid email profile',
-    attributeMapping: idps.google.attributeMapping ?? { email: 'email', name: 'name', username: 'sub' },
+    ...withDefaults(DEFAULTS.GoogleProviderConfig, idps.google),
     admission: resolveAdmission(idps.google.admission),
   };
   return {
     name: raw.name,
     region: raw.region,
     groups: [...raw.groups].sort((a, b) => a.precedence - b.precedence),
-    userPool: {
-      passwordMinLength: raw.userPool?.passwordMinLength ?? 12,
-      temporaryPasswordValidityDays: raw.userPool?.temporaryPasswordValidityDays ?? 3,
-      adminCreateUserOnly: raw.userPool?.adminCreateUserOnly ?? true,
-      verificationSubject: raw.userPool?.verificationSubject ?? 'Verify your email',
-      verificationMessage: raw.userPool?.verificationMessage ?? 'Your verification code is {####}',
-      ses: raw.userPool?.ses,
-    },
-    resourceServer: {
-      identifier: raw.resourceServer?.identifier ?? 'content',
-      scopes: raw.resourceServer?.scopes ?? { read: 'Read content', write: 'Write content' },
-    },
+    userPool: withDefaults(DEFAULTS.UserPoolConfig, raw.userPool),
+    resourceServer: withDefaults(DEFAULTS.ResourceServerConfig, raw.resourceServer),
     identityProviders: {
       google,
       social: google ? [{ name: 'Google', admission: google.admission }] : [],
-      saml: (idps.saml ?? []).map((s) => ({
-        name: s.name,
-        metadataUrl: s.metadataUrl,
-        metadataFile: s.metadataFile,
-        attributeMapping: s.attributeMapping ?? { email: DEFAULT_EMAIL_CLAIM },
-        groupsAttribute: s.groupsAttribute,
-        groupMapping: s.groupMapping ?? {},
-        identifiers: s.identifiers ?? [],
-        idpSignOut: s.idpSignOut ?? true,
-        requestSigning: s.requestSigning ?? true,
-      })),
+      saml: idps.saml.map((s) => withDefaults(DEFAULTS.SamlProviderConfig, s)),
     },
-    identityPool: {
-      roleMapping: raw.identityPool?.roleMapping ?? 'rules',
-      ambiguousRoleResolution: raw.identityPool?.ambiguousRoleResolution ?? 'AuthenticatedRole',
-    },
+    identityPool: withDefaults(DEFAULTS.IdentityPoolConfig, raw.identityPool),
     storage: raw.storage,
-    api: {
-      name: api.name ?? 'content-api',
-      strictAuthDirectives: api.strictAuthDirectives ?? true,
-      queryDepthLimit: api.queryDepthLimit ?? 10,
-      resolverCountLimit: api.resolverCountLimit ?? 200,
-      iamCallers: api.iamCallers ?? [],
-      rowRules: api.rowRules ?? [],
-      groupVariables: api.groupVariables ?? {},
-    },
+    api: withDefaults(DEFAULTS.ApiConfig, raw.api),
     environments: Object.fromEntries(
       Object.entries(raw.environments).map(([n, e]) => [n, resolveEnvironment(raw.name, raw.region, n, e)]),
     ),
     local: {
-      environment: raw.local.environment ?? 'dev',
-      userPoolPort: raw.local.userPoolPort ?? 9229,
-      graphqlPort: raw.local.graphqlPort ?? 20002,
-      dynamodbPort: raw.local.dynamodbPort ?? 8000,
-      demoUsers: raw.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups ?? [], signIn: u.signIn ?? 'password' })),
-      allowedOrigins: raw.local.allowedOrigins ?? [],
+      ...withDefaults(DEFAULTS.LocalModeConfig, raw.local),
+      demoUsers: raw.local.demoUsers.map((u) => withDefaults(DEFAULTS.DemoUserConfig, u)),
     },
   };
 }

@@ -3,7 +3,8 @@
  *
  * Every group, client, identity provider, storage rule and API caller is named here once;
  * the constructs, the synth-time checks, the access matrix and the local mode all derive
- * from it. Every optional option documents its default; `resolveConfig` (index.ts) fills
+ * from it. Every optional option documents its default, whose value lives in the `DEFAULTS` table
+ * (defaults.ts; a test holds each `@default` here to it); `resolveConfig` (index.ts) fills
  * defaults in and `validateConfig` (validate.ts) refuses bad values before any resource
  * exists.
  */
@@ -96,7 +97,10 @@ export interface SamlProviderConfig {
   readonly metadataUrl?: string;
   /** Path to a metadata XML file, relative to the repository root. Exactly one of `metadataUrl` and `metadataFile`. */
   readonly metadataFile?: string;
-  /** Cognito attribute -> SAML assertion attribute. @default { email: <email claim URI> } */
+  /**
+   * Cognito attribute -> SAML assertion attribute.
+   * @default { email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress' }
+   */
   readonly attributeMapping?: Readonly<Record<string, string>>;
   /** SAML attribute that carries the user's IdP groups; mapped into `custom:idp_groups`. */
   readonly groupsAttribute: string;
@@ -215,7 +219,7 @@ export interface ApiConfig {
 export interface StateBackendConfig {
   /** An existing, private, versioned S3 bucket for the state. */
   readonly bucket: string;
-  /** @default '<project>/<environment>.tfstate' */
+  /** @default `<project>/<environment>.tfstate` */
   readonly key?: string;
   /** @default the project region */
   readonly region?: string;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UserFacingError } from './errors';
 import { CONTROL_IDS } from './control-ids';
+import { DEFAULTS } from './defaults';
 import { repoPath } from './paths';
 import type {
   ApiConfig,
@@ -204,7 +205,7 @@ function checkAdmissionRule(fail: Fail, key: string, a: SocialAdmissionConfig): 
  * pool is admin-create-only: otherwise they would open a closed pool to the world.
  */
 function checkSocialAdmission(raw: ProjectConfig, fail: Fail): void {
-  const closed = raw.userPool?.adminCreateUserOnly ?? true;
+  const closed = raw.userPool?.adminCreateUserOnly ?? DEFAULTS.UserPoolConfig.adminCreateUserOnly;
   const google = raw.identityProviders?.google;
   if (!google) return;
   const key = 'identityProviders.google.admission';

@@ -26,7 +26,10 @@ export function needsAdmissionTrigger(config: StackConfig): boolean {
 }
 
 export interface AdmissionTriggerProps {
-  readonly config: StackConfig;
+  /** `<project>-<environment>`: the function is `<namePrefix>-pre-sign-up`. */
+  readonly namePrefix: string;
+  /** Who each social IdP may bring in (`admissionSettings(config)`). */
+  readonly settings: AdmissionSettings;
   /** The stack's key for log groups. */
   readonly logKey: LogKey;
 }
@@ -40,9 +43,9 @@ export class AdmissionTrigger extends LambdaTrigger {
   private readonly settings: AdmissionSettings;
 
   constructor(scope: Construct, id: string, props: AdmissionTriggerProps) {
-    const settings = admissionSettings(props.config);
+    const { settings } = props;
     super(scope, id, {
-      config: props.config,
+      namePrefix: props.namePrefix,
       lambda: 'pre-sign-up',
       description: 'Admits social sign-ups by the config admission rules',
       environment: admissionEnvironment(settings),

@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
 import type { CognitoResourceServer } from '@cdktf/provider-aws/lib/cognito-resource-server';
-import type { StackConfig } from '../config';
-import { Federation } from './federation';
+import type { ResolvedEnvironment } from '../config';
 import { resourceName } from './naming';
 import { IDP_GROUPS_ATTRIBUTE } from './user-directory';
 
@@ -13,23 +12,29 @@ export const USER_ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
 export const TOKEN_VALIDITY_MINUTES = 60;
 
 /** The OAuth scopes the web client may request. */
-export function webClientScopes(config: StackConfig): string[] {
-  return ['openid', 'email', 'profile', ...(config.env.webClient.allowUserAdminScope ? [USER_ADMIN_SCOPE] : [])];
+export function webClientScopes(webClient: Pick<ResolvedEnvironment['webClient'], 'allowUserAdminScope'>): string[] {
+  return ['openid', 'email', 'profile', ...(webClient.allowUserAdminScope ? [USER_ADMIN_SCOPE] : [])];
 }
 
 /**
  * Only what the IdPs map must be writable (Cognito requires it). An empty list means "every
  * attribute" to Cognito, so without IdPs the harmless `name` stands in.
  */
-function writableAttributes(config: StackConfig): string[] {
-  const mapped = Federation.mappedAttributes(config);
-  return mapped.length > 0 ? mapped : ['name'];
+function writableAttributes(mapped: readonly string[]): string[] {
+  return mapped.length > 0 ? [...mapped] : ['name'];
 }
 
 export interface AppClientsProps {
-  readonly config: StackConfig;
+  /** `<project>-<environment>`: the clients are `<namePrefix>-web` and `<namePrefix>-server`. */
+  readonly namePrefix: string;
+  /** The user pool the clients belong to. */
   readonly userPoolId: string;
+  /** The resource server whose scopes the server client may request. */
   readonly resourceServer: CognitoResourceServer;
+  /** The web client's URLs, refresh token validity and admin-scope choice (the environment's `webClient`). */
+  readonly webClient: ResolvedEnvironment['webClient'];
+  /** User attributes the IdPs write on sign-in (`Federation.mappedAttributes`); an empty list leaves only `name` writable. */
+  readonly mappedAttributes: readonly string[];
   /** Provider names (Terraform references) besides COGNITO that the clients offer. */
   readonly providerNames: readonly string[];
 }
@@ -44,7 +49,7 @@ export class AppClients extends Construct {
 
   constructor(scope: Construct, id: string, props: AppClientsProps) {
     super(scope, id);
-    const { config, userPoolId } = props;
+    const { namePrefix, userPoolId } = props;
     const supportedIdentityProviders = ['COGNITO', ...props.providerNames];
     const common = {
       userPoolId,
@@ -57,27 +62,27 @@ export class AppClients extends Construct {
       // Units of the validities above and of each client's refreshTokenValidity.
       tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
     };
-    const web = config.env.webClient;
+    const web = props.webClient;
 
     this.webClient = new CognitoUserPoolClient(this, 'web', {
       ...common,
-      name: resourceName(config, 'web'),
+      name: resourceName(namePrefix, 'web'),
       generateSecret: false,
       // Code grant only (no implicit): the browser exchanges the code with a PKCE verifier,
       // which Amplify always sends for public clients.
       allowedOauthFlows: ['code'],
-      allowedOauthScopes: webClientScopes(config),
+      allowedOauthScopes: webClientScopes(web),
       callbackUrls: [...web.callbackUrls],
       logoutUrls: [...web.logoutUrls],
       explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       refreshTokenValidity: web.refreshTokenValidityDays,
       readAttributes: ['email', 'email_verified', 'name', IDP_GROUPS_ATTRIBUTE],
-      writeAttributes: writableAttributes(config),
+      writeAttributes: writableAttributes(props.mappedAttributes),
     });
 
     this.serverClient = new CognitoUserPoolClient(this, 'server', {
       ...common,
-      name: resourceName(config, 'server'),
+      name: resourceName(namePrefix, 'server'),
       generateSecret: true,
       allowedOauthFlows: ['client_credentials'],
       allowedOauthScopes: props.resourceServer.scopeIdentifiers,

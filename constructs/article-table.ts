@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import type { StackConfig } from '../config';
 import { resourceName } from './naming';
 
 /**
@@ -20,22 +19,24 @@ export const ARTICLE_TABLE_ATTRIBUTES = [ARTICLE_TABLE.hashKey, ARTICLE_TABLE.st
 );
 
 export interface ArticleTableProps {
-  readonly config: StackConfig;
+  /** `<project>-<environment>`: the table is `<namePrefix>-articles`. */
+  readonly namePrefix: string;
+  /** Deletion protection in AWS and `prevent_destroy` in Terraform (the environment's `deletionProtection`). */
+  readonly deletionProtection: boolean;
 }
 
 /**
  * The articles table: on demand, point-in-time recovery, encrypted with the AWS-managed KMS key,
- * and (per `config.env.deletionProtection`) protected both in AWS and by `prevent_destroy`.
+ * and (per `deletionProtection`) protected both in AWS and by `prevent_destroy`.
  */
 export class ArticleTable extends Construct {
   readonly table: DynamodbTable;
 
   constructor(scope: Construct, id: string, props: ArticleTableProps) {
     super(scope, id);
-    const { config } = props;
     const index = ARTICLE_TABLE.statusIndex;
     this.table = new DynamodbTable(this, 'table', {
-      name: resourceName(config, 'articles'),
+      name: resourceName(props.namePrefix, 'articles'),
       billingMode: 'PAY_PER_REQUEST',
       hashKey: ARTICLE_TABLE.hashKey,
       attribute: ARTICLE_TABLE_ATTRIBUTES,
@@ -43,8 +44,8 @@ export class ArticleTable extends Construct {
       pointInTimeRecovery: { enabled: true },
       // Enabled without a key ARN = the AWS-managed key (aws/dynamodb), visible in CloudTrail.
       serverSideEncryption: { enabled: true },
-      deletionProtectionEnabled: config.env.deletionProtection,
-      lifecycle: { preventDestroy: config.env.deletionProtection },
+      deletionProtectionEnabled: props.deletionProtection,
+      lifecycle: { preventDestroy: props.deletionProtection },
     });
   }
 }

@@ -2,16 +2,20 @@ import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StackConfig } from '../config';
+import { admissionSettings, needsAdmissionTrigger } from './admission-trigger';
+import { apiEnvironmentVariables } from './api-environment';
 import { AppClients, webClientScopes } from './app-clients';
 import { AccountOf } from './arn-parts';
 import { LogKey } from './log-key';
 import { amplifyClientConfig } from './client-config';
-import { ContentStore } from './content-store';
+import { ContentStore, webOrigins } from './content-store';
 import { Federation } from './federation';
-import { GraphqlApi, type ApiSource } from './graphql-api';
+import { GraphqlApi, type ApiSource, type GraphqlApiProps } from './graphql-api';
+import { groupMappingSettings } from './group-mapping-trigger';
 import { IdentityAccess } from './identity-access';
 import { REQUIRED_TERRAFORM_VERSION } from './terraform-requirements';
-import { UserDirectory } from './user-directory';
+import { namePrefix } from './naming';
+import { IDP_GROUPS_ATTRIBUTE, UserDirectory } from './user-directory';
 
 export interface ContentStackProps {
   /** The environment's resolved config. */
@@ -26,6 +30,22 @@ export interface ContentStackProps {
   readonly apiSource: ApiSource;
 }
 
+/** The props of the stack's GraphqlApi that come from the config (the rest are the stack's resources). */
+export function graphqlApiSettings(
+  config: StackConfig,
+  userPoolId: string,
+): Pick<GraphqlApiProps, 'namePrefix' | 'region' | 'api' | 'introspection' | 'waf' | 'deletionProtection' | 'environmentVariables'> {
+  return {
+    namePrefix: namePrefix(config),
+    region: config.region,
+    api: config.api,
+    introspection: config.env.introspection,
+    waf: config.env.waf,
+    deletionProtection: config.env.deletionProtection,
+    environmentVariables: apiEnvironmentVariables(config, userPoolId),
+  };
+}
+
 /** Provider settings that let `terraform plan` run with no AWS account; never in a deployable stack. */
 export const OFFLINE_PROVIDER = {
   accessKey: 'offline-plan-dummy-key',
@@ -35,7 +55,10 @@ export const OFFLINE_PROVIDER = {
   skipMetadataApiCheck: 'true',
 } as const;
 
-/** One environment: identity (user pool, federation, identity pool, bucket) and the GraphQL API. */
+/**
+ * One environment: identity (user pool, federation, identity pool, bucket) and the GraphQL API.
+ * The only construct that reads the config: it maps the config onto each construct's props.
+ */
 export class ContentStack extends TerraformStack {
   readonly directory: UserDirectory;
   readonly federation: Federation;
@@ -60,31 +83,53 @@ export class ContentStack extends TerraformStack {
 
     // One key for every log group of the stack; its policy names the account of the user pool.
     this.logKey = new LogKey(this, 'log-key', { description: `${config.name}-${env.name} log groups`, region: config.region });
-    this.directory = new UserDirectory(this, 'directory', { config, logKey: this.logKey });
+    const prefix = namePrefix(config);
+    this.directory = new UserDirectory(this, 'directory', {
+      namePrefix: prefix,
+      region: config.region,
+      userPool: config.userPool,
+      mfa: env.mfa,
+      featurePlan: env.featurePlan,
+      deletionProtection: env.deletionProtection,
+      domainPrefix: env.domainPrefix,
+      customDomain: env.customDomain,
+      groups: config.groups,
+      resourceServer: config.resourceServer,
+      groupMapping: groupMappingSettings(config, IDP_GROUPS_ATTRIBUTE),
+      admission: needsAdmissionTrigger(config) ? admissionSettings(config) : undefined,
+      logKey: this.logKey,
+    });
     const userPool = this.directory.userPool;
     const account = new AccountOf(this, 'account', userPool.arn);
     this.logKey.useAccount(account);
-    this.federation = new Federation(this, 'federation', { config, userPoolId: userPool.id });
+    const { google, saml } = config.identityProviders;
+    this.federation = new Federation(this, 'federation', { userPoolId: userPool.id, google, saml });
     this.clients = new AppClients(this, 'clients', {
-      config,
+      namePrefix: prefix,
       userPoolId: userPool.id,
       resourceServer: this.directory.resourceServer,
       providerNames: this.federation.providerNames,
+      webClient: env.webClient,
+      mappedAttributes: Federation.mappedAttributes(config.identityProviders),
     });
     this.access = new IdentityAccess(this, 'access', {
-      config,
+      namePrefix: prefix,
+      groups: config.groups,
+      roleMapping: config.identityPool,
       userPoolEndpoint: userPool.endpoint,
       webClientId: this.clients.webClient.id,
     });
     this.directory.attachGroupRoles(this.access.groupRoles);
     this.store = new ContentStore(this, 'store', {
-      config,
+      namePrefix: prefix,
+      rules: config.storage.rules,
+      corsOrigins: webOrigins(env.webClient.callbackUrls),
       authenticatedRole: this.access.authenticatedRole,
       groupRoles: this.access.groupRoles,
       account,
     });
     this.api = new GraphqlApi(this, 'api', {
-      config,
+      ...graphqlApiSettings(config, userPool.id),
       userPoolId: userPool.id,
       userPoolArn: userPool.arn,
       // Only clients whose tokens name a user: the server client's client-credentials tokens
@@ -149,7 +194,7 @@ export class ContentStack extends TerraformStack {
         userPoolClientId: clients.webClient.id,
         identityPoolId: access.identityPool.id,
         oauthDomain: directory.domainHost,
-        scopes: webClientScopes(config),
+        scopes: webClientScopes(webClient),
         redirectSignIn: webClient.callbackUrls,
         redirectSignOut: webClient.logoutUrls,
         graphqlEndpoint: api.graphqlUrl,

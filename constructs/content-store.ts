@@ -8,7 +8,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import type { StackConfig } from '../config';
+import type { StorageRule } from '../config';
 import type { IdentityRole } from '../access/role-mapping';
 import { storageGrantsFor, type StorageGrants } from '../access/storage-grants';
 import { OWNER_TAG } from './identity-access';
@@ -53,12 +53,17 @@ export function storagePolicy(bucketArn: string, grants: StorageGrants): string 
 }
 
 /** Origins of the web client's callback URLs: the pages that may call the bucket from a browser. */
-function webOrigins(config: StackConfig): string[] {
-  return [...new Set(config.env.webClient.callbackUrls.map((u) => new URL(u).origin))];
+export function webOrigins(callbackUrls: readonly string[]): string[] {
+  return [...new Set(callbackUrls.map((u) => new URL(u).origin))];
 }
 
 export interface ContentStoreProps {
-  readonly config: StackConfig;
+  /** `<project>-<environment>`: the buckets' name prefixes. */
+  readonly namePrefix: string;
+  /** Who may read and write below which prefix (`config.storage.rules`). */
+  readonly rules: readonly StorageRule[];
+  /** Browser origins CORS admits (`webOrigins` of the web client's callback URLs); at least one. */
+  readonly corsOrigins: readonly string[];
   /** The identity pool's default authenticated role. */
   readonly authenticatedRole: IamRole;
   /** Each group's identity-pool role, by group name. */
@@ -95,9 +100,12 @@ export class ContentStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ContentStoreProps) {
     super(scope, id);
-    const { config } = props;
+    if (props.corsOrigins.length === 0) {
+      throw new Error('ContentStore: corsOrigins = []: expected at least one browser origin (the web client\'s callback URL origins)');
+    }
+    const { namePrefix } = props;
 
-    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: `${resourceName(config, 'assets')}-` });
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: `${resourceName(namePrefix, 'assets')}-` });
     const bucket = this.bucket.id;
     new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
@@ -133,13 +141,13 @@ export class ContentStore extends Construct {
       bucket,
       policy: JSON.stringify({ Version: '2012-10-17', Statement: [denyInsecureTransport(this.bucket.arn)] }),
     });
-    this.logBucket = this.createLogBucket(config, props.account);
+    this.logBucket = this.createLogBucket(namePrefix, props.account);
     new S3BucketLoggingA(this, 'access-logging', { bucket, targetBucket: this.logBucket.id, targetPrefix: ACCESS_LOG_PREFIX });
     new S3BucketCorsConfiguration(this, 'cors', {
       bucket,
       corsRule: [
         {
-          allowedOrigins: webOrigins(config),
+          allowedOrigins: [...props.corsOrigins],
           allowedMethods: ['GET', 'HEAD', 'PUT', 'DELETE'],
           allowedHeaders: ['*'],
           exposeHeaders: ['ETag'],
@@ -151,11 +159,11 @@ export class ContentStore extends Construct {
     // The grants come from the access model's derivation, so the matrix shows what is deployed.
     const roles: [string, IdentityRole, IamRole][] = [
       ['authenticated', { kind: 'authenticated' }, props.authenticatedRole],
-      ...config.groups.map((g): [string, IdentityRole, IamRole] => [g.name, { kind: 'group', group: g.name }, props.groupRoles[g.name]]),
+      ...Object.entries(props.groupRoles).map(([group, role]): [string, IdentityRole, IamRole] => [group, { kind: 'group', group }, role]),
     ];
     // One inline S3 policy per role that has storage grants.
     for (const [key, identityRole, role] of roles) {
-      const policy = storagePolicy(this.bucket.arn, storageGrantsFor(config.storage.rules, identityRole));
+      const policy = storagePolicy(this.bucket.arn, storageGrantsFor(props.rules, identityRole));
       if (policy) new IamRolePolicy(this, `policy-${key}`, { name: 'content-assets', role: role.id, policy });
     }
   }
@@ -166,8 +174,8 @@ export class ContentStore extends Construct {
    * after a year. Only the S3 logging service may write, only under the log prefix and only
    * for the content bucket of this account.
    */
-  private createLogBucket(config: StackConfig, account: AccountRef): S3Bucket {
-    const logBucket = new S3Bucket(this, 'log-bucket', { bucketPrefix: `${resourceName(config, 'access-logs')}-` });
+  private createLogBucket(namePrefix: string, account: AccountRef): S3Bucket {
+    const logBucket = new S3Bucket(this, 'log-bucket', { bucketPrefix: `${resourceName(namePrefix, 'access-logs')}-` });
     const bucket = logBucket.id;
     new S3BucketOwnershipControls(this, 'log-ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketPublicAccessBlock(this, 'log-public-access-block', {

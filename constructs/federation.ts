@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
 import { TerraformVariable } from 'cdktf';
 import { CognitoIdentityProvider } from '@cdktf/provider-aws/lib/cognito-identity-provider';
-import type { ResolvedSamlProvider, StackConfig } from '../config';
+import type { ResolvedConfig, ResolvedGoogleProvider, ResolvedSamlProvider } from '../config';
 import { repoPath } from '../config/paths';
 import { IDP_GROUPS_ATTRIBUTE } from './user-directory';
 
@@ -25,9 +25,16 @@ export const GOOGLE_COMPUTED_DETAILS = [
 
 const ignoreDetails = (keys: readonly string[]) => keys.map((k) => `provider_details["${k}"]`);
 
+/** The identity providers as the config resolves them (`config.identityProviders`). */
+export type FederationProviders = Pick<ResolvedConfig['identityProviders'], 'google' | 'saml'>;
+
 export interface FederationProps {
-  readonly config: StackConfig;
+  /** The user pool the providers sign users into. */
   readonly userPoolId: string;
+  /** Google sign-in, defaults filled in. @default none (no Google provider, no secret variable) */
+  readonly google?: ResolvedGoogleProvider;
+  /** SAML providers, defaults filled in; an empty list adds none. */
+  readonly saml: readonly ResolvedSamlProvider[];
 }
 
 /** SAML provider_details: the metadata (URL or the file's text), IdP sign-out and request signing. */
@@ -57,9 +64,8 @@ export class Federation extends Construct {
 
   constructor(scope: Construct, id: string, props: FederationProps) {
     super(scope, id);
-    const { config, userPoolId } = props;
+    const { userPoolId, google } = props;
     const providers: Record<string, CognitoIdentityProvider> = {};
-    const google = config.identityProviders.google;
 
     if (google) {
       this.googleClientSecret = new TerraformVariable(scope, GOOGLE_SECRET_VARIABLE, {
@@ -82,7 +88,7 @@ export class Federation extends Construct {
       });
     }
 
-    for (const s of config.identityProviders.saml) {
+    for (const s of props.saml) {
       providers[s.name] = new CognitoIdentityProvider(this, `saml-${s.name}`, {
         userPoolId,
         providerName: s.name,
@@ -99,11 +105,10 @@ export class Federation extends Construct {
   }
 
   /** User attributes the IdPs write on sign-in; app clients must allow writing exactly these. */
-  static mappedAttributes(config: StackConfig): string[] {
-    const google = config.identityProviders.google;
+  static mappedAttributes(providers: FederationProviders): string[] {
     const keys = [
-      ...Object.keys(google?.attributeMapping ?? {}),
-      ...config.identityProviders.saml.flatMap((s) => [...Object.keys(s.attributeMapping), IDP_GROUPS_ATTRIBUTE]),
+      ...Object.keys(providers.google?.attributeMapping ?? {}),
+      ...providers.saml.flatMap((s) => [...Object.keys(s.attributeMapping), IDP_GROUPS_ATTRIBUTE]),
     ];
     // `username` is the federated user's identifier, not a writable attribute.
     return [...new Set(keys.filter((k) => k !== 'username'))].sort();

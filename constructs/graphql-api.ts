@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { AppsyncApiCache } from '@cdktf/provider-aws/lib/appsync-api-cache';
 import type { AppsyncDatasource } from '@cdktf/provider-aws/lib/appsync-datasource';
 import { AppsyncFunction } from '@cdktf/provider-aws/lib/appsync-function';
 import { AppsyncGraphqlApi } from '@cdktf/provider-aws/lib/appsync-graphql-api';
@@ -9,11 +8,11 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { GraphQLSchema } from 'graphql';
 import { loadAppSyncSchema, SCHEMA_FILE } from '../access/appsync-schema';
 import { apiAuthFromConfig } from '../access/project-access';
-import type { StackConfig } from '../config';
+import type { ResolvedConfig, ResolvedEnvironment } from '../config';
 import { UserFacingError } from '../config/errors';
 import { repoPath } from '../config/paths';
 import { ApiDataSources, DATA_SOURCE_NAMES } from './api-data-sources';
-import { ApiEnvironment, apiEnvironmentVariables } from './api-environment';
+import { ApiEnvironment } from './api-environment';
 import { ApiIamCallers } from './api-iam-callers';
 import { ApiLogRole } from './api-logging';
 import type { AccountRef } from './arn-parts';
@@ -45,19 +44,21 @@ export function loadApiSource(parsed: { sdl: string; schema: GraphQLSchema } = l
   };
 }
 
-/** An AppSync server-side cache. Off unless given: cached answers would outlive group changes. */
-export interface ApiCacheProps {
-  /** Instance type, e.g. `SMALL`. */
-  readonly type: string;
-  /** Seconds an entry lives, 1 to 3600. */
-  readonly ttlSeconds: number;
-  /** @default 'PER_RESOLVER_CACHING' (only resolvers that opt in are cached) */
-  readonly behavior?: 'FULL_REQUEST_CACHING' | 'PER_RESOLVER_CACHING';
-}
-
 export interface GraphqlApiProps {
-  /** The environment's resolved config. */
-  readonly config: StackConfig;
+  /** `<project>-<environment>`: names the API, its table, roles and WAF ACL. */
+  readonly namePrefix: string;
+  /** The API's region (the log role's trust and the environment-variables call name it). */
+  readonly region: string;
+  /** API name suffix, query limits and IAM callers (`config.api`, defaults filled in). */
+  readonly api: Pick<ResolvedConfig['api'], 'name' | 'queryDepthLimit' | 'resolverCountLimit' | 'iamCallers'>;
+  /** GraphQL introspection on or off. */
+  readonly introspection: boolean;
+  /** The rate-based WAF rule: on or off, and requests per 5 minutes per IP. */
+  readonly waf: ResolvedEnvironment['waf'];
+  /** Deletion protection of the articles table. */
+  readonly deletionProtection: boolean;
+  /** The API environment variables the resolvers read as `ctx.env` (`apiEnvironmentVariables`). */
+  readonly environmentVariables: Readonly<Record<string, string>>;
   /** The user pool that signs the API's tokens (default auth mode). */
   readonly userPoolId: string;
   /** That pool's ARN: the `cognito` data source's role may act on this pool only. */
@@ -68,8 +69,6 @@ export interface GraphqlApiProps {
   readonly groupRoles: Readonly<Record<string, IamRole>>;
   /** The schema and resolvers (`loadApiSource()`), loaded once for all stacks of the app. */
   readonly source: ApiSource;
-  /** Server-side cache. @default none */
-  readonly cache?: ApiCacheProps;
   /** The stack's key for log groups (the API's log group). */
   readonly logKey: LogKey;
   /** The stack's account and partition (the log role's trust names them). */
@@ -92,74 +91,66 @@ export class GraphqlApi extends Construct {
 
   constructor(scope: Construct, id: string, props: GraphqlApiProps) {
     super(scope, id);
-    const { config } = props;
+    const { namePrefix, region, api } = props;
     const { sdl, catalog } = props.source;
     this.catalog = catalog;
+    // Before any resource: an empty list would admit the tokens of no client.
+    const appIdClientRegex = clientIdRegex(props.appClientIds);
 
     // The same modes the access model assumes: IAM only when some caller is granted fields.
-    const auth = apiAuthFromConfig(config);
+    const auth = apiAuthFromConfig({ api });
     const logRole = new ApiLogRole(this, 'logging', {
-      roleName: resourceName(config, 'api-logs'),
+      roleName: resourceName(namePrefix, 'api-logs'),
       account: props.account,
-      region: config.region,
+      region,
     });
     this.api = new AppsyncGraphqlApi(this, 'api', {
-      name: resourceName(config, config.api.name),
+      name: resourceName(namePrefix, api.name),
       schema: sdl,
       authenticationType: auth.defaultMode,
       userPoolConfig: {
         userPoolId: props.userPoolId,
-        awsRegion: config.region,
+        awsRegion: region,
         // ALLOW is the only value AppSync accepts with additional auth providers; the schema's
         // directives decide per field.
         defaultAction: 'ALLOW',
-        appIdClientRegex: clientIdRegex(props.appClientIds),
+        appIdClientRegex,
       },
       additionalAuthenticationProvider: auth.additionalModes.map((mode) => ({ authenticationType: mode })),
       logConfig: { cloudwatchLogsRoleArn: logRole.role.arn, fieldLogLevel: 'ERROR', excludeVerboseContent: true },
       xrayEnabled: true,
-      introspectionConfig: config.env.introspection ? 'ENABLED' : 'DISABLED',
-      queryDepthLimit: config.api.queryDepthLimit,
-      resolverCountLimit: config.api.resolverCountLimit,
+      introspectionConfig: props.introspection ? 'ENABLED' : 'DISABLED',
+      queryDepthLimit: api.queryDepthLimit,
+      resolverCountLimit: api.resolverCountLimit,
     });
     this.graphqlUrl = this.api.uris.lookup('GRAPHQL');
     logRole.writeTo(this.api.id, props.logKey);
 
-    this.table = new ArticleTable(this, 'articles', { config }).table;
+    this.table = new ArticleTable(this, 'articles', { namePrefix, deletionProtection: props.deletionProtection }).table;
     const dataSources = new ApiDataSources(this, 'data-sources', {
       apiId: this.api.id,
       apiArn: this.api.arn,
-      region: config.region,
+      region,
       table: this.table,
       userPoolArn: props.userPoolArn,
-      roleNamePrefix: resourceName(config, 'api'),
+      roleNamePrefix: resourceName(namePrefix, 'api'),
     });
     for (const resolver of this.catalog.resolvers) this.addResolver(resolver, dataSources.byName);
 
     new ApiEnvironment(this, 'environment', {
       apiId: this.api.id,
-      region: config.region,
-      variables: apiEnvironmentVariables(config, props.userPoolId),
+      region,
+      variables: props.environmentVariables,
     });
 
-    if (props.cache) {
-      new AppsyncApiCache(this, 'cache', {
-        apiId: this.api.id,
-        type: props.cache.type,
-        ttl: props.cache.ttlSeconds,
-        apiCachingBehavior: props.cache.behavior ?? 'PER_RESOLVER_CACHING',
-        atRestEncryptionEnabled: true,
-        transitEncryptionEnabled: true,
-      });
-    }
-    if (config.env.waf.enabled) {
-      new ApiWaf(this, 'waf', { name: resourceName(config, 'api'), apiArn: this.api.arn, requestsPer5Minutes: config.env.waf.requestsPer5Minutes });
+    if (props.waf.enabled) {
+      new ApiWaf(this, 'waf', { name: resourceName(namePrefix, 'api'), apiArn: this.api.arn, requestsPer5Minutes: props.waf.requestsPer5Minutes });
     }
     this.iamCallerRoles = new ApiIamCallers(this, 'iam-callers', {
-      callers: config.api.iamCallers,
+      callers: api.iamCallers,
       apiArn: this.api.arn,
       groupRoles: props.groupRoles,
-      roleName: (caller) => resourceName(config, `caller-${caller}`),
+      roleName: (caller) => resourceName(namePrefix, `caller-${caller}`),
     }).roles;
   }
 

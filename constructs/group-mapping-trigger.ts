@@ -3,12 +3,13 @@ import type { StackConfig } from '../config';
 import type { GroupMappingSettings } from '../lambdas/pre-token-generation/handler';
 import { LambdaTrigger } from './lambda-trigger';
 import type { LogKey } from './log-key';
-import { groupRoleName } from './naming';
+import { groupRoleName, namePrefix } from './naming';
 
 export interface GroupMappingTriggerProps {
-  readonly config: StackConfig;
-  /** The user attribute that carries the IdP groups, e.g. `custom:idp_groups`. */
-  readonly attribute: string;
+  /** `<project>-<environment>`: the function is `<namePrefix>-pre-token-generation`. */
+  readonly namePrefix: string;
+  /** What the trigger maps (`groupMappingSettings(config, attribute)`): each IdP's allow-list, group order and role names. */
+  readonly settings: GroupMappingSettings;
   /** The stack's key for log groups. */
   readonly logKey: LogKey;
 }
@@ -19,7 +20,7 @@ export function groupMappingSettings(config: StackConfig, attribute: string): Gr
     mappings: Object.fromEntries(config.identityProviders.saml.map((s) => [s.name, s.groupMapping])),
     attribute,
     groupOrder: config.groups.map((g) => g.name),
-    roleNames: Object.fromEntries(config.groups.map((g) => [g.name, groupRoleName(config, g.name)])),
+    roleNames: Object.fromEntries(config.groups.map((g) => [g.name, groupRoleName(namePrefix(config), g.name)])),
   };
 }
 
@@ -40,10 +41,10 @@ export function groupMappingEnvironment(settings: GroupMappingSettings): Record<
 export class GroupMappingTrigger extends LambdaTrigger {
   constructor(scope: Construct, id: string, props: GroupMappingTriggerProps) {
     super(scope, id, {
-      config: props.config,
+      namePrefix: props.namePrefix,
       lambda: 'pre-token-generation',
       description: 'Maps allow-listed IdP groups into Cognito token groups',
-      environment: groupMappingEnvironment(groupMappingSettings(props.config, props.attribute)),
+      environment: groupMappingEnvironment(props.settings),
       logKey: props.logKey,
     });
   }

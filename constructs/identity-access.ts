@@ -3,7 +3,7 @@ import { CognitoIdentityPool } from '@cdktf/provider-aws/lib/cognito-identity-po
 import { CognitoIdentityPoolProviderPrincipalTag } from '@cdktf/provider-aws/lib/cognito-identity-pool-provider-principal-tag';
 import { CognitoIdentityPoolRolesAttachment } from '@cdktf/provider-aws/lib/cognito-identity-pool-roles-attachment';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import type { StackConfig } from '../config';
+import type { GroupConfig, ResolvedConfig } from '../config';
 import { mappingRules } from '../access/role-mapping';
 import { authenticatedRoleName, groupRoleName, resourceName } from './naming';
 
@@ -33,7 +33,12 @@ export function identityPoolTrustPolicy(identityPoolId: string): string {
 }
 
 export interface IdentityAccessProps {
-  readonly config: StackConfig;
+  /** `<project>-<environment>`: names the identity pool and its roles. */
+  readonly namePrefix: string;
+  /** The groups, in precedence order: one role each, and (with `rules`) one mapping rule each, first match wins. */
+  readonly groups: readonly GroupConfig[];
+  /** How a signed-in user's role is chosen (`config.identityPool`). */
+  readonly roleMapping: ResolvedConfig['identityPool'];
   /** `cognito-idp.<region>.amazonaws.com/<poolId>`: the user pool as an identity-pool provider. */
   readonly userPoolEndpoint: string;
   /** The app client whose tokens the identity pool accepts. */
@@ -56,10 +61,10 @@ export class IdentityAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: IdentityAccessProps) {
     super(scope, id);
-    const { config, userPoolEndpoint, webClientId } = props;
+    const { namePrefix, groups, userPoolEndpoint, webClientId } = props;
 
     this.identityPool = new CognitoIdentityPool(this, 'identity-pool', {
-      identityPoolName: resourceName(config, 'identities'),
+      identityPoolName: resourceName(namePrefix, 'identities'),
       allowUnauthenticatedIdentities: false,
       // The classic (basic) flow lets a client pick any role the trust policy allows.
       allowClassicFlow: false,
@@ -68,16 +73,16 @@ export class IdentityAccess extends Construct {
     const trust = identityPoolTrustPolicy(this.identityPool.id);
 
     this.authenticatedRole = new IamRole(this, 'authenticated-role', {
-      name: authenticatedRoleName(config),
+      name: authenticatedRoleName(namePrefix),
       description: 'Signed-in users without a group role',
       assumeRolePolicy: trust,
       maxSessionDuration: 3600,
     });
     this.groupRoles = Object.fromEntries(
-      config.groups.map((g) => [
+      groups.map((g) => [
         g.name,
         new IamRole(this, `group-role-${g.name}`, {
-          name: groupRoleName(config, g.name),
+          name: groupRoleName(namePrefix, g.name),
           description: `Members of the ${g.name} group`,
           assumeRolePolicy: trust,
           maxSessionDuration: 3600,
@@ -85,7 +90,7 @@ export class IdentityAccess extends Construct {
       ]),
     );
 
-    const { roleMapping, ambiguousRoleResolution } = config.identityPool;
+    const { roleMapping, ambiguousRoleResolution } = props.roleMapping;
     this.rolesAttachment = new CognitoIdentityPoolRolesAttachment(this, 'roles', {
       identityPoolId: this.identityPool.id,
       roles: { authenticated: this.authenticatedRole.arn },
@@ -97,7 +102,7 @@ export class IdentityAccess extends Construct {
           // First match wins: the access model orders the rules by group precedence.
           mappingRule:
             roleMapping === 'rules'
-              ? mappingRules(config.groups).map((r) => ({
+              ? mappingRules(groups).map((r) => ({
                   claim: r.claim,
                   matchType: r.matchType,
                   value: r.value,

@@ -4,7 +4,6 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import type { StackConfig } from '../config';
 import { bundleLambda, LAMBDA_RUNTIME } from '../lambdas/bundle';
 import { lambdaArchive } from './code-asset';
 import { AllowStatement, allowPolicy, serviceTrustPolicy, XRAY_WRITE_STATEMENT } from './iam-documents';
@@ -12,9 +11,11 @@ import type { LogKey } from './log-key';
 import { LOG_RETENTION_DAYS, resourceName } from './naming';
 
 export interface LambdaTriggerProps {
-  readonly config: StackConfig;
+  /** `<project>-<environment>` (`namePrefix`): the function, role and log group are named `<namePrefix>-<lambda>`. */
+  readonly namePrefix: string;
   /** The folder under `lambdas/` (bundled from its `handler.ts`), also the function name suffix, e.g. `pre-sign-up`. */
   readonly lambda: string;
+  /** The function's description in the Lambda console. */
   readonly description: string;
   /** The function's environment variables. */
   readonly environment: Readonly<Record<string, string>>;
@@ -33,8 +34,7 @@ export class LambdaTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: LambdaTriggerProps) {
     super(scope, id);
-    const { config } = props;
-    const functionName = resourceName(config, props.lambda);
+    const functionName = resourceName(props.namePrefix, props.lambda);
 
     // Created by Terraform rather than by Lambda on first run, so retention and encryption
     // apply and the role needs no logs:CreateLogGroup.
