@@ -119,8 +119,10 @@ class IamReader {
   private readonly region: string;
   private readonly env: string;
   private readonly poolId: string;
+  private readonly locals: Json;
 
   constructor(private readonly source: string, doc: Json) {
+    this.locals = (doc.locals ?? {}) as Json;
     const byType = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
     this.resources = Object.entries(byType).flatMap(([type, byName]) =>
       Object.entries(byName).map(([name, body]) => ({ type, name, body })),
@@ -173,7 +175,9 @@ class IamReader {
   }
 
   private bucket(): StackIam['bucket'] {
-    const buckets = this.all('aws_s3_bucket');
+    // The access-log bucket (an aws_s3_bucket_logging target) holds no content: leave it out.
+    const logTargets = new Set(this.all('aws_s3_bucket_logging').map((l) => String(l.body.target_bucket)));
+    const buckets = this.all('aws_s3_bucket').filter((b) => ![...logTargets].some((t) => t.includes(`aws_s3_bucket.${b.name}.`)));
     if (buckets.length === 0) return undefined;
     if (buckets.length > 1) throw new StackReadError(this.source, 'resource.aws_s3_bucket', buckets.map((b) => b.name), 'one content bucket');
     const b = buckets[0];
@@ -276,6 +280,8 @@ class IamReader {
   }
 
   private attribute(expr: string): string | undefined {
+    const local = /^local\.([A-Za-z0-9_-]+)$/.exec(expr);
+    if (local) return this.local(local[1]);
     const m = /^([a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expr);
     if (!m) return undefined;
     const [, type, name, attr] = m;
@@ -316,6 +322,18 @@ class IamReader {
         return typeof v === 'string' ? this.resolve(v, `resource.${type}.${name}.${attr}`) : undefined;
       }
     }
+  }
+
+  /**
+   * A Terraform local: a plain string, or `element(split(":", <arn>), n)`, which is how the stack
+   * derives its account and partition from an ARN (constructs/arn-parts.ts).
+   */
+  private local(name: string): string | undefined {
+    const v = this.locals[name];
+    if (typeof v !== 'string') return undefined;
+    const m = /^\$\{element\(split\(":", ([^()]+)\), (\d+)\)\}$/.exec(v);
+    if (!m) return this.resolve(v, `locals.${name}`);
+    return this.attribute(m[1].trim())?.split(':')[Number(m[2])];
   }
 
   private all(type: string): Resource[] {
