@@ -119,10 +119,10 @@ class IamReader {
   private readonly region: string;
   private readonly env: string;
   private readonly poolId: string;
-  private readonly locals: Json;
+  private readonly locals: Readonly<Record<string, unknown>>;
 
   constructor(private readonly source: string, doc: Json) {
-    this.locals = (doc.locals ?? {}) as Json;
+    this.locals = (doc.locals ?? {}) as Record<string, unknown>;
     const byType = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
     this.resources = Object.entries(byType).flatMap(([type, byName]) =>
       Object.entries(byName).map(([name, body]) => ({ type, name, body })),
@@ -175,9 +175,9 @@ class IamReader {
   }
 
   private bucket(): StackIam['bucket'] {
-    // The access-log bucket (an aws_s3_bucket_logging target) holds no content: leave it out.
+    // Buckets that only receive another bucket's access logs are not content (S3 writes them).
     const logTargets = new Set(this.all('aws_s3_bucket_logging').map((l) => String(l.body.target_bucket)));
-    const buckets = this.all('aws_s3_bucket').filter((b) => ![...logTargets].some((t) => t.includes(`aws_s3_bucket.${b.name}.`)));
+    const buckets = this.all('aws_s3_bucket').filter((b) => !logTargets.has(`\${aws_s3_bucket.${b.name}.id}`));
     if (buckets.length === 0) return undefined;
     if (buckets.length > 1) throw new StackReadError(this.source, 'resource.aws_s3_bucket', buckets.map((b) => b.name), 'one content bucket');
     const b = buckets[0];
@@ -279,9 +279,21 @@ class IamReader {
     });
   }
 
+  /**
+   * A Terraform local: only the ARN parts the stack cuts from one of its own ARNs
+   * (`element(split(":", <resource>.arn), N)`, constructs/arn-parts.ts), which are the same for
+   * every local ARN: partition (1), region (3) and account (4).
+   */
+  private localValue(name: string): string | undefined {
+    const expr = this.locals[name];
+    const m = typeof expr === 'string' ? /^\$\{element\(split\(":", [a-z0-9_]+\.[^.]+\.arn\), (\d+)\)\}$/.exec(expr) : null;
+    if (!m) return undefined;
+    return ({ 1: 'aws', 3: this.region, 4: LOCAL_ACCOUNT_ID } as Record<string, string>)[m[1]];
+  }
+
   private attribute(expr: string): string | undefined {
     const local = /^local\.([A-Za-z0-9_-]+)$/.exec(expr);
-    if (local) return this.local(local[1]);
+    if (local) return this.localValue(local[1]);
     const m = /^([a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expr);
     if (!m) return undefined;
     const [, type, name, attr] = m;
@@ -322,18 +334,6 @@ class IamReader {
         return typeof v === 'string' ? this.resolve(v, `resource.${type}.${name}.${attr}`) : undefined;
       }
     }
-  }
-
-  /**
-   * A Terraform local: a plain string, or `element(split(":", <arn>), n)`, which is how the stack
-   * derives its account and partition from an ARN (constructs/arn-parts.ts).
-   */
-  private local(name: string): string | undefined {
-    const v = this.locals[name];
-    if (typeof v !== 'string') return undefined;
-    const m = /^\$\{element\(split\(":", ([^()]+)\), (\d+)\)\}$/.exec(v);
-    if (!m) return this.resolve(v, `locals.${name}`);
-    return this.attribute(m[1].trim())?.split(':')[Number(m[2])];
   }
 
   private all(type: string): Resource[] {
