@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ResolvedConfig } from '../config';
-import { repoPath } from '../config/paths';
+import { repoPath, repoRoot } from '../config/paths';
+import type { StackIam } from '../local/iam/stack-iam';
 import { SCHEMA_FILE } from './appsync-schema';
 import { explain, ExplainSubject, renderExplanation } from './explain';
 import { subjectFromDemoUser, subjectFromFederation, subjectFromGroups, subjectFromToken } from './explain-subject';
@@ -38,16 +39,29 @@ function subjectFromArgs(argv: readonly string[], config: ResolvedConfig): Expla
   return subjectFromGroups(values.groups ?? '');
 }
 
-/** The explanation text for the options, from the project's schema and config. */
-export function runExplain(argv: readonly string[], config: ResolvedConfig = loadConfig(), schemaFile = repoPath(SCHEMA_FILE)): string {
+/**
+ * The explanation text for the options, from the project's schema and config, with the storage
+ * decisions evaluated from the synthesized stack (synthesized first when stale; dev-time only:
+ * the evaluator is loaded here, never by synth). `stack: null` leaves the evaluation out.
+ */
+export async function runExplain(
+  argv: readonly string[],
+  config: ResolvedConfig = loadConfig(),
+  schemaFile = repoPath(SCHEMA_FILE),
+  stack?: { readonly iam: StackIam; readonly name: string } | null,
+): Promise<string> {
   const subject = subjectFromArgs(argv, config);
-  return renderExplanation(explain(projectAuthModel(config, schemaFile), config, subject));
+  const explanation = explain(projectAuthModel(config, schemaFile), config, subject);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { projectStack } = require('./evaluated-matrix') as typeof import('./evaluated-matrix');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { evaluateAccess } = require('./evaluated-access') as typeof import('./evaluated-access');
+  const evaluated = stack === undefined ? projectStack(repoRoot(), config.local.environment) : stack;
+  if (!evaluated) return renderExplanation(explanation);
+  const access = await evaluateAccess(config, evaluated.iam, [{ id: subject.source, groups: subject.groups }], [], evaluated.name);
+  return renderExplanation({ ...explanation, evaluatedStorage: { stack: evaluated.name, rows: access.storage } });
 }
 
 if (require.main === module) {
-  try {
-    process.stdout.write(runExplain(process.argv.slice(2)));
-  } catch (e) {
-    reportError(e);
-  }
+  runExplain(process.argv.slice(2)).then((text) => process.stdout.write(text), reportError);
 }

@@ -2,6 +2,7 @@ import { AuthModel, Caller } from './auth-model';
 import { MatrixConfig, reachableFields, rowRuleFor } from './matrix';
 import { resolveRole, roleName, RoleResolution } from './role-mapping';
 import { storageGrantsFor, StorageGrants } from './storage-grants';
+import type { StorageRow } from './evaluated-access';
 
 /**
  * The explainer: for one user's groups, the identity-pool role the configured mapping gives,
@@ -31,6 +32,11 @@ export interface Explanation {
   readonly mapping: { readonly roleMapping: 'rules' | 'token'; readonly ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny' };
   readonly role: RoleResolution & { readonly name: string };
   readonly storage: StorageGrants;
+  /**
+   * Storage decided by evaluating the synthesized stack's policies (access/evaluated-access.ts):
+   * each prefix's read/write/list with the statement that decided. Absent without a stack.
+   */
+  readonly evaluatedStorage?: { readonly stack: string; readonly rows: readonly StorageRow[] };
   /** Query, Mutation and Subscription fields the user may call with a user-pool token. */
   readonly call: readonly FieldAccess[];
   /** Fields of the returned types the user may read. */
@@ -98,6 +104,7 @@ export function renderExplanation(e: Explanation): string {
     `  read:  ${prefixes(e.storage.read)}`,
     `  write: ${prefixes(e.storage.write)}`,
   );
+  if (e.evaluatedStorage) out.push(...evaluatedStorageLines(e.evaluatedStorage));
   for (const iam of e.iamViaRole) {
     out.push(`  With this role's SigV4 credentials (IAM caller ${iam.caller}): ${iam.fields.join(', ')}`);
   }
@@ -113,4 +120,19 @@ export function renderExplanation(e: Explanation): string {
     ...fieldLines(e.deniedReads, true),
   );
   return out.join('\n') + '\n';
+}
+
+/** Each prefix's read/write/list as the IAM evaluator decided it on the synthesized policies. */
+function evaluatedStorageLines(storage: NonNullable<Explanation['evaluatedStorage']>): string[] {
+  const role = storage.rows[0]?.role;
+  const out = [`Storage decisions, evaluated from stack ${storage.stack}'s policies (role ${role ?? 'none: no credentials'}):`];
+  for (const r of storage.rows) {
+    const label = r.whose === 'other' ? `${r.prefix} (another user's)` : r.whose === 'own' ? `${r.prefix} (own)` : r.prefix;
+    out.push(`  ${label}`);
+    for (const action of ['read', 'write', 'list'] as const) {
+      const c = r.cells[action];
+      out.push(`    ${action.padEnd(5)} ${c.allowed ? '✓' : '✗'} ${c.decidedBy}${c.allowed !== c.expected ? `  (config storage.rules says ${c.expected ? 'allowed' : 'denied'})` : ''}`);
+    }
+  }
+  return out;
 }

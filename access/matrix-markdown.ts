@@ -78,8 +78,27 @@ export function renderMatrixMarkdown(m: AccessMatrix): string {
     );
   }
   out.push('| no credentials | none | unauthenticated identities get no role | — | — |');
+  if (m.storage) out.push(...storageSection(m.storage, labels));
   if (notes.length) out.push('', ...notes);
   return out.join('\n') + '\n';
+}
+
+/** The storage part evaluated from the synthesized policies: persona x prefix x read/write/list. */
+function storageSection(storage: NonNullable<AccessMatrix['storage']>, labels: ReadonlyMap<string, string>): string[] {
+  const mark = (c: { allowed: boolean; decidedBy: string }) => `${c.allowed ? '✓' : '✗'} ${cell(c.decidedBy)}`;
+  return [
+    '',
+    '## Storage (evaluated from the synthesized policies)',
+    '',
+    `Each cell is the IAM evaluator's decision (\`@cloud-copilot/iam-simulate\`, as local mode uses it) on stack \`${storage.stack}\`'s role policies and bucket policy, over TLS, for a caller whose \`owner\` principal tag is its own identity: read = \`s3:GetObject\`, write = \`s3:PutObject\`, list = \`s3:ListBucket\` with \`s3:prefix\`. \`npm run access -- --check\` fails when a cell disagrees with \`config.storage.rules\`.`,
+    '',
+    '| persona | role | prefix | read | write | list |',
+    '|---|---|---|---|---|---|',
+    ...storage.rows.map((r) => {
+      const prefix = r.whose === 'other' ? `\`${r.prefix}\` (another user's)` : r.whose === 'own' ? `\`${r.prefix}\` (own)` : `\`${r.prefix}\``;
+      return `| ${cell(labels.get(r.persona) ?? r.persona)} | ${cell(r.role ?? 'none')} | ${prefix} | ${mark(r.cells.read)} | ${mark(r.cells.write)} | ${mark(r.cells.list)} |`;
+    }),
+  ];
 }
 
 /** The root operations at a glance (README): one row per Query/Mutation/Subscription field, ✓/✗ per persona. */

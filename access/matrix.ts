@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config';
 import { admitUserPoolToken, AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
 import { resolveRole, roleName } from './role-mapping';
 import { storageGrantsFor } from './storage-grants';
+import type { StorageRow } from './evaluated-access';
 
 /**
  * The access matrix: for every field reachable from the root types, what each persona gets.
@@ -72,6 +73,20 @@ export interface AccessMatrix {
     readonly ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny';
     readonly personas: readonly IdentityPoolPersona[];
   };
+  /**
+   * Storage evaluated from the synthesized stack's policies (access/evaluated-access.ts):
+   * every user-pool persona x prefix x read/write/list. Absent when no stack was evaluated
+   * (`--diff` against a git ref, fixture configs).
+   */
+  readonly storage?: { readonly stack: string; readonly rows: readonly StorageRow[] };
+}
+
+/** What evaluating the synthesized stack adds to the matrix (access/evaluated-access.ts). */
+export interface MatrixEvaluation {
+  readonly stack: string;
+  readonly storage: readonly StorageRow[];
+  /** IAM caller -> field -> the evaluated `appsync:GraphQL` decision in words. */
+  readonly iamDecisions: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const NO_CREDENTIALS: MatrixCell = {
@@ -156,17 +171,27 @@ export function rowRuleFor(config: Pick<MatrixConfig, 'api'>, key: string, group
 }
 
 /** Each user-pool persona's identity-pool role and the storage it reaches. */
-function identityPoolPersonas(config: MatrixConfig, personas: readonly Persona[]): IdentityPoolPersona[] {
+function identityPoolPersonas(config: MatrixConfig, personas: readonly Persona[], evaluated?: MatrixEvaluation): IdentityPoolPersona[] {
   return personas.flatMap((p) => {
     if (p.caller?.mode !== 'AMAZON_COGNITO_USER_POOLS') return [];
     const { groups } = p.caller;
     const r = resolveRole(config, groups);
-    return [{ persona: p.id, groups, role: roleName(r.role), ambiguous: r.ambiguous, steps: r.steps, storage: storageGrantsFor(config.storage.rules, r.role) }];
+    const storage = evaluated ? evaluatedGrants(evaluated.storage, p.id) : storageGrantsFor(config.storage.rules, r.role);
+    return [{ persona: p.id, groups, role: roleName(r.role), ambiguous: r.ambiguous, steps: r.steps, storage }];
   });
 }
 
-/** Builds the matrix of a model under a config. */
-export function buildMatrix(model: AuthModel, config: MatrixConfig): AccessMatrix {
+/** The prefixes the evaluated policies let a persona read and write (another user's `{owner}` prefix never listed). */
+function evaluatedGrants(rows: readonly StorageRow[], persona: string): { read: string[]; write: string[] } {
+  const mine = rows.filter((r) => r.persona === persona && r.whose !== 'other');
+  return { read: mine.filter((r) => r.cells.read.allowed).map((r) => r.prefix), write: mine.filter((r) => r.cells.write.allowed).map((r) => r.prefix) };
+}
+
+/**
+ * Builds the matrix of a model under a config. With `evaluated`, the model's IAM grants are the
+ * ones evaluated from the synthesized policies and the storage part is the evaluated one.
+ */
+export function buildMatrix(model: AuthModel, config: MatrixConfig, evaluated?: MatrixEvaluation): AccessMatrix {
   const personas = personasOf(config);
   const rows: MatrixRow[] = [];
   for (const auth of reachableFields(model)) {
@@ -181,7 +206,9 @@ export function buildMatrix(model: AuthModel, config: MatrixConfig): AccessMatri
       }
       const d = model.decide(auth.typeName, auth.fieldName, p.caller);
       const rowRule = d.allowed ? rowRuleFor(config, key, p.caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : []) : undefined;
-      cells[p.id] = rowRule ? { ...d, rowRule } : { ...d };
+      const policy = p.caller.mode === 'AWS_IAM' ? evaluated?.iamDecisions[p.caller.caller]?.[key] : undefined;
+      const cell = policy ? { ...d, reason: `${d.reason}; appsync:GraphQL ${policy}` } : { ...d };
+      cells[p.id] = rowRule ? { ...cell, rowRule } : cell;
     }
     rows.push({ type: auth.typeName, field: auth.fieldName, line: auth.line, directives: directivesText(auth), cells });
   }
@@ -192,7 +219,8 @@ export function buildMatrix(model: AuthModel, config: MatrixConfig): AccessMatri
     identityPool: {
       roleMapping: config.identityPool.roleMapping,
       ambiguousRoleResolution: config.identityPool.ambiguousRoleResolution,
-      personas: identityPoolPersonas(config, personas),
+      personas: identityPoolPersonas(config, personas, evaluated),
     },
+    ...(evaluated ? { storage: { stack: evaluated.stack, rows: evaluated.storage } } : {}),
   };
 }

@@ -28,6 +28,8 @@ export interface AwsPlane {
   readonly s3?: S3Endpoint;
   /** Credentials of the stack's IAM callers of the API (minted at start). */
   readonly iamCallers: readonly IamCallerOutput[];
+  /** Admits more browser origins on the identity pool and S3 (the local page's). */
+  allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export interface AwsPlaneOptions {
   readonly ports: { readonly identityPool: number; readonly s3: number };
   /** The local TLS folder (local/graphql/tls.ts): S3 is served over https with it. */
   readonly tlsDir: string;
+  /** Browser origins that may call the identity pool and S3 (the app origins). @default [] */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** Folders the plane keeps below the data dir (for --reset). */
@@ -57,6 +61,7 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
         credentials,
         dataDir: path.join(o.dataDir, 'identity-pool'),
         stackSource: o.stack.source,
+        allowedOrigins: o.allowedOrigins,
         host: o.host,
         port: o.ports.identityPool,
         // server_side_token_check: the user must still exist and be enabled in the pool.
@@ -85,7 +90,7 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
         tls: await ensureLocalTls(o.tlsDir),
         host: o.host,
         port: o.ports.s3,
-        corsOrigins: iam.bucketCorsOrigins,
+        corsOrigins: o.allowedOrigins ?? [],
       });
     }
   } catch (e) {
@@ -111,6 +116,11 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
     identityPool,
     s3,
     iamCallers,
+    allowOrigins: (origins) => {
+      const list = [...origins];
+      identityPool?.allowOrigins(list);
+      s3?.allowOrigins(list);
+    },
     close: async () => {
       cognito.destroy();
       await s3?.close();

@@ -133,6 +133,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       host: HOST,
       ports: { identityPool: options.ports.identityPool ?? 0, s3: options.ports.s3 ?? 0 },
       tlsDir: path.join(dataDir, 'tls'),
+      allowedOrigins: appOrigins,
     });
     started.push(aws);
     const seededArticles = await seedIfNew(stack, userPool, dynamodb, options.seedAuthor);
@@ -165,6 +166,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     started.push(graphql);
     // The page signs in with the pool from its own origin (cross-origin to the pool's port).
     userPool.allowOrigins(graphql.pageOrigins);
+    aws.allowOrigins(graphql.pageOrigins);
     const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers, aws: awsOutputs(aws) });
     let closing: Promise<void> | undefined;
     return {

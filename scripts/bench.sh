@@ -9,7 +9,7 @@
 #   4. the local endpoint beside the Amplify AppSync simulator and a bare graphql-js server, first
 #      `npm start` in a fresh copy, start times, memory (autocannon; scripts/bench/run.ts)
 #   5. the AWS-credentials plane: S3 GetObject under policy evaluation, GetCredentialsForIdentity
-#      (scripts/bench/aws-plane.ts; printed, not yet in .tmp/bench.json)
+#      (scripts/bench/aws-plane.ts; into .tmp/bench-aws.json)
 #   6. scale: 0, 1,000 and 5,000 generated gated fields over 20 groups in a temp copy (scripts/bench/scale.ts)
 #   7. scripts/bench/report.ts merges the parts into .tmp/bench.json and prints figure vs goal;
 #      `npm run bench:readme` writes them into README.md.

@@ -3,7 +3,10 @@ import { explain, renderExplanation } from '../access/explain';
 import { runExplain } from '../access/explain-cli';
 import { subjectFromDemoUser, subjectFromFederation, subjectFromGroups, subjectFromToken } from '../access/explain-subject';
 import { projectAuthModel } from '../access/project-access';
-import { ResolvedConfig } from '../config';
+import { loadConfig, ResolvedConfig } from '../config';
+import { repoPath } from '../config/paths';
+import { readStackIam } from '../local/iam/stack-iam';
+import { synthesizeLocalStack } from './helpers/local-stack';
 import { fixtureConfig, indexer } from './fixtures/access/fixture-config';
 
 // Table-driven: each row names a mapping, a user, and the role/storage/fields expected from
@@ -123,13 +126,29 @@ describe('subjects', () => {
 });
 
 describe('runExplain on the project', () => {
-  it('explains a demo user of the project config', () => {
-    const text = runExplain(['--user', 'subscriber@example.com']);
+  it('explains a demo user of the project config, with the storage decisions evaluated from the synthesized policies', async () => {
+    const stack = { iam: readStackIam(synthesizeLocalStack()), name: 'dev' };
+    const text = await runExplain(['--user', 'subscriber@example.com'], loadConfig(), repoPath('schema.graphql'), stack);
     expect(text).toContain('Caller: demo user subscriber@example.com');
     expect(text).toContain('=> subscribers role');
     expect(text).toMatch(/Fields that come back null with Unauthorized:\n {2}Article\.reviewNotes/);
+    expect(text).toContain("Storage decisions, evaluated from stack dev's policies (role content-dev-group-subscribers):");
+    expect(text).toMatch(/ {2}premium\/\n {4}read {2}✓ allowed by content-dev-group-subscribers\/\S+ statement ReadObjects\n {4}write ✗ implicitly denied: no statement allows it\n/);
   });
-  it('refuses several subjects at once', () => {
-    expect(() => runExplain(['--groups', 'a', '--user', 'b'])).toThrow('give exactly one of --groups, --token, --user, --idp');
+  it('names the denying statement and the config\'s intent when a policy disagrees', async () => {
+    const iam = readStackIam(synthesizeLocalStack());
+    const denied = {
+      ...iam,
+      roles: iam.roles.map((r) =>
+        r.name.endsWith('group-subscribers')
+          ? { ...r, policies: [...r.policies, { name: `${r.name}/extra`, document: { Statement: [{ Sid: 'NoPremium', Effect: 'Deny', Action: 's3:GetObject', Resource: `${iam.bucket!.arn}/premium/*` }] } }] }
+          : r,
+      ),
+    };
+    const text = await runExplain(['--groups', 'subscribers'], loadConfig(), repoPath('schema.graphql'), { iam: denied, name: 'dev' });
+    expect(text).toContain('read  ✗ explicitly denied by content-dev-group-subscribers/extra statement NoPremium  (config storage.rules says allowed)');
+  });
+  it('refuses several subjects at once', async () => {
+    await expect(runExplain(['--groups', 'a', '--user', 'b'])).rejects.toThrow('give exactly one of --groups, --token, --user, --idp');
   });
 });

@@ -9,6 +9,9 @@ import { renderMatrixMarkdown, renderOperationsSummary } from '../access/matrix-
 import { loadConfig, ResolvedConfig } from '../config';
 import { repoRoot } from '../config/paths';
 import { fixtureConfig, indexer } from './fixtures/access/fixture-config';
+import { evaluatedMatrixOf } from '../access/evaluated-matrix';
+import { readStackIam, type StackIam } from '../local/iam/stack-iam';
+import { synthesizeLocalStack } from './helpers/local-stack';
 
 const ROOT = repoRoot();
 const FIXTURE_SDL = readFileSync(join(__dirname, 'fixtures', 'access', 'clean.graphql'), 'utf8');
@@ -21,9 +24,71 @@ const config: ResolvedConfig = fixtureConfig({
 });
 
 describe('the committed matrix', () => {
-  it('docs/access-matrix.md, .json and the README summary are what schema.graphql and config/project.ts give (run `npm run access`)', () => {
-    const files = matrixFiles(matrixOf(loadConfig(), readFileSync(join(ROOT, 'schema.graphql'), 'utf8')), ROOT);
+  it('docs/access-matrix.md, .json and the README summary are what schema.graphql, config/project.ts and the synthesized policies give (run `npm run access`)', async () => {
+    const iam = readStackIam(synthesizeLocalStack());
+    const files = matrixFiles(await evaluatedMatrixOf(loadConfig(), readFileSync(join(ROOT, 'schema.graphql'), 'utf8'), iam, 'dev'), ROOT);
     expect(staleFiles(ROOT, files)).toEqual([]);
+  });
+});
+
+describe('storage and IAM-caller cells evaluated from the synthesized policies', () => {
+  const sdl = readFileSync(join(ROOT, 'schema.graphql'), 'utf8');
+  let iam: StackIam;
+  beforeAll(() => {
+    iam = readStackIam(synthesizeLocalStack());
+  });
+  /** The stack with one more statement on a role's first policy. */
+  const withStatement = (roleSuffix: string, statement: Record<string, unknown>): StackIam => ({
+    ...iam,
+    roles: iam.roles.map((r) =>
+      !r.name.endsWith(roleSuffix)
+        ? r
+        : {
+            ...r,
+            policies: r.policies.map((p, i) => {
+              if (i !== 0) return p;
+              const list = Array.isArray(p.document.Statement) ? p.document.Statement : [p.document.Statement];
+              return { ...p, document: { ...p.document, Statement: [...list, statement] } };
+            }),
+          },
+    ),
+  });
+
+  it('every user-pool persona x prefix x read/write/list, decided by a named statement', async () => {
+    const m = await evaluatedMatrixOf(loadConfig(), sdl, iam, 'dev');
+    const row = (persona: string, prefix: string, whose?: string) => m.storage!.rows.find((r) => r.persona === persona && r.prefix === prefix && r.whose === whose)!;
+    expect(row('group:subscribers', 'premium/').cells.read).toMatchObject({ allowed: true, decidedBy: expect.stringMatching(/^allowed by content-dev-group-subscribers\/.+ statement ReadObjects$/) });
+    expect(row('group:subscribers', 'premium/').cells.write).toMatchObject({ allowed: false, decidedBy: 'implicitly denied: no statement allows it' });
+    expect(row('signed-in', 'premium/').cells.list.allowed).toBe(false);
+    expect(row('group:editors', 'premium/').cells.write.allowed).toBe(true);
+    expect(row('group:editors', 'private/{owner}/', 'own').cells.write.allowed).toBe(true);
+    expect(row('group:editors', 'private/{owner}/', 'other').cells.read.allowed).toBe(false);
+    // The identity-pool summary reads the evaluated cells.
+    expect(m.identityPool.personas.find((p) => p.persona === 'group:subscribers')!.storage.write).toEqual(['private/{owner}/']);
+  });
+
+  it('a role policy that grants more than the config fails the check, naming the statement', async () => {
+    const widened = withStatement('group-subscribers', { Sid: 'TooWide', Effect: 'Allow', Action: 's3:PutObject', Resource: `${iam.bucket!.arn}/premium/*` });
+    await expect(evaluatedMatrixOf(loadConfig(), sdl, widened, 'dev')).rejects.toThrow(
+      /statement TooWide: s3:PutObject on premium\/ for persona group:subscribers .* is allowed by .*TooWide, but config storage.rules says it is denied/,
+    );
+  });
+
+  it('an explicit deny the config does not intend fails the check, naming the denying statement', async () => {
+    const denied = withStatement('group-editors', { Sid: 'NoPremiumReads', Effect: 'Deny', Action: 's3:GetObject', Resource: `${iam.bucket!.arn}/premium/*` });
+    await expect(evaluatedMatrixOf(loadConfig(), sdl, denied, 'dev')).rejects.toThrow(/NoPremiumReads: s3:GetObject on premium\/ for persona group:editors .* explicitly denied by .*NoPremiumReads/);
+  });
+
+  it('IAM-caller cells follow the evaluated appsync:GraphQL policy; a field granted beyond the config fails', async () => {
+    const config = loadConfig();
+    const caller = config.api.iamCallers[0];
+    const m = await evaluatedMatrixOf(config, sdl, iam, 'dev');
+    const granted = m.rows.find((r) => `${r.type}.${r.field}` === caller.fields[0])!.cells[`iam:${caller.name}`];
+    expect(granted.allowed).toBe(true);
+    expect(granted.reason).toMatch(/appsync:GraphQL allowed by .+ statement GraphqlFields/);
+    const roleName = iam.roles.find((r) => r.arn === iam.iamCallers.find((c) => c.name === caller.name)!.roleArn)!.name;
+    const wider = withStatement(roleName, { Sid: 'AllFields', Effect: 'Allow', Action: 'appsync:GraphQL', Resource: `${iam.api!.arn}/*` });
+    await expect(evaluatedMatrixOf(config, sdl, wider, 'dev')).rejects.toThrow(/AllFields: appsync:GraphQL on \S+ for IAM caller .* does not list it/);
   });
 });
 
@@ -152,7 +217,7 @@ describe('cli', () => {
   const io = () => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { root: dir, config, out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+    return { out, err, io: { root: dir, config, stack: null, out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
   };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'access-cli-'));
@@ -161,17 +226,17 @@ describe('cli', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('--check fails on missing or stale files and passes after writing them', () => {
+  it('--check fails on missing or stale files and passes after writing them', async () => {
     const a = io();
-    expect(runAccessCli(['--check'], a.io)).toBe(1);
+    expect(await runAccessCli(['--check'], a.io)).toBe(1);
     expect(a.err.join()).toContain('docs/access-matrix.md, docs/access-matrix.json, README.md: stale');
-    expect(runAccessCli([], io().io)).toBe(0);
-    expect(runAccessCli(['--check'], io().io)).toBe(0);
+    expect(await runAccessCli([], io().io)).toBe(0);
+    expect(await runAccessCli(['--check'], io().io)).toBe(0);
     writeFileSync(join(dir, MATRIX_MD), readFileSync(join(dir, MATRIX_MD), 'utf8').replace('✗', '✓'));
-    expect(runAccessCli(['--check'], io().io)).toBe(1);
+    expect(await runAccessCli(['--check'], io().io)).toBe(1);
   });
 
-  it('--diff <ref> compares the schema and config at a commit of a git repository with the working tree', () => {
+  it('--diff <ref> compares the schema and config at a commit of a git repository with the working tree', async () => {
     // A repository holding this project's config at one commit; the working tree then narrows a field.
     cpSync(join(ROOT, 'config'), join(dir, 'config'), { recursive: true });
     cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
@@ -186,7 +251,7 @@ describe('cli', () => {
     );
     writeFileSync(join(dir, 'schema.graphql'), narrowed);
     const a = io();
-    expect(runAccessCli(['--diff', 'HEAD'], { ...a.io, config: loadConfig() })).toBe(0);
+    expect(await runAccessCli(['--diff', 'HEAD'], { ...a.io, config: loadConfig() })).toBe(0);
     const md = a.out.join('\n');
     expect(md).toMatch(/^### Access changes: `HEAD` \([0-9a-f]{7}\) → working tree/);
     expect(md).toContain('**Lost** (1)');
@@ -194,20 +259,20 @@ describe('cli', () => {
     expect(md).not.toContain('**Gained**');
   });
 
-  it('--diff names a ref that is not a commit', () => {
+  it('--diff names a ref that is not a commit', async () => {
     execFileSync('git', ['init', '-q'], { cwd: dir });
-    expect(() => runAccessCli(['--diff', 'no-such-ref'], io().io)).toThrow('--diff no-such-ref: not a commit');
+    await expect(runAccessCli(['--diff', 'no-such-ref'], io().io)).rejects.toThrow('--diff no-such-ref: not a commit');
   });
 
-  it('--diff HEAD runs on this repository', () => {
+  it('--diff HEAD runs on this repository', async () => {
     const a = io();
-    expect(runAccessCli(['--diff', 'HEAD'], { ...a.io, root: ROOT, config: loadConfig() })).toBe(0);
+    expect(await runAccessCli(['--diff', 'HEAD'], { ...a.io, root: ROOT, config: loadConfig() })).toBe(0);
     expect(a.out.join('\n')).toMatch(/^### Access changes: `HEAD` \([0-9a-f]{7}\) → working tree/);
   });
 
-  it('refuses unknown arguments with the usage', () => {
+  it('refuses unknown arguments with the usage', async () => {
     const a = io();
-    expect(runAccessCli(['--frobnicate'], a.io)).toBe(2);
+    expect(await runAccessCli(['--frobnicate'], a.io)).toBe(2);
     expect(a.err.join()).toContain('usage: npm run access');
   });
 });

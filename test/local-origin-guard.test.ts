@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import WebSocket from 'ws';
@@ -10,7 +11,7 @@ import { connectRealtime } from './helpers/realtime-client';
 
 /**
  * Web pages cannot reach the local mode: a foreign Origin or a rebound Host is refused on the
- * GraphQL port (HTTP and WebSocket), the user pool and DynamoDB; the page's JSON (demo
+ * GraphQL port (HTTP and WebSocket), the user pool, the identity pool, S3 and DynamoDB; the page's JSON (demo
  * password) is same-origin only; the real-time socket caps message size and subscriptions;
  * the API's query depth and resolver count limits hold. Real requests to a started local
  * stack whose API carries low limits (query_depth_limit 2, resolver_count_limit 1).
@@ -187,6 +188,89 @@ describe('user pool port', () => {
   test('a rebound Host is refused', async () => {
     const res = await initiateAuth({ host: `rebind.example:${new URL(stack.userPool.endpoint).port}` });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('identity pool port', () => {
+  const getId = (headers: Record<string, string>) =>
+    raw(stack.aws.identityPool!.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityService.GetId', ...headers },
+      body: JSON.stringify({ IdentityPoolId: stack.aws.identityPool!.identityPoolId }),
+    });
+
+  test('a foreign Origin gets 403 naming it and no CORS header, also on preflight', async () => {
+    const res = await getId({ origin: FOREIGN });
+    expect(res.status).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(JSON.parse(res.text)).toEqual({ __type: 'AccessDeniedException', message: expect.stringContaining(`Origin ${FOREIGN}`) });
+    const pre = await preflight(stack.aws.identityPool!.endpoint, FOREIGN, 'content-type, x-amz-target');
+    expect(pre.status).toBe(403);
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  test('the page, the callback origin and a configured origin are answered with their own origin (not *)', async () => {
+    for (const origin of [pageOrigin(), CALLBACK_ORIGIN, CONFIGURED]) {
+      const pre = await preflight(stack.aws.identityPool!.endpoint, origin, 'content-type, x-amz-target');
+      expect([pre.status, pre.headers['access-control-allow-origin']]).toEqual([204, origin]);
+      // No Logins: the pool's own answer (no guests), now readable by the admitted page.
+      const res = await getId({ origin });
+      expect(res.headers['access-control-allow-origin']).toBe(origin);
+      expect(JSON.parse(res.text).__type).toBe('NotAuthorizedException');
+    }
+  });
+
+  test('a rebound Host is refused before the pool answers', async () => {
+    const res = await getId({ host: `rebind.example:${new URL(stack.aws.identityPool!.endpoint).port}` });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.text).message).toContain('DNS rebinding');
+  });
+});
+
+describe('S3 port', () => {
+  /** A raw https request to the local bucket (its certificate is the local CA's: not checked here). */
+  const s3 = (method: string, key: string, headers: Record<string, string>): Promise<RawResponse> => {
+    const u = new URL(`${stack.aws.s3!.endpoint}/${stack.aws.s3!.bucket}/${key}`);
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        { host: u.hostname, port: u.port, path: u.pathname, method, headers: { host: u.host, ...headers }, agent: false, rejectUnauthorized: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  };
+
+  test('a foreign Origin gets AccessDenied naming it, no CORS header, also on preflight', async () => {
+    const res = await s3('GET', 'public/welcome.md', { origin: FOREIGN });
+    expect(res.status).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.text).toContain('<Code>AccessDenied</Code>');
+    expect(res.text).toContain(`Origin ${FOREIGN}`);
+    const pre = await s3('OPTIONS', 'public/welcome.md', { origin: FOREIGN, 'access-control-request-method': 'GET' });
+    expect(pre.status).toBe(403);
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  test('the page, the callback origin and a configured origin get CORS naming them (not *); the bucket still wants a signature', async () => {
+    for (const origin of [pageOrigin(), CALLBACK_ORIGIN, CONFIGURED]) {
+      const pre = await s3('OPTIONS', 'public/welcome.md', { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' });
+      expect([pre.status, pre.headers['access-control-allow-origin']]).toEqual([200, origin]);
+      const res = await s3('GET', 'public/welcome.md', { origin });
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBe(origin);
+      expect(res.text).not.toContain(`Origin ${origin}`);
+    }
+  });
+
+  test('a rebound Host is refused', async () => {
+    const res = await s3('GET', 'public/welcome.md', { host: `rebind.example:${new URL(stack.aws.s3!.endpoint).port}` });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('DNS rebinding');
   });
 });
 

@@ -1,5 +1,6 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { LRUCache } from 'lru-cache';
+import { NodeSha256 } from './node-sha256';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CredentialProblem, CredentialSession, CredentialStore } from './credential-store';
@@ -168,7 +169,31 @@ const PRESIGN_PARAMS = new Set([
 ]);
 
 export class SigV4Verifier {
+  /**
+   * One signer per (access key, region, service, path escaping): the signer caches its signing
+   * keys per (secret, date, region, service), so a warm key costs no key derivation. A key's
+   * secret never changes, so a cached signer is never stale.
+   */
+  private readonly signers = new LRUCache<string, SignatureV4>({ max: 5_000 });
+
   constructor(private readonly store: CredentialStore, private readonly now: () => number = Date.now) {}
+
+  private signerFor(session: CredentialSession, o: VerifyOptions): SignatureV4 {
+    const key = `${session.accessKeyId}\u0000${o.region}\u0000${o.service}\u0000${o.uriEscapePath ?? true}`;
+    let signer = this.signers.get(key);
+    if (!signer) {
+      signer = new SignatureV4({
+        credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken },
+        region: o.region,
+        service: o.service,
+        sha256: NodeSha256,
+        uriEscapePath: o.uriEscapePath ?? true,
+        applyChecksum: false,
+      });
+      this.signers.set(key, signer);
+    }
+    return signer;
+  }
 
   /** True when the request carries a SigV4 signature in either form (anything else is anonymous). */
   static isSigned(r: Pick<ReceivedRequest, 'url' | 'headers'>): boolean {
@@ -217,14 +242,7 @@ export class SigV4Verifier {
         throw new SigV4Error('ContentHashMismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
       }
     }
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken },
-      region: o.region,
-      service: o.service,
-      sha256: Sha256,
-      uriEscapePath: o.uriEscapePath ?? true,
-      applyChecksum: false,
-    });
+    const signer = this.signerFor(session, o);
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of pairs) {
       if (presigned && PRESIGN_PARAMS.has(k)) continue;

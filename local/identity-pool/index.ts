@@ -9,6 +9,7 @@ import { IdentityStore } from './identity-store';
 import { OpenIdTokenSigner } from './openid-token';
 import { roleChooser, type RoleChooser } from './role-choice';
 import { keepConnectionsAlive } from '../server-lifecycle';
+import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
 
 /**
  * The identity pool (`AWSCognitoIdentityService`, JSON 1.1 over POST) for the local mode:
@@ -34,6 +35,11 @@ export interface IdentityPoolOptions {
   /** `<dataDir>/identity-pool`. */
   readonly dataDir: string;
   readonly stackSource: string;
+  /**
+   * Browser origins that may call the pool (the app origins; the page's is added with
+   * `allowOrigins` once the GraphQL endpoint listens). Others get 403, never `*`. @default []
+   */
+  readonly allowedOrigins?: readonly string[];
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -48,6 +54,8 @@ export interface IdentityPoolEmulator {
   /** `identityPoolEndpoint` for aws-amplify, `endpoint` for the AWS SDK. */
   readonly endpoint: string;
   readonly identityPoolId: string;
+  /** Admits more browser origins (the local page's). */
+  allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
 }
 
@@ -187,12 +195,21 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     },
   };
 
+  const guard = new LoopbackGuard('identity pool', o.allowedOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const cors = {
-      'access-control-allow-origin': '*',
-      'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, authorization, x-amz-date, x-amz-security-token',
-      'access-control-allow-methods': 'POST, OPTIONS',
-    };
+    // Host and Origin first (local/loopback-guard.ts): a foreign page or a rebound name gets nothing.
+    const why = guard.refusal(req.headers);
+    if (why !== undefined) return sendForbidden(res, { __type: 'AccessDeniedException', message: why }, 'application/x-amz-json-1.1');
+    const origin = req.headers.origin;
+    const cors: Record<string, string> = guard.admits(origin)
+      ? {
+          'access-control-allow-origin': origin,
+          'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, authorization, x-amz-date, x-amz-security-token',
+          'access-control-allow-methods': 'POST, OPTIONS',
+          vary: 'Origin',
+        }
+      : {};
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...cors });
       res.end(JSON.stringify(body));
@@ -230,9 +247,11 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
+  guard.listeningOn(port);
   return {
     endpoint: `http://${address}:${port}`,
     identityPoolId: pool.id,
+    allowOrigins: (origins) => guard.allowOrigins(origins),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SigV4Error, SigV4Verifier, type VerifiedRequest } from '../credentials/sigv4';
 import { describeDecision } from '../iam/evaluator';
 import type { StackAuthorizer } from '../iam/stack-authorizer';
+import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard } from '../loopback-guard';
 import { accessDenied, errorXml, S3Error, sigV4Error, xmlEscape } from './errors';
 import { ObjectStore, type StoredObject } from './object-store';
 import { keepConnectionsAlive } from '../server-lifecycle';
@@ -31,13 +32,20 @@ export interface S3ServerOptions {
   readonly port: number;
   /** Largest object a PutObject may send, in bytes. @default 16 MiB (S3's own limit is 5 GiB) */
   readonly maxObjectBytes?: number;
-  /** Allowed CORS origins (the bucket's CORS rules). @default none */
+  /**
+   * Browser origins that may call the bucket locally (the app origins; the page's is added with
+   * `allowOrigins`). The Host must name loopback and any Origin must be one of these (as on the
+   * other local ports, local/loopback-guard.ts); CORS answers name the origin, never `*`.
+   * The bucket's deployed CORS origins (public https apps) talk to AWS, not here. @default none
+   */
   readonly corsOrigins?: readonly string[];
 }
 
 export interface S3Endpoint {
   readonly endpoint: string;
   readonly bucket: string;
+  /** Admits more browser origins (the local page's). */
+  allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
 }
 
@@ -287,7 +295,7 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
 
   function corsHeaders(req: IncomingMessage): Record<string, string> | undefined {
     const origin = req.headers.origin;
-    if (!origin || !(o.corsOrigins ?? []).includes(origin)) return undefined;
+    if (!guard.admits(origin)) return undefined;
     return {
       'access-control-allow-origin': origin,
       'access-control-allow-methods': 'GET, HEAD, PUT, DELETE',
@@ -298,9 +306,19 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
     };
   }
 
+  const guard = new LoopbackGuard('S3 endpoint', o.corsOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
   const server = https.createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     res.setHeader('x-amz-request-id', requestId);
+    // Host and Origin before anything else: a foreign page or a rebound name gets S3's AccessDenied.
+    const why = guard.refusal(req.headers);
+    if (why !== undefined) {
+      req.resume();
+      const body = errorXml(new S3Error('AccessDenied', 403, why), requestId);
+      res.writeHead(403, { 'content-type': 'application/xml', connection: 'close' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     handle(req, res, requestId).catch((e: unknown) => {
       const err = e instanceof S3Error ? e : new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.');
       if (!(e instanceof S3Error)) console.error('local S3:', e);
@@ -321,9 +339,11 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
     server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
+  guard.listeningOn(port);
   return {
     endpoint: `https://${address === '127.0.0.1' ? '127.0.0.1' : address}:${port}`,
     bucket: o.bucket,
+    allowOrigins: (origins) => guard.allowOrigins(origins),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -57,6 +57,10 @@ function main(): void {
     seconds: number;
     connections: number;
   }>('bench-endpoint.json');
+  const aws = part<{
+    getObject: { median: number; min: number; max: number; runs: { p50ms: number; p99ms: number }[]; seconds: number; connections: number };
+    getCredentialsForIdentity: { p50: number; p99: number; calls: number };
+  }>('bench-aws.json');
   const emulator = part<{ microsPerQuery: number; queriesPerSecond: number }>('bench-emulator.json');
   const scale = part<{ selectedFields: number; sizes: { fields: number; synthSeconds: HyperfineResult; accessSeconds: HyperfineResult; readySeconds: number; perFieldMicros?: number }[] }>('bench-scale.json');
 
@@ -97,6 +101,18 @@ function main(): void {
     { what: 'local: `me` (token check + field auth + APPSYNC_JS, no database)', value: load(byName('local: me')), goal: '' },
     { what: 'bare graphql-js server, same `articles` answer from memory', value: load(byName('bare graphql-js')), goal: '' },
     { what: 'local mode memory (user pool, DynamoDB, endpoint in one process)', value: `${endpoint.memoryMb.idleRss} MB idle, ${endpoint.memoryMb.afterLoadRss} MB after load, ${endpoint.memoryMb.peakRss} MB peak`, goal: '' },
+    {
+      what: `S3 GetObject with identity-pool credentials, SigV4-verified and authorized by policy evaluation, ${aws.getObject.connections} connections, median (min–max) of 3`,
+      value: `${aws.getObject.median.toLocaleString('en')} req/s (${aws.getObject.min.toLocaleString('en')}–${aws.getObject.max.toLocaleString('en')}), p99 ${aws.getObject.runs.map((r) => r.p99ms).join('/')} ms`,
+      goal: '≥ 2,000 req/s',
+      met: aws.getObject.median >= 2000,
+    },
+    {
+      what: `GetCredentialsForIdentity (${aws.getCredentialsForIdentity.calls} sequential, token check + server-side user check + mint)`,
+      value: `p50 ${aws.getCredentialsForIdentity.p50} ms, p99 ${aws.getCredentialsForIdentity.p99} ms`,
+      goal: 'p99 ≤ 5 ms',
+      met: aws.getCredentialsForIdentity.p99 <= 5,
+    },
     { what: 'DynamoDB emulator alone: the `articles` GSI Query through its thread', value: `${emulator.microsPerQuery} µs (${emulator.queriesPerSecond.toLocaleString('en')} queries/s)`, goal: '' },
     ...[base, k1, k5].map((z) => ({
       what: `scale, ${z.fields.toLocaleString('en')} generated gated fields: synth + checks / \`npm run access\` / ready${z.perFieldMicros !== undefined ? ` / auth per field (${scale.selectedFields}-field query)` : ''}`,
@@ -119,6 +135,7 @@ function main(): void {
     synth: { hyperfine: synth.map(({ command, median: m, min, max, times }) => ({ command, median: m, min, max, runs: times.length })), cdktfSynth: { median: cdktf.median, min: cdktf.min, max: cdktf.max }, peakRssKb: rssKb, spawns },
     endpoint,
     emulator,
+    aws,
     scale,
   };
   writeFileSync(repoPath('.tmp/bench.json'), `${JSON.stringify(report, null, 2)}\n`);
