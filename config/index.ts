@@ -14,6 +14,7 @@ import type {
   StateBackendConfig,
   StorageRule,
   DemoUserConfig,
+  FederatedDemoUserConfig,
   WebClientConfig,
 } from './types';
 import { validateConfig } from './validate';
@@ -74,6 +75,7 @@ export interface ResolvedConfig {
     readonly graphqlPort: number;
     readonly dynamodbPort: number;
     readonly demoUsers: readonly Required<DemoUserConfig>[];
+    readonly federatedUsers: readonly Required<FederatedDemoUserConfig>[];
     readonly allowedOrigins: readonly string[];
   };
 }
@@ -206,6 +208,12 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
       graphqlPort: raw.local.graphqlPort ?? 20002,
       dynamodbPort: raw.local.dynamodbPort ?? 8000,
       demoUsers: raw.local.demoUsers.map((u) => ({ email: u.email, groups: u.groups ?? [], signIn: u.signIn ?? 'password' })),
+      federatedUsers: (raw.local.federatedUsers ?? []).map((u) => ({
+        idp: u.idp,
+        email: u.email,
+        name: u.name ?? u.email.slice(0, u.email.indexOf('@')),
+        idpGroups: u.idpGroups ?? [],
+      })),
       allowedOrigins: raw.local.allowedOrigins ?? [],
     },
   };

@@ -19,6 +19,8 @@ export interface FederatedIdentity {
 }
 
 export interface FederatedUserStore {
+  /** A user by username; undefined when there is none. */
+  user(username: string): Promise<StoredUser | undefined>;
   /**
    * Creates the federated user `username` with `attributes` and `identity` (a new `sub`,
    * EXTERNAL_PROVIDER), or updates the mapped attributes of the existing one, as Cognito does
