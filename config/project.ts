@@ -122,8 +122,8 @@ export const project: ProjectConfig = {
     ],
     // People of the local Google and CorpSAML stand-ins (signed in on the IdP's own page).
     federatedUsers: [
-      // content-editors is allow-listed: the pre-token trigger puts her in editors.
-      { idp: 'CorpSAML', email: 'jane.editor@corp.example.com', name: 'Jane Editor', idpGroups: ['content-editors'] },
+      // content-editors is allow-listed: the pre-token trigger puts her in editors (staff maps to nothing).
+      { idp: 'CorpSAML', email: 'jane.editor@corp.example.com', name: 'Jane Editor', idpGroups: ['content-editors', 'staff'] },
       // admins is not in CorpSAML's groupMapping: claiming it maps to no group.
       { idp: 'CorpSAML', email: 'mallory@corp.example.com', name: 'Mallory Claims', idpGroups: ['admins'] },
       // example.com is Google's admission domain: admitted.

@@ -69,6 +69,8 @@ export async function startGoogleIdp(host: string, google: NonNullable<IdpThread
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     features: { devInteractions: { enabled: false } },
     pkce: { required: () => false },
+    // Google's lifetimes, roughly; set so the library does not warn about its defaults.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 3600, IdToken: 3600 },
     async findAccount(_ctx: unknown, sub: string) {
       const user = bySub.get(sub);
       if (!user) return undefined;

@@ -67,7 +67,9 @@ export interface LocalFederatedUser {
 export interface FederationOptions {
   readonly stack: LocalStack;
   /** The local pool's federated users (UserPoolEmulator.federatedUsers). */
-  readonly userPool: FederatedUserStore & { readonly endpoint?: string };
+  readonly userPool: FederatedUserStore;
+  /** The local pool's API endpoint: the pre-sign-up bundle's AWS SDK calls it (invited-only linking). @default none */
+  readonly userPoolEndpoint?: string;
   /** Origin of the managed-login server where `handle` is mounted (`https://127.0.0.1:port`). */
   readonly redirectBase: string;
   /** The local mode's data directory (nothing is kept there yet: IdP keys are made per start). */
@@ -173,7 +175,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       const local = thread.saml.find((s) => s.name === p.name)!;
       sps.set(p.name, { sp: spFor(p), idp: samlify.IdentityProvider({ metadata: local.metadata }), entityId: local.entityId });
     }
-    const triggers = loadTriggers(federation, stack, options.userPool.endpoint);
+    const triggers = loadTriggers(federation, stack, options.userPoolEndpoint);
     const pending = new Map<string, Pending>();
     const remember = (provider: StackIdentityProvider, state: string, check: string): string => {
       const key = randomBytes(18).toString('base64url');
