@@ -221,7 +221,7 @@ describe('Google through the local oidc-provider', () => {
     const byEmail = Object.fromEntries(gateway.federatedUsers.map((u) => [u.email, u]));
     expect(byEmail[googleOutsider.email]).toMatchObject({ idp: 'Google', allowed: false, password: LOCAL_DEMO_PASSWORD });
     expect(byEmail[googleAllowed.email]).toMatchObject({ idp: 'Google', allowed: true });
-    expect(byEmail[samlEditor.email]).toMatchObject({ idp: 'CorpSAML', idpGroups: ['content-editors'], allowed: true });
+    expect(byEmail[samlEditor.email]).toMatchObject({ idp: 'CorpSAML', idpGroups: samlEditor.idpGroups, allowed: true });
     expect(byEmail[samlAdminClaimant.email]).toMatchObject({ idp: 'CorpSAML', idpGroups: ['admins'], allowed: true });
   });
 });
