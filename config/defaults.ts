@@ -2,6 +2,7 @@ import type {
   ApiConfig,
   DemoUserConfig,
   EnvironmentConfig,
+  FederatedDemoUserConfig,
   GoogleProviderConfig,
   IdentityPoolConfig,
   IdentityProvidersConfig,
@@ -65,8 +66,9 @@ export const DEFAULTS = {
     deletionProtection: true,
   },
   WebClientConfig: { refreshTokenValidityDays: 30, allowUserAdminScope: false },
-  LocalModeConfig: { environment: 'dev', userPoolPort: 9229, graphqlPort: 20002, dynamodbPort: 8000, allowedOrigins: [] },
+  LocalModeConfig: { environment: 'dev', userPoolPort: 9229, graphqlPort: 20002, dynamodbPort: 8000, allowedOrigins: [], federatedUsers: [] },
   DemoUserConfig: { groups: [], signIn: 'password' },
+  FederatedDemoUserConfig: { idpGroups: [] },
 } as const satisfies {
   UserPoolConfig: Required<Omit<UserPoolConfig, 'ses'>>;
   ResourceServerConfig: Required<ResourceServerConfig>;
@@ -82,6 +84,7 @@ export const DEFAULTS = {
   WebClientConfig: Required<Pick<WebClientConfig, 'refreshTokenValidityDays' | 'allowUserAdminScope'>>;
   LocalModeConfig: Required<Omit<LocalModeConfig, 'demoUsers'>>;
   DemoUserConfig: Required<Pick<DemoUserConfig, 'groups' | 'signIn'>>;
+  FederatedDemoUserConfig: Required<Pick<FederatedDemoUserConfig, 'idpGroups'>>;
 };
 
 /** The options of `T` whose defaults are `D` made present (as their declared type); the rest as declared. */

@@ -14,6 +14,7 @@ import type {
   SocialProviderName,
   StateBackendConfig,
   UserPoolConfig,
+  FederatedDemoUserConfig,
   WebClientConfig,
 } from './types';
 import { DEFAULTS, withDefaults, type Filled } from './defaults';
@@ -64,8 +65,10 @@ export type ResolvedConfig = Pick<ProjectConfig, 'name' | 'region' | 'storage'> 
   /** The API options, defaults filled in (callers, row rules and group variables empty when unset). */
   readonly api: Filled<ApiConfig, typeof DEFAULTS.ApiConfig>;
   readonly environments: Readonly<Record<string, ResolvedEnvironment>>;
-  readonly local: Filled<Omit<LocalModeConfig, 'demoUsers'>, typeof DEFAULTS.LocalModeConfig> & {
+  readonly local: Filled<Omit<LocalModeConfig, 'demoUsers' | 'federatedUsers'>, typeof DEFAULTS.LocalModeConfig> & {
     readonly demoUsers: readonly Filled<DemoUserConfig, typeof DEFAULTS.DemoUserConfig>[];
+    /** With the display name filled in (the email's local part unless given). */
+    readonly federatedUsers: readonly Required<FederatedDemoUserConfig>[];
   };
 };
 
@@ -136,6 +139,11 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
     local: {
       ...withDefaults(DEFAULTS.LocalModeConfig, raw.local),
       demoUsers: raw.local.demoUsers.map((u) => withDefaults(DEFAULTS.DemoUserConfig, u)),
+      federatedUsers: (raw.local.federatedUsers ?? DEFAULTS.LocalModeConfig.federatedUsers).map((u) => ({
+        ...withDefaults(DEFAULTS.FederatedDemoUserConfig, u),
+        // Derived, so prose in types.ts rather than a table entry.
+        name: u.name ?? u.email.slice(0, u.email.indexOf('@')),
+      })),
     },
   };
 }

@@ -120,5 +120,16 @@ export const project: ProjectConfig = {
       // TOTP MFA set up: sign-in asks for a code (SOFTWARE_TOKEN_MFA).
       { email: 'mfa@example.com', groups: ['subscribers'], signIn: 'totp' },
     ],
+    // People of the local Google and CorpSAML stand-ins (signed in on the IdP's own page).
+    federatedUsers: [
+      // content-editors is allow-listed: the pre-token trigger puts her in editors (staff maps to nothing).
+      { idp: 'CorpSAML', email: 'jane.editor@corp.example.com', name: 'Jane Editor', idpGroups: ['content-editors', 'staff'] },
+      // admins is not in CorpSAML's groupMapping: claiming it maps to no group.
+      { idp: 'CorpSAML', email: 'mallory@corp.example.com', name: 'Mallory Claims', idpGroups: ['admins'] },
+      // example.com is Google's admission domain: admitted.
+      { idp: 'Google', email: 'gina@example.com', name: 'Gina Google' },
+      // Outside the admission rule: the pre-sign-up trigger refuses (error=access_denied).
+      { idp: 'Google', email: 'outsider@gmail.com', name: 'Otto Outsider' },
+    ],
   },
 };

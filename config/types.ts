@@ -294,6 +294,26 @@ export interface DemoUserConfig {
   readonly signIn?: 'password' | 'temporaryPassword' | 'totp';
 }
 
+/**
+ * A person of a local identity provider (the local stand-ins for Google and the SAML IdPs).
+ * They sign in on the IdP's own page with the local demo password; the pool creates the
+ * federated user (`<Provider>_<id>`) on the first sign-in, when the stack's pre-sign-up
+ * trigger admits them. Never deployed.
+ */
+export interface FederatedDemoUserConfig {
+  /** The provider that knows the user: `Google` or a `identityProviders.saml[].name`. */
+  readonly idp: string;
+  readonly email: string;
+  /** Display name the IdP asserts. @default the email's local part */
+  readonly name?: string;
+  /**
+   * Groups the IdP asserts in the provider's `groupsAttribute` (SAML only: Google asserts
+   * none). Only values the provider's `groupMapping` lists become Cognito groups.
+   * @default []
+   */
+  readonly idpGroups?: readonly string[];
+}
+
 export interface LocalModeConfig {
   /** Which environment's synthesized stack the local mode runs. @default 'dev' */
   readonly environment?: string;
@@ -305,6 +325,8 @@ export interface LocalModeConfig {
   readonly dynamodbPort?: number;
   /** Demo users, created on start. */
   readonly demoUsers: readonly DemoUserConfig[];
+  /** People of the local identity providers (local.federatedUsers in local-outputs.json). @default [] */
+  readonly federatedUsers?: readonly FederatedDemoUserConfig[];
   /**
    * Browser origins (scheme://host[:port], no path) allowed to call the local GraphQL endpoint
    * and user pool, besides the endpoint's own page and the web client's http://localhost and

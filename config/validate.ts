@@ -81,6 +81,25 @@ export function validateConfig(raw: ProjectConfig, source: string): void {
   checkApi(raw.api ?? {}, fail, groupCheck);
   checkEnvironments(raw.environments, fail);
   checkLocal(raw.local, Object.keys(raw.environments ?? {}), fail, groupCheck);
+  checkFederatedUsers(raw, fail);
+}
+
+/** Local IdP users: a configured provider, an address, groups only where an IdP asserts them. */
+function checkFederatedUsers(raw: ProjectConfig, fail: Fail): void {
+  const users = raw.local?.federatedUsers ?? [];
+  const saml = (raw.identityProviders?.saml ?? []).map((s) => s.name);
+  const providers = [...(raw.identityProviders?.google ? ['Google'] : []), ...saml];
+  users.forEach((u, i) => {
+    if (!providers.includes(u.idp)) fail(`local.federatedUsers[${i}].idp`, u.idp, `one of the configured identity providers (${providers.join(', ') || 'none'})`);
+    if (typeof u.email !== 'string' || !EMAIL.test(u.email)) fail(`local.federatedUsers[${i}].email`, u.email, 'an email address');
+    if (u.name !== undefined && (typeof u.name !== 'string' || u.name.trim() === '')) fail(`local.federatedUsers[${i}].name`, u.name, 'a non-empty display name');
+    const groups = u.idpGroups ?? [];
+    if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string' || g.trim() === '' || /[,\[\]]/.test(g))) {
+      fail(`local.federatedUsers[${i}].idpGroups`, groups, 'a list of IdP group names (non-empty, without commas or brackets)');
+    }
+    if (groups.length > 0 && !saml.includes(u.idp)) fail(`local.federatedUsers[${i}].idpGroups`, groups, `[] for ${u.idp} (only SAML IdPs assert groups)`);
+  });
+  checkUnique(fail, users.map((u) => `${u.idp}/${String(u.email).toLowerCase()}`), (i) => `local.federatedUsers[${i}].email`, 'email per provider');
 }
 
 /** An integer in [min, max], or a ConfigError naming the range. */

@@ -58,9 +58,23 @@ export interface LocalOutputs {
     readonly s3Endpoint?: string;
     /** Local credentials of the config's IAM callers of the API. */
     readonly iamCallers?: readonly IamCallerOutput[];
+    /**
+     * People of the local identity providers (Google, SAML stand-ins): sign in on the IdP's page
+     * with `email` and `password`; `allowed: false` ends in `error=access_denied` (the stack's
+     * pre-sign-up rule).
+     */
+    readonly federatedUsers?: readonly FederatedUserOutput[];
     /** The pid that serves all of it (one process, no children). */
     readonly pid: number;
   };
+}
+
+export interface FederatedUserOutput {
+  readonly idp: string;
+  readonly email: string;
+  readonly password: string;
+  readonly idpGroups: readonly string[];
+  readonly allowed: boolean;
 }
 
 export interface IamCallerOutput {
@@ -95,6 +109,8 @@ export interface OutputInputs {
   readonly dynamodbEndpoint: string;
   readonly demoUsers: readonly LocalDemoUser[];
   readonly aws?: AwsPlaneOutputs;
+  /** The federation gateway's demo IdP users (FederationGateway.federatedUsers). @default none listed */
+  readonly federatedUsers?: readonly FederatedUserOutput[];
 }
 
 export function localOutputs(i: OutputInputs): LocalOutputs {
@@ -122,6 +138,7 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
       dynamodbEndpoint: i.dynamodbEndpoint,
       s3Endpoint: i.aws?.s3Endpoint,
       iamCallers: i.aws?.iamCallers,
+      ...(i.federatedUsers && { federatedUsers: i.federatedUsers }),
       pid: process.pid,
     },
   };

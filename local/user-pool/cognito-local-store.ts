@@ -6,6 +6,8 @@ import type { Context } from 'cognito-local/lib/services/context';
 import { attributesFromRecord, attributesToRecord, type User } from 'cognito-local/lib/services/userPoolService';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import publicKey = require('cognito-local/lib/keys/cognitoLocal.public.json');
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type FederatedIdentity, type FederatedUserStore, parseIdentities } from './federated-users';
 import { UserPoolError } from './protocol/errors';
 import type { IssuedTokens, MfaMethod, StoredClient, StoredUser, UserChanges, UserStore } from './protocol/user-store';
 import { lifetimeSeconds } from './refresh-shim';
@@ -23,7 +25,7 @@ import { lifetimeSeconds } from './refresh-shim';
  * - `CognitoError`: the only error type its HTTP server turns into `{ __type, message }`.
  * Owning storage and signing too would mean a second JWKS and user file for no gain measured.
  */
-export class CognitoLocalStore implements UserStore {
+export class CognitoLocalStore implements UserStore, FederatedUserStore {
   private readonly verifier;
 
   constructor(private readonly services: Services, private readonly ctx: Context, private readonly poolId: string) {
@@ -87,6 +89,66 @@ export class CognitoLocalStore implements UserStore {
     } catch {
       return undefined;
     }
+  }
+
+  async saveFederatedUser(input: Parameters<FederatedUserStore['saveFederatedUser']>[0]): Promise<{ user: StoredUser; created: boolean }> {
+    const pool = await this.pool();
+    const existing = await pool.getUserByUsername(this.ctx, input.username);
+    const now = this.services.clock.get();
+    if (existing) {
+      // Cognito rewrites the mapped attributes at every federated sign-in; sub and identities stay.
+      const next: User = {
+        ...existing,
+        Attributes: attributesFromRecord({ ...attributesToRecord(existing.Attributes), ...input.attributes }),
+        UserLastModifiedDate: now,
+      };
+      await pool.saveUser(this.ctx, next);
+      return { user: toStoredUser(next), created: false };
+    }
+    const identity: FederatedIdentity = { ...input.identity, primary: true, dateCreated: now.getTime() };
+    const user: User = {
+      Username: input.username,
+      // Federated users have no password: a random one nobody knows, so no password or SRP sign-in can match.
+      Password: randomBytes(32).toString('base64'),
+      Attributes: attributesFromRecord({ ...input.attributes, sub: randomUUID(), identities: JSON.stringify([identity]) }),
+      Enabled: true,
+      UserStatus: 'EXTERNAL_PROVIDER',
+      UserCreateDate: now,
+      UserLastModifiedDate: now,
+      RefreshTokens: [],
+    };
+    await pool.saveUser(this.ctx, user);
+    return { user: toStoredUser(user), created: true };
+  }
+
+  async linkedUser(providerName: string, providerUserId: string): Promise<StoredUser | undefined> {
+    const users = await (await this.pool()).listUsers(this.ctx);
+    const linked = users.find(
+      (u) =>
+        u.UserStatus !== 'EXTERNAL_PROVIDER' &&
+        parseIdentities(attributesToRecord(u.Attributes).identities).some((i) => i.providerName === providerName && i.userId === providerUserId),
+    );
+    return linked && toStoredUser(linked);
+  }
+
+  async usersWithEmail(email: string): Promise<StoredUser[]> {
+    // cognito-local's ListUsers filter: `email = "..."` (the caller passes a checked address).
+    const users = await (await this.pool()).listUsers(this.ctx, `email = ${JSON.stringify(email)}`);
+    return users.map(toStoredUser);
+  }
+
+  async linkProvider(nativeUsername: string, identity: Omit<FederatedIdentity, 'dateCreated' | 'primary'>): Promise<void> {
+    const pool = await this.pool();
+    const user = await pool.getUserByUsername(this.ctx, nativeUsername);
+    if (!user) throw new UserPoolError('UserNotFoundException', 'User does not exist.');
+    const attributes = attributesToRecord(user.Attributes);
+    const identities = parseIdentities(attributes.identities).filter((i) => !(i.providerName === identity.providerName && i.userId === identity.userId));
+    identities.push({ ...identity, primary: false, dateCreated: this.services.clock.get().getTime() });
+    await pool.saveUser(this.ctx, {
+      ...user,
+      Attributes: attributesFromRecord({ ...attributes, identities: JSON.stringify(identities) }),
+      UserLastModifiedDate: this.services.clock.get(),
+    });
   }
 
   private pool() {

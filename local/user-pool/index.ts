@@ -7,6 +7,9 @@ import { handleTarget } from './protocol/api-targets';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
 import { ConfigError } from '../../config/validate';
+import type { FederatedUserStore } from './federated-users';
+
+export type { FederatedIdentity, FederatedUserStore } from './federated-users';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
@@ -50,6 +53,8 @@ export interface UserPoolEmulator {
    * `respondToChallenge(...)` for NEW_PASSWORD_REQUIRED / SOFTWARE_TOKEN_MFA / MFA_SETUP).
    */
   readonly authenticator: Authenticator;
+  /** Federated users (`<Provider>_<id>`), identities and links, for local/federation. */
+  readonly federatedUsers: FederatedUserStore;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       demoPassword: LOCAL_DEMO_PASSWORD,
       allowOrigins: (origins) => server.allowOrigins(origins),
       authenticator,
+      federatedUsers: store,
       close: () => server.close(),
     };
   } catch (e) {

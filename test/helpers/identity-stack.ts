@@ -28,6 +28,9 @@ let apiSource: ApiSource | undefined;
 export function synthStack(options: { env?: string; offline?: boolean; edit?: (raw: ProjectConfig) => void } = {}): SynthJson {
   const raw = projectCopy();
   options.edit?.(raw);
+  // Local demo IdP users are validated against the providers: drop those of providers an edit removed.
+  const providers = new Set([...(raw.identityProviders?.google ? ['Google'] : []), ...(raw.identityProviders?.saml ?? []).map((s) => s.name)]);
+  (raw as { local: ProjectConfig['local'] }).local = { ...raw.local, federatedUsers: (raw.local.federatedUsers ?? []).filter((u) => providers.has(u.idp)) };
   const config = stackConfig(resolveConfig(raw, 'test'), options.env ?? 'dev');
   const app = Testing.app();
   // `edit` changes the config only: the schema and resolver bundles are the same for every synth.

@@ -1,0 +1,125 @@
+import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { IdpThreadOptions, IdpUser } from './idp-protocol';
+import { loginPage, readForm } from './login-form';
+
+/**
+ * The local stand-in for Google: a certified OpenID Provider library (`oidc-provider`) on
+ * loopback, with one client (the pool's: the stack's Google `client_id`, a local secret, the
+ * pool's `/oauth2/idpresponse`), the authorization-code flow, and a sign-in form whose inputs
+ * are named `username` and `password`. Claims as Google's: a numeric `sub`, `email`,
+ * `email_verified`, `name`. Consent is skipped as Google does for a client already allowed.
+ *
+ * oidc-provider is ESM-only; this module runs in the IdP thread (plain Node, `require(esm)`).
+ */
+
+/** Google-style numeric subject (21 digits), stable per email so restarts keep the federated user. */
+export function googleSubject(email: string): string {
+  const digits = BigInt(`0x${createHash('sha256').update(`google-sub:${email.toLowerCase()}`).digest('hex')}`).toString().slice(0, 20);
+  return `1${digits}`;
+}
+
+export function samePassword(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+/** Stops a server now, keep-alive connections included. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export interface RunningIdp {
+  readonly issuer: string;
+  close(): Promise<void>;
+}
+
+export async function startGoogleIdp(host: string, google: NonNullable<IdpThreadOptions['google']>, users: readonly IdpUser[]): Promise<RunningIdp> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const oidc = require('oidc-provider');
+  const Provider = oidc.default ?? oidc.Provider;
+  const bySub = new Map(users.map((u) => [googleSubject(u.email), u]));
+  const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u]));
+
+  let handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = (_q, r) => r.writeHead(503).end();
+  const server: Server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
+  const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: google.clientId,
+        client_secret: google.clientSecret,
+        redirect_uris: [google.redirectUri],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+    ],
+    jwks: { keys: [{ ...key, kid: 'local-google', use: 'sig', alg: 'RS256' }] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    scopes: ['openid', 'email', 'profile'],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    features: { devInteractions: { enabled: false } },
+    pkce: { required: () => false },
+    // Google's lifetimes, roughly; set so the library does not warn about its defaults.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 3600, IdToken: 3600 },
+    async findAccount(_ctx: unknown, sub: string) {
+      const user = bySub.get(sub);
+      if (!user) return undefined;
+      return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: true, name: user.name }) };
+    },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    // Google does not ask again for a client the user already allowed: grant the asked scopes.
+    async loadExistingGrant(ctx: { oidc: { client: { clientId: string }; session: { accountId: string }; params: { scope?: string } } }) {
+      const grant = new provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+      grant.addOIDCScope(String(ctx.oidc.params.scope ?? google.scopes));
+      await grant.save();
+      return grant;
+    },
+  });
+  const callback = provider.callback();
+
+  handler = (req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    const match = /^\/interaction\/([\w-]+)$/.exec(url.pathname);
+    if (!match) return callback(req, res);
+    void (async () => {
+      try {
+        const details = await provider.interactionDetails(req, res);
+        const page = (error?: string, username?: string) =>
+          loginPage({ title: 'Sign in with Google (local)', action: `/interaction/${details.uid}`, error, username });
+        if (req.method === 'GET') {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page());
+          return;
+        }
+        if (req.method !== 'POST') {
+          res.writeHead(405, { allow: 'GET, POST' }).end();
+          return;
+        }
+        const form = await readForm(req);
+        const username = (form.get('username') ?? '').trim().toLowerCase();
+        const user = byEmail.get(username);
+        if (!user || !samePassword(form.get('password') ?? '', user.password)) {
+          res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page('Wrong email or password.', username));
+          return;
+        }
+        await provider.interactionFinished(req, res, { login: { accountId: googleSubject(user.email) } }, { mergeWithLastSubmission: false });
+      } catch (e) {
+        if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end(`sign-in failed: ${(e as Error).message}`);
+      }
+    })();
+  };
+
+  return {
+    issuer,
+    close: () => closeServer(server),
+  };
+}
