@@ -6,12 +6,15 @@ import { Authenticator } from './protocol/authenticator';
 import { handleTarget } from './protocol/api-targets';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
+import { type PreTokenHook, TokenIssuer } from './token-issuer';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
 export type { AuthOutcome, ChallengeName } from './protocol/authenticator';
 export { Authenticator } from './protocol/authenticator';
 export { UserPoolError } from './protocol/errors';
+export type { PreTokenHook, PreTokenGenerationV2Input, ClaimsAndScopeOverrideDetails } from './token-issuer';
+export { TokenIssuer } from './token-issuer';
 
 export interface UserPoolOptions {
   /** The stack whose pool, clients and groups are emulated. */
@@ -28,6 +31,8 @@ export interface UserPoolOptions {
   readonly allowedOrigins?: readonly string[];
   /** The clock of sign-in, records and tokens (tests move it to expire temporary passwords). @default () => new Date() */
   readonly now?: () => Date;
+  /** Runs before every user token is signed, as Cognito runs the pre-token-generation trigger (V2). @default none */
+  readonly preTokenHook?: PreTokenHook;
 }
 
 export interface UserPoolEmulator {
@@ -49,6 +54,10 @@ export interface UserPoolEmulator {
    * `respondToChallenge(...)` for NEW_PASSWORD_REQUIRED / SOFTWARE_TOKEN_MFA / MFA_SETUP).
    */
   readonly authenticator: Authenticator;
+  /** Signs every token of this pool (with the pre-token hook); client_credentials tokens too. */
+  readonly tokenIssuer: TokenIssuer;
+  /** A client's local secret (random per data directory), undefined for a public client. */
+  clientSecret(clientId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -81,7 +90,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
     allowedOrigins: options.allowedOrigins,
     now,
     ownedTargets: (services) => {
-      store = new CognitoLocalStore(services, ctx, poolId);
+      store = new CognitoLocalStore(services, ctx, poolId, new TokenIssuer(`${issuerDomain}/${poolId}`, now, options.preTokenHook));
       const auth = new Authenticator({ store, poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa, now });
       authenticator = auth;
       return (target, req) => handleTarget(auth, target, req);
@@ -102,6 +111,8 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       demoPassword: LOCAL_DEMO_PASSWORD,
       allowOrigins: (origins) => server.allowOrigins(origins),
       authenticator,
+      tokenIssuer: store.issuer,
+      clientSecret: async (clientId) => (await store?.client(clientId))?.secret,
       close: () => server.close(),
     };
   } catch (e) {
