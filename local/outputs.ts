@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { graphqlClientConfig } from '../constructs/client-config';
 import type { AwsPlane } from './aws-plane';
 import type { GraphqlEndpoint } from './graphql';
+import type { ManagedLogin } from './managed-login';
 import type { LocalStack } from './stack-reader';
 import type { UserPoolEmulator } from './user-pool';
 
@@ -23,8 +24,8 @@ export interface LocalDemoUser {
  * The deployed stack's `client_config` output (aws-amplify v6 `ResourcesConfig`) for the local
  * mode, plus the demo users. `Amplify.configure(outputs)` works as with the deployed output;
  * `userPoolEndpoint` and `identityPoolEndpoint` point aws-amplify at the local pool and identity
- * pool, `Storage.S3` at the content bucket (its endpoint in `local.s3Endpoint`). Not emulated,
- * so absent: the hosted UI (`loginWith.oauth`).
+ * pool, `Storage.S3` at the content bucket (its endpoint in `local.s3Endpoint`), and
+ * `loginWith.oauth.domain` at the local managed login (hosted UI), so `signInWithRedirect` works.
  */
 export interface LocalOutputs {
   readonly Auth: {
@@ -32,7 +33,17 @@ export interface LocalOutputs {
       readonly userPoolId: string;
       readonly userPoolClientId: string;
       readonly userPoolEndpoint: string;
-      readonly loginWith: { readonly email: true };
+      readonly loginWith: {
+        readonly email: true;
+        /** The web client's OAuth settings, with the local managed login as `domain` (host:port, HTTPS). */
+        readonly oauth?: {
+          readonly domain: string;
+          readonly scopes: readonly string[];
+          readonly redirectSignIn: readonly string[];
+          readonly redirectSignOut: readonly string[];
+          readonly responseType: 'code';
+        };
+      };
       /** The local identity pool (aws-amplify v6 reads both). */
       readonly identityPoolId?: string;
       readonly identityPoolEndpoint?: string;
@@ -58,9 +69,20 @@ export interface LocalOutputs {
     readonly s3Endpoint?: string;
     /** Local credentials of the config's IAM callers of the API. */
     readonly iamCallers?: readonly IamCallerOutput[];
+    /** Every app client of the stack with its local id and, for a confidential client, its local secret. */
+    readonly clients?: readonly LocalClientOutput[];
+    /** The managed login: its issuer (the OAuth tokens' `iss`) and OIDC discovery document. */
+    readonly managedLogin?: { readonly origin: string; readonly issuer: string; readonly discoveryUrl: string };
     /** The pid that serves all of it (one process, no children). */
     readonly pid: number;
   };
+}
+
+export interface LocalClientOutput {
+  readonly name: string;
+  readonly clientId: string;
+  /** Random per data directory; absent for a public client. */
+  readonly clientSecret?: string;
 }
 
 export interface IamCallerOutput {
@@ -95,6 +117,8 @@ export interface OutputInputs {
   readonly dynamodbEndpoint: string;
   readonly demoUsers: readonly LocalDemoUser[];
   readonly aws?: AwsPlaneOutputs;
+  readonly managedLogin?: Pick<ManagedLogin, 'domain' | 'origin' | 'issuer' | 'discoveryUrl'>;
+  readonly clients?: readonly LocalClientOutput[];
 }
 
 export function localOutputs(i: OutputInputs): LocalOutputs {
@@ -104,7 +128,18 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
         userPoolId: i.userPool.poolId,
         userPoolClientId: i.stack.userPool.webClient.clientId,
         userPoolEndpoint: i.userPool.endpoint,
-        loginWith: { email: true },
+        loginWith: {
+          email: true,
+          ...(i.managedLogin && i.stack.userPool.webClient.allowedOauthFlows.includes('code') && {
+            oauth: {
+              domain: i.managedLogin.domain,
+              scopes: i.stack.userPool.webClient.allowedOauthScopes,
+              redirectSignIn: i.stack.userPool.webClient.callbackUrls,
+              redirectSignOut: i.stack.userPool.webClient.logoutUrls,
+              responseType: 'code' as const,
+            },
+          }),
+        },
         ...(i.aws?.identityPoolId && { identityPoolId: i.aws.identityPoolId, identityPoolEndpoint: i.aws.identityPoolEndpoint }),
       },
     },
@@ -122,6 +157,8 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
       dynamodbEndpoint: i.dynamodbEndpoint,
       s3Endpoint: i.aws?.s3Endpoint,
       iamCallers: i.aws?.iamCallers,
+      clients: i.clients,
+      managedLogin: i.managedLogin && { origin: i.managedLogin.origin, issuer: i.managedLogin.issuer, discoveryUrl: i.managedLogin.discoveryUrl },
       pid: process.pid,
     },
   };

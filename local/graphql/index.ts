@@ -37,6 +37,10 @@ export interface UserPoolRef {
   readonly endpoint: string;
   /** App client ids the API admits (its app_id_client_regex); the page signs in with the first. */
   readonly clientIds: readonly string[];
+  /** The managed login's issuer, whose tokens are this pool's too (token-verifier.ts). @default none */
+  readonly managedLoginIssuer?: string;
+  /** The managed login's authorize URL, for the page's "Sign in with managed login". @default none */
+  readonly managedLoginAuthorizeUrl?: string;
 }
 
 export interface GraphqlEndpointOptions {
