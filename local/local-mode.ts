@@ -181,6 +181,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         endpoint: userPool.endpoint,
         clientIds: admittedClientIds(stack),
         ...trust,
+        managedLoginOrigin: managedLogin.origin,
       },
       // Resolvers reach dynalite's thread by messages: no SDK or HTTP per call (the HTTP endpoint stays for the CLI).
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
@@ -194,7 +195,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     userPool.allowOrigins(graphql.pageOrigins);
     // The page signs in through the managed login too (code + PKCE back to itself): a local-only callback URL.
     managedLogin.allowOrigins(graphql.pageOrigins);
-    managedLogin.allowRedirectUris(stack.userPool.webClient.clientId, [graphql.pageUrl]);
+    managedLogin.allowRedirectUris(stack.userPool.webClient.clientId, [...graphql.pageOrigins].map((o) => `${o}/`));
     const clients = await Promise.all(
       stack.userPool.clients.map(async (c) => ({ name: c.name, clientId: c.clientId, clientSecret: await userPool.clientSecret(c.clientId) }))
     );

@@ -39,8 +39,8 @@ export interface UserPoolRef {
   readonly clientIds: readonly string[];
   /** The managed login's issuer, whose tokens are this pool's too (token-verifier.ts). @default none */
   readonly managedLoginIssuer?: string;
-  /** The managed login's authorize URL, for the page's "Sign in with managed login". @default none */
-  readonly managedLoginAuthorizeUrl?: string;
+  /** The managed login's origin, for the page's "Sign in with managed login". @default none */
+  readonly managedLoginOrigin?: string;
 }
 
 export interface GraphqlEndpointOptions {
@@ -135,6 +135,9 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
     userPoolId: options.userPool.poolId,
     userPoolEndpoint: options.userPool.endpoint,
     clientId: options.userPool.clientIds[0],
+    ...(options.userPool.managedLoginOrigin && {
+      managedLogin: { origin: options.userPool.managedLoginOrigin, scopes: options.stack.userPool.webClient.allowedOauthScopes, providers: options.stack.userPool.webClient.supportedIdentityProviders.filter((p) => p !== 'COGNITO') },
+    }),
     demoUsers: options.demoUsers ?? [],
   }));
   const matrix = readMatrix();
