@@ -75,11 +75,17 @@ describe('synth output', () => {
     }
   });
 
-  test('the Lambda archive holds exactly the bundle as index.js, readable by a zip reader', () => {
-    const zipPath = [...first.stacks.keys()].find((p) => p.startsWith('dev/') && p.endsWith('archive.zip'))!;
-    const entries = unzipSync(first.stacks.get(zipPath)!);
-    expect(Object.keys(entries)).toEqual(['index.js']);
-    expect(Buffer.from(entries['index.js']).toString('utf8')).toBe(bundleLambda('pre-token-generation'));
+  test("each Lambda's archive holds exactly its handler's bundle as index.js, readable by a zip reader", () => {
+    const json = JSON.parse(first.stacks.get('dev/cdk.tf.json')!.toString('utf8'));
+    const functions = Object.values(json.resource.aws_lambda_function) as { function_name: string; filename: string }[];
+    expect(functions.map((f) => f.function_name).sort()).toEqual(['content-dev-pre-sign-up', 'content-dev-pre-token-generation']);
+    for (const fn of functions) {
+      // `filename` is relative to the stack's folder (`assets/<id>/<hash>/archive.zip`).
+      const entries = unzipSync(first.stacks.get(`dev/${fn.filename}`)!);
+      expect(Object.keys(entries)).toEqual(['index.js']);
+      const lambda = fn.function_name.replace(/^content-dev-/, '');
+      expect(Buffer.from(entries['index.js']).toString('utf8')).toBe(bundleLambda(lambda));
+    }
   });
 });
 

@@ -119,8 +119,10 @@ class IamReader {
   private readonly region: string;
   private readonly env: string;
   private readonly poolId: string;
+  private readonly locals: Readonly<Record<string, unknown>>;
 
   constructor(private readonly source: string, doc: Json) {
+    this.locals = (doc.locals ?? {}) as Record<string, unknown>;
     const byType = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
     this.resources = Object.entries(byType).flatMap(([type, byName]) =>
       Object.entries(byName).map(([name, body]) => ({ type, name, body })),
@@ -173,7 +175,9 @@ class IamReader {
   }
 
   private bucket(): StackIam['bucket'] {
-    const buckets = this.all('aws_s3_bucket');
+    // Buckets that only receive another bucket's access logs are not content (S3 writes them).
+    const logTargets = new Set(this.all('aws_s3_bucket_logging').map((l) => String(l.body.target_bucket)));
+    const buckets = this.all('aws_s3_bucket').filter((b) => !logTargets.has(`\${aws_s3_bucket.${b.name}.id}`));
     if (buckets.length === 0) return undefined;
     if (buckets.length > 1) throw new StackReadError(this.source, 'resource.aws_s3_bucket', buckets.map((b) => b.name), 'one content bucket');
     const b = buckets[0];
@@ -275,7 +279,21 @@ class IamReader {
     });
   }
 
+  /**
+   * A Terraform local: only the ARN parts the stack cuts from one of its own ARNs
+   * (`element(split(":", <resource>.arn), N)`, constructs/arn-parts.ts), which are the same for
+   * every local ARN: partition (1), region (3) and account (4).
+   */
+  private localValue(name: string): string | undefined {
+    const expr = this.locals[name];
+    const m = typeof expr === 'string' ? /^\$\{element\(split\(":", [a-z0-9_]+\.[^.]+\.arn\), (\d+)\)\}$/.exec(expr) : null;
+    if (!m) return undefined;
+    return ({ 1: 'aws', 3: this.region, 4: LOCAL_ACCOUNT_ID } as Record<string, string>)[m[1]];
+  }
+
   private attribute(expr: string): string | undefined {
+    const local = /^local\.([A-Za-z0-9_-]+)$/.exec(expr);
+    if (local) return this.localValue(local[1]);
     const m = /^([a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expr);
     if (!m) return undefined;
     const [, type, name, attr] = m;
