@@ -70,9 +70,10 @@ interface Answer {
 
 /** One HTTPS request to the managed login, trusting the local CA, following no redirect. */
 function call(url: string, o: { method?: string; headers?: Record<string, string>; form?: Record<string, string> } = {}): Promise<Answer> {
+  const servername = new URL(url).hostname === '127.0.0.1' ? undefined : 'localhost';
   const body = o.form ? new URLSearchParams(o.form).toString() : undefined;
   return new Promise((resolve, reject) => {
-    const r = request(url, { method: o.method ?? (body ? 'POST' : 'GET'), ca, headers: { ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...o.headers } }, (res) => {
+    const r = request(url, { method: o.method ?? (body ? 'POST' : 'GET'), ca, servername: servername ?? 'localhost', headers: { ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...o.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -314,13 +315,13 @@ describe("bad requests get Cognito's answers", () => {
     }
   });
 
-  test('a wrong client secret: invalid_client (401)', async () => {
+  test('a wrong client secret: invalid_client', async () => {
     const server = mode.outputs.local.clients!.find((c) => c.clientSecret)!;
     const r = await call(`${origin()}/oauth2/token`, {
       form: { grant_type: 'client_credentials' },
       headers: { authorization: `Basic ${Buffer.from(`${server.clientId}:wrong`).toString('base64')}` },
     });
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(400);
     expect(JSON.parse(r.body).error).toBe('invalid_client');
     const ok = await call(`${origin()}/oauth2/token`, {
       form: { grant_type: 'client_credentials' },

@@ -372,16 +372,16 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     if (auth?.startsWith('Basic ')) {
       const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
       const i = decoded.indexOf(':');
-      if (i < 0) throw new OAuthError(401, 'invalid_client', 'Basic credentials: expected client_id:client_secret');
+      if (i < 0) throw new OAuthError(400, 'invalid_client', 'Basic credentials: expected client_id:client_secret');
       id = decodeURIComponent(decoded.slice(0, i));
       secret = decodeURIComponent(decoded.slice(i + 1));
     }
     const client = id === undefined ? undefined : clients.get(id);
-    if (!client) throw new OAuthError(401, 'invalid_client', `client_id ${JSON.stringify(id ?? '')}: no such client`);
+    if (!client) throw new OAuthError(400, 'invalid_client', `client_id ${JSON.stringify(id ?? '')}: no such client`);
     const expected = await options.userPool.clientSecret(client.clientId);
     if (expected !== undefined) {
       const ok = secret !== undefined && secret.length === expected.length && timingSafeEqual(Buffer.from(secret), Buffer.from(expected));
-      if (!ok) throw new OAuthError(401, 'invalid_client', `client ${client.name}: the client secret is missing or wrong`);
+      if (!ok) throw new OAuthError(400, 'invalid_client', `client ${client.name}: the client secret is missing or wrong`);
     }
     return client;
   }
@@ -564,10 +564,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((e: unknown) => {
       if (res.headersSent) return res.destroy();
-      if (e instanceof OAuthError) {
-        const extra: Record<string, string> = e.status === 401 ? { 'www-authenticate': 'Basic realm="managed login"' } : {};
-        return sendJson(res, e.status, { error: e.error, error_description: e.message }, { ...extra, ...corsHeaders(req) });
-      }
+      if (e instanceof OAuthError) return sendJson(res, e.status, { error: e.error, error_description: e.message }, corsHeaders(req));
       sendJson(res, 500, { error: 'server_error', error_description: e instanceof Error ? e.message : String(e) }, corsHeaders(req));
     });
   });
