@@ -35,7 +35,7 @@ export interface AwsPlane {
 
 export interface AwsPlaneOptions {
   readonly stack: LocalStack;
-  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'region' | 'jwksUri'>;
+  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'region' | 'jwksUri'> & { readonly managedLoginIssuer?: string };
   readonly dataDir: string;
   readonly host: string;
   readonly ports: { readonly identityPool: number; readonly s3: number };

@@ -8,7 +8,9 @@ import { loopbackAppOrigins } from './loopback-guard';
 import { awsOutputs, localOutputs, type LocalOutputs } from './outputs';
 import { articlesTableName, seedArticles } from './seed-articles';
 import { readLocalStack, type LocalStack } from './stack-reader';
-import { type DemoUserSpec, startUserPool, type UserPoolEmulator } from './user-pool';
+import { type DemoUserSpec, type PreTokenHook, startUserPool, type UserPoolEmulator } from './user-pool';
+import { ensureLocalTls } from './graphql/tls';
+import { type FederationGateway, type ManagedLogin, startManagedLogin } from './managed-login';
 import { UserFacingError } from '../config/errors';
 
 /** Where local data lives by default (git-ignored). */
@@ -30,7 +32,16 @@ export interface LocalModeOptions {
     readonly identityPool?: number;
     /** @default 0 */
     readonly s3?: number;
+    /** The managed login (hosted UI, HTTPS). @default 0 */
+    readonly managedLogin?: number;
   };
+  /** Runs before every user token is signed, as the stack's pre-token-generation trigger. @default none */
+  readonly preTokenHook?: PreTokenHook;
+  /**
+   * The federation gateway (local IdPs) the managed login hands identity_provider sign-ins to,
+   * made once the managed login's origin (its `redirectBase`) is known. @default none
+   */
+  readonly federation?: (redirectBase: string, userPool: UserPoolEmulator) => Promise<FederationGateway>;
   /** Users created in the pool when missing (config.local.demoUsers). @default [] */
   readonly demoUsers?: readonly DemoUserSpec[];
   /**
@@ -54,6 +65,8 @@ export interface LocalModeOptions {
 export interface LocalMode {
   readonly stack: LocalStack;
   readonly userPool: UserPoolEmulator;
+  /** The hosted UI and OAuth endpoints (local/managed-login). */
+  readonly managedLogin: ManagedLogin;
   readonly dynamodb: DynamoDbEmulator;
   readonly graphql: GraphqlEndpoint;
   /** Identity pool, credentials, IAM evaluation (local/aws-plane.ts). */
@@ -118,6 +131,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         host: HOST,
         demoUsers: options.demoUsers,
         allowedOrigins: appOrigins,
+        preTokenHook: options.preTokenHook,
       }),
       startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST, onFailure: options.onFailure }),
     ]);
@@ -126,9 +140,23 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     if (db.status === 'rejected') throw db.reason;
     const userPool = pool.value;
     const dynamodb = db.value;
-    const aws = await startAwsPlane({
+    const tlsDir = path.join(dataDir, 'tls');
+    const federation = options.federation;
+    const managedLogin = await startManagedLogin({
       stack,
       userPool,
+      tls: await ensureLocalTls(tlsDir),
+      host: HOST,
+      port: options.ports.managedLogin ?? 0,
+      allowedOrigins: appOrigins,
+      federation: federation && ((base: string) => federation(base, userPool)),
+    });
+    started.push(managedLogin);
+    // Tokens from the managed login's OAuth endpoints carry its issuer (see local/managed-login).
+    const trust = { managedLoginIssuer: managedLogin.issuer };
+    const aws = await startAwsPlane({
+      stack,
+      userPool: { ...userPool, ...trust },
       dataDir,
       host: HOST,
       ports: { identityPool: options.ports.identityPool ?? 0, s3: options.ports.s3 ?? 0 },
@@ -155,6 +183,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         jwksUri: userPool.jwksUri,
         endpoint: userPool.endpoint,
         clientIds: admittedClientIds(stack),
+        ...trust,
+        managedLoginOrigin: managedLogin.origin,
       },
       // Resolvers reach dynalite's thread by messages: no SDK or HTTP per call (the HTTP endpoint stays for the CLI).
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
@@ -167,11 +197,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // The page signs in with the pool from its own origin (cross-origin to the pool's port).
     userPool.allowOrigins(graphql.pageOrigins);
     aws.allowOrigins(graphql.pageOrigins);
-    const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers, aws: awsOutputs(aws) });
+    // The page signs in through the managed login too (code + PKCE back to itself): a local-only callback URL.
+    managedLogin.allowOrigins(graphql.pageOrigins);
+    managedLogin.allowRedirectUris(stack.userPool.webClient.clientId, [...graphql.pageOrigins].map((o) => `${o}/`));
+    const clients = await Promise.all(
+      stack.userPool.clients.map(async (c) => ({ name: c.name, clientId: c.clientId, clientSecret: await userPool.clientSecret(c.clientId) }))
+    );
+    const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers, aws: awsOutputs(aws), managedLogin, clients });
     let closing: Promise<void> | undefined;
     return {
       stack,
       userPool,
+      managedLogin,
       dynamodb,
       graphql,
       aws,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { graphqlClientConfig } from '../constructs/client-config';
 import type { AwsPlane } from './aws-plane';
 import type { GraphqlEndpoint } from './graphql';
+import type { ManagedLogin } from './managed-login';
 import type { LocalStack } from './stack-reader';
 import type { UserPoolEmulator } from './user-pool';
 
@@ -23,8 +24,8 @@ export interface LocalDemoUser {
  * The deployed stack's `client_config` output (aws-amplify v6 `ResourcesConfig`) for the local
  * mode, plus the demo users. `Amplify.configure(outputs)` works as with the deployed output;
  * `userPoolEndpoint` and `identityPoolEndpoint` point aws-amplify at the local pool and identity
- * pool, `Storage.S3` at the content bucket (its endpoint in `local.s3Endpoint`). Not emulated,
- * so absent: the hosted UI (`loginWith.oauth`).
+ * pool, `Storage.S3` at the content bucket (its endpoint in `local.s3Endpoint`), and
+ * `loginWith.oauth.domain` at the local managed login (hosted UI), so `signInWithRedirect` works.
  */
 export interface LocalOutputs {
   readonly Auth: {
@@ -32,7 +33,17 @@ export interface LocalOutputs {
       readonly userPoolId: string;
       readonly userPoolClientId: string;
       readonly userPoolEndpoint: string;
-      readonly loginWith: { readonly email: true };
+      readonly loginWith: {
+        readonly email: true;
+        /** The web client's OAuth settings, with the local managed login as `domain` (host:port, HTTPS). */
+        readonly oauth?: {
+          readonly domain: string;
+          readonly scopes: readonly string[];
+          readonly redirectSignIn: readonly string[];
+          readonly redirectSignOut: readonly string[];
+          readonly responseType: 'code';
+        };
+      };
       /** The local identity pool (aws-amplify v6 reads both). */
       readonly identityPoolId?: string;
       readonly identityPoolEndpoint?: string;
@@ -64,6 +75,10 @@ export interface LocalOutputs {
      * pre-sign-up rule).
      */
     readonly federatedUsers?: readonly FederatedUserOutput[];
+    /** Every app client of the stack with its local id and, for a confidential client, its local secret. */
+    readonly clients?: readonly LocalClientOutput[];
+    /** The managed login: its issuer (the OAuth tokens' `iss`) and OIDC discovery document. */
+    readonly managedLogin?: { readonly origin: string; readonly issuer: string; readonly discoveryUrl: string };
     /** The pid that serves all of it (one process, no children). */
     readonly pid: number;
   };
@@ -75,6 +90,13 @@ export interface FederatedUserOutput {
   readonly password: string;
   readonly idpGroups: readonly string[];
   readonly allowed: boolean;
+}
+
+export interface LocalClientOutput {
+  readonly name: string;
+  readonly clientId: string;
+  /** Random per data directory; absent for a public client. */
+  readonly clientSecret?: string;
 }
 
 export interface IamCallerOutput {
@@ -111,6 +133,8 @@ export interface OutputInputs {
   readonly aws?: AwsPlaneOutputs;
   /** The federation gateway's demo IdP users (FederationGateway.federatedUsers). @default none listed */
   readonly federatedUsers?: readonly FederatedUserOutput[];
+  readonly managedLogin?: Pick<ManagedLogin, 'domain' | 'origin' | 'issuer' | 'discoveryUrl'>;
+  readonly clients?: readonly LocalClientOutput[];
 }
 
 export function localOutputs(i: OutputInputs): LocalOutputs {
@@ -120,7 +144,18 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
         userPoolId: i.userPool.poolId,
         userPoolClientId: i.stack.userPool.webClient.clientId,
         userPoolEndpoint: i.userPool.endpoint,
-        loginWith: { email: true },
+        loginWith: {
+          email: true,
+          ...(i.managedLogin && i.stack.userPool.webClient.allowedOauthFlows.includes('code') && {
+            oauth: {
+              domain: i.managedLogin.domain,
+              scopes: i.stack.userPool.webClient.allowedOauthScopes,
+              redirectSignIn: i.stack.userPool.webClient.callbackUrls,
+              redirectSignOut: i.stack.userPool.webClient.logoutUrls,
+              responseType: 'code' as const,
+            },
+          }),
+        },
         ...(i.aws?.identityPoolId && { identityPoolId: i.aws.identityPoolId, identityPoolEndpoint: i.aws.identityPoolEndpoint }),
       },
     },
@@ -139,6 +174,8 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
       s3Endpoint: i.aws?.s3Endpoint,
       iamCallers: i.aws?.iamCallers,
       ...(i.federatedUsers && { federatedUsers: i.federatedUsers }),
+      clients: i.clients,
+      managedLogin: i.managedLogin && { origin: i.managedLogin.origin, issuer: i.managedLogin.issuer, discoveryUrl: i.managedLogin.discoveryUrl },
       pid: process.pid,
     },
   };

@@ -82,6 +82,12 @@ export interface LocalClient {
   readonly idTokenValidity?: number;
   readonly refreshTokenValidity?: number;
   readonly tokenValidityUnits?: { readonly accessToken?: string; readonly idToken?: string; readonly refreshToken?: string };
+  /** `allowed_oauth_flows` (`code`, `implicit`, `client_credentials`); empty when OAuth is off for the client. */
+  readonly allowedOauthFlows: readonly string[];
+  /** `allowed_oauth_scopes`, a resource server's `scope_identifiers` expanded to `<identifier>/<scope>`. */
+  readonly allowedOauthScopes: readonly string[];
+  /** `supported_identity_providers` (`COGNITO` and provider names). */
+  readonly supportedIdentityProviders: readonly string[];
 }
 
 /** The pool's `password_policy`, Cognito's defaults where the stack leaves a field unset. */
@@ -149,6 +155,8 @@ export interface LocalStack {
      * (`Auth.Cognito.userPoolClientId`), else the first client without a secret.
      */
     readonly webClient: LocalClient;
+    /** Resource servers, with their scopes as `<identifier>/<scope>`. */
+    readonly resourceServers: readonly { readonly identifier: string; readonly scopes: readonly string[] }[];
   };
 }
 
@@ -240,8 +248,37 @@ class StackReader {
         mfaConfiguration: this.mfaConfiguration(pool),
         softwareTokenMfa: singleBlock(pool.body.software_token_mfa_configuration)?.enabled === true,
         webClient: this.webClient(clients),
+        resourceServers: this.all('aws_cognito_resource_server').map((r) => ({
+          identifier: this.str(r, 'identifier'),
+          scopes: this.resourceServerScopes(r),
+        })),
       },
     };
+  }
+
+  /** `<identifier>/<scope_name>` for each scope block, as `scope_identifiers` is after apply. */
+  private resourceServerScopes(r: TerraformResource): string[] {
+    const identifier = this.str(r, 'identifier');
+    const blocks = (r.body.scope ?? []) as TerraformBlock[];
+    if (!Array.isArray(blocks)) throw new StackReadError(this.source, this.key(r, 'scope'), blocks, 'a list of scope blocks');
+    return blocks.map((b, i) => {
+      if (typeof b.scope_name !== 'string' || b.scope_name === '') {
+        throw new StackReadError(this.source, this.key(r, `scope[${i}].scope_name`), b.scope_name, 'a non-empty string');
+      }
+      return `${identifier}/${b.scope_name}`;
+    });
+  }
+
+  /** `allowed_oauth_scopes`: a list, or one reference to a resource server's `scope_identifiers`. */
+  private oauthScopes(c: TerraformResource): string[] {
+    const v = c.body.allowed_oauth_scopes;
+    const ref = typeof v === 'string' ? /^\$\{aws_cognito_resource_server\.([^.]+)\.scope_identifiers\}$/.exec(v) : null;
+    if (ref) {
+      const server = this.find('aws_cognito_resource_server', ref[1]);
+      if (!server) throw new StackReadError(this.source, this.key(c, 'allowed_oauth_scopes'), v, 'a resource server of this stack');
+      return this.resourceServerScopes(server);
+    }
+    return this.strList(c, 'allowed_oauth_scopes').map((s) => this.resolve(s, this.key(c, 'allowed_oauth_scopes')));
   }
 
   private region(): string {
@@ -294,6 +331,9 @@ class StackReader {
       explicitAuthFlows: this.strList(c, 'explicit_auth_flows'),
       callbackUrls: this.strList(c, 'callback_urls'),
       logoutUrls: this.strList(c, 'logout_urls'),
+      allowedOauthFlows: this.strList(c, 'allowed_oauth_flows'),
+      allowedOauthScopes: this.oauthScopes(c),
+      supportedIdentityProviders: this.strList(c, 'supported_identity_providers').map((p) => this.resolve(p, this.key(c, 'supported_identity_providers'))),
       ...this.tokenValidity(c),
     };
   }

@@ -70,6 +70,7 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
     `  real-time   ${outputs.local.realtimeUrl}   (trust ${outputs.local.caFile} via NODE_EXTRA_CA_CERTS)`,
     `  page        ${outputs.local.pageUrl}`,
     `  user pool   ${outputs.Auth.Cognito.userPoolEndpoint}   pool ${outputs.Auth.Cognito.userPoolId}, web client ${outputs.Auth.Cognito.userPoolClientId}`,
+    ...(outputs.local.managedLogin ? [`  login       ${outputs.local.managedLogin.origin}/oauth2/authorize   (managed login; OIDC discovery ${outputs.local.managedLogin.discoveryUrl})`] : []),
     `  DynamoDB    ${outputs.local.dynamodbEndpoint}${mode.seededArticles ? `   (seeded ${mode.seededArticles} demo articles)` : ''}`,
     ...(outputs.Auth.Cognito.identityPoolEndpoint ? [`  identity    ${outputs.Auth.Cognito.identityPoolEndpoint}   pool ${outputs.Auth.Cognito.identityPoolId}`] : []),
     ...(outputs.local.s3Endpoint ? [`  S3          ${outputs.local.s3Endpoint}/${outputs.Storage?.S3.bucket}   (path-style, https: trust ${outputs.local.caFile})`] : []),
@@ -79,7 +80,8 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
     ...outputs.demoUsers.map((u) => `  ${u.email.padEnd(28)} ${(u.groups.length ? u.groups.join(', ') : '(no group)').padEnd(14)}${demoUserNote(u)}`),
     '',
     'Sign-in: SRP (aws-amplify, amazon-cognito-identity-js) as deployed; USER_PASSWORD_AUTH too, local only (for curl).',
-    'Local-only differences: no hosted UI; IAM (SigV4) callers reach POST /graphql, not the real-time socket.',
+    'Managed login: signInWithRedirect and any OAuth/OIDC client (code + PKCE, refresh, client_credentials); OAuth tokens carry the managed login\'s issuer.',
+    'Local-only differences: IAM (SigV4) callers reach POST /graphql, not the real-time socket.',
   ];
   const user = outputs.demoUsers.find((u): u is typeof u & { password: string } => u.groups.length > 0 && u.password !== undefined);
   if (user) {

@@ -44,7 +44,16 @@ describe('local mode (whole, in process)', () => {
       userPoolId: mode.stack.userPool.poolId,
       userPoolClientId: mode.stack.userPool.webClient.clientId,
       userPoolEndpoint: mode.userPool.endpoint,
-      loginWith: { email: true },
+      loginWith: {
+        email: true,
+        oauth: {
+          domain: mode.managedLogin.domain,
+          scopes: mode.stack.userPool.webClient.allowedOauthScopes,
+          redirectSignIn: mode.stack.userPool.webClient.callbackUrls,
+          redirectSignOut: mode.stack.userPool.webClient.logoutUrls,
+          responseType: 'code',
+        },
+      },
       identityPoolId: mode.aws.identityPool!.identityPoolId,
       identityPoolEndpoint: mode.aws.identityPool!.endpoint,
     });

@@ -38,6 +38,10 @@ export interface UserPoolRef {
   readonly endpoint: string;
   /** App client ids the API admits (its app_id_client_regex); the page signs in with the first. */
   readonly clientIds: readonly string[];
+  /** The managed login's issuer, whose tokens are this pool's too (token-verifier.ts). @default none */
+  readonly managedLoginIssuer?: string;
+  /** The managed login's origin, for the page's "Sign in with managed login". @default none */
+  readonly managedLoginOrigin?: string;
 }
 
 export interface GraphqlEndpointOptions {
@@ -132,6 +136,9 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
     userPoolId: options.userPool.poolId,
     userPoolEndpoint: options.userPool.endpoint,
     clientId: options.userPool.clientIds[0],
+    ...(options.userPool.managedLoginOrigin && {
+      managedLogin: { origin: options.userPool.managedLoginOrigin, scopes: options.stack.userPool.webClient.allowedOauthScopes, providers: options.stack.userPool.webClient.supportedIdentityProviders.filter((p) => p !== 'COGNITO') },
+    }),
     demoUsers: options.demoUsers ?? [],
   }));
   const matrix = readMatrix();

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { JwtExpiredError, JwtParseError } from 'aws-jwt-verify/error';
@@ -24,6 +24,13 @@ export interface UserPoolTrust {
   readonly jwksUri: string;
   /** App client ids the API admits (its `app_id_client_regex`). */
   readonly clientIds: readonly string[];
+  /**
+   * The local managed login's issuer (`https://127.0.0.1:<port>/<poolId>`): tokens from its
+   * OAuth endpoints carry it, so that an OIDC client finds discovery, ID token and `iss` agree.
+   * They are this pool's tokens (same key, same clients, same checks); only `iss` differs.
+   * @default only the AWS issuer is accepted
+   */
+  readonly managedLoginIssuer?: string;
 }
 
 /** A caller whose token verified. */
@@ -83,6 +90,36 @@ function refusalFor(error: unknown): RequestUnauthorizedError {
   return new RequestUnauthorizedError(`Unable to verify JWT token: ${why}`);
 }
 
+/** The `iss` of an unverified JWT (only to choose the verifier; the chosen one checks it). */
+function issuerOf(jwt: string): unknown {
+  try {
+    return (JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown }).iss;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What CognitoJwtVerifier checks, for the managed login's issuer: signature by the pool's key,
+ * `iss`, expiry, `token_use` id or access, and the client (`aud` of an ID token, `client_id` of
+ * an access token) one the API admits.
+ */
+function managedLoginVerifier(issuer: string, clientIds: readonly string[], jwks: unknown) {
+  const admitted = new Set(clientIds);
+  const v = JwtRsaVerifier.create({
+    issuer,
+    audience: null,
+    customJwtCheck: ({ payload }) => {
+      const use = payload.token_use;
+      const client = use === 'id' ? payload.aud : use === 'access' ? payload.client_id : undefined;
+      if (use !== 'id' && use !== 'access') throw new Error(`Token use not allowed: ${String(use)}. Expected one of: id, access`);
+      if (typeof client !== 'string' || !admitted.has(client)) throw new Error(`Client id not allowed: ${String(client)}`);
+    },
+  });
+  v.cacheJwks(jwks as never, issuer);
+  return v;
+}
+
 export interface TokenVerifier {
   /** Verifies a raw `Authorization` header value; throws `RequestUnauthorizedError` in AppSync's words. */
   verify(header: string | undefined): Promise<VerifiedToken>;
@@ -99,6 +136,7 @@ export async function createTokenVerifier(trust: UserPoolTrust): Promise<TokenVe
   );
   const jwks = JSON.parse(Buffer.from(await httpGet(trust.jwksUri)).toString('utf8'));
   verifier.cacheJwks(jwks);
+  const managedLogin = trust.managedLoginIssuer === undefined ? undefined : managedLoginVerifier(trust.managedLoginIssuer, trust.clientIds, jwks);
   // A token's bytes that verified once verify again until they expire: clients resend the same
   // token on every request, so the RSA check runs once per token, and `exp` on every request.
   const verified = new LRUCache<string, VerifiedToken>({ max: 10_000 });
@@ -112,7 +150,7 @@ export async function createTokenVerifier(trust: UserPoolTrust): Promise<TokenVe
       if (known && unexpired(known)) return known;
       let claims: JwtPayload;
       try {
-        claims = await verifier.verify(header);
+        claims = managedLogin && issuerOf(header) === trust.managedLoginIssuer ? await managedLogin.verify(header) : await verifier.verify(header);
       } catch (error) {
         throw refusalFor(error);
       }

@@ -30,7 +30,7 @@ export interface IdentityPoolOptions {
   readonly region: string;
   readonly groups: readonly LocalGroup[];
   /** The user pool the providers name: its id and local JWKS. */
-  readonly userPool: { readonly poolId: string; readonly jwksUri: string };
+  readonly userPool: { readonly poolId: string; readonly jwksUri: string; readonly managedLoginIssuer?: string };
   readonly credentials: CredentialStore;
   /** `<dataDir>/identity-pool`. */
   readonly dataDir: string;
@@ -98,6 +98,7 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
   const verifier = await createTokenVerifier({
     poolId: o.userPool.poolId,
     jwksUri: o.userPool.jwksUri,
+    managedLoginIssuer: o.userPool.managedLoginIssuer,
     clientIds: pool.providers.filter((p) => p.providerName === userPoolProvider).map((p) => p.clientId),
   });
   const identities = new IdentityStore(o.dataDir, o.region);

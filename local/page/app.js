@@ -117,8 +117,86 @@ async function run() {
   }
 }
 
+// ---- managed login: authorization code + PKCE (S256), as a browser app does ----------------
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function randomString() {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+const redirectUri = () => `${location.origin}/`;
+
+async function startManagedLogin(identityProvider) {
+  const ml = state.config.managedLogin;
+  const verifier = randomString();
+  const oauthState = randomString();
+  sessionStorage.setItem('pkce', JSON.stringify({ verifier, state: oauthState }));
+  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const q = new URLSearchParams({
+    client_id: state.config.clientId,
+    response_type: 'code',
+    redirect_uri: redirectUri(),
+    scope: ml.scopes.join(' '),
+    state: oauthState,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
+  if (identityProvider) q.set('identity_provider', identityProvider);
+  location.assign(`${ml.origin}/oauth2/authorize?${q}`);
+}
+
+/** Back from the managed login with ?code= (or ?error=): exchange the code for tokens. */
+async function finishManagedLogin() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) return;
+  history.replaceState(null, '', '/');
+  const saved = JSON.parse(sessionStorage.getItem('pkce') || 'null');
+  sessionStorage.removeItem('pkce');
+  try {
+    if (params.has('error')) throw new Error(`${params.get('error')}: ${params.get('error_description') || ''}`);
+    if (!saved || saved.state !== params.get('state')) throw new Error('state does not match the sign-in this page started');
+    const res = await fetch(`${state.config.managedLogin.origin}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: state.config.clientId,
+        code: params.get('code'),
+        redirect_uri: redirectUri(),
+        code_verifier: saved.verifier,
+      }),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${json.error}: ${json.error_description || ''}`);
+    const id = claimsOf(json.id_token);
+    state.session = { accessToken: json.access_token, email: id.email, groups: id['cognito:groups'] || [] };
+    $('signin-status').textContent = `Signed in as ${state.session.email} (managed login).`;
+    $('signin-status').className = '';
+  } catch (error) {
+    state.session = null;
+    $('signin-status').textContent = `Managed login: ${error.message || error}`;
+    $('signin-status').className = 'error';
+  }
+}
+
 async function main() {
   state.config = await (await fetch('/local-config.json')).json();
+  if (state.config.managedLogin) {
+    $('managed-login').hidden = false;
+    $('managed-login-button').addEventListener('click', () => startManagedLogin());
+    for (const p of state.config.managedLogin.providers) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = `Sign in with ${p}`;
+      b.dataset.idp = p;
+      b.addEventListener('click', () => startManagedLogin(p));
+      $('idp-buttons').append(b);
+    }
+    await finishManagedLogin();
+  }
   const matrix = await fetch('/access-matrix.json');
   state.matrix = matrix.ok ? await matrix.json() : null;
   $('query').value = DEFAULT_QUERY;

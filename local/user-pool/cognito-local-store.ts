@@ -9,8 +9,8 @@ import publicKey = require('cognito-local/lib/keys/cognitoLocal.public.json');
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type FederatedIdentity, type FederatedUserStore, parseIdentities } from './federated-users';
 import { UserPoolError } from './protocol/errors';
-import type { IssuedTokens, MfaMethod, StoredClient, StoredUser, UserChanges, UserStore } from './protocol/user-store';
-import { lifetimeSeconds } from './refresh-shim';
+import type { IssueOptions, IssuedTokens, MfaMethod, StoredClient, StoredUser, UserChanges, UserStore } from './protocol/user-store';
+import { type TokenGenerationSource, TokenIssuer } from './token-issuer';
 
 /**
  * The one place the sign-in protocol (protocol/) touches cognito-local: its user and client
@@ -27,8 +27,11 @@ import { lifetimeSeconds } from './refresh-shim';
  */
 export class CognitoLocalStore implements UserStore, FederatedUserStore {
   private readonly verifier;
+  /** Signs every user token (cognito-local's own generator is left to its refresh target). */
+  readonly issuer: TokenIssuer;
 
-  constructor(private readonly services: Services, private readonly ctx: Context, private readonly poolId: string) {
+  constructor(private readonly services: Services, private readonly ctx: Context, private readonly poolId: string, issuer?: TokenIssuer) {
+    this.issuer = issuer ?? new TokenIssuer(`${services.config.TokenConfig.IssuerDomain}/${poolId}`, () => services.clock.get());
     this.verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: 'access', clientId: null });
     this.verifier.cacheJwks({ keys: [publicKey.jwk as never] });
   }
@@ -71,15 +74,32 @@ export class CognitoLocalStore implements UserStore, FederatedUserStore {
     return toStoredUser(next);
   }
 
-  async issueTokens(username: string, clientId: string): Promise<IssuedTokens> {
+  async issueTokens(username: string, clientId: string, options: IssueOptions = {}): Promise<IssuedTokens> {
     const pool = await this.pool();
     const user = await pool.getUserByUsername(this.ctx, username);
     const client = await this.services.cognito.getAppClient(this.ctx, clientId);
     if (!user || !client) throw new UserPoolError('NotAuthorizedException', 'Incorrect username or password.');
     const groups = await pool.listUserGroupMembership(this.ctx, user);
-    const t = await this.services.tokenGenerator.generate(this.ctx, user, groups, client, undefined, 'Authentication');
-    await pool.storeRefreshToken(this.ctx, t.RefreshToken, user);
-    return { AccessToken: t.AccessToken, IdToken: t.IdToken, RefreshToken: t.RefreshToken, ExpiresIn: lifetimeSeconds(t.AccessToken) ?? 3600, TokenType: 'Bearer' };
+    const units = client.TokenValidityUnits;
+    const t = await this.issuer.userTokens({
+      user: { username: user.Username, attributes: attributesToRecord(user.Attributes), groups },
+      client: {
+        clientId: client.ClientId,
+        accessTokenValidity: client.AccessTokenValidity,
+        idTokenValidity: client.IdTokenValidity,
+        refreshTokenValidity: client.RefreshTokenValidity,
+        tokenValidityUnits: units && { accessToken: units.AccessToken, idToken: units.IdToken, refreshToken: units.RefreshToken },
+      },
+      source: options.source ?? ('TokenGeneration_Authentication' satisfies TokenGenerationSource),
+      scopes: options.scopes ?? ['aws.cognito.signin.user.admin'],
+      issuer: options.issuer,
+      authTime: options.authTime,
+      nonce: options.nonce,
+      withoutRefreshToken: options.withoutRefreshToken,
+    });
+    // Kept where cognito-local's REFRESH_TOKEN_AUTH (and GetTokensFromRefreshToken) looks it up.
+    if (t.RefreshToken) await pool.storeRefreshToken(this.ctx, t.RefreshToken, user);
+    return t;
   }
 
   async accessTokenUser(accessToken: string): Promise<string | undefined> {

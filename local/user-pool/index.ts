@@ -10,12 +10,15 @@ import { ConfigError } from '../../config/validate';
 import type { FederatedUserStore } from './federated-users';
 
 export type { FederatedIdentity, FederatedUserStore } from './federated-users';
+import { type PreTokenHook, TokenIssuer } from './token-issuer';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
 export type { AuthOutcome, ChallengeName } from './protocol/authenticator';
 export { Authenticator } from './protocol/authenticator';
 export { UserPoolError } from './protocol/errors';
+export type { PreTokenHook, PreTokenGenerationV2Input, ClaimsAndScopeOverrideDetails } from './token-issuer';
+export { TokenIssuer } from './token-issuer';
 
 export interface UserPoolOptions {
   /** The stack whose pool, clients and groups are emulated. */
@@ -32,6 +35,8 @@ export interface UserPoolOptions {
   readonly allowedOrigins?: readonly string[];
   /** The clock of sign-in, records and tokens (tests move it to expire temporary passwords). @default () => new Date() */
   readonly now?: () => Date;
+  /** Runs before every user token is signed, as Cognito runs the pre-token-generation trigger (V2). @default none */
+  readonly preTokenHook?: PreTokenHook;
 }
 
 export interface UserPoolEmulator {
@@ -55,6 +60,10 @@ export interface UserPoolEmulator {
   readonly authenticator: Authenticator;
   /** Federated users (`<Provider>_<id>`), identities and links, for local/federation. */
   readonly federatedUsers: FederatedUserStore;
+  /** Signs every token of this pool (with the pre-token hook); client_credentials tokens too. */
+  readonly tokenIssuer: TokenIssuer;
+  /** A client's local secret (random per data directory), undefined for a public client. */
+  clientSecret(clientId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -87,7 +96,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
     allowedOrigins: options.allowedOrigins,
     now,
     ownedTargets: (services) => {
-      store = new CognitoLocalStore(services, ctx, poolId);
+      store = new CognitoLocalStore(services, ctx, poolId, new TokenIssuer(`${issuerDomain}/${poolId}`, now, options.preTokenHook));
       const auth = new Authenticator({ store, poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa, now });
       authenticator = auth;
       return (target, req) => handleTarget(auth, target, req);
@@ -109,6 +118,8 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       allowOrigins: (origins) => server.allowOrigins(origins),
       authenticator,
       federatedUsers: store,
+      tokenIssuer: store.issuer,
+      clientSecret: async (clientId) => (await store?.client(clientId))?.secret,
       close: () => server.close(),
     };
   } catch (e) {

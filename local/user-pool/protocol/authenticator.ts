@@ -4,7 +4,7 @@ import { UserPoolError, codeMismatch, incorrectCredentials, invalidParameter, in
 import { checkPasswordPolicy } from './password-policy';
 import { type SrpChallenge, parseSrpA, parseSrpTimestamp, srpPoolName, startSrp, verifyPasswordClaim } from './srp';
 import { checkTotp, newTotpSecret } from './totp';
-import type { IssuedTokens, StoredClient, StoredUser, UserStore } from './user-store';
+import type { IssueOptions, IssuedTokens, StoredClient, StoredUser, UserStore } from './user-store';
 
 /**
  * The user-pool sign-in protocol, owned here rather than taken from cognito-local: SRP
@@ -162,6 +162,24 @@ export class Authenticator {
       default:
         throw invalidParameter(`Invalid challenge name ${JSON.stringify(req.challengeName)}: this pool issues PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA and MFA_SETUP.`);
     }
+  }
+
+  /**
+   * Trusted, in process: tokens for a user who proved who they are elsewhere (the managed
+   * login after its form and challenges, a federation result, a refresh grant). The caller
+   * vouches for the user; the client must exist and the user must be enabled.
+   */
+  async issueTokensFor(req: { clientId: string; username: string; scopes: readonly string[]; authTime?: number } & Omit<IssueOptions, 'scopes' | 'authTime'>): Promise<IssuedTokens> {
+    const client = await this.client(req.clientId);
+    const user = await this.requireUser(req.username);
+    if (!user.enabled) throw new UserPoolError('NotAuthorizedException', 'User is disabled.');
+    const { clientId: _c, username: _u, ...options } = req;
+    return this.store.issueTokens(user.username, client.clientId, { source: 'TokenGeneration_HostedAuth', ...options });
+  }
+
+  /** The stored user (the managed login's userInfo). */
+  user(username: string): Promise<StoredUser | undefined> {
+    return this.store.user(username);
   }
 
   // ---- TOTP enrollment ------------------------------------------------------------------

@@ -63,13 +63,28 @@ export interface UserChanges {
   readonly preferredMfa?: MfaMethod | null;
 }
 
+/** How a store signs tokens beyond the JSON-API default (the managed login's code exchange and refresh). */
+export interface IssueOptions {
+  /** The trigger source the pre-token hook sees. @default 'TokenGeneration_Authentication' */
+  readonly source?: 'TokenGeneration_Authentication' | 'TokenGeneration_HostedAuth' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_RefreshTokens';
+  /** Access-token scopes. @default ['aws.cognito.signin.user.admin'] */
+  readonly scopes?: readonly string[];
+  /** `iss`. @default the pool's (AWS form) */
+  readonly issuer?: string;
+  /** When the user authenticated (seconds). @default now */
+  readonly authTime?: number;
+  readonly nonce?: string;
+  /** A refresh grant: no new refresh token. @default false */
+  readonly withoutRefreshToken?: boolean;
+}
+
 export interface UserStore {
   client(clientId: string): Promise<StoredClient | undefined>;
   /** A user by username (case as the pool compares it); undefined when there is none. */
   user(username: string): Promise<StoredUser | undefined>;
   updateUser(username: string, changes: UserChanges): Promise<StoredUser>;
   /** Signs ID, access and refresh tokens for a user who completed sign-in with a client. */
-  issueTokens(username: string, clientId: string): Promise<IssuedTokens>;
+  issueTokens(username: string, clientId: string, options?: IssueOptions): Promise<IssuedTokens>;
   /** The username of a valid (signed by this pool, unexpired) access token; undefined otherwise. */
   accessTokenUser(accessToken: string): Promise<string | undefined>;
 }
