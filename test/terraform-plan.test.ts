@@ -70,7 +70,7 @@ describe('terraform CLI config', () => {
 
   test('npm run tf:config writes under the repository (git-ignored .tmp/) unless --dir or TERRAFORM_CLI_CONFIG_DIR says where', () => {
     expect(cliConfigDir([], {})).toBe(repoPath('.tmp/terraform'));
-    expect(cliConfigDir(['--dir', 'tf'], {}, '/work/x')).toBe('/work/x/tf');
+    expect(cliConfigDir(['--dir', 'tf'], {}, '/repo')).toBe('/repo/tf');
     expect(cliConfigDir([], { TERRAFORM_CLI_CONFIG_DIR: '/opt/rc' })).toBe('/opt/rc');
     expect(cliConfigDir(['--dir', '/a'], { TERRAFORM_CLI_CONFIG_DIR: '/opt/rc' })).toBe('/a');
     expect(() => cliConfigDir(['--out', 'x'], {})).toThrow('--out x: unknown arguments; usage: npm run tf:config [-- --dir <folder>]');
