@@ -1,5 +1,4 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CredentialStore } from '../credentials/credential-store';
 import type { LocalGroup } from '../stack-reader';
 import type { StackIdentityPool } from '../iam/stack-iam';
@@ -8,7 +7,7 @@ import { RequestUnauthorizedError } from '../graphql/errors';
 import { IdentityStore } from './identity-store';
 import { OpenIdTokenSigner } from './openid-token';
 import { roleChooser, type RoleChooser } from './role-choice';
-import { keepConnectionsAlive } from '../server-lifecycle';
+import { keepConnectionsAlive, listen } from '../server-lifecycle';
 import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
 
 /**
@@ -243,14 +242,12 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
 
   const server = http.createServer((req, res) => void handle(req, res));
   keepConnectionsAlive(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
+  // The shared listen: a busy port is refused in words that say which flag moves it.
+  const host = o.host ?? '127.0.0.1';
+  const port = await listen(server, o.port, host);
   guard.listeningOn(port);
   return {
-    endpoint: `http://${address}:${port}`,
+    endpoint: `http://${host}:${port}`,
     identityPoolId: pool.id,
     allowOrigins: (origins) => guard.allowOrigins(origins),
     close: () =>

@@ -1,14 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SigV4Error, SigV4Verifier, type VerifiedRequest } from '../credentials/sigv4';
 import { describeDecision } from '../iam/evaluator';
 import type { StackAuthorizer } from '../iam/stack-authorizer';
 import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard } from '../loopback-guard';
 import { accessDenied, errorXml, S3Error, sigV4Error, xmlEscape } from './errors';
 import { ObjectStore, type StoredObject } from './object-store';
-import { keepConnectionsAlive } from '../server-lifecycle';
+import { keepConnectionsAlive, listen } from '../server-lifecycle';
 
 /**
  * The content bucket over an S3-compatible, path-style HTTPS endpoint on loopback
@@ -334,14 +333,12 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
     });
   });
   keepConnectionsAlive(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
+  // The shared listen: a busy port is refused in words that say which flag moves it.
+  const host = o.host ?? '127.0.0.1';
+  const port = await listen(server, o.port, host);
   guard.listeningOn(port);
   return {
-    endpoint: `https://${address === '127.0.0.1' ? '127.0.0.1' : address}:${port}`,
+    endpoint: `https://${host}:${port}`,
     bucket: o.bucket,
     allowOrigins: (origins) => guard.allowOrigins(origins),
     close: () =>
