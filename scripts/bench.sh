@@ -51,6 +51,11 @@ for i in 1 2 3; do
 done > .tmp/synth-rss-kb.txt
 cat .tmp/synth-rss-kb.txt
 
+# The steps below read the project's own synthesized stack (cdktf.out), as `npm start` does: a fresh
+# clone has none yet.
+unset CDKTF_OUTDIR
+node dist/main.js
+
 echo "== DynamoDB emulator alone (the articles GSI Query through the emulator thread)"
 node dist/scripts/bench/emulator-query.js
 
