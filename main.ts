@@ -1,3 +1,5 @@
+// First: keeps cdktf from loading `archiver`, which synth never uses (constructs/defer-archiver.ts).
+import './constructs/defer-archiver';
 import { App } from 'cdktf';
 import { loadConfig, stackConfig } from './config';
 import { reportError } from './config/errors';
@@ -9,6 +11,7 @@ import { AccessCheckError, checkProject, checkStack } from './access/checks';
 import { terraformRequirementFindings } from './constructs/terraform-requirements';
 import { applyMovedToStacks } from './addresses/apply-moved';
 import { MOVED } from './addresses/moved';
+import { freezeStack } from './constructs/frozen-stack';
 
 /**
  * The app: one stack per environment of the config. The config is validated (and every
@@ -30,9 +33,10 @@ function main(): void {
   );
   // Renamed resources keep their state (Terraform `moved` blocks): addresses/moved.ts.
   applyMovedToStacks(stacks, MOVED);
-  // On the in-memory JSON, before app.synth() writes anything.
+  // On the in-memory JSON, before app.synth() writes anything; freezeStack makes app.synth()
+  // write that same JSON rather than resolve every stack again.
   for (const stack of stacks) {
-    const json = stack.toTerraform();
+    const json = freezeStack(stack);
     const requirements = terraformRequirementFindings(stack.node.id, json);
     if (requirements.length) throw new AccessCheckError(requirements);
     checkStack(stack.node.id, json, config, authModel);

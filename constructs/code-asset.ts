@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { AssetType, Fn, TerraformAsset } from 'cdktf';
 import { zipSync, type Zippable } from 'fflate';
+import { defaultBuildCacheDir, hashParts, packageVersion, readCacheEntry, writeCacheEntry } from './build-cache';
 
 /** The staged files' mtime: a zip of their folder (a Lambda archive) embeds it. */
 const STAGED_MTIME = new Date('2000-01-01T00:00:00Z');
@@ -14,8 +15,12 @@ const STAGED_MTIME = new Date('2000-01-01T00:00:00Z');
  * with local getters, so the date is built from local fields: the same bytes in every time zone.
  */
 const ZIP_ENTRY_DATE = new Date(2000, 0, 1, 0, 0, 0);
+/** The fields the zip stores of that date (its cache key part: the same in every time zone). */
+const ZIP_ENTRY_FIELDS = [ZIP_ENTRY_DATE.getFullYear(), ZIP_ENTRY_DATE.getMonth(), ZIP_ENTRY_DATE.getDate(), ZIP_ENTRY_DATE.getHours(), ZIP_ENTRY_DATE.getMinutes(), ZIP_ENTRY_DATE.getSeconds()].join('-');
 /** Unix file mode of every zip entry (regular file, rw-r--r--): Lambda reads it. */
 const ZIP_ENTRY_MODE = 0o100644;
+/** Deflate level of every zip entry: the smallest archive, at a cost the build cache pays once. */
+const ZIP_LEVEL = 9;
 
 /**
  * Writes `content` to `<tmp>/<kind>/<sha256>/<fileName>` and returns that path. The folder is
@@ -51,9 +56,24 @@ export function deterministicZip(files: Readonly<Record<string, string | Uint8Ar
     }
     const content = files[name];
     const data = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-    entries[name] = [data, { mtime: ZIP_ENTRY_DATE, os: 3, attrs: ZIP_ENTRY_MODE << 16, level: 9 }];
+    entries[name] = [data, { mtime: ZIP_ENTRY_DATE, os: 3, attrs: ZIP_ENTRY_MODE << 16, level: ZIP_LEVEL }];
   }
   return zipSync(entries);
+}
+
+/**
+ * `deterministicZip(files)` through the build cache (constructs/build-cache.ts): deflating a
+ * bundled Lambda at level 9 costs a quarter of a second. Keyed by everything the bytes depend
+ * on: each archive path and content, the entry date, mode and level, and fflate's version.
+ */
+export function cachedDeterministicZip(files: Readonly<Record<string, string | Uint8Array>>, cacheDir: string = defaultBuildCacheDir()): Uint8Array {
+  const names = Object.keys(files).sort();
+  const key = hashParts(['zip-1', packageVersion('fflate'), ZIP_ENTRY_FIELDS, String(ZIP_ENTRY_MODE), String(ZIP_LEVEL), ...names.flatMap((n) => [n, files[n]])]);
+  const cached = readCacheEntry(cacheDir, 'zip', key, '.zip');
+  if (cached) return cached;
+  const zip = deterministicZip(files);
+  writeCacheEntry(cacheDir, 'zip', key, '.zip', zip);
+  return zip;
 }
 
 /** What a Lambda function needs from its code archive. */
@@ -66,12 +86,12 @@ export interface LambdaArchive {
 
 /**
  * Ships `files` as a Lambda deployment zip beside the stack. Any Lambda of the project uses this:
- * the zip is deterministic (`deterministicZip`) and staged by content hash, so the same code gives
+ * the zip is deterministic (`deterministicZip`, built once per content: `cachedDeterministicZip`) and staged by content hash, so the same code gives
  * the same asset path and hash in every folder and on every machine (no plan diff), and synth
  * spawns no process for it.
  */
 export function lambdaArchive(scope: Construct, id: string, kind: string, files: Readonly<Record<string, string | Uint8Array>>): LambdaArchive {
-  const zip = stageFile(`cdktf-lambda-archives/${kind}`, 'archive.zip', deterministicZip(files));
+  const zip = stageFile(`cdktf-lambda-archives/${kind}`, 'archive.zip', cachedDeterministicZip(files));
   const asset = new TerraformAsset(scope, id, { path: zip, type: AssetType.FILE });
   return { filename: asset.path, sourceCodeHash: Fn.filebase64sha256(asset.path) };
 }

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { UserFacingError } from '../config/errors';
 import { repoRoot } from '../config/paths';
+import { cachedBuildSync, type CachedBuildOptions } from './cached-esbuild';
 
 /**
  * Discovers the APPSYNC_JS resolvers of `resolvers/`, checks them against the schema and the
@@ -119,7 +120,7 @@ export function loadResolverCatalog(options: LoadResolverCatalogOptions): Resolv
   }
 
   // One esbuild call for every entry: one round trip to its service, entries bundled in parallel.
-  const codes = bundleAll(ctx.entries);
+  const codes = bundleAll(root, ctx.entries);
   requireRootFieldResolvers(ctx, dir, byField);
   const code = (placeholder: string) => codes[Number(placeholder)];
   const resolvers: LoadedResolver[] = pending.map((r) => ({
@@ -247,10 +248,8 @@ function requireRootFieldResolvers(ctx: Context, dir: string, byField: ReadonlyM
 }
 
 /** How AWS documents bundling for APPSYNC_JS: one ES module per entry, `@aws-appsync/utils` left as an import (the runtime provides it), no source map (it would count against 32 KB). */
-const BUNDLE_OPTIONS: BuildOptions & { bundle: true; write: false; metafile: true } = {
+const BUNDLE_OPTIONS: CachedBuildOptions = {
   bundle: true,
-  write: false,
-  metafile: true,
   format: 'esm',
   platform: 'node',
   target: 'esnext',
@@ -259,16 +258,22 @@ const BUNDLE_OPTIONS: BuildOptions & { bundle: true; write: false; metafile: tru
   logLevel: 'silent',
 };
 
-/** Bundles every entry in one esbuild call; the codes come back in entry order. */
-function bundleAll(entries: readonly BundleEntry[]): string[] {
+/** Bundles every entry in one esbuild call (or from the build cache); the codes come back in entry order. */
+function bundleAll(root: string, entries: readonly BundleEntry[]): string[] {
   if (entries.length === 0) return [];
   let result;
   try {
     // Output names are the entry indexes: each output is its own self-contained module (no splitting).
-    result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: entries.map((e, i) => ({ in: e.path, out: String(i) })), outdir: 'resolver-bundles' });
+    // The bundles' path comments are relative to `root`: the same code from any working folder.
+    result = cachedBuildSync({
+      ...BUNDLE_OPTIONS,
+      absWorkingDir: root,
+      entryPoints: entries.map((e, i) => ({ in: e.path, out: String(i) })),
+      outdir: 'resolver-bundles',
+    });
   } catch (err) {
     // Bundle one by one, so the error names the entry that fails.
-    for (const e of entries) bundleOne(e);
+    for (const e of entries) bundleOne(root, e);
     throw err;
   }
   return entries.map((e, i) => {
@@ -279,10 +284,10 @@ function bundleAll(entries: readonly BundleEntry[]): string[] {
   });
 }
 
-function bundleOne(e: BundleEntry): string {
+function bundleOne(root: string, e: BundleEntry): string {
   let result;
   try {
-    result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [e.path] });
+    result = cachedBuildSync({ ...BUNDLE_OPTIONS, absWorkingDir: root, entryPoints: [e.path] });
   } catch (err) {
     const failure = err as { errors?: { text: string; location?: { file: string; line: number } | null }[] };
     const details = (failure.errors ?? [])

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { repoPath } from '../config/paths';
+
+/**
+ * The on-disk cache of synth's build products (esbuild bundles: constructs/cached-esbuild.ts;
+ * Lambda zips: constructs/code-asset.ts). Bundling and compressing are most of a synth's time,
+ * and their inputs rarely change between two synths. Every entry is keyed by a hash of all its
+ * inputs and re-checked against them on every read, so a stale entry is never used; deleting the
+ * folder is always safe. Git-ignored; docs/design.md (Build and run).
+ */
+export const BUILD_CACHE_DIR = '.cache/build';
+
+/** `BUILD_CACHE_DIR` of this repository, unless `SYNTH_BUILD_CACHE` names another folder. */
+export function defaultBuildCacheDir(): string {
+  return process.env.SYNTH_BUILD_CACHE || repoPath(BUILD_CACHE_DIR);
+}
+
+/** Hex SHA-256 of the parts, each length-prefixed so that no two part lists hash alike. */
+export function hashParts(parts: readonly (string | Uint8Array)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+    hash.update(`${bytes.length}:`).update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+/** The entry `<dir>/<kind>/<key><ext>`, or undefined when there is none (or it cannot be read). */
+export function readCacheEntry(dir: string, kind: string, key: string, ext: string): Buffer | undefined {
+  try {
+    return readFileSync(join(dir, kind, `${key}${ext}`));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the entry through a temporary name and a rename, so a concurrent synth reads a whole
+ * entry or none. A cache that cannot be written (read-only checkout) costs speed, never a synth.
+ */
+export function writeCacheEntry(dir: string, kind: string, key: string, ext: string, content: string | Uint8Array): void {
+  const folder = join(dir, kind);
+  const partial = join(folder, `.${key}.${process.pid}`);
+  try {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(partial, content);
+    renameSync(partial, join(folder, `${key}${ext}`));
+  } catch {
+    rmSync(partial, { force: true });
+  }
+}
+
+const versions = new Map<string, string>();
+
+/**
+ * The installed version of a package (its package.json, found above its main file: some
+ * packages do not export `./package.json`). Part of a cache key wherever the package's output is.
+ */
+export function packageVersion(name: string): string {
+  let version = versions.get(name);
+  if (version === undefined) {
+    for (let dir = dirname(require.resolve(name)); ; dir = dirname(dir)) {
+      const manifest = readJson(join(dir, 'package.json'));
+      if (manifest?.name === name) {
+        version = String(manifest.version);
+        break;
+      }
+      if (dirname(dir) === dir) throw new Error(`no package.json of ${name} above ${require.resolve(name)}`);
+    }
+    versions.set(name, version);
+  }
+  return version;
+}
+
+function readJson(path: string): { name?: string; version?: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+  } catch {
+    return undefined;
+  }
+}
