@@ -36,13 +36,25 @@ describe('synth output', () => {
   const work = mkdtempSync(join(tmpdir(), 'synth-determinism-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  /** Synthesizes into its own out dir with its own temp (staging) dir and time zone. */
+  /**
+   * Synthesizes into its own out dir with its own temp (staging) dir and time zone. Both synths
+   * share one empty build cache: the first bundles and zips afresh, the second reads them back,
+   * so equal stacks also mean that cached build products are byte-identical to fresh ones.
+   */
   function synth(name: string, tz: string) {
     const dir = join(work, name);
     mkdirSync(join(dir, 'tmp'), { recursive: true });
     const run = spawnSync(process.execPath, ['--require', RECORD_SPAWNS, BUILT_MAIN], {
       cwd: repoRoot(),
-      env: { ...process.env, OFFLINE_PLAN: '1', CDKTF_OUTDIR: join(dir, 'out'), TMPDIR: join(dir, 'tmp'), TZ: tz, SPAWN_LOG: join(dir, 'spawns.json') },
+      env: {
+        ...process.env,
+        OFFLINE_PLAN: '1',
+        CDKTF_OUTDIR: join(dir, 'out'),
+        TMPDIR: join(dir, 'tmp'),
+        TZ: tz,
+        SPAWN_LOG: join(dir, 'spawns.json'),
+        SYNTH_BUILD_CACHE: join(work, 'build-cache'),
+      },
       encoding: 'utf8',
     });
     if (run.status !== 0) throw new Error(`dist/main.js failed (${run.status}): ${run.stderr}`);
@@ -51,8 +63,10 @@ describe('synth output', () => {
 
   let first: ReturnType<typeof synth>;
   let second: ReturnType<typeof synth>;
+  let cachedAfterFirst: string[];
   beforeAll(() => {
     first = synth('a', 'UTC');
+    cachedAfterFirst = readdirSync(join(work, 'build-cache')).sort();
     second = synth('b', 'Pacific/Auckland');
   });
 
@@ -61,6 +75,10 @@ describe('synth output', () => {
     expect([...first.stacks.keys()].filter((p) => p.endsWith('cdk.tf.json')).sort()).toEqual(['dev/cdk.tf.json', 'prod/cdk.tf.json']);
     expect([...first.stacks.keys()].some((p) => p.endsWith('archive.zip'))).toBe(true);
     for (const [path, bytes] of first.stacks) expect({ path, same: bytes.equals(second.stacks.get(path)!) }).toEqual({ path, same: true });
+  });
+
+  test('the first synth filled the build cache the second one read (bundles and zips)', () => {
+    expect(cachedAfterFirst).toEqual(['esbuild', 'zip']);
   });
 
   test('the main thread spawns no process (esbuild runs its service from its worker thread)', () => {
