@@ -2,21 +2,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { repoPath } from '../../config/paths';
 import { reportError, UserFacingError } from '../../config/errors';
+import { type Figure, figureText, s, spread } from './figure';
+import { scaleFigures, type ScaleSize } from './scale-figures';
+
+export type { Figure } from './figure';
 
 /**
  * The last step of `npm run bench`: merges the parts the steps wrote (.tmp/bench-*.json) into
  * .tmp/bench.json and prints every figure beside its goal. `npm run bench:readme` renders the
  * same `figures` into README.md, so no figure is ever typed by hand.
  */
-
-export interface Figure {
-  readonly what: string;
-  /** The figure as shown, with its spread where there is one. */
-  readonly value: string;
-  /** Empty when the figure is shown for context only. */
-  readonly goal: string;
-  readonly met?: boolean;
-}
 
 interface HyperfineResult {
   command: string;
@@ -38,8 +33,6 @@ function part<T>(file: string): T {
   return JSON.parse(readFileSync(p, 'utf8')) as T;
 }
 
-const s = (x: number) => `${x.toFixed(2)} s`;
-const spread = (r: { median: number; min: number; max: number }) => `${s(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
@@ -62,7 +55,7 @@ function main(): void {
     getCredentialsForIdentity: { p50: number; p99: number; calls: number };
   }>('bench-aws.json');
   const emulator = part<{ microsPerQuery: number; queriesPerSecond: number }>('bench-emulator.json');
-  const scale = part<{ selectedFields: number; sizes: { fields: number; synthSeconds: HyperfineResult; accessSeconds: HyperfineResult; readySeconds: number; perFieldMicros?: number }[] }>('bench-scale.json');
+  const scale = part<{ selectedFields: number; sizes: ScaleSize[] }>('bench-scale.json');
 
   const byName = (prefix: string) => {
     const r = endpoint.results.find((x) => x.name.startsWith(prefix));
@@ -73,16 +66,6 @@ function main(): void {
   const sim = byName('Amplify AppSync simulator');
   const load = (r: LoadResult) => `${r.reqPerSec.toLocaleString('en')} req/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms`;
   const rssMedianMb = Math.round(median(rssKb) / 1024);
-  const size = (n: number) => {
-    const x = scale.sizes.find((z) => z.fields === n);
-    if (!x) throw new Error(`bench report: no scale result for ${n} fields`);
-    return x;
-  };
-  const [base, k1, k5] = [size(0), size(1000), size(5000)];
-  /** How the cost above the project's own grows from 1,000 to 5,000 fields: 5 = linear. */
-  const growth = (pick: (z: typeof base) => number) => (pick(k5) - pick(base)) / (pick(k1) - pick(base));
-  const synthGrowth = growth((z) => z.synthSeconds.median);
-  const accessGrowth = growth((z) => z.accessSeconds.median);
 
   const figures: Figure[] = [
     { what: 'processes synth starts besides esbuild\'s service (main thread, dev + prod)', value: String(spawns.length), goal: '0', met: spawns.length === 0 },
@@ -114,13 +97,7 @@ function main(): void {
       met: aws.getCredentialsForIdentity.p99 <= 5,
     },
     { what: 'DynamoDB emulator alone: the `articles` GSI Query through its thread', value: `${emulator.microsPerQuery} µs (${emulator.queriesPerSecond.toLocaleString('en')} queries/s)`, goal: '' },
-    ...[base, k1, k5].map((z) => ({
-      what: `scale, ${z.fields.toLocaleString('en')} generated gated fields: synth + checks / \`npm run access\` / ready${z.perFieldMicros !== undefined ? ` / auth per field (${scale.selectedFields}-field query)` : ''}`,
-      value: `${spread(z.synthSeconds)} / ${spread(z.accessSeconds)} / ${s(z.readySeconds)}${z.perFieldMicros !== undefined ? ` / ${z.perFieldMicros} µs` : ''}`,
-      goal: z.fields === 5000 ? '`npm run access` ≤ 3 s' : z.fields === 1000 ? 'synth ≤ 2× the project\'s own' : '',
-      met: z.fields === 5000 ? z.accessSeconds.median <= 3 : z.fields === 1000 ? z.synthSeconds.median <= 2 * base.synthSeconds.median : undefined,
-    })),
-    { what: 'scale growth, cost above the project\'s own from 1,000 to 5,000 fields (5× = linear): synth / access', value: `${synthGrowth.toFixed(1)}× / ${accessGrowth.toFixed(1)}×`, goal: '≤ 5× (linear or better; noise allowed to 6×)', met: synthGrowth <= 6 && accessGrowth <= 6 },
+    ...scaleFigures(scale.sizes, scale.selectedFields),
   ];
 
   const loadStart = existsSync(repoPath('.tmp/bench-load-start.txt')) ? readFileSync(repoPath('.tmp/bench-load-start.txt'), 'utf8').trim() : 'unknown';
@@ -140,10 +117,7 @@ function main(): void {
   };
   writeFileSync(repoPath('.tmp/bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nBench ${report.date}, ${report.cores} cores, load average at start ${report.loadAverage.atStart}, at end ${report.loadAverage.atEnd}`);
-  for (const f of figures) {
-    const verdict = f.goal ? `   goal ${f.goal}: ${f.met ? 'met' : 'NOT MET'}` : '';
-    console.log(`  ${f.what}\n      ${f.value}${verdict}`);
-  }
+  for (const f of figures) console.log(figureText(f));
   console.log('written: .tmp/bench.json (`npm run bench:readme` puts it into README.md)');
 }
 

@@ -8,6 +8,8 @@ import type { LocalOutputs } from '../../local/outputs';
 import { signIn } from '../../local/user-pool/sign-in';
 import { copyProject } from './project-copy';
 import { reportError } from '../../config/errors';
+import { figureText } from './figure';
+import { scaleFigures } from './scale-figures';
 
 /**
  * `npm run bench`, scale step: the project grown by N generated gated fields (a type of N
@@ -149,6 +151,8 @@ async function main(): Promise<void> {
       sizes.push(entry);
       rmSync(dir, { recursive: true, force: true });
     }
+    // Each figure beside its goal here too, so the step alone shows whether scale is met.
+    for (const f of scaleFigures(sizes, SELECTED)) console.log(figureText(f));
     mkdirSync(repoPath('.tmp'), { recursive: true });
     writeFileSync(repoPath('.tmp/bench-scale.json'), `${JSON.stringify({ selectedFields: SELECTED, runs: RUNS, loadSeconds: LOAD_SECONDS, sizes }, null, 2)}\n`);
   } finally {
