@@ -16,7 +16,7 @@ import { BUILT_MAIN } from './helpers/app';
  * The build cache (constructs/build-cache.ts) may only ever save time: an entry is used when no
  * input changed, and then gives exactly what a fresh build gives. Also the other synth shortcuts:
  * a frozen stack (constructs/frozen-stack.ts), assets left in place when unchanged
- * (constructs/code-asset.ts) and the deferred `archiver` (constructs/defer-archiver.ts).
+ * (constructs/staged-file-asset.ts) and the deferred `archiver` (constructs/defer-archiver.ts).
  */
 
 const work = mkdtempSync(join(tmpdir(), 'build-cache-'));
