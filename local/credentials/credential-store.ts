@@ -47,6 +47,7 @@ function accessKeyId(): string {
 
 export class CredentialStore {
   private readonly sessions = new Map<string, CredentialSession>();
+  private minted = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -67,6 +68,11 @@ export class CredentialStore {
       identityId: o.identityId,
     };
     this.sessions.set(session.accessKeyId, session);
+    // Clients fetch new credentials often (aws-amplify before each expiry): drop expired sessions
+    // now and then so that a long-running local mode does not keep every session ever minted.
+    if (++this.minted % 1000 === 0) {
+      for (const [key, s] of this.sessions) if (s.expiration.getTime() <= this.now()) this.sessions.delete(key);
+    }
     return session;
   }
 

@@ -59,7 +59,8 @@ export class PolicyEvaluationError extends Error {
   }
 }
 
-function assumedRoleArn(roleArn: string, sessionName: string): string {
+/** `arn:aws:sts::<account>:assumed-role/<role>/<session>`: the principal of a role session. */
+export function assumedRoleArn(roleArn: string, sessionName: string): string {
   const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
   if (!m) throw new PolicyEvaluationError(`roleArn = ${JSON.stringify(roleArn)}: expected arn:aws:iam::<account>:role/<name>`);
   return `arn:aws:sts::${m[1]}:assumed-role/${m[2]}/${sessionName}`;

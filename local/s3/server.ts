@@ -306,8 +306,13 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
   }
 
   const guard = new LoopbackGuard('S3 endpoint', o.corsOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
+  // Request ids are unique per request (16 hex digits, as S3's): a random prefix per start and a
+  // counter, rather than random bytes per request.
+  const idPrefix = randomBytes(4).toString('hex').toUpperCase();
+  let requestCount = 0;
   const server = https.createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => {
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    requestCount = (requestCount + 1) >>> 0;
+    const requestId = idPrefix + requestCount.toString(16).toUpperCase().padStart(8, '0');
     res.setHeader('x-amz-request-id', requestId);
     // Host and Origin before anything else: a foreign page or a rebound name gets S3's AccessDenied.
     const why = guard.refusal(req.headers);

@@ -21,7 +21,8 @@ import { signIn } from '../../local/user-pool/sign-in';
  *   - GetCredentialsForIdentity: 1,000 sequential calls, p50 / p99 in ms.
  * Runs itself again with NODE_EXTRA_CA_CERTS set so autocannon trusts the local CA.
  * Writes .tmp/bench-aws.json (scripts/bench/report.ts puts the figures beside their goals):
- * GetObject as the median (min–max) of 3 autocannon runs.
+ * GetObject as the median (min–max) of 3 autocannon runs. BENCH_PROFILE_DIR=<dir> profiles the local
+ * mode (a .cpuprofile per run, for Chrome DevTools).
  */
 
 type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
@@ -32,7 +33,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 function startLocal(dir: string): Promise<{ child: ChildProcess; outputs: LocalOutputs }> {
   const outputsFile = path.join(dir, 'outputs.json');
   const args = ['dist/local/start.js', '--port', '0', '--user-pool-port', '0', '--dynamodb-port', '0', '--data-dir', path.join(dir, 'data'), '--outputs', outputsFile];
-  const child = spawn(process.execPath, args, { cwd: repoPath('.'), stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROFILE_DIR: the local mode writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...args], { cwd: repoPath('.'), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
   return new Promise((resolve, reject) => {
