@@ -102,7 +102,21 @@ function parseCredential(credential: string): Pick<ParsedSignature, 'accessKeyId
   return { accessKeyId: parts[0], date: parts[1], region: parts[2], service: parts[3] };
 }
 
+/** The form every SDK sends; anything else goes the field-by-field way, which names what is wrong. */
+const USUAL_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?Signature=([0-9a-f]{64})$/;
+
 function parseAuthorizationHeader(value: string, headers: IncomingHttpHeaders): ParsedSignature {
+  const usual = USUAL_AUTHORIZATION.exec(value);
+  const amzDateHeader = header(headers, 'x-amz-date');
+  if (usual && amzDateHeader) {
+    return {
+      ...parseCredential(usual[1]),
+      signedHeaders: usual[2].split(';'),
+      signature: usual[3],
+      amzDate: amzDateHeader,
+      sessionToken: header(headers, 'x-amz-security-token'),
+    };
+  }
   if (!value.startsWith(`${ALGORITHM} `)) {
     throw new SigV4Error('Malformed', `Authorization: expected "${ALGORITHM} Credential=..., SignedHeaders=..., Signature=..."`);
   }
