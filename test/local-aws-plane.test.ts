@@ -5,7 +5,7 @@ import {
   GetOpenIdTokenCommand,
   type Credentials,
 } from '@aws-sdk/client-cognito-identity';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -239,7 +239,37 @@ describe('content bucket (S3Client) authorized by the synthesized policies', () 
     const left = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `private/${sub}/` }));
     expect((left.Contents ?? []).map((c) => c.Key)).not.toContain(`private/${sub}/big`);
     expect(await outcome(s3.send(new GetObjectCommand({ Bucket, Key: 'public/welcome.md' })))).toBe('ok');
+    // A multipart part is not the object: refused, never stored as premium/handbook.md.
+    const before = readSeed();
+    expect(await outcome(s3.send(new UploadPartCommand({ Bucket, Key: 'premium/handbook.md', UploadId: 'x', PartNumber: 1, Body: 'part' })))).toBe('NotImplemented');
+    expect(readSeed()).toEqual(before);
     s3.destroy();
+  });
+});
+
+describe('STS GetCallerIdentity on the identity pool port', () => {
+  async function callerIdentity(c: Credentials, secret = c.SecretKey!): Promise<{ status: number; body: string }> {
+    const url = new URL(stack.outputs.Auth.Cognito.identityPoolEndpoint!);
+    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: secret, sessionToken: c.SessionToken },
+      region: stack.stack.region,
+      service: 'sts',
+      sha256: Sha256,
+    });
+    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    return { status: res.status, body: await res.text() };
+  }
+
+  test('names the assumed role the identity pool picked; a wrong secret is SignatureDoesNotMatch', async () => {
+    const { credentials } = await credentialsFor('subscriber@example.com');
+    const ok = await callerIdentity(credentials);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/<Arn>arn:aws:sts::000000000000:assumed-role\/content-dev-group-subscribers\/CognitoIdentityCredentials<\/Arn>/);
+    const bad = await callerIdentity(credentials, 'not-the-secret');
+    expect(bad.status).toBe(403);
+    expect(bad.body).toMatch(/<Code>SignatureDoesNotMatch<\/Code>/);
   });
 });
 

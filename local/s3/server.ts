@@ -49,6 +49,7 @@ export interface S3Endpoint {
 }
 
 const MAX_KEY_BYTES = 1024;
+const OBJECT_SUBRESOURCES = ['uploadId', 'uploads', 'partNumber', 'versionId', 'tagging', 'acl', 'attributes', 'retention', 'legal-hold', 'restore', 'select', 'torrent'];
 
 function checkKey(key: string): void {
   if (key === '') throw new S3Error('InvalidArgument', 400, 'Object key must not be empty');
@@ -181,6 +182,10 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
       throw new S3Error('NotImplemented', 501, `${method} on the bucket is not emulated locally (ListObjectsV2, HeadBucket are)`);
     }
     checkKey(key);
+    // A sub-resource (multipart upload, tagging, ACL, versions, ...) is not the object itself:
+    // answering it as a plain GetObject/PutObject would read or overwrite the wrong thing.
+    const sub = OBJECT_SUBRESOURCES.find((p) => params.has(p));
+    if (sub !== undefined) throw new S3Error('NotImplemented', 501, `?${sub} on an object is not emulated locally`);
     const objectArn = `${o.bucketArn}/${key}`;
     switch (method) {
       case 'GET':
