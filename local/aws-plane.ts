@@ -1,4 +1,3 @@
-import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import * as path from 'node:path';
 import { CredentialStore } from './credentials/credential-store';
 import { SigV4Verifier } from './credentials/sigv4';
@@ -11,7 +10,6 @@ import { ObjectStore } from './s3/object-store';
 import { startS3Server, type S3Endpoint } from './s3/server';
 import { seedContent } from './s3/seed-content';
 import type { LocalStack } from './stack-reader';
-import { localCognitoClient } from './user-pool/sign-in';
 import type { UserPoolEmulator } from './user-pool';
 
 /**
@@ -35,7 +33,7 @@ export interface AwsPlane {
 
 export interface AwsPlaneOptions {
   readonly stack: LocalStack;
-  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'region' | 'jwksUri'> & { readonly managedLoginIssuer?: string };
+  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'region' | 'jwksUri' | 'users'> & { readonly managedLoginIssuer?: string };
   readonly dataDir: string;
   readonly host: string;
   readonly ports: { readonly identityPool: number; readonly s3: number };
@@ -51,7 +49,7 @@ export const AWS_PLANE_SUBDIRS = ['identity-pool', 's3'];
 export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
   const iam = readStackIam(o.stack.source);
   const credentials = new CredentialStore();
-  const cognito = localCognitoClient(o.userPool);
+  const sigv4 = new SigV4Verifier(credentials);
   const identityPool = iam.identityPool
     ? await startIdentityPool({
         pool: iam.identityPool,
@@ -64,16 +62,17 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
         allowedOrigins: o.allowedOrigins,
         host: o.host,
         port: o.ports.identityPool,
-        // server_side_token_check: the user must still exist and be enabled in the pool.
+        sigv4,
+        // server_side_token_check: the user must still exist and be enabled in the pool (read in
+        // process from the pool's store, what AdminGetUser reads, without an HTTP round trip).
         serverSideCheck: async (claims) => {
           const username = String(claims['cognito:username'] ?? '');
-          const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: o.userPool.poolId, Username: username })).catch(() => undefined);
+          const user = await o.userPool.users.user(username);
           if (!user) throw new Error(`the user ${username} is not in the pool`);
-          if (user.Enabled === false) throw new Error(`the user ${username} is disabled`);
+          if (!user.enabled) throw new Error(`the user ${username} is disabled`);
         },
       })
     : undefined;
-  const sigv4 = new SigV4Verifier(credentials);
   const authorizer = new StackAuthorizer(iam);
   let s3: S3Endpoint | undefined;
   try {
@@ -94,7 +93,6 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
       });
     }
   } catch (e) {
-    cognito.destroy();
     await identityPool?.close();
     throw e;
   }
@@ -122,7 +120,6 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
       s3?.allowOrigins(list);
     },
     close: async () => {
-      cognito.destroy();
       await s3?.close();
       await identityPool?.close();
     },

@@ -10,6 +10,7 @@ import { articlesTableName, seedArticles } from './seed-articles';
 import { readLocalStack, type LocalStack } from './stack-reader';
 import { type DemoUserSpec, type PreTokenHook, startUserPool, type UserPoolEmulator } from './user-pool';
 import { ensureLocalTls } from './graphql/tls';
+import { SEED_OBJECTS } from './s3/seed-content';
 import { type FederationGateway, type ManagedLogin, startManagedLogin } from './managed-login';
 import { UserFacingError } from '../config/errors';
 
@@ -192,6 +193,15 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       tlsDir: path.join(dataDir, 'tls'),
       allowedOrigins: appOrigins,
       iam: aws.iam.api && { sigv4: aws.sigv4, authorizer: aws.authorizer, region: stack.region, apiArn: aws.iam.api.arn },
+      pageStorage: aws.identityPool && aws.s3 && {
+        region: stack.region,
+        identityPoolId: aws.identityPool.identityPoolId,
+        identityPoolEndpoint: aws.identityPool.endpoint,
+        provider: `cognito-idp.${stack.region}.amazonaws.com/${userPool.poolId}`,
+        s3Endpoint: aws.s3.endpoint,
+        bucket: aws.s3.bucket,
+        seededKeys: SEED_OBJECTS.map((o) => o.key),
+      },
     });
     started.push(graphql);
     // The page signs in with the pool from its own origin (cross-origin to the pool's port).

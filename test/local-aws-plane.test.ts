@@ -5,7 +5,10 @@ import {
   GetOpenIdTokenCommand,
   type Credentials,
 } from '@aws-sdk/client-cognito-identity';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { expiredToken, foreignKeyToken } from './helpers/forged-tokens';
@@ -236,7 +239,122 @@ describe('content bucket (S3Client) authorized by the synthesized policies', () 
     const left = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `private/${sub}/` }));
     expect((left.Contents ?? []).map((c) => c.Key)).not.toContain(`private/${sub}/big`);
     expect(await outcome(s3.send(new GetObjectCommand({ Bucket, Key: 'public/welcome.md' })))).toBe('ok');
+    // A multipart part is not the object: refused, never stored as premium/handbook.md.
+    const before = readSeed();
+    expect(await outcome(s3.send(new UploadPartCommand({ Bucket, Key: 'premium/handbook.md', UploadId: 'x', PartNumber: 1, Body: 'part' })))).toBe('NotImplemented');
+    expect(readSeed()).toEqual(before);
     s3.destroy();
+  });
+});
+
+describe('STS GetCallerIdentity on the identity pool port', () => {
+  async function callerIdentity(c: Credentials, secret = c.SecretKey!): Promise<{ status: number; body: string }> {
+    const url = new URL(stack.outputs.Auth.Cognito.identityPoolEndpoint!);
+    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: secret, sessionToken: c.SessionToken },
+      region: stack.stack.region,
+      service: 'sts',
+      sha256: Sha256,
+    });
+    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    return { status: res.status, body: await res.text() };
+  }
+
+  test('names the assumed role the identity pool picked; a wrong secret is SignatureDoesNotMatch', async () => {
+    const { credentials } = await credentialsFor('subscriber@example.com');
+    const ok = await callerIdentity(credentials);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/<Arn>arn:aws:sts::000000000000:assumed-role\/content-dev-group-subscribers\/CognitoIdentityCredentials<\/Arn>/);
+    const bad = await callerIdentity(credentials, 'not-the-secret');
+    expect(bad.status).toBe(403);
+    expect(bad.body).toMatch(/<Code>SignatureDoesNotMatch<\/Code>/);
+  });
+});
+
+describe('presigned URLs made by @aws-sdk/s3-request-presigner', () => {
+  const Bucket = () => stack.outputs.Storage!.S3.bucket;
+
+  test('GET is allowed or denied as the signer\'s role policies say', async () => {
+    const subscriber = s3With((await credentialsFor('subscriber@example.com')).credentials);
+    const reader = s3With((await credentialsFor('reader@example.com')).credentials);
+    const allowed = await getSignedUrl(subscriber, new GetObjectCommand({ Bucket: Bucket(), Key: 'premium/handbook.md' }), { expiresIn: 300 });
+    expect(allowed).toMatch(/X-Amz-Signature=/);
+    const ok = await httpsRequest(allowed, 'GET', {});
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/^# Subscriber handbook/);
+    const denied = await httpsRequest(await getSignedUrl(reader, new GetObjectCommand({ Bucket: Bucket(), Key: 'premium/handbook.md' }), { expiresIn: 300 }), 'GET', {});
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatch(/<Code>AccessDenied<\/Code>/);
+    subscriber.destroy();
+    reader.destroy();
+  });
+
+  test('PUT writes where the role may write and is AccessDenied elsewhere, changing nothing', async () => {
+    const me = await credentialsFor('subscriber@example.com');
+    const s3 = s3With(me.credentials);
+    const own = `private/${me.sub}/presigned-${Date.now()}.txt`;
+    const put = await getSignedUrl(s3, new PutObjectCommand({ Bucket: Bucket(), Key: own }), { expiresIn: 300 });
+    expect((await httpsRequest(put, 'PUT', {}, 'uploaded with a presigned URL')).status).toBe(200);
+    const back = await s3.send(new GetObjectCommand({ Bucket: Bucket(), Key: own }));
+    expect(await back.Body!.transformToString()).toBe('uploaded with a presigned URL');
+    const before = readSeed();
+    const premium = await getSignedUrl(s3, new PutObjectCommand({ Bucket: Bucket(), Key: 'premium/handbook.md' }), { expiresIn: 300 });
+    const denied = await httpsRequest(premium, 'PUT', {}, 'overwritten');
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatch(/<Code>AccessDenied<\/Code>/);
+    expect(readSeed()).toEqual(before);
+    s3.destroy();
+  });
+
+  test('an expired URL and a tampered query are refused', async () => {
+    const s3 = s3With((await credentialsFor('subscriber@example.com')).credentials);
+    const expired = await getSignedUrl(s3, new GetObjectCommand({ Bucket: Bucket(), Key: 'public/welcome.md' }), {
+      expiresIn: 60,
+      signingDate: new Date(Date.now() - 5 * 60_000),
+    });
+    const late = await httpsRequest(expired, 'GET', {});
+    expect(late.status).toBe(403);
+    expect(late.body).toMatch(/<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+    const good = await getSignedUrl(s3, new GetObjectCommand({ Bucket: Bucket(), Key: 'public/welcome.md' }), { expiresIn: 60 });
+    expect((await httpsRequest(good, 'GET', {})).status).toBe(200);
+    for (const tampered of [good.replace('X-Amz-Expires=60', 'X-Amz-Expires=600'), good.replace('public/welcome.md', 'premium/handbook.md'), `${good}&response-content-type=text%2Fhtml`]) {
+      const r = await httpsRequest(tampered, 'GET', {});
+      expect({ url: tampered, status: r.status, code: /<Code>(\w+)<\/Code>/.exec(r.body)?.[1] }).toEqual({ url: tampered, status: 403, code: 'SignatureDoesNotMatch' });
+    }
+    s3.destroy();
+  });
+});
+
+describe('malformed signatures get S3 errors and change nothing', () => {
+  test('a malformed Authorization header, a scope naming another service and a key scope with a bad date', async () => {
+    const url = `${stack.outputs.local.s3Endpoint}/${stack.outputs.Storage!.S3.bucket}/premium/handbook.md`;
+    const before = readSeed();
+    const { credentials } = await credentialsFor('admin@example.com');
+    const amz = { 'x-amz-date': new Date().toISOString().replace(/[-:]|\.\d{3}/g, ''), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+    for (const authorization of [
+      'AWS4-HMAC-SHA256 Credential=x',
+      `AWS4-HMAC-SHA256 Credential=${credentials.AccessKeyId}/2020/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${credentials.AccessKeyId}/${amz['x-amz-date'].slice(0, 8)}/${stack.stack.region}/s3/aws4_request, SignedHeaders=host, Signature=XYZ`,
+    ]) {
+      const r = await httpsRequest(url, 'PUT', { authorization, ...amz }, 'overwritten');
+      expect({ authorization, status: r.status, code: /<Code>(\w+)<\/Code>/.exec(r.body)?.[1] }).toEqual({ authorization, status: 400, code: 'AuthorizationHeaderMalformed' });
+    }
+    // Signed correctly, but for another service: the scope is refused before the key is used.
+    const u = new URL(url);
+    const sqs = new SignatureV4({
+      credentials: { accessKeyId: credentials.AccessKeyId!, secretAccessKey: credentials.SecretKey!, sessionToken: credentials.SessionToken },
+      region: stack.stack.region,
+      service: 'sqs',
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const signed = await sqs.sign({ method: 'PUT', protocol: 'https:', hostname: u.hostname, port: Number(u.port), path: u.pathname, query: {}, headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    const wrongService = await httpsRequest(url, 'PUT', signed.headers as Record<string, string>, 'overwritten');
+    expect(wrongService.status).toBe(400);
+    expect(wrongService.body).toMatch(/<Code>AuthorizationHeaderMalformed<\/Code>.*service &apos;sqs&apos;/);
+    expect(readSeed()).toEqual(before);
   });
 });
 
@@ -250,7 +368,7 @@ function seedPrivate(key: string): void {
   new ObjectStore(`${stack.dataDir}/s3`, stack.outputs.Storage!.S3.bucket).put(key, Buffer.from(`notes of ${key}`), 'text/markdown');
 }
 
-function httpsRequest(url: string, method: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function httpsRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, ca }, (res) => {
       let body = '';
@@ -258,6 +376,6 @@ function httpsRequest(url: string, method: string, headers: Record<string, strin
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }

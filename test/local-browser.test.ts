@@ -7,7 +7,9 @@ import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * The local page in Debian's Chromium: sign in as reader, then as subscriber, run the same
- * query, and see `body` denied, then returned; the access-matrix panel agrees.
+ * query, and see `body` denied, then returned; the access-matrix panel agrees. Then the bucket
+ * view: per persona, the role the identity pool picked and what its credentials may list, read
+ * and write in the content bucket (local/page/storage.js, signed with local/page/sigv4.js).
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,6 +26,9 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
+    // The bucket view calls the local S3 endpoint over https with the local CA, which this
+    // throwaway profile does not trust (a developer's browser trusts local.caFile instead).
+    ignoreHTTPSErrors: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }, 120_000);
@@ -74,5 +79,58 @@ test('reader sees body denied, subscriber sees it returned', async () => {
 
   mkdirSync(repoPath('.tmp'), { recursive: true });
   await page.screenshot({ path: repoPath('.tmp/local-browser.png'), fullPage: true });
+  expect(failures).toEqual([]);
+});
+
+/** The bucket view's cells for a persona: prefix -> { list, read, write } texts. */
+async function bucketView(page: Page, email: string): Promise<{ role: string; cells: Record<string, Record<string, string>> }> {
+  await page.click(`#users button[data-email="${email}"]`);
+  await page.waitForFunction((e) => document.querySelector('#persona')?.textContent?.includes(e), email);
+  await page.waitForSelector('#bucket[data-ready="true"]');
+  return page.evaluate(() => {
+    const cells: Record<string, Record<string, string>> = {};
+    for (const tr of Array.from(document.querySelectorAll('#bucket-rows tr'))) {
+      const row: Record<string, string> = {};
+      for (const td of Array.from(tr.querySelectorAll('td[data-op]'))) row[(td as HTMLElement).dataset.op!] = td.querySelector('span')!.textContent ?? '';
+      cells[(tr as HTMLElement).dataset.prefix!] = row;
+    }
+    return { role: document.querySelector('#bucket-role')!.textContent ?? '', cells };
+  });
+}
+
+async function uploadFromPage(page: Page, prefix: string): Promise<string> {
+  await page.evaluate((p) => (document.querySelector(`#bucket-rows tr[data-prefix="${p}"] td[data-op="write"] span`)!.textContent = ''), prefix);
+  await page.click(`#bucket-rows tr[data-prefix="${prefix}"] td[data-op="write"] button`);
+  await page.waitForFunction((p) => document.querySelector(`#bucket-rows tr[data-prefix="${p}"] td[data-op="write"] span`)?.textContent, prefix);
+  return (await page.textContent(`#bucket-rows tr[data-prefix="${prefix}"] td[data-op="write"] span`)) ?? '';
+}
+
+test('the bucket view shows each persona its identity-pool role and what it may list, read and write', async () => {
+  const page = await context.newPage();
+  const failures: string[] = [];
+  page.on('pageerror', (e) => failures.push(e.message));
+  await page.goto(stack.graphql.pageUrl);
+  await page.waitForSelector('#users button');
+
+  const reader = await bucketView(page, 'reader@example.com');
+  expect(reader.role).toMatch(/^arn:aws:sts::\d{12}:assumed-role\/content-dev-authenticated\/CognitoIdentityCredentials \(identity /);
+  expect(reader.cells.public).toMatchObject({ list: expect.stringContaining('public/welcome.md'), read: 'public/welcome.md: # Welcome' });
+  expect(reader.cells.premium).toMatchObject({ list: 'AccessDenied', read: 'premium/handbook.md: AccessDenied' });
+  expect(reader.cells.private.list).toMatch(/^0 object\(s\)/);
+  expect(await uploadFromPage(page, 'premium')).toBe('premium/from-the-page.txt: AccessDenied');
+  expect(await uploadFromPage(page, 'private')).toMatch(/^wrote private\/[0-9a-f-]+\/from-the-page.txt$/);
+  await page.waitForFunction(() => document.querySelector('#bucket-rows tr[data-prefix="private"] td[data-op="read"] span')?.textContent?.includes('written by the local page'));
+
+  const subscriber = await bucketView(page, 'subscriber@example.com');
+  expect(subscriber.role).toMatch(/assumed-role\/content-dev-group-subscribers\/CognitoIdentityCredentials/);
+  expect(subscriber.cells.premium).toMatchObject({ list: expect.stringContaining('premium/handbook.md'), read: 'premium/handbook.md: # Subscriber handbook' });
+  // Another persona's private folder is not this one's: the subscriber's own is empty.
+  expect(subscriber.cells.private.list).toMatch(/^0 object\(s\)/);
+  expect(await uploadFromPage(page, 'premium')).toBe('premium/from-the-page.txt: AccessDenied');
+
+  const editor = await bucketView(page, 'editor@example.com');
+  expect(editor.role).toMatch(/assumed-role\/content-dev-group-editors\//);
+  expect(await uploadFromPage(page, 'premium')).toBe('wrote premium/from-the-page.txt');
+  expect(await uploadFromPage(page, 'public')).toBe('public/from-the-page.txt: AccessDenied');
   expect(failures).toEqual([]);
 });

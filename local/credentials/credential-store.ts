@@ -40,13 +40,40 @@ export type CredentialProblem = 'UnknownKey' | 'MissingToken' | 'BadToken' | 'Ex
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-function accessKeyId(): string {
-  const bytes = randomBytes(16);
-  return `ASIA${Array.from(bytes, (b) => KEY_ALPHABET[b % 32]).join('')}`;
+const KEY_BYTES = 16;
+const SECRET_BYTES = 30;
+const TOKEN_BYTES = 96;
+const PER_SESSION = KEY_BYTES + SECRET_BYTES + TOKEN_BYTES;
+
+/**
+ * Random bytes for sessions, drawn from the OS 256 sessions at a time: one randomBytes call per
+ * mint costs more than the rest of GetCredentialsForIdentity. Each session's bytes are used once.
+ */
+class RandomPool {
+  private pool = Buffer.alloc(0);
+  private at = 0;
+
+  take(n: number): Buffer {
+    if (this.at + n > this.pool.length) {
+      this.pool = randomBytes(n * 256);
+      this.at = 0;
+    }
+    const out = this.pool.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
+function accessKeyId(bytes: Buffer): string {
+  let id = 'ASIA';
+  for (const b of bytes) id += KEY_ALPHABET[b % 32];
+  return id;
 }
 
 export class CredentialStore {
   private readonly sessions = new Map<string, CredentialSession>();
+  private readonly random = new RandomPool();
+  private minted = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -55,10 +82,11 @@ export class CredentialStore {
     if (!Number.isInteger(duration) || duration < 900 || duration > 43_200) {
       throw new Error(`durationSeconds = ${duration}: expected an integer from 900 to 43200 (STS's range)`);
     }
+    const bytes = this.random.take(PER_SESSION);
     const session: CredentialSession = {
-      accessKeyId: accessKeyId(),
-      secretAccessKey: randomBytes(30).toString('base64'),
-      sessionToken: randomBytes(96).toString('base64'),
+      accessKeyId: accessKeyId(bytes.subarray(0, KEY_BYTES)),
+      secretAccessKey: bytes.subarray(KEY_BYTES, KEY_BYTES + SECRET_BYTES).toString('base64'),
+      sessionToken: bytes.subarray(KEY_BYTES + SECRET_BYTES).toString('base64'),
       // AWS reports expiry in whole seconds.
       expiration: new Date(Math.floor(this.now() / 1000) * 1000 + duration * 1000),
       roleArn: o.roleArn,
@@ -67,6 +95,11 @@ export class CredentialStore {
       identityId: o.identityId,
     };
     this.sessions.set(session.accessKeyId, session);
+    // Clients fetch new credentials often (aws-amplify before each expiry): drop expired sessions
+    // now and then so that a long-running local mode does not keep every session ever minted.
+    if (++this.minted % 1000 === 0) {
+      for (const [key, s] of this.sessions) if (s.expiration.getTime() <= this.now()) this.sessions.delete(key);
+    }
     return session;
   }
 

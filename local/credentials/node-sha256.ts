@@ -13,7 +13,8 @@ function bytes(data: SourceData): string | Uint8Array {
  * SHA-256 and HMAC-SHA-256 for `@smithy/signature-v4` on Node's native crypto (the signer's
  * `Checksum` constructor shape: `new (secret?)`, `update`, `digest`). The pure-JS
  * `@aws-crypto/sha256-js` took most of a verified request's CPU (a signature is ~9 hashes and
- * HMACs); this is the same digest from OpenSSL.
+ * HMACs); this is the same digest from OpenSSL. local/credentials/sigv4.ts hands it to smithy's
+ * canonical form, which needs a hash constructor (the verifier hashes with node:crypto itself).
  */
 export class NodeSha256 {
   private hash: Hash | Hmac;

@@ -1,16 +1,19 @@
-import { SignatureV4 } from '@smithy/signature-v4';
+import { getCanonicalHeaders, SignatureV4Base } from '@smithy/signature-v4';
+import type { HeaderBag, HttpRequest } from '@smithy/types';
 import { LRUCache } from 'lru-cache';
 import { NodeSha256 } from './node-sha256';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CredentialProblem, CredentialSession, CredentialStore } from './credential-store';
 
 /**
  * Verifies AWS Signature Version 4 on a request received by a local service: parses the
  * `Authorization` header (or the presigned `X-Amz-*` query), checks the scope's region and
- * service, looks the key up in the credential store and recomputes the signature with
- * `@smithy/signature-v4` (the signer the AWS SDK itself uses) over exactly the headers the
- * client signed. The caller maps a `SigV4Error` to its service's error shape.
+ * service, looks the key up in the credential store and recomputes the signature over exactly
+ * the headers the client signed. The canonical request is built by `@smithy/signature-v4` (the
+ * signer the AWS SDK itself uses: its path escaping, query sorting and encoding, header value
+ * trimming); the hashing and HMACs are Node's, with the signing key derived once per (key,
+ * date, region, service). The caller maps a `SigV4Error` to its service's error shape.
  */
 
 export type SigV4Problem =
@@ -99,7 +102,21 @@ function parseCredential(credential: string): Pick<ParsedSignature, 'accessKeyId
   return { accessKeyId: parts[0], date: parts[1], region: parts[2], service: parts[3] };
 }
 
+/** The form every SDK sends; anything else goes the field-by-field way, which names what is wrong. */
+const USUAL_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?Signature=([0-9a-f]{64})$/;
+
 function parseAuthorizationHeader(value: string, headers: IncomingHttpHeaders): ParsedSignature {
+  const usual = USUAL_AUTHORIZATION.exec(value);
+  const amzDateHeader = header(headers, 'x-amz-date');
+  if (usual && amzDateHeader) {
+    return {
+      ...parseCredential(usual[1]),
+      signedHeaders: usual[2].split(';'),
+      signature: usual[3],
+      amzDate: amzDateHeader,
+      sessionToken: header(headers, 'x-amz-security-token'),
+    };
+  }
   if (!value.startsWith(`${ALGORITHM} `)) {
     throw new SigV4Error('Malformed', `Authorization: expected "${ALGORITHM} Credential=..., SignedHeaders=..., Signature=..."`);
   }
@@ -158,41 +175,42 @@ function parseAmzDate(amzDate: string): Date {
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
 }
 
-const PRESIGN_PARAMS = new Set([
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-  'X-Amz-Security-Token',
-]);
+/**
+ * smithy's canonical request (path escaping or not, query sorting and encoding), without its
+ * signing: SignatureV4Base needs a hash constructor but building the canonical form never hashes.
+ */
+class CanonicalForm extends SignatureV4Base {
+  constructor(uriEscapePath: boolean) {
+    super({ service: 'canonical-form', region: 'canonical-form', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: NodeSha256, uriEscapePath });
+  }
+
+  of(request: HttpRequest, headers: HeaderBag, payloadHash: string): string {
+    return this.createCanonicalRequest(request, headers, payloadHash);
+  }
+}
+
+const CANONICAL = { escaped: new CanonicalForm(true), raw: new CanonicalForm(false) };
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 export class SigV4Verifier {
   /**
-   * One signer per (access key, region, service, path escaping): the signer caches its signing
-   * keys per (secret, date, region, service), so a warm key costs no key derivation. A key's
-   * secret never changes, so a cached signer is never stale.
+   * Signing keys (`kSigning`, four HMACs away from the secret) per (access key, date, region,
+   * service): a key's secret never changes, so a cached signing key is never stale; the date in
+   * the key makes a new day derive a new one, as the signer does.
    */
-  private readonly signers = new LRUCache<string, SignatureV4>({ max: 5_000 });
+  private readonly signingKeys = new LRUCache<string, Buffer>({ max: 5_000 });
 
   constructor(private readonly store: CredentialStore, private readonly now: () => number = Date.now) {}
 
-  private signerFor(session: CredentialSession, o: VerifyOptions): SignatureV4 {
-    const key = `${session.accessKeyId}\u0000${o.region}\u0000${o.service}\u0000${o.uriEscapePath ?? true}`;
-    let signer = this.signers.get(key);
-    if (!signer) {
-      signer = new SignatureV4({
-        credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken },
-        region: o.region,
-        service: o.service,
-        sha256: NodeSha256,
-        uriEscapePath: o.uriEscapePath ?? true,
-        applyChecksum: false,
-      });
-      this.signers.set(key, signer);
+  private signingKey(session: CredentialSession, date: string, region: string, service: string): Buffer {
+    const cacheKey = `${session.accessKeyId}\u0000${date}\u0000${region}\u0000${service}`;
+    let key = this.signingKeys.get(cacheKey);
+    if (!key) {
+      key = createHmac('sha256', `AWS4${session.secretAccessKey}`).update(date).digest();
+      for (const part of [region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+      this.signingKeys.set(cacheKey, key);
     }
-    return signer;
+    return key;
   }
 
   /** True when the request carries a SigV4 signature in either form (anything else is anonymous). */
@@ -242,37 +260,21 @@ export class SigV4Verifier {
         throw new SigV4Error('ContentHashMismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
       }
     }
-    const signer = this.signerFor(session, o);
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of pairs) {
-      if (presigned && PRESIGN_PARAMS.has(k)) continue;
+      // A presigned URL signs every query parameter but the signature itself (getCanonicalQuery skips it).
       const prev = query[k];
       query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
-    const base = { method: r.method, protocol: 'https:', hostname: headers.host ?? 'localhost', path: rawPath, query };
-    // Headers the signer adds on its own are left out of the signature when the client left them out.
-    const extras = ['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'].filter((h) => !signed.has(h));
-    let expected: string;
-    if (presigned) {
-      const out = await signer.presign(
-        { ...base, headers: { ...headers, 'x-amz-content-sha256': contentSha256 ?? 'UNSIGNED-PAYLOAD' } },
-        {
-          signingDate,
-          expiresIn: parsed.expiresSeconds,
-          signableHeaders: signed,
-          unsignableHeaders: new Set(extras),
-          unhoistableHeaders: new Set(Object.keys(headers)),
-        },
-      );
-      expected = String(out.query?.['X-Amz-Signature']);
-    } else {
-      if (contentSha256 !== undefined && !headers['x-amz-content-sha256']) headers['x-amz-content-sha256'] = contentSha256;
-      const out = await signer.sign(
-        { ...base, headers, body: r.body },
-        { signingDate, signableHeaders: signed, unsignableHeaders: new Set(extras) },
-      );
-      expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization ?? out.headers.Authorization))?.[1] ?? '';
-    }
+    // The payload hash: the signed x-amz-content-sha256 when sent; S3's presigned URLs sign
+    // UNSIGNED-PAYLOAD; otherwise the body's own hash (services that hash the body).
+    const payloadHash =
+      contentSha256 ??
+      (presigned ? 'UNSIGNED-PAYLOAD' : r.body !== undefined ? createHash('sha256').update(r.body).digest('hex') : EMPTY_SHA256);
+    const request = { method: r.method, protocol: 'https:', hostname: headers.host ?? 'localhost', path: rawPath, query, headers };
+    const canonical = ((o.uriEscapePath ?? true) ? CANONICAL.escaped : CANONICAL.raw).of(request, getCanonicalHeaders(request, undefined, signed), payloadHash);
+    const stringToSign = `${ALGORITHM}\n${parsed.amzDate}\n${parsed.date}/${parsed.region}/${parsed.service}/aws4_request\n${createHash('sha256').update(canonical).digest('hex')}`;
+    const expected = createHmac('sha256', this.signingKey(session, parsed.date, parsed.region, parsed.service)).update(stringToSign).digest('hex');
     if (expected.length !== parsed.signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(parsed.signature))) {
       throw new SigV4Error(
         'SignatureMismatch',

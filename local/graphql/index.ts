@@ -64,6 +64,8 @@ export interface GraphqlEndpointOptions {
   readonly allowedOrigins?: readonly string[];
   /** SigV4 (IAM) callers, verified and authorized by the synthesized policies. @default refused */
   readonly iam?: IamCallerSupport;
+  /** What the page's bucket view (local/page/storage.js) needs: the identity pool and the content bucket. @default no bucket view */
+  readonly pageStorage?: Readonly<Record<string, unknown>>;
 }
 
 export interface GraphqlEndpoint {
@@ -140,6 +142,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
       managedLogin: { origin: options.userPool.managedLoginOrigin, scopes: options.stack.userPool.webClient.allowedOauthScopes, providers: options.stack.userPool.webClient.supportedIdentityProviders.filter((p) => p !== 'COGNITO') },
     }),
     demoUsers: options.demoUsers ?? [],
+    ...(options.pageStorage && { storage: options.pageStorage }),
   }));
   const matrix = readMatrix();
   if (matrix) json.set('/access-matrix.json', matrix);

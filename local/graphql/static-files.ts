@@ -17,7 +17,7 @@ export interface StaticFile {
 /** Files of a folder by URL path (`/` -> index.html), read once at start. */
 export function loadStaticFiles(dir: string): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
-  for (const name of ['index.html', 'app.js', 'style.css']) {
+  for (const name of ['index.html', 'app.js', 'storage.js', 'sigv4.js', 'style.css']) {
     const file = path.join(dir, name);
     if (!existsSync(file)) continue;
     const entry = { type: TYPES[path.extname(name)], body: readFileSync(file) };

@@ -59,7 +59,8 @@ export class PolicyEvaluationError extends Error {
   }
 }
 
-function assumedRoleArn(roleArn: string, sessionName: string): string {
+/** `arn:aws:sts::<account>:assumed-role/<role>/<session>`: the principal of a role session. */
+export function assumedRoleArn(roleArn: string, sessionName: string): string {
   const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
   if (!m) throw new PolicyEvaluationError(`roleArn = ${JSON.stringify(roleArn)}: expected arn:aws:iam::<account>:role/<name>`);
   return `arn:aws:sts::${m[1]}:assumed-role/${m[2]}/${sessionName}`;
@@ -83,6 +84,39 @@ function statementsOf(
   }));
 }
 
+const SEP = '\u0000';
+
+function recordKey(r: Readonly<Record<string, string | readonly string[]>> | undefined): string {
+  if (!r) return '';
+  let out = '';
+  for (const k of Object.keys(r).sort()) {
+    const v = r[k];
+    out += `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}\u0001`;
+  }
+  return out;
+}
+
+/**
+ * The decision cache's key: every input of the simulation that can change the decision (role,
+ * session name, principal tags, action, resource and its account, transport, the request's
+ * condition keys, and which policies apply; the policies' documents are fixed for a running stack,
+ * so their names stand for them). A request that differs in any of these is evaluated anew.
+ */
+function cacheKey(r: IamRequest, policies: RequestPolicies): string {
+  return [
+    r.roleArn,
+    r.sessionName ?? '',
+    recordKey(r.principalTags),
+    r.action,
+    r.resource,
+    r.resourceAccount,
+    String(r.secureTransport),
+    recordKey(r.context),
+    policies.identityPolicies.map((p) => p.name).join(SEP),
+    policies.resourcePolicy?.name ?? '',
+  ].join(SEP);
+}
+
 /**
  * Evaluates requests; decisions are cached by their whole input (policies are fixed for a
  * running stack, so an input always gets the same answer), which keeps a warm request cheap.
@@ -91,7 +125,7 @@ export class PolicyEvaluator {
   private readonly cache = new LRUCache<string, IamDecision>({ max: 20_000 });
 
   async evaluate(request: IamRequest, policies: RequestPolicies): Promise<IamDecision> {
-    const key = JSON.stringify([request, policies.identityPolicies.map((p) => p.name), policies.resourcePolicy?.name]);
+    const key = cacheKey(request, policies);
     const cached = this.cache.get(key);
     if (cached) return cached;
     const decision = await this.simulate(request, policies);

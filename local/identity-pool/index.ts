@@ -8,6 +8,8 @@ import { IdentityStore } from './identity-store';
 import { OpenIdTokenSigner } from './openid-token';
 import { roleChooser, type RoleChooser } from './role-choice';
 import { keepConnectionsAlive, listen } from '../server-lifecycle';
+import type { SigV4Verifier } from '../credentials/sigv4';
+import { getCallerIdentity } from './caller-identity';
 import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
 
 /**
@@ -47,6 +49,8 @@ export interface IdentityPoolOptions {
    * signed in and enabled in the pool? Throws a message when not. @default no extra check
    */
   readonly serverSideCheck?: (claims: Readonly<Record<string, unknown>>) => Promise<void>;
+  /** Verifies STS `GetCallerIdentity` requests (caller-identity.ts) made with the minted credentials. @default STS not answered */
+  readonly sigv4?: SigV4Verifier;
 }
 
 export interface IdentityPoolEmulator {
@@ -205,7 +209,8 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     const cors: Record<string, string> = guard.admits(origin)
       ? {
           'access-control-allow-origin': origin,
-          'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, authorization, x-amz-date, x-amz-security-token',
+          'access-control-allow-headers':
+            'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256',
           'access-control-allow-methods': 'POST, OPTIONS',
           vary: 'Origin',
         }
@@ -217,6 +222,18 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors);
       res.end();
+      return;
+    }
+    if (o.sigv4 && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      // The query protocol is STS's, not the identity pool's: GetCallerIdentity (caller-identity.ts).
+      try {
+        const body = Buffer.from(await readBody(req));
+        const answer = await getCallerIdentity(o.sigv4, o.region, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
+        res.writeHead(answer.status, { 'content-type': 'text/xml', ...cors });
+        res.end(answer.xml);
+      } catch (e) {
+        reply(e instanceof IdentityError ? e.status : 500, { __type: e instanceof IdentityError ? e.type : 'InternalErrorException', message: (e as Error).message });
+      }
       return;
     }
     try {

@@ -44,7 +44,7 @@ async function signIn(email, password) {
     if (!out.AuthenticationResult) throw new Error(`Challenge ${out.ChallengeName} is not handled by this page`);
     const { AccessToken, IdToken } = out.AuthenticationResult;
     const id = claimsOf(IdToken);
-    state.session = { accessToken: AccessToken, email: id.email || email, groups: id['cognito:groups'] || [] };
+    state.session = { accessToken: AccessToken, idToken: IdToken, email: id.email || email, groups: id['cognito:groups'] || [] };
     $('signin-status').textContent = `Signed in as ${state.session.email}.`;
   } catch (error) {
     state.session = null;
@@ -60,6 +60,8 @@ function render() {
     ? `Signed in: ${s.email} — groups: ${s.groups.length ? s.groups.join(', ') : '(none)'}`
     : 'Not signed in.';
   renderMatrix();
+  // The bucket view (storage.js) gets identity-pool credentials for this session.
+  window.dispatchEvent(new CustomEvent('local-session', { detail: s }));
 }
 
 /** Matrix personas the user is: one per group, or "signed-in" for a user in no group. */
@@ -172,7 +174,7 @@ async function finishManagedLogin() {
     const json = await res.json();
     if (!res.ok) throw new Error(`${json.error}: ${json.error_description || ''}`);
     const id = claimsOf(json.id_token);
-    state.session = { accessToken: json.access_token, email: id.email, groups: id['cognito:groups'] || [] };
+    state.session = { accessToken: json.access_token, idToken: json.id_token, email: id.email, groups: id['cognito:groups'] || [] };
     $('signin-status').textContent = `Signed in as ${state.session.email} (managed login).`;
     $('signin-status').className = '';
   } catch (error) {

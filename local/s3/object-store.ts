@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The content bucket's objects on disk (`<dataDir>/s3/<bucket>/`): one file per object, named by
@@ -18,6 +19,15 @@ export interface StoredObject {
 }
 
 const META = '.meta.json';
+/** Bodies up to this size are kept in memory after a read; larger ones are read from disk each time. */
+const CACHED_BODY_MAX = 1024 * 1024;
+
+interface CachedObject {
+  readonly object: StoredObject;
+  readonly body?: Buffer;
+  /** The metadata file's inode, mtime and size when this was read: any rewrite changes it. */
+  readonly stamp: string;
+}
 
 function fileName(key: string): string {
   // encodeURIComponent leaves `.` alone: a key of only dots would still be a path segment.
@@ -40,17 +50,45 @@ export class ObjectStore {
     mkdirSync(this.dir, { recursive: true });
   }
 
+  /**
+   * Objects read before, kept while their metadata file is unchanged: one stat per request instead
+   * of reading metadata and body again. Checked against the file (not only invalidated by put and
+   * delete) because the files are the truth: anything that rewrites them, another ObjectStore on
+   * the same folder included, replaces the metadata file (a rename: new inode), so the next
+   * request reads it again.
+   */
+  private readonly cache = new LRUCache<string, CachedObject>({
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (c) => (c.body?.length ?? 0) + 512,
+  });
+
+  private load(key: string, withBody: boolean): CachedObject | undefined {
+    const metaFile = path.join(this.dir, fileName(key) + META);
+    const st = statSync(metaFile, { throwIfNoEntry: false });
+    if (!st) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.stamp === stamp && (!withBody || cached.body)) return cached;
+    const m = JSON.parse(readFileSync(metaFile, 'utf8')) as { etag: string; contentType: string; lastModified: string };
+    const bodyFile = path.join(this.dir, fileName(key));
+    const body = withBody ? readFileSync(bodyFile) : undefined;
+    const size = body?.length ?? statSync(bodyFile).size;
+    const object = { key, size, etag: m.etag, contentType: m.contentType, lastModified: new Date(m.lastModified) };
+    const entry = { object, body: body && body.length <= CACHED_BODY_MAX ? body : undefined, stamp };
+    this.cache.set(key, entry);
+    return { ...entry, body };
+  }
+
   head(key: string): StoredObject | undefined {
-    const meta = path.join(this.dir, fileName(key) + META);
-    if (!existsSync(meta)) return undefined;
-    const m = JSON.parse(readFileSync(meta, 'utf8')) as { etag: string; contentType: string; lastModified: string };
-    const size = statSync(path.join(this.dir, fileName(key))).size;
-    return { key, size, etag: m.etag, contentType: m.contentType, lastModified: new Date(m.lastModified) };
+    return this.load(key, false)?.object;
   }
 
   read(key: string): { object: StoredObject; body: Buffer } | undefined {
-    const object = this.head(key);
-    return object && { object, body: readFileSync(path.join(this.dir, fileName(key))) };
+    const found = this.load(key, true);
+    return found && { object: found.object, body: found.body! };
   }
 
   put(key: string, body: Buffer, contentType: string): StoredObject {
@@ -63,6 +101,7 @@ export class ObjectStore {
     // Body first, then metadata: an object is listed (meta exists) only once its body is whole.
     renameSync(tmp, file);
     renameSync(`${tmp}${META}.tmp`, file + META);
+    this.cache.delete(key);
     return { key, size: body.length, etag, contentType, lastModified };
   }
 
@@ -70,6 +109,7 @@ export class ObjectStore {
     const file = path.join(this.dir, fileName(key));
     rmSync(file + META, { force: true });
     rmSync(file, { force: true });
+    this.cache.delete(key);
   }
 
   /** Keys in lexicographic (UTF-8 byte) order, as S3 lists them. */

@@ -49,6 +49,7 @@ export interface S3Endpoint {
 }
 
 const MAX_KEY_BYTES = 1024;
+const OBJECT_SUBRESOURCES = ['uploadId', 'uploads', 'partNumber', 'versionId', 'tagging', 'acl', 'attributes', 'retention', 'legal-hold', 'restore', 'select', 'torrent'];
 
 function checkKey(key: string): void {
   if (key === '') throw new S3Error('InvalidArgument', 400, 'Object key must not be empty');
@@ -181,6 +182,10 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
       throw new S3Error('NotImplemented', 501, `${method} on the bucket is not emulated locally (ListObjectsV2, HeadBucket are)`);
     }
     checkKey(key);
+    // A sub-resource (multipart upload, tagging, ACL, versions, ...) is not the object itself:
+    // answering it as a plain GetObject/PutObject would read or overwrite the wrong thing.
+    const sub = OBJECT_SUBRESOURCES.find((p) => params.has(p));
+    if (sub !== undefined) throw new S3Error('NotImplemented', 501, `?${sub} on an object is not emulated locally`);
     const objectArn = `${o.bucketArn}/${key}`;
     switch (method) {
       case 'GET':
@@ -306,8 +311,13 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
   }
 
   const guard = new LoopbackGuard('S3 endpoint', o.corsOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
+  // Request ids are unique per request (16 hex digits, as S3's): a random prefix per start and a
+  // counter, rather than random bytes per request.
+  const idPrefix = randomBytes(4).toString('hex').toUpperCase();
+  let requestCount = 0;
   const server = https.createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => {
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    requestCount = (requestCount + 1) >>> 0;
+    const requestId = idPrefix + requestCount.toString(16).toUpperCase().padStart(8, '0');
     res.setHeader('x-amz-request-id', requestId);
     // Host and Origin before anything else: a foreign page or a rebound name gets S3's AccessDenied.
     const why = guard.refusal(req.headers);

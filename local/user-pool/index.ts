@@ -8,6 +8,7 @@ import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } 
 import { writePoolFiles } from './pool-files';
 import { ConfigError } from '../../config/validate';
 import type { FederatedUserStore } from './federated-users';
+import type { UserStore } from './protocol/user-store';
 
 export type { FederatedIdentity, FederatedUserStore } from './federated-users';
 import { type PreTokenHook, TokenIssuer } from './token-issuer';
@@ -62,6 +63,8 @@ export interface UserPoolEmulator {
   readonly federatedUsers: FederatedUserStore;
   /** Signs every token of this pool (with the pre-token hook); client_credentials tokens too. */
   readonly tokenIssuer: TokenIssuer;
+  /** The pool's users in process (the identity pool's server-side token check reads them without HTTP). */
+  readonly users: Pick<UserStore, 'user'>;
   /** A client's local secret (random per data directory), undefined for a public client. */
   clientSecret(clientId: string): Promise<string | undefined>;
   close(): Promise<void>;
@@ -119,6 +122,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       authenticator,
       federatedUsers: store,
       tokenIssuer: store.issuer,
+      users: store,
       clientSecret: async (clientId) => (await store?.client(clientId))?.secret,
       close: () => server.close(),
     };

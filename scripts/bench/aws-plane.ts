@@ -21,10 +21,11 @@ import { signIn } from '../../local/user-pool/sign-in';
  *   - GetCredentialsForIdentity: 1,000 sequential calls, p50 / p99 in ms.
  * Runs itself again with NODE_EXTRA_CA_CERTS set so autocannon trusts the local CA.
  * Writes .tmp/bench-aws.json (scripts/bench/report.ts puts the figures beside their goals):
- * GetObject as the median (min–max) of 3 autocannon runs.
+ * GetObject as the median (min–max) of 3 autocannon runs. BENCH_PROFILE_DIR=<dir> profiles the local
+ * mode (a .cpuprofile per run, for Chrome DevTools).
  */
 
-type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
+type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -32,7 +33,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 function startLocal(dir: string): Promise<{ child: ChildProcess; outputs: LocalOutputs }> {
   const outputsFile = path.join(dir, 'outputs.json');
   const args = ['dist/local/start.js', '--port', '0', '--user-pool-port', '0', '--dynamodb-port', '0', '--data-dir', path.join(dir, 'data'), '--outputs', outputsFile];
-  const child = spawn(process.execPath, args, { cwd: repoPath('.'), stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROFILE_DIR: the local mode writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...args], { cwd: repoPath('.'), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
   return new Promise((resolve, reject) => {
@@ -52,6 +55,17 @@ async function identityCall(endpoint: string, target: string, body: unknown): Pr
   const json = await res.json();
   if (res.status !== 200) throw new Error(`${target}: ${JSON.stringify(json)}`);
   return json;
+}
+
+/**
+ * CPU time (user + system, ms) the local mode's process has used so far, from /proc (Linux).
+ * Divided by the requests served, it is the server's own cost per request: unlike req/s it does not
+ * fall when other processes take the cores (as autocannon itself does here).
+ */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // utime and stime are fields 14 and 15 of stat(5); 11 and 12 after the name is cut off; in clock ticks (100 Hz).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -79,6 +93,7 @@ async function main(): Promise<void> {
     const Logins = { [`cognito-idp.${outputs.API.GraphQL.region}.amazonaws.com/${cognito.userPoolId}`]: idToken };
     const { IdentityId } = await identityCall(cognito.identityPoolEndpoint!, 'GetId', { IdentityPoolId: cognito.identityPoolId, Logins });
     const times: number[] = [];
+    const credCpuBefore = cpuMs(child.pid!);
     let creds: any;
     for (let i = 0; i < 1000; i++) {
       const t0 = performance.now();
@@ -86,8 +101,9 @@ async function main(): Promise<void> {
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
-    const credentialsMs = { p50: Number(percentile(times, 50).toFixed(2)), p99: Number(percentile(times, 99).toFixed(2)), calls: times.length };
-    console.log(`GetCredentialsForIdentity (1000 sequential): p50 ${credentialsMs.p50} ms, p99 ${credentialsMs.p99} ms`);
+    const serverCpuUs = Math.round(((cpuMs(child.pid!) - credCpuBefore) * 1000) / times.length);
+    const credentialsMs = { p50: Number(percentile(times, 50).toFixed(2)), p99: Number(percentile(times, 99).toFixed(2)), calls: times.length, serverCpuUs };
+    console.log(`GetCredentialsForIdentity (1000 sequential): p50 ${credentialsMs.p50} ms, p99 ${credentialsMs.p99} ms, server CPU ${serverCpuUs} µs/call`);
 
     const url = new URL(`${outputs.local.s3Endpoint}/${outputs.Storage!.S3.bucket}/premium/handbook.md`);
     const signer = new SignatureV4({
@@ -116,10 +132,16 @@ async function main(): Promise<void> {
     await autocannon({ url: target, headers, connections: 10, duration: WARMUP_SECONDS });
     const runs = [];
     for (let i = 0; i < 3; i++) {
+      const cpuBefore = cpuMs(child.pid!);
       const r = await autocannon({ url: target, headers, connections: 10, duration: SECONDS });
       if (r.non2xx || r.errors) throw new Error(`S3 GetObject run ${i + 1}: non-2xx ${r.non2xx}, errors ${r.errors}`);
-      runs.push({ reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99 });
-      console.log(`S3 GetObject, SigV4 + policy evaluation, 10 connections, ${SECONDS} s, run ${i + 1}: ${runs[i].reqPerSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`);
+      const served = r.requests.total;
+      const serverCpuUs = Math.round(((cpuMs(child.pid!) - cpuBefore) * 1000) / Math.max(1, served));
+      runs.push({ reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, serverCpuUs });
+      console.log(
+        `S3 GetObject, SigV4 + policy evaluation, 10 connections, ${SECONDS} s, run ${i + 1}: ${runs[i].reqPerSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+          `server CPU ${serverCpuUs} µs/request, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      );
     }
     const sorted = runs.map((r) => r.reqPerSec).sort((a, b) => a - b);
     mkdirSync(repoPath('.tmp'), { recursive: true });

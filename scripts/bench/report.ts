@@ -51,8 +51,8 @@ function main(): void {
     connections: number;
   }>('bench-endpoint.json');
   const aws = part<{
-    getObject: { median: number; min: number; max: number; runs: { p50ms: number; p99ms: number }[]; seconds: number; connections: number };
-    getCredentialsForIdentity: { p50: number; p99: number; calls: number };
+    getObject: { median: number; min: number; max: number; runs: { p50ms: number; p99ms: number; serverCpuUs?: number }[]; seconds: number; connections: number };
+    getCredentialsForIdentity: { p50: number; p99: number; calls: number; serverCpuUs?: number };
   }>('bench-aws.json');
   const emulator = part<{ microsPerQuery: number; queriesPerSecond: number }>('bench-emulator.json');
   const scale = part<{ selectedFields: number; sizes: ScaleSize[] }>('bench-scale.json');
@@ -86,13 +86,13 @@ function main(): void {
     { what: 'local mode memory (user pool, DynamoDB, endpoint in one process)', value: `${endpoint.memoryMb.idleRss} MB idle, ${endpoint.memoryMb.afterLoadRss} MB after load, ${endpoint.memoryMb.peakRss} MB peak`, goal: '' },
     {
       what: `S3 GetObject with identity-pool credentials, SigV4-verified and authorized by policy evaluation, ${aws.getObject.connections} connections, median (min–max) of 3`,
-      value: `${aws.getObject.median.toLocaleString('en')} req/s (${aws.getObject.min.toLocaleString('en')}–${aws.getObject.max.toLocaleString('en')}), p99 ${aws.getObject.runs.map((r) => r.p99ms).join('/')} ms`,
+      value: `${aws.getObject.median.toLocaleString('en')} req/s (${aws.getObject.min.toLocaleString('en')}–${aws.getObject.max.toLocaleString('en')}), p99 ${aws.getObject.runs.map((r) => r.p99ms).join('/')} ms, server CPU ${aws.getObject.runs.map((r) => r.serverCpuUs ?? '?').join('/')} µs/request`,
       goal: '≥ 2,000 req/s',
       met: aws.getObject.median >= 2000,
     },
     {
       what: `GetCredentialsForIdentity (${aws.getCredentialsForIdentity.calls} sequential, token check + server-side user check + mint)`,
-      value: `p50 ${aws.getCredentialsForIdentity.p50} ms, p99 ${aws.getCredentialsForIdentity.p99} ms`,
+      value: `p50 ${aws.getCredentialsForIdentity.p50} ms, p99 ${aws.getCredentialsForIdentity.p99} ms, server CPU ${aws.getCredentialsForIdentity.serverCpuUs ?? '?'} µs/call`,
       goal: 'p99 ≤ 5 ms',
       met: aws.getCredentialsForIdentity.p99 <= 5,
     },
