@@ -19,7 +19,7 @@ Hub.listen('auth', ({ payload }) => {
 
 async function main() {
   const outputs = await (await fetch('/amplify_outputs.json')).json();
-  Amplify.configure({ Auth: outputs.Auth, API: outputs.API });
+  Amplify.configure(outputs);
   document.getElementById('sign-in').addEventListener('click', () => {
     signInWithRedirect().catch((e) => ((out.error = String(e)), show()));
   });
