@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { repoPath } from '../../config/paths';
 import type { Readable, Writable } from 'node:stream';
 
 /**
@@ -53,4 +55,10 @@ export async function serverCpu(o: { batches: number; perBatch: number; prepare?
 export function cpuLine(name: string, f: CpuFigure, goalMs?: number): string {
   const goal = goalMs === undefined ? '' : `; goal <= ${goalMs} ms`;
   return `  ${name}, server CPU: median ${f.medianMs.toFixed(1)} ms (range ${f.minMs.toFixed(1)}-${f.maxMs.toFixed(1)} ms; ${f.batches} batches of ${f.perBatch}${goal})`;
+}
+
+/** Writes a step's figures to `.tmp/<file>` for scripts/bench/report.ts. */
+export function writeFigures(file: string, figures: Readonly<Record<string, CpuFigure>>): void {
+  mkdirSync(repoPath('.tmp'), { recursive: true });
+  writeFileSync(repoPath(`.tmp/${file}`), `${JSON.stringify(figures, null, 2)}\n`);
 }

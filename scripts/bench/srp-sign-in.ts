@@ -5,14 +5,14 @@ import * as path from 'node:path';
 import { loadConfig } from '../../config';
 import { defaultStackPath, readLocalStack } from '../../local/stack-reader';
 import { startUserPool } from '../../local/user-pool';
-import { childCommand, cpuLine, serverCpu } from './server-cpu';
+import { childCommand, cpuLine, serverCpu, writeFigures } from './server-cpu';
 
 /**
  * Server CPU of one SRP sign-in (InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge
  * PASSWORD_VERIFIER, tokens issued): the local user pool runs in this process; an unmodified
  * amazon-cognito-identity-js client signs in from a child process (its own CPU is not counted),
  * one sign-in at a time, over BENCH_SRP_BATCHES batches of BENCH_SRP_SIGN_INS; prints the
- * median and the range. Goal: <= 20 ms.
+ * median and the range (and writes them to .tmp/bench-srp.json). Goal: <= 20 ms.
  */
 const BATCHES = Number(process.env.BENCH_SRP_BATCHES ?? 3);
 const PER_BATCH = Number(process.env.BENCH_SRP_SIGN_INS ?? 8);
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     await signIns('3'); // warm-up
     const figure = await serverCpu({ batches: BATCHES, perBatch: PER_BATCH, measured: (n) => signIns(String(n)) });
     console.log(cpuLine('SRP sign-in', figure, 20));
+    writeFigures('bench-srp.json', { srpSignIn: figure });
   } finally {
     child.kill();
     await pool.close();
