@@ -5,7 +5,8 @@
 #      then `npx cdktf synth` (what `cdktf deploy` runs first); peak RSS with /usr/bin/time -v;
 #      child processes synth starts (main thread; esbuild's service runs from its worker thread)
 #   2. one articles GSI Query inside the DynamoDB emulator alone (scripts/bench/emulator-query.ts)
-#   3. server CPU of one SRP sign-in in the local user pool (scripts/bench/srp-sign-in.ts; printed)
+#   3. server CPU of one SRP sign-in in the local user pool (scripts/bench/srp-sign-in.ts), and of
+#      one code + PKCE exchange at the managed login (scripts/bench/pkce-exchange.ts); into .tmp/bench-{srp,pkce}.json
 #   4. the local endpoint beside the Amplify AppSync simulator and a bare graphql-js server, first
 #      `npm start` in a fresh copy, start times, memory (autocannon; scripts/bench/run.ts)
 #   5. the AWS-credentials plane: S3 GetObject under policy evaluation, GetCredentialsForIdentity
@@ -61,6 +62,9 @@ node dist/scripts/bench/emulator-query.js
 
 echo "== local user pool: SRP sign-in (amazon-cognito-identity-js in a child process)"
 node dist/scripts/bench/srp-sign-in.js
+
+echo "== managed login: code + PKCE exchange (plain fetch in a child process, as a browser would)"
+node dist/scripts/bench/pkce-exchange.js
 
 echo "== local endpoint, the Amplify AppSync simulator, start times"
 node dist/scripts/bench/run.js

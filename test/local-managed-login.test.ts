@@ -246,6 +246,8 @@ describe('the sign-in pages', () => {
     const form = await b.get(new URL((await b.get(authorizeUrl())).headers.location!, origin()).toString());
     expect(form.body).toMatch(/name="username"/);
     expect(form.body).toMatch(/name="password"/);
+    // The form posts here and its answer redirects to the callback: form-action names both, nothing else.
+    expect(form.headers['content-security-policy']).toContain(`form-action 'self' ${new URL(CALLBACK).origin};`);
     const wrong = await b.submit(form, { username: 'editor@example.com', password: 'wrong-Passw0rd!' });
     expect(wrong.status).toBe(400);
     expect(wrong.body).toContain('Incorrect username or password.');
@@ -346,6 +348,25 @@ describe("bad requests get Cognito's answers", () => {
     expect((await call(`${origin()}/oauth2/revoke`, { form: { token: tokens.refresh_token, client_id: web().clientId } })).status).toBe(200);
     const r = await call(`${origin()}/oauth2/token`, { form: { grant_type: 'refresh_token', client_id: web().clientId, refresh_token: tokens.refresh_token } });
     expect(JSON.parse(r.body).error).toBe('invalid_grant');
+  });
+
+  test("the identity pool takes a managed-login ID token under its issuer's name (as aws-amplify names it), not under another", async () => {
+    const p = pkce();
+    const code = await signInForCode('editor@example.com', mode.userPool.demoPassword, p);
+    const idToken = JSON.parse((await exchange(code, p.verifier)).body).id_token as string;
+    const getId = async (loginName: string) => {
+      const res = await fetch(mode.outputs.Auth.Cognito.identityPoolEndpoint!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityService.GetId' },
+        body: JSON.stringify({ IdentityPoolId: mode.outputs.Auth.Cognito.identityPoolId, Logins: { [loginName]: idToken } }),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const ok = await getId(mode.managedLogin.issuer.replace(/^https:\/\//, ''));
+    expect(ok.body.IdentityId).toMatch(new RegExp(`^${mode.stack.region}:`));
+    const misnamed = await getId(`cognito-idp.${mode.stack.region}.amazonaws.com/${mode.userPool.poolId}`);
+    expect(misnamed.status).toBe(400);
+    expect(misnamed.body).toMatchObject({ __type: 'NotAuthorizedException', message: expect.stringContaining('Issuer mismatch') });
   });
 
   test('a Host that is not loopback is refused (DNS rebinding), as on the other local ports', async () => {

@@ -37,6 +37,19 @@ describe('SRP (server half) against amazon-cognito-identity-js AuthenticationHel
     expect(verifyPasswordClaim(c2, poolName, 'ann@example.com', ts, await other.sign(c2.srpB, c2.salt, c2.secretBlock, ts))).toBe(false);
   });
 
+  test('a password keeps its salt across sign-ins (as Cognito stores one per password); a new password gets a new one; b is fresh each time', async () => {
+    const first = await clientClaim(poolName, 'cay@example.com', 'Passw0rd!long');
+    const c1 = startSrp(poolName, 'cay@example.com', 'Passw0rd!long', parseSrpA(first.A)!);
+    const second = await clientClaim(poolName, 'cay@example.com', 'Passw0rd!long');
+    const c2 = startSrp(poolName, 'cay@example.com', 'Passw0rd!long', parseSrpA(second.A)!);
+    expect(c2.salt).toBe(c1.salt);
+    expect(c2.srpB).not.toBe(c1.srpB);
+    // The kept verifier still gives the key the client derives.
+    expect(verifyPasswordClaim(c2, poolName, 'cay@example.com', ts, await second.sign(c2.srpB, c2.salt, c2.secretBlock, ts))).toBe(true);
+    const changed = startSrp(poolName, 'cay@example.com', 'Other-Passw0rd!', parseSrpA(second.A)!);
+    expect(changed.salt).not.toBe(c1.salt);
+  });
+
   test('SRP_A that is not hex or is 0 mod N is refused before any math', () => {
     expect(parseSrpA('xyz')).toBeUndefined();
     expect(parseSrpA('0')).toBeUndefined();

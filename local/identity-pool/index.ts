@@ -98,6 +98,7 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
   const pool = o.pool;
   const providers = new Map(pool.providers.map((p) => [p.providerName, p]));
   const userPoolProvider = `cognito-idp.${o.region}.amazonaws.com/${o.userPool.poolId}`;
+  const managedLoginProvider = o.userPool.managedLoginIssuer?.replace(/^https:\/\//, '');
   const verifier = await createTokenVerifier({
     poolId: o.userPool.poolId,
     jwksUri: o.userPool.jwksUri,
@@ -117,9 +118,13 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     if (typeof logins !== 'object' || Array.isArray(logins)) throw new IdentityError('InvalidParameterException', 'Logins: expected a map of provider name to token');
     const entries = Object.entries(logins as Record<string, unknown>);
     if (entries.length !== 1) throw new IdentityError('InvalidParameterException', `Logins: expected one provider, got ${entries.length}`);
-    const [provider, token] = entries[0];
+    const [name, token] = entries[0];
+    // aws-amplify names a login by its ID token's `iss` without the scheme. Deployed, both sign-in
+    // paths issue cognito-idp.<region>.amazonaws.com/<pool>; locally the managed login's tokens
+    // carry its own issuer (the one its discovery document names), which stands for the same pool.
+    const provider = name === managedLoginProvider ? userPoolProvider : name;
     if (!providers.has(provider) || provider !== userPoolProvider) {
-      throw new IdentityError('NotAuthorizedException', `Invalid login token. ${provider} is not a provider of this identity pool.`);
+      throw new IdentityError('NotAuthorizedException', `Invalid login token. ${name} is not a provider of this identity pool.`);
     }
     if (typeof token !== 'string') throw new IdentityError('NotAuthorizedException', 'Invalid login token. Expected a string.');
     let verified: VerifiedToken;
@@ -130,6 +135,9 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
       throw new IdentityError('NotAuthorizedException', `Invalid login token. ${why}`);
     }
     if (verified.claims.token_use !== 'id') throw new IdentityError('NotAuthorizedException', 'Invalid login token. Not an id token.');
+    if (String(verified.claims.iss).replace(/^https:\/\//, '') !== name) {
+      throw new IdentityError('NotAuthorizedException', `Invalid login token. Issuer mismatch: the token's iss is ${String(verified.claims.iss)}, the login names ${name}.`);
+    }
     if (providers.get(provider)!.serverSideTokenCheck && o.serverSideCheck) {
       try {
         await o.serverSideCheck(verified.claims);
@@ -209,8 +217,9 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     const cors: Record<string, string> = guard.admits(origin)
       ? {
           'access-control-allow-origin': origin,
+          // cache-control: aws-amplify's browser fetchAuthSession sends `cache-control: no-store` on GetId/GetCredentialsForIdentity.
           'access-control-allow-headers':
-            'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256',
+            'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256, cache-control',
           'access-control-allow-methods': 'POST, OPTIONS',
           vary: 'Origin',
         }

@@ -99,6 +99,21 @@ class OAuthError extends Error {
   }
 }
 
+/**
+ * The pages' Content-Security-Policy: no script, no framing; forms post only to this origin and,
+ * on a sign-in page, end at `formTarget` (the request's registered callback: browsers apply
+ * form-action to the redirect that follows the POST as well).
+ */
+function pagePolicy(formTarget?: string): string {
+  let targets = "'self'";
+  if (formTarget !== undefined) {
+    const url = new URL(formTarget);
+    // An app scheme (myapp://callback) has no origin: allow the scheme.
+    targets += ` ${url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol}`;
+  }
+  return `default-src 'none'; style-src 'unsafe-inline'; form-action ${targets}; frame-ancestors 'none'`;
+}
+
 export async function startManagedLogin(options: ManagedLoginOptions): Promise<ManagedLogin> {
   const { stack } = options;
   const host = options.host ?? '127.0.0.1';
@@ -133,12 +148,13 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
 
   // ---- helpers ---------------------------------------------------------------------------
 
+  /** Pages answering a checked authorization request set their policy first (pagePolicy(redirectUri)). */
   function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string | string[]> = {}): void {
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       'x-frame-options': 'DENY',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'content-security-policy': (res.getHeader('content-security-policy') as string | undefined) ?? pagePolicy(),
       ...headers,
     });
     res.end(html);
@@ -315,6 +331,8 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
       return redirectToClient(res, r, { error, error_description: description });
     }
     const { request, client } = checked;
+    // The sign-in forms' POST ends in a redirect to the client's callback: Chromium checks form-action there too.
+    res.setHeader('content-security-policy', pagePolicy(request.redirectUri));
     const csrf = csrfFor(req);
     const headers = csrf.setCookie ? { 'set-cookie': csrf.setCookie } : undefined;
     const action = q.toString();

@@ -1,6 +1,9 @@
-// The local mode's page: sign in against the local Cognito (USER_PASSWORD_AUTH), run GraphQL
-// against the local endpoint with the access token as AppSync's raw Authorization header, and
-// show what docs/access-matrix.json says the signed-in persona may reach. No framework, no CDN.
+// The local mode's page: sign in through the local managed login as a browser app does
+// (authorization code + PKCE, back to this page; the first-sign-in and TOTP users get the managed
+// login's change-password and code pages), or with a demo button (USER_PASSWORD_AUTH against the
+// local Cognito); run GraphQL against the local endpoint with the access token as AppSync's raw
+// Authorization header, and show what docs/access-matrix.json says the signed-in persona may
+// reach. No framework, no CDN.
 'use strict';
 
 const DEFAULT_QUERY = `query Articles {
@@ -202,7 +205,8 @@ async function main() {
   const matrix = await fetch('/access-matrix.json');
   state.matrix = matrix.ok ? await matrix.json() : null;
   $('query').value = DEFAULT_QUERY;
-  // Users who need a new password or a TOTP code sign in through the form or aws-amplify.
+  // One-click buttons for users with a permanent password and no MFA; the first-sign-in and TOTP
+  // users sign in through the managed login (its change-password and code pages).
   for (const user of state.config.demoUsers.filter((u) => u.password)) {
     const b = document.createElement('button');
     b.type = 'button';

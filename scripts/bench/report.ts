@@ -4,6 +4,7 @@ import { repoPath } from '../../config/paths';
 import { reportError, UserFacingError } from '../../config/errors';
 import { type Figure, figureText, s, spread } from './figure';
 import { scaleFigures, type ScaleSize } from './scale-figures';
+import type { CpuFigure } from './server-cpu';
 
 export type { Figure } from './figure';
 
@@ -55,6 +56,9 @@ function main(): void {
     getCredentialsForIdentity: { p50: number; p99: number; calls: number; serverCpuUs?: number };
   }>('bench-aws.json');
   const emulator = part<{ microsPerQuery: number; queriesPerSecond: number }>('bench-emulator.json');
+  const srp = part<{ srpSignIn: CpuFigure }>('bench-srp.json').srpSignIn;
+  const pkce = part<{ exchange: CpuFigure; whole: CpuFigure }>('bench-pkce.json');
+  const cpu = (f: CpuFigure) => `${f.medianMs.toFixed(1)} ms (${f.minMs.toFixed(1)}–${f.maxMs.toFixed(1)}; ${f.batches} batches of ${f.perBatch})`;
   const scale = part<{ selectedFields: number; sizes: ScaleSize[] }>('bench-scale.json');
 
   const byName = (prefix: string) => {
@@ -96,6 +100,9 @@ function main(): void {
       goal: 'p99 ≤ 5 ms',
       met: aws.getCredentialsForIdentity.p99 <= 5,
     },
+    { what: 'local user pool: server CPU of one SRP sign-in (amazon-cognito-identity-js `authenticateUser`)', value: cpu(srp), goal: '≤ 20 ms', met: srp.medianMs <= 20 },
+    { what: 'managed login: server CPU of one code + PKCE exchange (`POST /oauth2/token`)', value: cpu(pkce.exchange), goal: '≤ 20 ms', met: pkce.exchange.medianMs <= 20 },
+    { what: 'managed login: server CPU of a whole browser sign-in (authorize, form, exchange)', value: cpu(pkce.whole), goal: '' },
     { what: 'DynamoDB emulator alone: the `articles` GSI Query through its thread', value: `${emulator.microsPerQuery} µs (${emulator.queriesPerSecond.toLocaleString('en')} queries/s)`, goal: '' },
     ...scaleFigures(scale.sizes, scale.selectedFields),
   ];

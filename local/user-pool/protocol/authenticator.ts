@@ -84,6 +84,8 @@ export class Authenticator {
   private readonly sessions = new Map<string, SessionState>();
   /** PASSWORD_VERIFIER state by SECRET_BLOCK (random, 64 bytes: the handle, as Cognito's encrypted block is). */
   private readonly srp = new Map<string, SrpState>();
+  /** The password an unknown username is challenged for (see startSrpSignIn). */
+  private readonly unknownUserPassword = randomBytes(32).toString('hex');
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.store = options.store;
@@ -126,10 +128,11 @@ export class Authenticator {
     const A = parseSrpA(req.srpA);
     if (A === undefined) throw invalidParameter('Invalid SRP_A: expected a hex number that is not 0 mod N.');
     const user = await this.store.user(req.username);
-    // An unknown user gets a challenge for a random password, so the answer does not tell
-    // whether the username exists; the claim then fails as a wrong password does.
+    // An unknown user gets a challenge for a password nobody knows, so the answer does not tell
+    // whether the username exists; the claim then fails as a wrong password does. One such
+    // password per process: its verifier is kept like a real user's, so both answer alike fast.
     const userId = user?.username ?? req.username;
-    const challenge = startSrp(this.poolName, userId, user?.password ?? randomBytes(32).toString('hex'), A);
+    const challenge = startSrp(this.poolName, userId, user?.password ?? this.unknownUserPassword, A);
     this.sweep();
     this.srp.set(challenge.secretBlock, { challenge, username: userId, clientId: client.clientId, expires: this.nowMs() + this.sessionMs });
     return {

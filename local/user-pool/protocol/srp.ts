@@ -1,4 +1,5 @@
 import { createDiffieHellman, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The server half of Cognito's SRP-6a (`USER_SRP_AUTH` -> `PASSWORD_VERIFIER`), the math the
@@ -99,13 +100,31 @@ export function parseSrpA(srpA: string): bigint | undefined {
 }
 
 /**
- * Answers `USER_SRP_AUTH`: a fresh salt and b, `B = k*v + g^b`, and the session key the client
- * will derive if it knows the password. The password is known here (the local store keeps it),
- * so the verifier is computed per sign-in with a fresh salt.
+ * Salt and verifier per (pool, user, password), made at the first sign-in with that password and
+ * kept in memory: Cognito likewise keeps one salt and verifier per password (the same SALT at
+ * every sign-in), and it saves one of the four 3072-bit exponentiations of a sign-in. Keyed by a
+ * hash, bounded; a changed password is a new key.
+ */
+const verifiers = new LRUCache<string, { readonly salt: string; readonly v: bigint }>({ max: 1000 });
+
+function storedVerifier(poolName: string, userId: string, password: string): { readonly salt: string; readonly v: bigint } {
+  const key = sha256(`${poolName}\0${userId}\0${password}`).toString('base64');
+  let entry = verifiers.get(key);
+  if (entry === undefined) {
+    const salt = randomBytes(16).toString('hex');
+    entry = { salt, v: passwordVerifier(poolName, userId, password, salt) };
+    verifiers.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * Answers `USER_SRP_AUTH`: the password's salt, a fresh b, `B = k*v + g^b`, and the session key
+ * the client will derive if it knows the password. The password is known here (the local store
+ * keeps it), so the verifier is made from it (storedVerifier).
  */
 export function startSrp(poolName: string, userId: string, password: string, A: bigint): SrpChallenge {
-  const salt = randomBytes(16).toString('hex');
-  const v = passwordVerifier(poolName, userId, password, salt);
+  const { salt, v } = storedVerifier(poolName, userId, password);
   let b: bigint;
   let B: bigint;
   do {
