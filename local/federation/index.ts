@@ -402,7 +402,7 @@ async function completeSignIn(input: {
       triggerSource: 'PreSignUp_ExternalProvider',
       request: { userAttributes: { ...attributes }, validationData: {} },
       response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
-    } as PreSignUpTriggerEvent;
+    };
     try {
       await input.preSignUp.invoke(event);
     } catch (e) {

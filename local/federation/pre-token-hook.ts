@@ -58,7 +58,7 @@ export function preTokenGenerationEvent(
       scopes: [...input.scopes],
     },
     response: { claimsAndScopeOverrideDetails: null as never },
-  } as PreTokenGenerationV2TriggerEvent;
+  };
 }
 
 /**

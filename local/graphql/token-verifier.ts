@@ -63,7 +63,7 @@ function httpGet(uri: string): Promise<ArrayBuffer> {
             return;
           }
           const body = Buffer.concat(chunks);
-          resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+          resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
         });
       })
       .on('error', (e) => reject(new Error(`GET ${uri}: ${e.message}`)));

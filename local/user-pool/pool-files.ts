@@ -63,7 +63,7 @@ function appClient(poolId: string, c: LocalClient, previous: Json | undefined, n
     ClientName: c.name,
     ClientId: c.clientId,
     // A secret is random per data directory and kept across restarts.
-    ClientSecret: c.generateSecret ? (previous?.ClientSecret as string) ?? randomBytes(32).toString('base64url') : undefined,
+    ClientSecret: c.generateSecret ? previous?.ClientSecret ?? randomBytes(32).toString('base64url') : undefined,
     CreationDate: previous?.CreationDate ?? now,
     LastModifiedDate: now,
     ExplicitAuthFlows: [...new Set([...c.explicitAuthFlows, ...LOCAL_EXTRA_AUTH_FLOWS])],

@@ -53,9 +53,9 @@ async function main(): Promise<void> {
       perSignIn.push((used.user + used.system) / 1000 / PER_BATCH);
     }
     perSignIn.sort((x, y) => x - y);
-    const median = perSignIn[Math.floor(perSignIn.length / 2)] as number;
+    const median = perSignIn[Math.floor(perSignIn.length / 2)];
     console.log(
-      `  SRP sign-in, server CPU: median ${median.toFixed(1)} ms (range ${perSignIn[0]!.toFixed(1)}-${perSignIn[perSignIn.length - 1]!.toFixed(1)} ms; ${BATCHES} batches of ${PER_BATCH}; goal <= 20 ms)`
+      `  SRP sign-in, server CPU: median ${median.toFixed(1)} ms (range ${perSignIn[0].toFixed(1)}-${perSignIn[perSignIn.length - 1].toFixed(1)} ms; ${BATCHES} batches of ${PER_BATCH}; goal <= 20 ms)`
     );
   } finally {
     child.kill();

@@ -161,6 +161,6 @@ export function parseSrpTimestamp(s: string): Date | undefined {
   const m = TIMESTAMP.exec(s);
   if (!m) return undefined;
   const [, day, month, date, hh, mm, ss, year] = m;
-  const d = new Date(Date.UTC(Number(year), MONTHS.indexOf(month as string), Number(date), Number(hh), Number(mm), Number(ss)));
+  const d = new Date(Date.UTC(Number(year), MONTHS.indexOf(month), Number(date), Number(hh), Number(mm), Number(ss)));
   return Number.isNaN(d.getTime()) || formatSrpTimestamp(d) !== s || DAYS[d.getUTCDay()] !== day ? undefined : d;
 }
