@@ -30,7 +30,7 @@ export interface Subscriber {
 }
 
 /** Mutation field -> subscription fields that `@aws_subscribe` to it. */
-export function subscriptionTriggers(schema: GraphQLSchema): Map<string, string[]> {
+function subscriptionTriggers(schema: GraphQLSchema): Map<string, string[]> {
   const triggers = new Map<string, string[]>();
   for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
     const directive = field.astNode?.directives?.find((d) => d.name.value === 'aws_subscribe');

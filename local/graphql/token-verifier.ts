@@ -45,7 +45,7 @@ export interface VerifiedToken {
 export const MISSING_HEADER = 'Valid authorization header not provided.';
 /** AppSync's answer to anything that is not a raw JWT, a `Bearer ` prefix included. */
 export const UNPARSABLE_TOKEN = 'Unable to parse JWT token.';
-export const IAM_NOT_EMULATED =
+const IAM_NOT_EMULATED =
   'IAM (SigV4) authorization is not emulated on the local real-time socket: connections signed with AWS credentials are refused. ' +
   'Subscribe with a user pool token (the API default mode); IAM callers use POST /graphql.';
 

@@ -52,7 +52,7 @@ export interface RequestPolicies {
 }
 
 /** The request could not be evaluated (a policy or input the simulator rejects): never an allow. */
-export class PolicyEvaluationError extends Error {
+class PolicyEvaluationError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PolicyEvaluationError';

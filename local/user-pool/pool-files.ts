@@ -9,7 +9,7 @@ import type { LocalClient, LocalStack } from '../stack-reader';
  * demo sign-in uses USER_PASSWORD_AUTH: a named local-only difference (the deployed web
  * client signs in with SRP or the hosted UI with PKCE only).
  */
-export const LOCAL_EXTRA_AUTH_FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
+const LOCAL_EXTRA_AUTH_FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
 
 type Json = Record<string, unknown>;
 

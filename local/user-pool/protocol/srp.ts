@@ -33,7 +33,7 @@ const INFO = Buffer.from('Caldera Derived Key', 'utf8');
 const SMALL_B_BYTES = 32;
 
 /** A positive integer as the clients hash it: even-length hex, with `00` before a set top bit. */
-export function padHex(n: bigint): string {
+function padHex(n: bigint): string {
   let hex = n.toString(16);
   if (hex.length % 2 !== 0) hex = `0${hex}`;
   return /^[89a-f]/i.test(hex) ? `00${hex}` : hex;
@@ -73,7 +73,7 @@ export function srpPoolName(poolId: string): string {
 }
 
 /** `v = g^x`: what Cognito stores for a password. */
-export function passwordVerifier(poolName: string, userId: string, password: string, saltHex: string): bigint {
+function passwordVerifier(poolName: string, userId: string, password: string, saltHex: string): bigint {
   const inner = sha256(`${poolName}${userId}:${password}`).toString('hex');
   const x = hexHash(padHex(BigInt(`0x${saltHex}`)) + inner);
   return modPow(G, x);
