@@ -19,11 +19,11 @@ import { roleChooser } from '../local/identity-pool/role-choice';
  */
 
 /** The principal tag values of the matrix's probe users (what the identity pool would tag). */
-export const PROBE_SUB = '11111111-1111-4111-8111-111111111111';
+const PROBE_SUB = '11111111-1111-4111-8111-111111111111';
 const OTHER_SUB = '22222222-2222-4222-8222-222222222222';
 
 export type StorageAction = 'read' | 'write' | 'list';
-export const STORAGE_ACTIONS: readonly StorageAction[] = ['read', 'write', 'list'];
+const STORAGE_ACTIONS: readonly StorageAction[] = ['read', 'write', 'list'];
 
 export interface StorageCell {
   readonly allowed: boolean;

@@ -25,7 +25,10 @@ export async function evaluatedMatrixOf(config: MatrixConfig, sdl: string, iam: 
   return buildMatrix(model, config, { stack: stackName, storage: evaluated.storage, iamDecisions: evaluated.iamDecisions });
 }
 
-/** The local environment's synthesized stack (synthesized first when stale, as `npm start` does). */
+/**
+ * The local environment's synthesized stack (synthesized first when stale, as `npm start` does).
+ * @public the CLIs take it from a lazy `require()`, whose names knip does not see.
+ */
 export function projectStack(root: string, env: string): { iam: StackIam; name: string } {
   const { stackFile } = ensureSynthesized(root, env);
   return { iam: readStackIam(stackFile), name: path.basename(path.dirname(stackFile)) };

@@ -25,7 +25,7 @@ export function subjectFromGroups(list: string): ExplainSubject {
 export function subjectFromToken(jwt: string): ExplainSubject {
   let payload: Record<string, unknown>;
   try {
-    payload = decomposeUnverifiedJwt(jwt.trim()).payload as Record<string, unknown>;
+    payload = decomposeUnverifiedJwt(jwt.trim()).payload;
   } catch (e) {
     throw new UserFacingError({ location: '--token', problem: `not a JWT (expected header.payload.signature, base64url JSON): ${(e as Error).message}` });
   }
@@ -35,7 +35,7 @@ export function subjectFromToken(jwt: string): ExplainSubject {
   }
   const who = payload['cognito:username'] ?? payload.username ?? payload.sub ?? 'unknown';
   return {
-    groups: (claim as string[] | undefined) ?? [],
+    groups: claim ?? [],
     source: `token of ${String(who)} (${String(payload.token_use ?? 'unknown')} token)`,
     notes: ['the token was decoded WITHOUT verifying its signature, issuer or expiry: its groups are used to explain only, never to grant access'],
   };

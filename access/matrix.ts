@@ -99,7 +99,7 @@ const NO_CREDENTIALS: MatrixCell = {
  * The server client's client-credentials access token, as far as admission reads it: no
  * user, the resource server's scopes.
  */
-export function clientCredentialsClaims(config: Pick<MatrixConfig, 'resourceServer'>): Record<string, unknown> {
+function clientCredentialsClaims(config: Pick<MatrixConfig, 'resourceServer'>): Record<string, unknown> {
   const rs = config.resourceServer ?? { identifier: 'content', scopes: { read: '', write: '' } };
   return { token_use: 'access', scope: Object.keys(rs.scopes).map((s) => `${rs.identifier}/${s}`).join(' ') };
 }
@@ -130,7 +130,7 @@ export function personasOf(config: MatrixConfig): Persona[] {
 }
 
 /** Object types reachable from `from` (default: the root types) through field types (interfaces and unions expanded), `from` included. */
-export function reachableTypes(schema: GraphQLSchema, from: readonly GraphQLObjectType[] = rootTypes(schema)): string[] {
+function reachableTypes(schema: GraphQLSchema, from: readonly GraphQLObjectType[] = rootTypes(schema)): string[] {
   const seen = new Set<string>();
   const queue = [...from];
   while (queue.length) {

@@ -16,12 +16,12 @@ export const MOVED_FILE = 'addresses/moved.ts';
 const ADDRESS = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** `<type>.<logical id>` of a resource of the stack. */
-export function addressOf(resource: TerraformResource): string {
+function addressOf(resource: TerraformResource): string {
   return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
 }
 
 /** Every resource of `stack` by its Terraform address. */
-export function resourcesByAddress(stack: TerraformStack): Map<string, TerraformResource> {
+function resourcesByAddress(stack: TerraformStack): Map<string, TerraformResource> {
   const out = new Map<string, TerraformResource>();
   for (const c of stack.node.findAll()) if (c instanceof TerraformResource) out.set(addressOf(c), c);
   return out;

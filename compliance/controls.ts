@@ -211,7 +211,7 @@ function keyRotation(key: TerraformBlock): string | undefined {
 // ---- IAM ----------------------------------------------------------------------------------
 
 /** Actions for which AWS defines no resource type: `*` is the only resource they accept. */
-export const UNRESTRICTABLE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+const UNRESTRICTABLE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
 function allowStatements(policy: TerraformBlock): TerraformBlock[] | string {
   const found = statements(policy.policy);

@@ -20,8 +20,6 @@ import type {
 import { DEFAULTS, withDefaults, type Filled } from './defaults';
 import { validateConfig } from './validate';
 
-export { DEFAULTS } from './defaults';
-
 export * from './types';
 export { ConfigError } from './validate';
 

@@ -176,8 +176,8 @@ function checkIdentityProviders(idps: IdentityProvidersConfig, fail: Fail, group
     if (hasUrl === hasFile) {
       fail(key, { metadataUrl: s.metadataUrl, metadataFile: s.metadataFile }, 'exactly one of metadataUrl and metadataFile');
     }
-    if (hasUrl && !/^https:\/\/[^\s/]+/.test(s.metadataUrl!)) fail(`${key}.metadataUrl`, s.metadataUrl, 'an https:// URL');
-    if (hasFile && !existsSync(repoPath(s.metadataFile!))) {
+    if (hasUrl && !/^https:\/\/[^\s/]+/.test(s.metadataUrl)) fail(`${key}.metadataUrl`, s.metadataUrl, 'an https:// URL');
+    if (hasFile && !existsSync(repoPath(s.metadataFile))) {
       fail(`${key}.metadataFile`, s.metadataFile, 'an existing file, relative to the repository root');
     }
     checkNonEmpty(fail, `${key}.groupsAttribute`, s.groupsAttribute);

@@ -24,7 +24,7 @@ export const DATA_SOURCE_NAMES: readonly string[] = Object.values(DATA_SOURCES);
 export const ARTICLE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 
 /** What the group-membership resolvers call on the user pool; nothing that changes users themselves. */
-export const USER_POOL_ACTIONS = [
+const USER_POOL_ACTIONS = [
   'cognito-idp:ListUsersInGroup',
   'cognito-idp:AdminAddUserToGroup',
   'cognito-idp:AdminRemoveUserFromGroup',

@@ -15,7 +15,7 @@ export interface ApiIamCallersProps {
 }
 
 /** The ARN AppSync checks `appsync:GraphQL` against for one top-level field (`Query.articles`). */
-export function fieldArn(apiArn: string, field: string): string {
+function fieldArn(apiArn: string, field: string): string {
   const [typeName, fieldName] = field.split('.');
   return `${apiArn}/types/${typeName}/fields/${fieldName}`;
 }

@@ -6,10 +6,10 @@ import { resourceName } from './naming';
 import { IDP_GROUPS_ATTRIBUTE } from './user-directory';
 
 /** Lets a user read and change their own attributes with an access token; granted only on request. */
-export const USER_ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
+const USER_ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
 
 /** ID and access tokens live one hour: AppSync keeps accepting revoked tokens until they expire. */
-export const TOKEN_VALIDITY_MINUTES = 60;
+const TOKEN_VALIDITY_MINUTES = 60;
 
 /** The OAuth scopes the web client may request. */
 export function webClientScopes(webClient: Pick<ResolvedEnvironment['webClient'], 'allowUserAdminScope'>): string[] {

@@ -21,13 +21,13 @@ import { LOG_RETENTION_DAYS, resourceName } from './naming';
  * A prefix as an IAM resource pattern: `{owner}` becomes the caller's principal tag,
  * escaped (`$${...}`) so Terraform leaves the IAM policy variable alone.
  */
-export function iamPrefix(prefix: string): string {
+function iamPrefix(prefix: string): string {
   // A replacer function: in a replacement string `$$` would collapse to `$`.
   return prefix.replace('{owner}', () => `$\${aws:PrincipalTag/${OWNER_TAG}}`);
 }
 
 /** The IAM policy document for one role's grants on a bucket, or undefined when it has none. */
-export function storagePolicy(bucketArn: string, grants: StorageGrants): string | undefined {
+function storagePolicy(bucketArn: string, grants: StorageGrants): string | undefined {
   const statements: object[] = [];
   if (grants.read.length > 0) {
     statements.push(

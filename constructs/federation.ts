@@ -7,14 +7,14 @@ import { repoPath } from '../config/paths';
 import { IDP_GROUPS_ATTRIBUTE } from './user-directory';
 
 /** The sensitive Terraform variable that carries the Google client secret (never in source or outputs). */
-export const GOOGLE_SECRET_VARIABLE = 'google_client_secret';
+const GOOGLE_SECRET_VARIABLE = 'google_client_secret';
 
 /**
  * provider_details keys AWS computes itself after create. Without ignore_changes every plan
  * would show them as a diff to remove.
  */
-export const SAML_COMPUTED_DETAILS = ['ActiveEncryptionCertificate', 'SLORedirectBindingURI', 'SSORedirectBindingURI'];
-export const GOOGLE_COMPUTED_DETAILS = [
+const SAML_COMPUTED_DETAILS = ['ActiveEncryptionCertificate', 'SLORedirectBindingURI', 'SSORedirectBindingURI'];
+const GOOGLE_COMPUTED_DETAILS = [
   'attributes_url',
   'attributes_url_add_attributes',
   'authorize_url',

@@ -24,7 +24,7 @@ import { resourceName } from './naming';
 import { loadResolverCatalog, type ResolverCatalog, type ResolverCode } from './resolver-catalog';
 
 /** Every resolver and function runs this runtime; the local mode runs nothing else. */
-export const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
+const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 
 /** What every GraphqlApi of the app deploys: the text of `schema.graphql` and the bundled resolvers. */
 export interface ApiSource {
@@ -185,7 +185,7 @@ export class GraphqlApi extends Construct {
  * matches the regex against the token's client id, and an unanchored id would admit any
  * client id that contains it.
  */
-export function clientIdRegex(clientIds: readonly string[]): string {
+function clientIdRegex(clientIds: readonly string[]): string {
   if (clientIds.length === 0) throw new Error('GraphqlApi: appClientIds is empty; the API would admit tokens of no client');
   return `^(${clientIds.join('|')})$`;
 }

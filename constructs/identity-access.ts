@@ -15,7 +15,7 @@ export const OWNER_TAG = 'owner';
  * any identity pool could hand out the role) and `amr` to signed-in identities.
  * sts:TagSession lets the identity pool pass the principal tags.
  */
-export function identityPoolTrustPolicy(identityPoolId: string): string {
+function identityPoolTrustPolicy(identityPoolId: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [

@@ -5,7 +5,7 @@ import type { AccountRef } from './arn-parts';
 import { logGroupArn } from './arn-parts';
 
 /** What CloudWatch Logs needs on the key to encrypt and read a log group (AWS's documented set). */
-export const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'] as const;
+const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'] as const;
 
 export interface LogKeyProps {
   /** Key description, e.g. `content-prod log groups`. */

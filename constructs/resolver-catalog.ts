@@ -24,7 +24,7 @@ import { cachedBuildSync, type CachedBuildOptions } from './cached-esbuild';
 export const MAX_BUNDLE_BYTES = 32 * 1024;
 
 /** The folder of shared resolver code; never a resolver itself. */
-export const SHARED_DIR = 'lib';
+const SHARED_DIR = 'lib';
 
 /**
  * A pipeline function's code: what the catalog bundles, what the GraphQL API construct deploys

@@ -5,7 +5,7 @@ import { repoPath, repoRoot } from '../config/paths';
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
 /** A trigger's TypeScript entry point: `lambdas/<name>/handler.ts`. */
-export function handlerSource(name: string): string {
+function handlerSource(name: string): string {
   return `lambdas/${name}/handler.ts`;
 }
 

@@ -88,7 +88,7 @@ const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', ...AWS_PLANE_SUBDIRS];
  * `--reset`: deletes the local mode's folders, but only when the data directory holds nothing
  * else, so a mistyped `--data-dir` cannot wipe unrelated files. Runs under the data lock.
  */
-export function wipeDataDir(dataDir: string): void {
+function wipeDataDir(dataDir: string): void {
   if (!existsSync(dataDir)) return;
   const foreign = readdirSync(dataDir).filter((name) => !DATA_SUBDIRS.includes(name) && name !== LOCK_FILE);
   if (foreign.length > 0) {
@@ -234,7 +234,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
 }
 
 /** App origins admitted locally: the web client's loopback callback/logout URLs' origins, then the config's. */
-export function allowedAppOrigins(stack: LocalStack, configured: readonly string[]): string[] {
+function allowedAppOrigins(stack: LocalStack, configured: readonly string[]): string[] {
   const { callbackUrls, logoutUrls } = stack.userPool.webClient;
   return [...new Set([...loopbackAppOrigins([...callbackUrls, ...logoutUrls]), ...configured])];
 }

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     dynamodb: port('dynamodb-port', args['dynamodb-port'], config.local.dynamodbPort),
   };
   const synth = args.stack ? undefined : ensureSynthesized(root, env);
-  const stackFile = args.stack ?? (synth?.stackFile as string);
+  const stackFile = args.stack ?? synth!.stackFile;
   const synthNote = !synth
     ? 'given stack'
     : synth.synthesized

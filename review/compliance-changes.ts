@@ -1,6 +1,5 @@
 import type { StackJson } from '../addresses/address-list';
 import { loadInputsFromDir } from '../access/ref-inputs';
-import type { TerraformJson } from '../access/terraform-json';
 import { evaluateStack, type ComplianceRow } from '../compliance/evaluate';
 
 /** One side of the review: the project folder and its synthesized stacks. */
@@ -29,7 +28,7 @@ function outcomes(side: ReviewSide, root: string): Outcomes {
   const rows: Outcomes = new Map();
   for (const [env, json] of Object.entries(side.stacks)) {
     const relaxations = config.environments[env]?.relaxations ?? [];
-    for (const row of evaluateStack(env, json as TerraformJson, relaxations).rows) {
+    for (const row of evaluateStack(env, json, relaxations).rows) {
       rows.set(`${env} · ${row.control.id} · ${row.resource}`, row);
     }
   }

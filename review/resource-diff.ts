@@ -53,7 +53,7 @@ function bodyOf(stack: StackJson, address: string): Record<string, unknown> {
 }
 
 /** Top-level attributes whose values differ (nested blocks compare whole). */
-export function attributeChanges(before: Record<string, unknown>, after: Record<string, unknown>): AttributeChange[] {
+function attributeChanges(before: Record<string, unknown>, after: Record<string, unknown>): AttributeChange[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return keys.filter((k) => stableJson(before[k]) !== stableJson(after[k])).map((key) => ({ key, before: before[key], after: after[key] }));
 }

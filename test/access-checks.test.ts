@@ -197,7 +197,7 @@ describe('stack checks (synthesized Terraform JSON)', () => {
   it('fire when an identity-pool role trusts cognito-identity without amr (data source)', () => {
     const json = stackFixture() as unknown as { data: { aws_iam_policy_document: { editors_trust: { statement: { condition: unknown[] }[] } } } };
     json.data.aws_iam_policy_document.editors_trust.statement[0].condition.pop();
-    const fs = run(json as unknown as TerraformJson);
+    const fs = run(json);
     expect(fs).toHaveLength(1);
     expect(fs[0].location).toBe('stack dev: resource.aws_iam_role.role_editors.assume_role_policy');
     expect(fs[0].problem).toContain('without the ForAnyValue:StringLike cognito-identity.amazonaws.com:amr condition');

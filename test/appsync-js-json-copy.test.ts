@@ -13,7 +13,7 @@ import { jsonCopy } from '../local/appsync-js/json';
 
 /** The reference: what AppSync's JSON hand-over does (undefined at the top is null, as before). */
 function roundTrip(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value) as string);
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: string };

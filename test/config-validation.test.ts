@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, resolveConfig, type ProjectConfig } from '../config';
+import { ConfigError, resolveConfig } from '../config';
 import { repoRoot } from '../config/paths';
 import { runBuiltApp } from './helpers/app';
 import { projectCopy } from './helpers/identity-stack';
@@ -120,7 +120,7 @@ test.each(cases)('rejects: %s', (_rule, edit, key, value) => {
   edit(raw);
   let error: unknown;
   try {
-    resolveConfig(raw as ProjectConfig);
+    resolveConfig(raw);
   } catch (e) {
     error = e;
   }

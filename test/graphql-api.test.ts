@@ -18,7 +18,7 @@ import { serviceTrustPolicy } from '../constructs/iam-documents';
 import { resourcesOfType } from '../access/terraform-json';
 import { countResources, offlineTerraformEnv, planSummary, requireTerraform, terraform } from './helpers/terraform';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** A synthesized test stack: a user pool, two clients, group roles and the API under test. */
 interface Synthesized {
@@ -88,7 +88,7 @@ function synthesize(config: StackConfig, extra: Partial<GraphqlApiProps> = {}): 
 // ---- reading the synthesized JSON ------------------------------------------------------------
 
 function resources(s: Synthesized, type: string): [name: string, body: Json][] {
-  return resourcesOfType(s.json, type) as [string, Json][];
+  return resourcesOfType(s.json, type);
 }
 
 function only(s: Synthesized, type: string): [name: string, body: Json] {

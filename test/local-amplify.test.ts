@@ -44,10 +44,10 @@ function amplifyClient(role: 'editor' | 'subscriber', email: string) {
   });
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
+  child.stderr.on('data', (c) => (stderr += c));
   const seen: Step[] = [];
   const waiters: { step: string; resolve: (s: Step) => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     let parsed: Step;
     try {
       parsed = JSON.parse(line) as Step;
@@ -68,7 +68,8 @@ function amplifyClient(role: 'editor' | 'subscriber', email: string) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`amplify ${role}: no '${name}' in ${timeoutMs} ms; got ${JSON.stringify(seen)}; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
         waiters.push({ step: name, resolve: (s) => (clearTimeout(timer), resolve(s)) });
-        exited.then(() => setTimeout(() => reject(new Error(`amplify ${role} exited before '${name}'; got ${JSON.stringify(seen)}; stderr: ${stderr.slice(-2000)}`)), 50));
+        // `exited` never rejects: nothing to catch.
+        void exited.then(() => setTimeout(() => reject(new Error(`amplify ${role} exited before '${name}'; got ${JSON.stringify(seen)}; stderr: ${stderr.slice(-2000)}`)), 50));
       });
     },
   };

@@ -11,6 +11,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
+import { ObjectStore } from '../local/s3/object-store';
 import { expiredToken, foreignKeyToken } from './helpers/forged-tokens';
 import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
@@ -125,7 +126,7 @@ describe('identity pool (CognitoIdentityClient)', () => {
     const roles: Record<string, string> = {};
     for (const email of ['admin@example.com', 'editor@example.com', 'subscriber@example.com', 'reader@example.com']) {
       const { credentials, sub } = await credentialsFor(email);
-      const session = stack.aws.credentials.lookup(credentials.AccessKeyId!, credentials.SessionToken!);
+      const session = stack.aws.credentials.lookup(credentials.AccessKeyId!, credentials.SessionToken);
       if (typeof session === 'string') throw new Error(session);
       roles[email] = session.roleArn.split('/').pop()!;
       expect(session.principalTags).toEqual({ owner: sub });
@@ -364,7 +365,6 @@ function readSeed(): string {
 
 function seedPrivate(key: string): void {
   // The owner would have uploaded it; written through the store so the test does not depend on another persona's rights.
-  const { ObjectStore } = require('../local/s3/object-store') as typeof import('../local/s3/object-store');
   new ObjectStore(`${stack.dataDir}/s3`, stack.outputs.Storage!.S3.bucket).put(key, Buffer.from(`notes of ${key}`), 'text/markdown');
 }
 

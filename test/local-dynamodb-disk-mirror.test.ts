@@ -50,7 +50,7 @@ describe('disk mirror', () => {
       const batch = real.batch.bind(real) as (ops: never[]) => Promise<void>;
       return Object.assign(real, {
         batch: (ops: never[]) => new Promise((resolve) => setTimeout(resolve, 20)).then(() => batch(ops)),
-      }) as unknown as ClassicLevel<Buffer, Buffer>;
+      });
     });
     const writes: Promise<void>[] = [];
     for (let i = 0; i < 300; i++) {
@@ -104,7 +104,7 @@ describe('disk mirror', () => {
       const batch = real.batch.bind(real) as (ops: never[]) => Promise<void>;
       return Object.assign(real, {
         batch: (ops: never[]) => (++batches === 3 ? Promise.reject(new Error('IO error: No space left on device')) : batch(ops)),
-      }) as unknown as ClassicLevel<Buffer, Buffer>;
+      });
     });
     for (let i = 0; i < 6; i++) {
       await memory.put(`k${i}`, i);

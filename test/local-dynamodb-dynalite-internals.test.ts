@@ -95,7 +95,7 @@ describe('dynalite internals the local DynamoDB relies on (dynalite-internals.ts
       expect([typeof store.db.keys, typeof store.db.values, typeof store.db.batch, typeof store.db.on]).toEqual(['function', 'function', 'function', 'function']);
       await createTable(client);
       // A table created over HTTP is in the captured store.
-      const table = await new Promise((resolve, reject) => store.getTable(TABLE, false, (err, t) => (err ? reject(err) : resolve(t))));
+      const table = await new Promise((resolve, reject) => store.getTable(TABLE, false, (err, t) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(t))));
       expect(table).toMatchObject({ TableName: TABLE, TableStatus: 'ACTIVE', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] });
     });
   });

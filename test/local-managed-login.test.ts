@@ -101,7 +101,7 @@ function authorizeUrl(extra: Record<string, string> = {}): string {
 class Browser {
   private readonly jar = new Map<string, string>();
   private take(a: Answer): Answer {
-    for (const c of (a.headers['set-cookie'] ?? []) as string[]) {
+    for (const c of a.headers['set-cookie'] ?? []) {
       const [pair] = c.split(';');
       const i = pair.indexOf('=');
       this.jar.set(pair.slice(0, i), pair.slice(i + 1));
@@ -305,7 +305,7 @@ describe("bad requests get Cognito's answers", () => {
       const form = await b.get(`${short.origin}/login?${q}`);
       const action = /<form method="post" action="([^"]+)"/.exec(form.body)![1].replace(/&amp;/g, '&');
       const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
-      const cookie = ((form.headers['set-cookie'] ?? []) as string[]).map((c) => c.split(';')[0]).join('; ');
+      const cookie = (form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
       const done = await call(`${short.origin}${action}`, { form: { _csrf: csrf, username: 'reader@example.com', password: mode.userPool.demoPassword }, headers: { cookie } });
       const code = new URL(done.headers.location!).searchParams.get('code')!;
       await new Promise((r) => setTimeout(r, 1500));

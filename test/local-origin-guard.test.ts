@@ -29,7 +29,7 @@ let subscriberToken: string;
 function stackWithLimits(): string {
   const source = synthesizeLocalStack();
   const doc = JSON.parse(readFileSync(source, 'utf8'));
-  for (const api of Object.values(doc.resource.aws_appsync_graphql_api) as Record<string, unknown>[]) {
+  for (const api of Object.values<Record<string, unknown>>(doc.resource.aws_appsync_graphql_api)) {
     api.query_depth_limit = 2;
     api.resolver_count_limit = 1;
   }

@@ -134,7 +134,7 @@ describe('local mode across restarts', () => {
       await running.close();
     }
     // A lock whose process is gone (a crash): the next start takes it over.
-    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(path.join(running.dataDir, LOCK_FILE), String(deadPid));
     const next = await startLocalStack({ stackFile, dataDir: running.dataDir });
     await next.close();

@@ -130,7 +130,7 @@ describe('readLocalStack on the synthesized dev stack', () => {
   });
 
   test("the pool's password policy, temporary-password validity and MFA setting are the config's", () => {
-    const dev = config.environments[config.local.environment]!;
+    const dev = config.environments[config.local.environment];
     expect(stack.userPool.passwordPolicy).toEqual({
       minimumLength: config.userPool.passwordMinLength,
       requireLowercase: true,

@@ -171,10 +171,10 @@ describe('user pool with optional TOTP MFA', () => {
           ClientId: ctx.ref.clientId,
           ChallengeName: 'PASSWORD_VERIFIER',
           ChallengeResponses: {
-            USERNAME: p.USER_ID_FOR_SRP!,
-            PASSWORD_CLAIM_SECRET_BLOCK: p.SECRET_BLOCK!,
+            USERNAME: p.USER_ID_FOR_SRP,
+            PASSWORD_CLAIM_SECRET_BLOCK: p.SECRET_BLOCK,
             TIMESTAMP: timestamp,
-            PASSWORD_CLAIM_SIGNATURE: await sign(p.SRP_B!, p.SALT!, p.SECRET_BLOCK!, timestamp),
+            PASSWORD_CLAIM_SIGNATURE: await sign(p.SRP_B, p.SALT, p.SECRET_BLOCK, timestamp),
           },
         })
       );

@@ -49,6 +49,7 @@ describe('the project config (Google: allowedEmailDomains example.com), as the d
   const env = admissionEnvironment(settings);
   let bundled: { handler: (e: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent>; decideAdmission: typeof decideAdmission };
   beforeAll(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is built at run time
     bundled = require(stageFile('test-lambda-bundles/pre-sign-up', 'index.js', bundleLambda('pre-sign-up')));
   });
   const run = (event: PreSignUpTriggerEvent) => withEnv(env, async () => void (await bundled.handler(event)));
@@ -187,6 +188,7 @@ describe('invitedOnly: the Google identity is linked to the native user an admin
     test('ListUsers by email on the event\'s pool, then AdminLinkProviderForUser of the Google subject to the native user', async () => {
       // A fresh copy of the bundle: its SDK client is created on first use, with this environment.
       jest.resetModules();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is built at run time
       const bundled = require(stageFile('test-lambda-bundles/pre-sign-up', 'index.js', bundleLambda('pre-sign-up')));
       const env = {
         ...admissionEnvironment(settings),

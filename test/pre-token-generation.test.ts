@@ -194,6 +194,7 @@ describe('as deployed', () => {
     withStackEnv(async () => {
       // What Lambda runs: index.js as it comes out of the deployment zip.
       const zipped = unzipSync(deterministicZip({ 'index.js': bundleLambda('pre-token-generation') }))['index.js'];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is built at run time
       const bundled = require(stageFile('pre-token-generation-test', 'index.js', zipped));
       const event = fixture('saml-hosted-auth', (e) => {
         e.request.userAttributes['custom:idp_groups'] = '[admins, content-editors]';

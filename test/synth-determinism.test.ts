@@ -95,7 +95,7 @@ describe('synth output', () => {
 
   test("each Lambda's archive holds exactly its handler's bundle as index.js, readable by a zip reader", () => {
     const json = JSON.parse(first.stacks.get('dev/cdk.tf.json')!.toString('utf8'));
-    const functions = Object.values(json.resource.aws_lambda_function) as { function_name: string; filename: string }[];
+    const functions = Object.values<{ function_name: string; filename: string }>(json.resource.aws_lambda_function);
     expect(functions.map((f) => f.function_name).sort()).toEqual(['content-dev-pre-sign-up', 'content-dev-pre-token-generation']);
     for (const fn of functions) {
       // `filename` is relative to the stack's folder (`assets/<id>/<hash>/archive.zip`).

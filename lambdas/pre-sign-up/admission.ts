@@ -48,7 +48,7 @@ export function refusalMessage(provider: string): string {
  * (`google_…`), so the prefix is compared case-insensitively and the configured spelling
  * returned. The longest name wins (`Corp` vs `Corp_SAML`).
  */
-export function providerOf(userName: string, names: readonly string[]): string | undefined {
+function providerOf(userName: string, names: readonly string[]): string | undefined {
   const lower = userName.toLowerCase();
   return names
     .filter((n) => lower.startsWith(`${n.toLowerCase()}_`) && userName.length > n.length + 1)

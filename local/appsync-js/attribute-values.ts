@@ -68,7 +68,7 @@ function nullOr(value: unknown, convert: (v: never) => AppSyncAttributeValue): A
 }
 
 /** One AppSync attribute value in wire JSON; `path` names it in errors. */
-export function toWireValue(value: unknown, path: string): WireAttributeValue {
+function toWireValue(value: unknown, path: string): WireAttributeValue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new AttributeValueError(`${path} must be a DynamoDB attribute value like {"S": "text"}, got ${JSON.stringify(value)}`);
   }
@@ -133,7 +133,7 @@ function listOf(value: unknown, path: string): unknown[] {
  * The result is exactly what JSON.parse would give (numbers as JSON reads them back, `__proto__`
  * an own key), fresh but for the immutable strings: the executor hands it to resolvers uncopied.
  */
-export function fromWireValue(value: WireAttributeValue): unknown {
+function fromWireValue(value: WireAttributeValue): unknown {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return jsonNumber(Number(value.N));
   if (value.BOOL !== undefined) return value.BOOL;

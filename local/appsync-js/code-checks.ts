@@ -11,7 +11,7 @@ import { UserFacingError } from '../../config/errors';
 import { MAX_BUNDLE_BYTES as MAX_CODE_BYTES } from '../../constructs/resolver-catalog';
 
 /** Modules a bundle may import; everything else must be bundled in. */
-export const PROVIDED_MODULES = ['@aws-appsync/utils'];
+const PROVIDED_MODULES = ['@aws-appsync/utils'];
 
 /** Code APPSYNC_JS would not run. The message names the resolver and every problem with its line. */
 export class AppSyncJsCodeError extends UserFacingError {

@@ -25,7 +25,7 @@ export function jsonCopy<T = unknown>(value: unknown): T {
   } catch {
     // Fall through: the JSON round trip reproduces the exact error (or result).
   }
-  return JSON.parse(JSON.stringify(value) as string) as T;
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /** A member JSON.stringify leaves out (undefined, a function, a symbol). */

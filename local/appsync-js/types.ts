@@ -2,7 +2,7 @@
 import type { DynamoDbTransport } from './data-sources/dynamodb-transport';
 
 // The code the runtime runs is the resolver catalog's (constructs/resolver-catalog.ts), read back from the stack.
-export type { ResolverCode, ResolverFunctionCode } from '../../constructs/resolver-catalog';
+export type { ResolverCode } from '../../constructs/resolver-catalog';
 
 export type DataSourceType = 'AMAZON_DYNAMODB' | 'HTTP' | 'NONE';
 

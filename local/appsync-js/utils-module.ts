@@ -10,7 +10,7 @@ import type { SkipTo } from './invocation';
 import { jsonCopy } from './json';
 
 /** The errorType AppSync-like errors get when `util.error` names none. */
-export const DEFAULT_ERROR_TYPE = 'CustomTemplateException';
+const DEFAULT_ERROR_TYPE = 'CustomTemplateException';
 
 export interface UtilsModule {
   util: Record<string, unknown>;

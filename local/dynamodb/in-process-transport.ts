@@ -70,7 +70,7 @@ function inProcessTransport(store: DynaliteStore): DynamoDbTransport {
         } catch (err) {
           return fail(err as DynaliteError);
         }
-        run(store, data, (err, out) => (err ? fail(err) : resolve(withoutUndefined(out ?? {}) as WireResponse)));
+        run(store, data, (err, out) => (err ? fail(err) : resolve(withoutUndefined(out ?? {}))));
       });
     },
   };

@@ -8,7 +8,7 @@
 /** The IdP's attributes: OIDC claims, or SAML attribute name -> value(s). */
 export type IdpAttributes = Record<string, string | string[]>;
 
-export function attributeValue(value: string | readonly string[]): string {
+function attributeValue(value: string | readonly string[]): string {
   return Array.isArray(value) ? `[${value.join(', ')}]` : (value as string);
 }
 

@@ -15,7 +15,7 @@ import { loginPage, readForm } from './login-form';
  */
 
 /** Google-style numeric subject (21 digits), stable per email so restarts keep the federated user. */
-export function googleSubject(email: string): string {
+function googleSubject(email: string): string {
   const digits = BigInt(`0x${createHash('sha256').update(`google-sub:${email.toLowerCase()}`).digest('hex')}`).toString().slice(0, 20);
   return `1${digits}`;
 }

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   send({
     type: 'ready',
     google: google && { issuer: google.issuer },
-    saml: saml.map((s) => ({ name: s!.name, metadata: s!.metadata, entityId: s!.entityId, ssoUrl: s!.ssoUrl })),
+    saml: saml.map((s) => ({ name: s.name, metadata: s.metadata, entityId: s.entityId, ssoUrl: s.ssoUrl })),
   });
 }
 

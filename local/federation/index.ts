@@ -17,8 +17,8 @@ import { createPreTokenHook, type PreTokenHook } from './pre-token-hook';
 import { useSchemaValidator } from './saml-validator';
 import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
-export { createPreTokenHook, preTokenGenerationEvent } from './pre-token-hook';
-export type { ClaimsAndScopeOverrideDetails, PreTokenGenerationV2Input, PreTokenHook } from './pre-token-hook';
+export { createPreTokenHook } from './pre-token-hook';
+export type { PreTokenHook } from './pre-token-hook';
 
 /**
  * Federation, offline: the local stand-ins for the stack's identity providers and Cognito's
@@ -402,7 +402,7 @@ async function completeSignIn(input: {
       triggerSource: 'PreSignUp_ExternalProvider',
       request: { userAttributes: { ...attributes }, validationData: {} },
       response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
-    } as PreSignUpTriggerEvent;
+    };
     try {
       await input.preSignUp.invoke(event);
     } catch (e) {

@@ -37,7 +37,7 @@ export interface PreTokenHookOptions {
 }
 
 /** The V2 event Cognito sends to the trigger. */
-export function preTokenGenerationEvent(
+function preTokenGenerationEvent(
   input: PreTokenGenerationV2Input,
   pool: { readonly region: string; readonly poolId: string },
 ): PreTokenGenerationV2TriggerEvent {
@@ -58,7 +58,7 @@ export function preTokenGenerationEvent(
       scopes: [...input.scopes],
     },
     response: { claimsAndScopeOverrideDetails: null as never },
-  } as PreTokenGenerationV2TriggerEvent;
+  };
 }
 
 /**

@@ -84,7 +84,7 @@ export interface GraphqlEndpoint {
 }
 
 /** HTTP data sources that call the Cognito user pool API go to the local pool instead. */
-export function cognitoOverrides(stack: LocalStack, localEndpoint: string): Record<string, string> {
+function cognitoOverrides(stack: LocalStack, localEndpoint: string): Record<string, string> {
   const cognito = stack.dataSources.filter((d) => d.type === 'HTTP' && d.endpoint && new URL(d.endpoint).host.startsWith('cognito-idp.'));
   return Object.fromEntries(cognito.map((d) => [d.name, localEndpoint]));
 }

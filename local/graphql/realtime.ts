@@ -87,11 +87,12 @@ class Connection {
     private readonly connectCaller: Promise<RequestCaller>,
     private readonly ip: string,
   ) {
-    socket.on('message', (raw: Buffer) =>
-      this.onMessage(raw).catch((e: unknown) =>
+    // Fire-and-forget per message: a failure is answered on the socket by the catch.
+    socket.on('message', (raw: Buffer) => {
+      void this.onMessage(raw).catch((e: unknown) =>
         this.send({ type: 'error', payload: { errors: [{ errorType: 'InternalFailure', message: e instanceof Error ? e.message : String(e) }] } }),
-      ),
-    );
+      );
+    });
     socket.on('error', () => socket.terminate());
     socket.on('close', () => this.dispose());
   }

@@ -3,7 +3,6 @@ import {
   DocumentNode,
   execute,
   FieldNode,
-  ExecutionResult,
   getOperationAST,
   GraphQLError,
   GraphQLFieldResolver,
@@ -232,7 +231,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         variableValues: request.variables ?? undefined,
         contextValue: state,
         fieldResolver,
-      })) as ExecutionResult;
+      }));
       const errors = [...(result.errors ?? []).map(toAppSyncError), ...state.appended];
       const body = errors.length ? { data: result.data ?? null, errors } : { data: result.data ?? null };
       return { body, document: prepared.document, operation };

@@ -1,7 +1,6 @@
 import {
   DocumentNode,
   execute,
-  ExecutionResult,
   FieldNode,
   FragmentDefinitionNode,
   GraphQLSchema,
@@ -31,12 +30,12 @@ export interface Subscriber {
 }
 
 /** Mutation field -> subscription fields that `@aws_subscribe` to it. */
-export function subscriptionTriggers(schema: GraphQLSchema): Map<string, string[]> {
+function subscriptionTriggers(schema: GraphQLSchema): Map<string, string[]> {
   const triggers = new Map<string, string[]>();
   for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
     const directive = field.astNode?.directives?.find((d) => d.name.value === 'aws_subscribe');
     const arg = directive?.arguments?.find((a) => a.name.value === 'mutations');
-    const mutations = arg ? (valueFromASTUntyped(arg.value) as unknown) : [];
+    const mutations = arg ? valueFromASTUntyped(arg.value) : [];
     for (const m of Array.isArray(mutations) ? mutations : [mutations]) {
       triggers.set(String(m), [...(triggers.get(String(m)) ?? []), field.name]);
     }
@@ -97,7 +96,7 @@ export function createSubscriptionHub(schema: GraphQLSchema): SubscriptionHub {
       document: s.document,
       rootValue: { [s.fieldName]: payload },
       variableValues: s.variables,
-    })) as ExecutionResult;
+    }));
     s.deliver(result.errors ? { data: result.data ?? null, errors: result.errors.map(toAppSyncError) } : { data: result.data ?? null });
   }
 

@@ -45,7 +45,7 @@ export interface VerifiedToken {
 export const MISSING_HEADER = 'Valid authorization header not provided.';
 /** AppSync's answer to anything that is not a raw JWT, a `Bearer ` prefix included. */
 export const UNPARSABLE_TOKEN = 'Unable to parse JWT token.';
-export const IAM_NOT_EMULATED =
+const IAM_NOT_EMULATED =
   'IAM (SigV4) authorization is not emulated on the local real-time socket: connections signed with AWS credentials are refused. ' +
   'Subscribe with a user pool token (the API default mode); IAM callers use POST /graphql.';
 
@@ -63,7 +63,7 @@ function httpGet(uri: string): Promise<ArrayBuffer> {
             return;
           }
           const body = Buffer.concat(chunks);
-          resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+          resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
         });
       })
       .on('error', (e) => reject(new Error(`GET ${uri}: ${e.message}`)));

@@ -52,7 +52,7 @@ export interface RequestPolicies {
 }
 
 /** The request could not be evaluated (a policy or input the simulator rejects): never an allow. */
-export class PolicyEvaluationError extends Error {
+class PolicyEvaluationError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PolicyEvaluationError';
@@ -167,7 +167,7 @@ export class PolicyEvaluator {
       throw new PolicyEvaluationError(`IAM evaluation of ${request.action} on ${request.resource}: expected one resource, got a wildcard result`);
     }
     const analysis = result.result.analysis as unknown as Record<string, { allowStatements?: StatementAnalysis[]; denyStatements?: StatementAnalysis[] } | undefined>;
-    const decision = result.overallResult as Decision;
+    const decision = result.overallResult;
     const pick = (kind: 'allowStatements' | 'denyStatements', effect: 'Allow' | 'Deny') => [
       ...statementsOf(analysis.identityAnalysis?.[kind], effect, (id) => policyNames.get(id ?? '') ?? String(id)),
       // The simulator gives the resource policy's statements no policy id: there is only one.

@@ -91,13 +91,13 @@ function stableHex(seed: string, length: number): string {
 }
 
 /** The local identity pool id: AWS-shaped (`<region>:<uuid>`), stable for an environment. */
-export function localIdentityPoolId(region: string, env: string, logicalName: string): string {
+function localIdentityPoolId(region: string, env: string, logicalName: string): string {
   const h = stableHex(`identity-pool/${region}/${env}/${logicalName}`, 32);
   return `${region}:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The local AppSync API id: 26 lowercase alphanumerics like AWS's, stable for an environment. */
-export function localApiId(region: string, env: string, logicalName: string): string {
+function localApiId(region: string, env: string, logicalName: string): string {
   return BigInt(`0x${stableHex(`appsync/${region}/${env}/${logicalName}`, 40)}`).toString(36).padStart(26, '0').slice(0, 26);
 }
 

@@ -586,7 +586,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
       sendJson(res, 500, { error: 'server_error', error_description: e instanceof Error ? e.message : String(e) }, corsHeaders(req));
     });
   });
-  guardRequests(server as unknown as import('node:http').Server, guard, (res, message) => sendForbidden(res, { error: 'forbidden', error_description: message }));
+  guardRequests(server, guard, (res, message) => sendForbidden(res, { error: 'forbidden', error_description: message }));
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, host, options.port)));
@@ -597,11 +597,11 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   origin = `https://${host}:${port}`;
   issuer = `${origin}/${poolId}`;
   userInfoVerifier = JwtRsaVerifier.create({ issuer, audience: null });
-  userInfoVerifier.cacheJwks({ keys: [publicKey.jwk as never] }, issuer);
+  userInfoVerifier.cacheJwks({ keys: [publicKey.jwk] }, issuer);
   try {
     federation = typeof options.federation === 'function' ? await options.federation(origin) : options.federation;
   } catch (e) {
-    await closeServer(server as unknown as import('node:http').Server);
+    await closeServer(server);
     throw e;
   }
   return {
@@ -618,7 +618,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     },
     close: async () => {
       await federation?.close();
-      await closeServer(server as unknown as import('node:http').Server);
+      await closeServer(server);
     },
   };
 }

@@ -33,7 +33,7 @@ export class CognitoLocalStore implements UserStore, FederatedUserStore {
   constructor(private readonly services: Services, private readonly ctx: Context, private readonly poolId: string, issuer?: TokenIssuer) {
     this.issuer = issuer ?? new TokenIssuer(`${services.config.TokenConfig.IssuerDomain}/${poolId}`, () => services.clock.get());
     this.verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: 'access', clientId: null });
-    this.verifier.cacheJwks({ keys: [publicKey.jwk as never] });
+    this.verifier.cacheJwks({ keys: [publicKey.jwk] });
   }
 
   async client(clientId: string): Promise<StoredClient | undefined> {

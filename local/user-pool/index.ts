@@ -10,16 +10,14 @@ import { ConfigError } from '../../config/validate';
 import type { FederatedUserStore } from './federated-users';
 import type { UserStore } from './protocol/user-store';
 
-export type { FederatedIdentity, FederatedUserStore } from './federated-users';
+export type { FederatedUserStore } from './federated-users';
 import { type PreTokenHook, TokenIssuer } from './token-issuer';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
-export type { AuthOutcome, ChallengeName } from './protocol/authenticator';
-export { Authenticator } from './protocol/authenticator';
+export type { AuthOutcome } from './protocol/authenticator';
 export { UserPoolError } from './protocol/errors';
-export type { PreTokenHook, PreTokenGenerationV2Input, ClaimsAndScopeOverrideDetails } from './token-issuer';
-export { TokenIssuer } from './token-issuer';
+export type { PreTokenHook } from './token-issuer';
 
 export interface UserPoolOptions {
   /** The stack whose pool, clients and groups are emulated. */

@@ -9,7 +9,7 @@ import type { LocalClient, LocalStack } from '../stack-reader';
  * demo sign-in uses USER_PASSWORD_AUTH: a named local-only difference (the deployed web
  * client signs in with SRP or the hosted UI with PKCE only).
  */
-export const LOCAL_EXTRA_AUTH_FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
+const LOCAL_EXTRA_AUTH_FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
 
 type Json = Record<string, unknown>;
 
@@ -63,7 +63,7 @@ function appClient(poolId: string, c: LocalClient, previous: Json | undefined, n
     ClientName: c.name,
     ClientId: c.clientId,
     // A secret is random per data directory and kept across restarts.
-    ClientSecret: c.generateSecret ? (previous?.ClientSecret as string) ?? randomBytes(32).toString('base64url') : undefined,
+    ClientSecret: c.generateSecret ? previous?.ClientSecret ?? randomBytes(32).toString('base64url') : undefined,
     CreationDate: previous?.CreationDate ?? now,
     LastModifiedDate: now,
     ExplicitAuthFlows: [...new Set([...c.explicitAuthFlows, ...LOCAL_EXTRA_AUTH_FLOWS])],

@@ -1,7 +1,7 @@
 import type { Route, Router } from 'cognito-local/lib/server/Router';
 
 /** The target aws-amplify v6 refreshes tokens with; cognito-local 5.3.0 does not implement it. */
-export const GET_TOKENS_FROM_REFRESH_TOKEN = 'GetTokensFromRefreshToken';
+const GET_TOKENS_FROM_REFRESH_TOKEN = 'GetTokensFromRefreshToken';
 
 interface GetTokensFromRefreshTokenRequest {
   readonly RefreshToken?: string;
@@ -16,7 +16,7 @@ interface AuthenticationResult {
 }
 
 /** A JWT's lifetime (`exp - iat`), what Cognito reports as `ExpiresIn`. */
-export function lifetimeSeconds(jwt: string | undefined): number | undefined {
+function lifetimeSeconds(jwt: string | undefined): number | undefined {
   if (!jwt) return undefined;
   const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number; iat?: number };
   return claims.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : undefined;

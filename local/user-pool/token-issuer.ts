@@ -39,9 +39,6 @@ export interface PreTokenHook {
   (event: PreTokenGenerationV2Input): Promise<ClaimsAndScopeOverrideDetails | undefined>;
 }
 
-/** The scope a JSON-API sign-in's access token carries. */
-export const ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
-
 /** Claims a trigger cannot add, override or suppress (Cognito ignores them, as cognito-local does). */
 const RESERVED = new Set([
   'acr', 'amr', 'aud', 'at_hash', 'auth_time', 'azp', 'cognito:username', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf',

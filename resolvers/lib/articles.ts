@@ -31,9 +31,9 @@ export interface PageArgs {
   nextToken?: string | null;
 }
 
-export const BY_STATUS_INDEX = 'byStatus';
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const BY_STATUS_INDEX = 'byStatus';
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 /** The DynamoDB key of one article. */
 export function articleKey(id: string) {
@@ -41,7 +41,7 @@ export function articleKey(id: string) {
 }
 
 /** The page size: `limit` if given and within 1..MAX_PAGE_SIZE, else a ValidationError. */
-export function pageSize(limit: number | null | undefined): number {
+function pageSize(limit: number | null | undefined): number {
   if (limit === null || limit === undefined) {
     return DEFAULT_PAGE_SIZE;
   }
@@ -57,7 +57,7 @@ export function pageSize(limit: number | null | undefined): number {
 }
 
 /** One page of articles in `status`, newest first; `nextToken` is passed through untouched. */
-export function listByStatusRequest(status: ArticleStatus, args: PageArgs): DynamoDBQueryRequest {
+function listByStatusRequest(status: ArticleStatus, args: PageArgs): DynamoDBQueryRequest {
   const request: DynamoDBQueryRequest = {
     operation: 'Query',
     index: BY_STATUS_INDEX,

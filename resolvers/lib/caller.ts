@@ -8,7 +8,7 @@ import { util } from '@aws-appsync/utils';
 import type { AppSyncIdentityCognito, Context } from '@aws-appsync/utils';
 
 /** Every group named in the config: the only groups membership mutations may touch. */
-export const CONFIGURED_GROUPS = 'CONFIGURED_GROUPS';
+const CONFIGURED_GROUPS = 'CONFIGURED_GROUPS';
 /** Groups that may read drafts through `Query.article` (staff). */
 export const STAFF_GROUPS = 'STAFF_GROUPS';
 /** Groups that may update any article, not only their own. */
@@ -18,7 +18,7 @@ export const ADMIN_GROUPS = 'ADMIN_GROUPS';
  * A comma-separated environment variable as a list. A missing variable is an empty list,
  * so a deployment that forgot it grants nothing (fail closed).
  */
-export function envList(ctx: Context, name: string): string[] {
+function envList(ctx: Context, name: string): string[] {
   const raw = ctx.env[name] ?? '';
   return raw
     .split(',')

@@ -2,7 +2,7 @@ import { util } from '@aws-appsync/utils';
 import type { Context } from '@aws-appsync/utils';
 
 /** The error type AppSync reports when a DynamoDB condition expression refuses a write. */
-export const CONDITION_FAILED = 'DynamoDB:ConditionalCheckFailedException';
+const CONDITION_FAILED = 'DynamoDB:ConditionalCheckFailedException';
 
 /** True when the data source refused the write because its condition expression was false. */
 export function conditionFailed(ctx: Context): boolean {

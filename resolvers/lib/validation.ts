@@ -19,7 +19,7 @@ const REQUIRED_TEXT: readonly TextField[] = ['title', 'summary'];
  * null clears an optional field and is refused for required ones.
  * Errors are `ValidationError`s whose message and `errorInfo.field` name the input field.
  */
-export function validateTextField(field: TextField, value: string | null | undefined): void {
+function validateTextField(field: TextField, value: string | null | undefined): void {
   if (value === undefined) {
     return;
   }

@@ -37,9 +37,9 @@ function startLocal(dir: string): Promise<{ child: ChildProcess; outputs: LocalO
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, ...args], { cwd: repoPath('.'), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
+  child.stderr.on('data', (c) => (stderr += c));
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (/^Ready in/.test(line)) resolve({ child, outputs: JSON.parse(readFileSync(outputsFile, 'utf8')) as LocalOutputs });
     });
     child.on('exit', (code) => reject(new Error(`local mode exited ${code} before ready: ${stderr.slice(-2000)}`)));
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     const target = url.toString();
     const check = await fetch(target, { headers });
     if (check.status !== 200) throw new Error(`signed GetObject: HTTP ${check.status} ${await check.text()}`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types
     const autocannon = require('autocannon') as Autocannon;
     await autocannon({ url: target, headers, connections: 10, duration: WARMUP_SECONDS });
     const runs = [];

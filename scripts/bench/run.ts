@@ -28,6 +28,7 @@ interface AutocannonResult {
   timeouts: number;
 }
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types
 const autocannon = require('autocannon') as Autocannon;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -64,9 +65,9 @@ function startUntil(cmd: string, args: string[], ready: RegExp, cwd = ROOT): Pro
   const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.add(child);
   let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
+  child.stderr.on('data', (c) => (stderr += c));
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (ready.test(line)) resolve({ child, seconds: (performance.now() - t0) / 1000, line });
     });
     child.on('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited ${code} before ready: ${stderr.slice(-2000)}`)));

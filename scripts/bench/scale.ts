@@ -31,6 +31,7 @@ const LOAD_SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 5);
 const SCALE_USER = 'scale@example.com';
 
 type Autocannon = (opts: Record<string, unknown>) => Promise<{ latency: { mean: number; p99: number }; non2xx: number; errors: number; requests: { total: number } }>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types
 const autocannon = require('autocannon') as Autocannon;
 
 const fieldName = (i: number) => `f${String(i).padStart(5, '0')}`;
@@ -82,9 +83,9 @@ function startLocal(dir: string): Promise<{ child: ChildProcess; seconds: number
   const args = ['dist/local/start.js', '--port', '0', '--user-pool-port', '0', '--dynamodb-port', '0', '--data-dir', path.join(dir, '.bench-data'), '--outputs', path.join(dir, 'outputs.json')];
   const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
+  child.stderr.on('data', (c) => (stderr += c));
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.startsWith('Ready in')) resolve({ child, seconds: (performance.now() - t0) / 1000 });
     });
     child.on('exit', (code) => reject(new Error(`bench scale: local mode exited ${code} before ready: ${stderr.slice(-2000)}`)));

@@ -27,7 +27,7 @@ export interface SelectionNode {
 }
 
 /** Every field of an object type, nested objects down to `depth` levels. */
-export function selectAll(schema: GraphQLSchema, typeName: string, depth = 3): SelectionNode[] {
+function selectAll(schema: GraphQLSchema, typeName: string, depth = 3): SelectionNode[] {
   const type = schema.getType(typeName) as GraphQLObjectType;
   return Object.values(type.getFields())
     .filter((f) => !f.args.some((a) => isNonNullType(a.type)))
@@ -39,7 +39,7 @@ export function selectAll(schema: GraphQLSchema, typeName: string, depth = 3): S
     });
 }
 
-export function printSelection(nodes: readonly SelectionNode[]): string {
+function printSelection(nodes: readonly SelectionNode[]): string {
   return nodes.map((n) => (n.children ? `${n.name} { ${printSelection(n.children)} }` : n.name)).join(' ');
 }
 

@@ -53,12 +53,12 @@ export function sendTotp(user: CognitoUser, code: string): Promise<AuthStep> {
 /** AssociateSoftwareToken (with the user's session, or during MFA_SETUP): the secret. */
 export function associateSoftwareToken(user: CognitoUser): Promise<string> {
   return new Promise((resolve, reject) =>
-    user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject } as Parameters<CognitoUser['associateSoftwareToken']>[0])
+    user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject })
   );
 }
 
 export function verifySoftwareToken(user: CognitoUser, code: string): Promise<AuthStep> {
-  return new Promise((resolve) => user.verifySoftwareToken(code, 'test device', callbacks(resolve) as never));
+  return new Promise((resolve) => user.verifySoftwareToken(code, 'test device', callbacks(resolve)));
 }
 
 export function enableTotpMfa(user: CognitoUser): Promise<string> {

@@ -16,7 +16,7 @@ export interface SynthJson {
 
 /** A deep copy of the project's config, for a test to change one value. */
 export function projectCopy(): ProjectConfig {
-  return structuredClone(project) as ProjectConfig;
+  return structuredClone<ProjectConfig>(project);
 }
 
 let apiSource: ApiSource | undefined;

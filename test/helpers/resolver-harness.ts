@@ -40,7 +40,7 @@ export type Identity = ReturnType<typeof userPoolCaller> | typeof IAM_CALLER | n
 export const USER_POOL_ID = 'eu-west-1_Test';
 
 /** The API environment the resolvers read: the same values the construct deploys. */
-export function resolverEnv(): Record<string, string> {
+function resolverEnv(): Record<string, string> {
   return apiEnvironmentVariables(loadConfig(), USER_POOL_ID);
 }
 

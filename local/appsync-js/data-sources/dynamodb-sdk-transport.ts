@@ -56,7 +56,7 @@ export function createSdkTransport(options: SdkTransportOptions): ClosableDynamo
       const sdkInput: Record<string, unknown> = { ...input };
       for (const field of REQUEST_ITEMS) {
         const item = input[field];
-        if (item) sdkInput[field] = mapItem(item as Item, toSdkBinary);
+        if (item) sdkInput[field] = mapItem(item, toSdkBinary);
       }
       let out: Record<string, unknown>;
       try {
@@ -80,7 +80,7 @@ function wireResponse(out: Record<string, unknown>): WireResponse {
     if (item) wire[field] = mapItem(item, fromSdkBinary);
   }
   if (Array.isArray(out.Items)) wire.Items = (out.Items as Item[]).map((item) => mapItem(item, fromSdkBinary));
-  return wire as WireResponse;
+  return wire;
 }
 
 type Binary = string | Uint8Array;

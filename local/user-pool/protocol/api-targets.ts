@@ -10,8 +10,6 @@ import { invalidParameter } from './errors';
 
 type Json = Record<string, unknown>;
 
-export const OWNED_TARGETS = ['InitiateAuth', 'RespondToAuthChallenge', 'AssociateSoftwareToken', 'VerifySoftwareToken', 'SetUserMFAPreference'] as const;
-
 /** InitiateAuth flows the protocol answers; the refresh flows stay with the token store. */
 const OWNED_FLOWS = new Set(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH']);
 
@@ -36,7 +34,7 @@ function params(req: Json, key: string): Record<string, string | undefined> {
 }
 
 /** The AuthOutcome as InitiateAuth / RespondToAuthChallenge answer it. */
-export function authResponse(outcome: AuthOutcome): Json {
+function authResponse(outcome: AuthOutcome): Json {
   if (outcome.kind === 'tokens') return { ChallengeParameters: {}, AuthenticationResult: outcome.tokens };
   return { ChallengeName: outcome.challengeName, ChallengeParameters: outcome.parameters, ...(outcome.session ? { Session: outcome.session } : {}) };
 }

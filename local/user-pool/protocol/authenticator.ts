@@ -55,7 +55,7 @@ export interface AuthenticatorOptions {
 }
 
 /** Cognito's NotAuthorizedException text for an expired temporary password. */
-export const TEMPORARY_PASSWORD_EXPIRED = 'Temporary password has expired and must be reset by an administrator.';
+const TEMPORARY_PASSWORD_EXPIRED = 'Temporary password has expired and must be reset by an administrator.';
 
 interface SessionState {
   readonly kind: ChallengeName;

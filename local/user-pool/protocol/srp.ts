@@ -34,7 +34,7 @@ const INFO = Buffer.from('Caldera Derived Key', 'utf8');
 const SMALL_B_BYTES = 32;
 
 /** A positive integer as the clients hash it: even-length hex, with `00` before a set top bit. */
-export function padHex(n: bigint): string {
+function padHex(n: bigint): string {
   let hex = n.toString(16);
   if (hex.length % 2 !== 0) hex = `0${hex}`;
   return /^[89a-f]/i.test(hex) ? `00${hex}` : hex;
@@ -74,7 +74,7 @@ export function srpPoolName(poolId: string): string {
 }
 
 /** `v = g^x`: what Cognito stores for a password. */
-export function passwordVerifier(poolName: string, userId: string, password: string, saltHex: string): bigint {
+function passwordVerifier(poolName: string, userId: string, password: string, saltHex: string): bigint {
   const inner = sha256(`${poolName}${userId}:${password}`).toString('hex');
   const x = hexHash(padHex(BigInt(`0x${saltHex}`)) + inner);
   return modPow(G, x);
@@ -180,6 +180,6 @@ export function parseSrpTimestamp(s: string): Date | undefined {
   const m = TIMESTAMP.exec(s);
   if (!m) return undefined;
   const [, day, month, date, hh, mm, ss, year] = m;
-  const d = new Date(Date.UTC(Number(year), MONTHS.indexOf(month as string), Number(date), Number(hh), Number(mm), Number(ss)));
+  const d = new Date(Date.UTC(Number(year), MONTHS.indexOf(month), Number(date), Number(hh), Number(mm), Number(ss)));
   return Number.isNaN(d.getTime()) || formatSrpTimestamp(d) !== s || DAYS[d.getUTCDay()] !== day ? undefined : d;
 }
