@@ -4,7 +4,7 @@ import type { ObjectStore } from './object-store';
  * The demo content written when the bucket's folder is created: one public and one premium
  * document, so every persona has something to read or be refused.
  */
-const SEED_OBJECTS: readonly { readonly key: string; readonly body: string }[] = [
+export const SEED_OBJECTS: readonly { readonly key: string; readonly body: string }[] = [
   {
     key: 'public/welcome.md',
     body: '# Welcome\n\nEveryone who signs in can read this page (the `public/` prefix).\n',
