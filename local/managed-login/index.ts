@@ -13,6 +13,7 @@ import type { AuthOutcome, UserPoolEmulator } from '../user-pool';
 import { UserPoolError } from '../user-pool';
 import type { FederationGateway } from './federation-gateway';
 import { errorPage, loginPage, mfaPage, newPasswordPage } from './pages';
+import { readForm, type BodyLimit } from '../http-body';
 
 export type { FederationGateway } from './federation-gateway';
 
@@ -90,7 +91,6 @@ interface RefreshGrant {
 const SESSION_COOKIE = 'cognito';
 const CSRF_COOKIE = 'XSRF-TOKEN';
 const FORM = 'application/x-www-form-urlencoded';
-const MAX_BODY = 64 * 1024;
 const USER_SCOPES = new Set(['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin']);
 
 class OAuthError extends Error {
@@ -98,6 +98,12 @@ class OAuthError extends Error {
     super(description);
   }
 }
+
+/** Forms of a few fields and tokens: 64 KiB is ample. */
+const BODY_LIMIT: BodyLimit = {
+  maxBytes: 64 * 1024,
+  tooLarge: (max) => new OAuthError(413, 'invalid_request', `request body larger than ${max} bytes`),
+};
 
 export async function startManagedLogin(options: ManagedLoginOptions): Promise<ManagedLogin> {
   const { stack } = options;
@@ -175,24 +181,12 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   const cookie = (name: string, value: string, maxAge?: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/; Secure; HttpOnly; SameSite=Lax${maxAge === undefined ? '' : `; Max-Age=${maxAge}`}`;
 
-  function readBody(req: IncomingMessage): Promise<URLSearchParams> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) {
-          reject(new OAuthError(413, 'invalid_request', `request body larger than ${MAX_BODY} bytes`));
-          req.destroy();
-        } else chunks.push(c);
-      });
-      req.on('end', () => {
-        const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-        if (type !== FORM) return reject(new OAuthError(400, 'invalid_request', `Content-Type ${JSON.stringify(type)}: expected ${FORM}`));
-        resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      });
-      req.on('error', reject);
-    });
+  /** A form post (login pages, token, revoke): bounded, and only the form content type. */
+  async function readFormBody(req: IncomingMessage): Promise<URLSearchParams> {
+    const form = await readForm(req, BODY_LIMIT);
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== FORM) throw new OAuthError(400, 'invalid_request', `Content-Type ${JSON.stringify(type)}: expected ${FORM}`);
+    return form;
   }
 
   /**
@@ -323,7 +317,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
       sendHtml(res, error ? 400 : 200, loginPage({ action: `/login?${action}`, csrf: csrf.token, error, username, providers, providerLink: (p) => providerLink(q, p) }), headers);
     if (req.method === 'GET') return form();
     if (req.method !== 'POST') return sendHtml(res, 405, errorPage('Method not allowed', `${req.method} ${path}`));
-    const body = await readBody(req);
+    const body = await readFormBody(req);
     if (!checkCsrf(req, body)) return sendHtml(res, 403, errorPage('Forbidden', 'The form is missing its CSRF token or it does not match: reload the sign-in page.'));
     try {
       let outcome: AuthOutcome;
@@ -388,7 +382,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new OAuthError(405, 'invalid_request', 'POST /oauth2/token');
-    const body = await readBody(req);
+    const body = await readFormBody(req);
     const client = await authenticateClient(req, body);
     const grant = body.get('grant_type');
     if (grant === 'authorization_code') {
@@ -463,7 +457,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
 
   async function revoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new OAuthError(405, 'invalid_request', 'POST /oauth2/revoke');
-    const body = await readBody(req);
+    const body = await readFormBody(req);
     const client = await authenticateClient(req, body);
     const t = body.get('token') ?? '';
     const r = refreshTokens.get(t);
