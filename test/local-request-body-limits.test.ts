@@ -1,9 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { readBody, type BodyLimit } from '../local/http-body';
-import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { type TestLocalStack, useLocalStack } from './helpers/local-stack';
 
 /**
  * Every local server reads request bodies through one bounded reader (local/http-body.ts) and
@@ -97,15 +96,7 @@ describe('the bounded reader (local/http-body.ts)', () => {
 
 describe("each local server's answer to a body over its bound", () => {
   let stack: TestLocalStack;
-
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  }, 120_000);
-
-  afterAll(async () => {
-    await stack?.close();
-    if (stack) rmSync(stack.dataDir, { recursive: true, force: true });
-  });
+  useLocalStack((started) => (stack = started));
 
   test('GraphQL endpoint: 413 with an AppSync errors body, after the token check', async () => {
     const { accessToken } = await stack.signIn('reader@example.com');

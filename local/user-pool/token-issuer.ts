@@ -21,14 +21,21 @@ export type TokenGenerationSource =
   | 'TokenGeneration_NewPasswordChallenge'
   | 'TokenGeneration_RefreshTokens';
 
-/** What the pre-token-generation trigger gets (the `request` of a V2 event, with its envelope fields). */
+/**
+ * What the pre-token-generation trigger gets (the `request` of a V2 event, with its envelope
+ * fields); local/federation/pre-token-hook.ts turns it into the event the stack's Lambda runs on.
+ */
 export interface PreTokenGenerationV2Input {
   readonly triggerSource: TokenGenerationSource;
   readonly userName: string;
-  readonly userAttributes: Record<string, string>;
-  readonly groupConfiguration: { groupsToOverride: string[]; iamRolesToOverride: string[]; preferredRole?: string };
+  readonly userAttributes: Readonly<Record<string, string>>;
+  readonly groupConfiguration: {
+    readonly groupsToOverride: readonly string[];
+    readonly iamRolesToOverride: readonly string[];
+    readonly preferredRole?: string;
+  };
   readonly clientId: string;
-  readonly scopes: string[];
+  readonly scopes: readonly string[];
 }
 
 export type { ClaimsAndScopeOverrideDetails };
