@@ -3,8 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import publicKey = require('cognito-local/lib/keys/cognitoLocal.public.json');
+import { COGNITO_LOCAL_PUBLIC_KEY as publicKey } from '../user-pool/cognito-local-adapter';
 import type { LocalTls } from '../graphql/tls';
 import { guardRequests, LoopbackGuard, loopbackAppOrigins, loopbackOrigins, sendForbidden } from '../loopback-guard';
 import { closeServer, listenError } from '../server-lifecycle';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Router } from 'cognito-local/lib/server/Router';
-import type { Context } from 'cognito-local/lib/services/context';
+import type { Context, Router } from './cognito-local-adapter';
 import type { DemoSignIn } from '../../config/types';
 import type { LocalGroup, LocalPasswordPolicy } from '../stack-reader';
 import { checkPasswordPolicy } from './protocol/password-policy';

@@ -1,7 +1,6 @@
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { ClaimsAndScopeOverrideDetails, GroupOverrideDetailsV2 } from 'aws-lambda';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import privateKey = require('cognito-local/lib/keys/cognitoLocal.private.json');
+import { COGNITO_LOCAL_PRIVATE_KEY as privateKey } from './cognito-local-adapter';
 import type { LocalClient } from '../stack-reader';
 
 /**
