@@ -41,7 +41,7 @@ export function allowPolicy(statements: readonly AllowStatement[]): string {
  * (`sourceArn`), or, where the exact resource ARN would make a cycle, any resource matching
  * `sourceArnPattern` in `sourceAccount`.
  */
-export type OnBehalfOf = { readonly sourceArn: string } | { readonly sourceAccount: string; readonly sourceArnPattern: string };
+type OnBehalfOf = { readonly sourceArn: string } | { readonly sourceAccount: string; readonly sourceArnPattern: string };
 
 function trustCondition(on: OnBehalfOf): Record<string, Record<string, string>> {
   return 'sourceArn' in on

@@ -29,7 +29,7 @@ export const MAX_BUNDLE_BYTES = 32 * 1024;
 export const SHARED_DIR = 'lib';
 
 /** The folder of pipeline functions shared by several pipelines (each deployed once, as `functions_<name>`). */
-export const FUNCTIONS_DIR = 'functions';
+const FUNCTIONS_DIR = 'functions';
 
 /**
  * A pipeline function's code: what the catalog bundles, what the GraphQL API construct deploys
