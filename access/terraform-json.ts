@@ -21,6 +21,8 @@ export interface TerraformJson {
   readonly provider?: Readonly<Record<string, unknown>>;
   /** `output.<name>` with its `value`. */
   readonly output?: Readonly<Record<string, TerraformBlock>>;
+  /** `locals.<name>`: an expression string (constructs/arn-parts.ts writes the stack's). */
+  readonly locals?: Readonly<Record<string, unknown>>;
 }
 
 /** One resource with its address (`<type>.<name>`), for error messages. */
@@ -40,6 +42,11 @@ export function allResources(json: TerraformJson): TerraformResource[] {
   return Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
     Object.entries(byName).map(([name, body]) => ({ type, name, body })),
   );
+}
+
+/** Where a field of a resource stands in the JSON (`resource.<type>.<name>.<field>`), for error messages. */
+export function resourceKey(r: Pick<TerraformResource, 'type' | 'name'>, field: string): string {
+  return `resource.${r.type}.${r.name}.${field}`;
 }
 
 /**

@@ -27,4 +27,12 @@ export interface MovedEntry {
 }
 
 /** The project's moves, applied at synth as Terraform `moved` blocks (cdktf `moveFromId`). */
-export const MOVED: readonly MovedEntry[] = [];
+export const MOVED: readonly MovedEntry[] = [
+  {
+    from: 'aws_appsync_function.api_function-Mutation_addUserToGroup_2_getMember_9BB3B90A',
+    to: 'aws_appsync_function.api_function-functions_getMember_22AD2F8C',
+    reason:
+      'addUserToGroup and removeUserFromGroup run one shared getMember function (resolvers/functions/); ' +
+      'the first copy becomes it, the second (Mutation_removeUserFromGroup_2_getMember) is destroyed: a function holds no data',
+  },
+];

@@ -277,6 +277,10 @@ export interface EnvironmentConfig {
 }
 
 /** A user the local mode creates in its user-pool emulator. Never deployed. */
+/** How a demo user's first sign-in can go (`DemoUserConfig.signIn`). */
+export const DEMO_SIGN_INS = ['password', 'temporaryPassword', 'totp'] as const;
+export type DemoSignIn = (typeof DEMO_SIGN_INS)[number];
+
 export interface DemoUserConfig {
   readonly email: string;
   /** Groups the user starts in. @default [] */
@@ -291,7 +295,7 @@ export interface DemoUserConfig {
    *   as `totpSecret`), so sign-in answers `SOFTWARE_TOKEN_MFA`.
    * @default 'password'
    */
-  readonly signIn?: 'password' | 'temporaryPassword' | 'totp';
+  readonly signIn?: DemoSignIn;
 }
 
 /**

@@ -3,6 +3,7 @@ import { UserFacingError } from './errors';
 import { CONTROL_IDS } from './control-ids';
 import { DEFAULTS } from './defaults';
 import { repoPath } from './paths';
+import { DEMO_SIGN_INS } from './types';
 import type {
   ApiConfig,
   EnvironmentConfig,
@@ -405,12 +406,11 @@ function checkLocal(local: LocalModeConfig, envNames: string[], fail: Fail, grou
   for (const port of ['userPoolPort', 'graphqlPort', 'dynamodbPort'] as const) {
     checkInt(fail, `local.${port}`, local[port], 1, 65535);
   }
-  const DEMO_SIGN_IN: readonly unknown[] = ['password', 'temporaryPassword', 'totp'];
   local.demoUsers.forEach((u, i) => {
     if (!EMAIL.test(u.email)) fail(`local.demoUsers[${i}].email`, u.email, 'an email address');
     (u.groups ?? []).forEach((g, j) => groupCheck(`local.demoUsers[${i}].groups[${j}]`, g));
-    if (u.signIn !== undefined && !DEMO_SIGN_IN.includes(u.signIn)) {
-      fail(`local.demoUsers[${i}].signIn`, u.signIn, `one of ${DEMO_SIGN_IN.join(', ')}`);
+    if (u.signIn !== undefined && !(DEMO_SIGN_INS as readonly unknown[]).includes(u.signIn)) {
+      fail(`local.demoUsers[${i}].signIn`, u.signIn, `one of ${DEMO_SIGN_INS.join(', ')}`);
     }
   });
   checkUnique(fail, local.demoUsers.map((u) => u.email.toLowerCase()), (i) => `local.demoUsers[${i}].email`, 'email');

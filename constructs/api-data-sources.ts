@@ -100,7 +100,7 @@ export class ApiDataSources extends Construct {
     const role = new IamRole(this, `${name}-role`, {
       name: `${props.roleNamePrefix}-${name}`,
       description: `AppSync data source '${name}'`,
-      assumeRolePolicy: serviceTrustPolicy('appsync.amazonaws.com', props.apiArn),
+      assumeRolePolicy: serviceTrustPolicy('appsync.amazonaws.com', { sourceArn: props.apiArn }),
     });
     new IamRolePolicy(this, `${name}-policy`, { name: `data-source-${name}`, role: role.id, policy: allowPolicy(statements) });
     return role;

@@ -3,7 +3,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { AccountRef } from './arn-parts';
-import { allowPolicy, serviceTrustPolicyInAccount } from './iam-documents';
+import { allowPolicy, serviceTrustPolicy } from './iam-documents';
 import type { LogKey } from './log-key';
 import { LOG_RETENTION_DAYS } from './naming';
 
@@ -30,11 +30,10 @@ export class ApiLogRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: 'AppSync writes the API logs',
-      assumeRolePolicy: serviceTrustPolicyInAccount(
-        'appsync.amazonaws.com',
-        account,
-        `arn:${partition}:appsync:${props.region}:${account}:apis/*`,
-      ),
+      assumeRolePolicy: serviceTrustPolicy('appsync.amazonaws.com', {
+        sourceAccount: account,
+        sourceArnPattern: `arn:${partition}:appsync:${props.region}:${account}:apis/*`,
+      }),
     });
   }
 

@@ -21,7 +21,7 @@ import { ApiWaf } from './api-waf';
 import { ArticleTable } from './article-table';
 import { codeFile } from './code-asset';
 import { resourceName } from './naming';
-import { loadResolverCatalog, type ResolverCatalog, type ResolverCode } from './resolver-catalog';
+import { loadResolverCatalog, type ResolverCatalog, type ResolverCode, type ResolverFunctionCode } from './resolver-catalog';
 
 /** Every resolver and function runs this runtime; the local mode runs nothing else. */
 const APPSYNC_JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
@@ -154,19 +154,27 @@ export class GraphqlApi extends Construct {
     }).roles;
   }
 
+  /** AppSync functions by name: a shared function (resolvers/functions/) is deployed once for every pipeline that runs it. */
+  private readonly functionsByName = new Map<string, AppsyncFunction>();
+
+  private appsyncFunction(fn: ResolverFunctionCode, dataSources: Readonly<Record<string, AppsyncDatasource>>): AppsyncFunction {
+    const existing = this.functionsByName.get(fn.name);
+    if (existing) return existing;
+    const created = new AppsyncFunction(this, `function-${fn.name}`, {
+      apiId: this.api.id,
+      name: fn.name,
+      description: fn.file,
+      dataSource: dataSources[fn.dataSource].name,
+      runtime: APPSYNC_JS_RUNTIME,
+      code: codeFile(this, `code-${fn.name}`, `${fn.name}.js`, fn.code),
+    });
+    this.functionsByName.set(fn.name, created);
+    return created;
+  }
+
   private addResolver(resolver: ResolverCode, dataSources: Readonly<Record<string, AppsyncDatasource>>): void {
     const field = `${resolver.typeName}.${resolver.fieldName}`;
-    const functions = (resolver.functions ?? []).map(
-      (fn) =>
-        new AppsyncFunction(this, `function-${fn.name}`, {
-          apiId: this.api.id,
-          name: fn.name,
-          description: fn.file,
-          dataSource: dataSources[fn.dataSource].name,
-          runtime: APPSYNC_JS_RUNTIME,
-          code: codeFile(this, `code-${fn.name}`, `${fn.name}.js`, fn.code),
-        }),
-    );
+    const functions = (resolver.functions ?? []).map((fn) => this.appsyncFunction(fn, dataSources));
     new AppsyncResolver(this, `resolver-${resolver.typeName}-${resolver.fieldName}`, {
       apiId: this.api.id,
       type: resolver.typeName,

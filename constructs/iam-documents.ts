@@ -37,29 +37,23 @@ export function allowPolicy(statements: readonly AllowStatement[]): string {
 }
 
 /**
- * A trust policy that lets one AWS service (e.g. `appsync.amazonaws.com`) assume the role.
- * With `sourceArn`, only on behalf of that resource: another account's API naming this role
- * cannot use it (confused-deputy protection).
+ * On whose behalf the service may assume the role (confused-deputy protection): one resource
+ * (`sourceArn`), or, where the exact resource ARN would make a cycle, any resource matching
+ * `sourceArnPattern` in `sourceAccount`.
  */
-export function serviceTrustPolicy(service: string, sourceArn?: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: service },
-        Action: 'sts:AssumeRole',
-        ...(sourceArn ? { Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } } } : {}),
-      },
-    ],
-  });
+type OnBehalfOf = { readonly sourceArn: string } | { readonly sourceAccount: string; readonly sourceArnPattern: string };
+
+function trustCondition(on: OnBehalfOf): Record<string, Record<string, string>> {
+  return 'sourceArn' in on
+    ? { ArnEquals: { 'aws:SourceArn': on.sourceArn } }
+    : { StringEquals: { 'aws:SourceAccount': on.sourceAccount }, ArnLike: { 'aws:SourceArn': on.sourceArnPattern } };
 }
 
 /**
- * A trust policy for a service acting on behalf of any resource matching `sourceArnPattern` in
- * `sourceAccount` (confused-deputy protection when the exact resource ARN would be a cycle).
+ * A trust policy that lets one AWS service (e.g. `appsync.amazonaws.com`) assume the role; with
+ * `onBehalfOf`, only for those resources: another account's API naming this role cannot use it.
  */
-export function serviceTrustPolicyInAccount(service: string, sourceAccount: string, sourceArnPattern: string): string {
+export function serviceTrustPolicy(service: string, onBehalfOf?: OnBehalfOf): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -67,10 +61,7 @@ export function serviceTrustPolicyInAccount(service: string, sourceAccount: stri
         Effect: 'Allow',
         Principal: { Service: service },
         Action: 'sts:AssumeRole',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': sourceAccount },
-          ArnLike: { 'aws:SourceArn': sourceArnPattern },
-        },
+        ...(onBehalfOf ? { Condition: trustCondition(onBehalfOf) } : {}),
       },
     ],
   });

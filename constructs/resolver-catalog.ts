@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
@@ -16,6 +16,9 @@ import { cachedBuildSync, type CachedBuildOptions } from './cached-esbuild';
  *   <Type>.<field>.[<dataSource>].ts           a unit resolver
  *   <Type>.<field>/index.ts                  a pipeline resolver (before/after steps)
  *   <Type>.<field>/<n>.<name>.[<dataSource>].ts its functions, run in ascending <n>
+ *   <Type>.<field>/<n>.<name>.ts               at <n>, the shared function functions/<name>.[<dataSource>].ts
+ *                                            (the file is one line: export * from '../functions/<name>.[<dataSource>]')
+ *   functions/<name>.[<dataSource>].ts         a pipeline function several pipelines run: deployed once
  *   lib/                                     shared code, bundled into whoever imports it
  * Files that are not TypeScript (tsconfig.json, READMEs) are ignored; `*.d.ts` are not resolvers.
  */
@@ -26,12 +29,15 @@ export const MAX_BUNDLE_BYTES = 32 * 1024;
 /** The folder of shared resolver code; never a resolver itself. */
 const SHARED_DIR = 'lib';
 
+/** The folder of pipeline functions shared by several pipelines (each deployed once, as `functions_<name>`). */
+const FUNCTIONS_DIR = 'functions';
+
 /**
  * A pipeline function's code: what the catalog bundles, what the GraphQL API construct deploys
  * and what the local mode reads back from the synthesized stack and runs.
  */
 export interface ResolverFunctionCode {
-  /** AppSync function name, unique in the API: `<Type>_<field>_<n>_<name>`. */
+  /** AppSync function name, unique in the API: `<Type>_<field>_<n>_<name>`, or `functions_<name>` for a shared one. */
   readonly name: string;
   /** Source file, relative to the repository root with `/` separators; absent when read back from a stack. */
   readonly file?: string;
@@ -90,6 +96,8 @@ const NAME = '[_A-Za-z][_0-9A-Za-z]*';
 const UNIT_FILE = new RegExp(`^(${NAME})\\.(${NAME})\\.\\[(${NAME})\\]\\.ts$`);
 const PIPELINE_DIR = new RegExp(`^(${NAME})\\.(${NAME})$`);
 const FUNCTION_FILE = new RegExp(`^(\\d+)\\.(${NAME})\\.\\[(${NAME})\\]\\.ts$`);
+const SHARED_FUNCTION_REF = new RegExp(`^(\\d+)\\.(${NAME})\\.ts$`);
+const SHARED_FUNCTION_FILE = new RegExp(`^(${NAME})\\.\\[(${NAME})\\]\\.ts$`);
 const PIPELINE_INDEX = 'index.ts';
 const ROOT_TYPES = ['Query', 'Mutation', 'Subscription'] as const;
 
@@ -97,17 +105,18 @@ const ROOT_TYPES = ['Query', 'Mutation', 'Subscription'] as const;
 export function loadResolverCatalog(options: LoadResolverCatalogOptions): ResolverCatalog {
   const root = options.root ?? repoRoot();
   const dir = resolve(root, options.dir);
-  const ctx: Context = { root, schema: options.schema, dataSourceNames: options.dataSourceNames, entries: [] };
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new ResolverCatalogError(repoRelative(root, dir), 'is not a folder of resolvers');
   }
+  const ctx: Context = { root, schema: options.schema, dataSourceNames: options.dataSourceNames, entries: [], shared: new Map() };
+  loadSharedFunctions(ctx, join(dir, FUNCTIONS_DIR));
 
   const pending: LoadedResolver[] = [];
   const byField = new Map<string, string>();
   for (const entry of readdirSync(dir).sort()) {
     const path = join(dir, entry);
     const isDir = statSync(path).isDirectory();
-    if (isDir && entry === SHARED_DIR) continue;
+    if (isDir && (entry === SHARED_DIR || entry === FUNCTIONS_DIR)) continue;
     if (!isDir && !isTypeScriptSource(entry)) continue;
     const resolver = isDir ? loadPipeline(ctx, path, entry) : loadUnit(ctx, path, entry);
     const key = `${resolver.typeName}.${resolver.fieldName}`;
@@ -119,6 +128,9 @@ export function loadResolverCatalog(options: LoadResolverCatalogOptions): Resolv
     pending.push(resolver);
   }
 
+  for (const shared of ctx.shared.values()) {
+    if (!shared.used) throw new ResolverCatalogError(shared.fn.file!, `is run by no pipeline (add <n>.${shared.name}.ts to a <Type>.<field>/ pipeline folder, or delete it)`);
+  }
   // One esbuild call for every entry: one round trip to its service, entries bundled in parallel.
   const codes = bundleAll(root, ctx.entries);
   requireRootFieldResolvers(ctx, dir, byField);
@@ -138,6 +150,53 @@ interface Context {
   readonly dataSourceNames: readonly string[];
   /** Entries to bundle; a catalog entry's `code` holds its index here until bundleAll fills it. */
   readonly entries: BundleEntry[];
+  /** The shared pipeline functions (functions/), by name. */
+  readonly shared: Map<string, SharedFunction>;
+}
+
+interface SharedFunction {
+  readonly name: string;
+  /** The file name without `.ts`, which a reference re-exports from `../functions/`. */
+  readonly module: string;
+  readonly fn: ResolverFunctionCode;
+  used: boolean;
+}
+
+/** Reads functions/ (when there is one): each shared function is bundled once. */
+function loadSharedFunctions(ctx: Context, dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir).sort()) {
+    if (!isTypeScriptSource(entry)) continue;
+    const path = join(dir, entry);
+    const file = repoRelative(ctx.root, path);
+    const match = statSync(path).isFile() ? SHARED_FUNCTION_FILE.exec(entry) : null;
+    if (!match) throw new ResolverCatalogError(file, 'is not named <name>.[<dataSource>].ts (a shared pipeline function)');
+    const [, name, dataSource] = match;
+    checkDataSource(ctx, file, dataSource);
+    const module = entry.slice(0, -'.ts'.length);
+    ctx.shared.set(name, { name, module, used: false, fn: { name: `${FUNCTIONS_DIR}_${name}`, file, dataSource, code: bundle(ctx, file, path) } });
+  }
+}
+
+/**
+ * A pipeline's `<n>.<name>.ts`: the shared function `functions/<name>.[<dataSource>].ts`. The file
+ * re-exports it and nothing else, so what the editor shows is what runs.
+ */
+function sharedFunctionRef(ctx: Context, path: string, file: string, name: string): ResolverFunctionCode {
+  const shared = ctx.shared.get(name);
+  if (!shared) {
+    throw new ResolverCatalogError(file, `names the shared function '${name}', but ${FUNCTIONS_DIR}/ has no ${name}.[<dataSource>].ts (or name it <n>.${name}.[<dataSource>].ts to hold its own code)`);
+  }
+  const expected = `export * from '../${FUNCTIONS_DIR}/${shared.module}';`;
+  const statements = readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('//'));
+  if (statements.length !== 1 || statements[0].replace(/"/g, "'") !== expected) {
+    throw new ResolverCatalogError(file, `must be the one line ${expected} (a reference to the shared function; code of its own goes in a <n>.<name>.[<dataSource>].ts file)`);
+  }
+  shared.used = true;
+  return shared.fn;
 }
 
 interface BundleEntry {
@@ -186,13 +245,21 @@ function loadPipeline(ctx: Context, path: string, entry: string): LoadedResolver
     if (child === PIPELINE_INDEX || !isTypeScriptSource(child)) continue;
     const childPath = join(path, child);
     const childFile = repoRelative(ctx.root, childPath);
-    const fm = statSync(childPath).isFile() ? FUNCTION_FILE.exec(child) : null;
-    if (!fm) throw new ResolverCatalogError(childFile, 'is not named <n>.<name>.[<dataSource>].ts (a pipeline function)');
-    const [, n, name, dataSource] = fm;
-    const order = Number(n);
+    const isFile = statSync(childPath).isFile();
+    const fm = isFile ? FUNCTION_FILE.exec(child) : null;
+    const ref = isFile && !fm ? SHARED_FUNCTION_REF.exec(child) : null;
+    if (!fm && !ref) {
+      throw new ResolverCatalogError(childFile, `is not named <n>.<name>.[<dataSource>].ts (a pipeline function) or <n>.<name>.ts (the shared ${FUNCTIONS_DIR}/<name>.[<dataSource>].ts)`);
+    }
+    const order = Number((fm ?? ref)![1]);
     const clash = seenOrder.get(order);
     if (clash) throw new ResolverCatalogError(childFile, `has the same position ${order} as ${clash}; positions order the functions`);
     seenOrder.set(order, childFile);
+    if (ref) {
+      functions.push({ order, fn: sharedFunctionRef(ctx, childPath, childFile, ref[2]) });
+      continue;
+    }
+    const [, , name, dataSource] = fm!;
     checkDataSource(ctx, childFile, dataSource);
     functions.push({
       order,

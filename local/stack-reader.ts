@@ -4,6 +4,7 @@ import type { ResolverCode, ResolverFunctionCode } from '../constructs/resolver-
 import {
   allResources,
   blockList,
+  resourceKey,
   resourceReference,
   singleBlock,
   type TerraformBlock,
@@ -196,16 +197,31 @@ const REF = /\$\{([^{}]*)\}/g;
 
 /** Reads and checks a synthesized stack. Throws `StackReadError` for anything the local mode cannot run. */
 export function readLocalStack(stackJsonPath: string = defaultStackPath('dev')): LocalStack {
+  return new StackReader(stackJsonPath, readStackJson(stackJsonPath)).read();
+}
+
+/**
+ * The synthesized stack's Terraform JSON, for every local reader of it (this one, the IAM plane's,
+ * the federation's). A missing or unparsable file is a `StackReadError`.
+ */
+export function readStackJson(stackJsonPath: string): TerraformJson {
   if (!existsSync(stackJsonPath)) {
     throw new StackReadError(stackJsonPath, '(file)', 'missing', 'a synthesized stack: run `npm run synth` first');
   }
-  let doc: TerraformJson;
   try {
-    doc = JSON.parse(readFileSync(stackJsonPath, 'utf8')) as TerraformJson;
+    return JSON.parse(readFileSync(stackJsonPath, 'utf8')) as TerraformJson;
   } catch (e) {
     throw new StackReadError(stackJsonPath, '(file)', (e as Error).message, 'Terraform JSON');
   }
-  return new StackReader(stackJsonPath, doc).read();
+}
+
+/** The stack's AWS region, from its `aws` provider block. */
+export function stackRegion(source: string, doc: TerraformJson): string {
+  const region = singleBlock(doc.provider?.aws)?.region;
+  if (typeof region !== 'string' || region === '') {
+    throw new StackReadError(source, 'provider.aws.region', region, 'the stack region');
+  }
+  return region;
 }
 
 class StackReader {
@@ -219,7 +235,7 @@ class StackReader {
   }
 
   read(): LocalStack {
-    const region = this.region();
+    const region = stackRegion(this.source, this.doc);
     const env = path.basename(this.stackDir);
     const pool = this.single('aws_cognito_user_pool');
     this.poolId = localPoolId(region, env);
@@ -260,10 +276,10 @@ class StackReader {
   private resourceServerScopes(r: TerraformResource): string[] {
     const identifier = this.str(r, 'identifier');
     const blocks = (r.body.scope ?? []) as TerraformBlock[];
-    if (!Array.isArray(blocks)) throw new StackReadError(this.source, this.key(r, 'scope'), blocks, 'a list of scope blocks');
+    if (!Array.isArray(blocks)) throw new StackReadError(this.source, resourceKey(r, 'scope'), blocks, 'a list of scope blocks');
     return blocks.map((b, i) => {
       if (typeof b.scope_name !== 'string' || b.scope_name === '') {
-        throw new StackReadError(this.source, this.key(r, `scope[${i}].scope_name`), b.scope_name, 'a non-empty string');
+        throw new StackReadError(this.source, resourceKey(r, `scope[${i}].scope_name`), b.scope_name, 'a non-empty string');
       }
       return `${identifier}/${b.scope_name}`;
     });
@@ -275,23 +291,15 @@ class StackReader {
     const ref = typeof v === 'string' ? /^\$\{aws_cognito_resource_server\.([^.]+)\.scope_identifiers\}$/.exec(v) : null;
     if (ref) {
       const server = this.find('aws_cognito_resource_server', ref[1]);
-      if (!server) throw new StackReadError(this.source, this.key(c, 'allowed_oauth_scopes'), v, 'a resource server of this stack');
+      if (!server) throw new StackReadError(this.source, resourceKey(c, 'allowed_oauth_scopes'), v, 'a resource server of this stack');
       return this.resourceServerScopes(server);
     }
-    return this.strList(c, 'allowed_oauth_scopes').map((s) => this.resolve(s, this.key(c, 'allowed_oauth_scopes')));
-  }
-
-  private region(): string {
-    const region = singleBlock(this.doc.provider?.aws)?.region;
-    if (typeof region !== 'string' || region === '') {
-      throw new StackReadError(this.source, 'provider.aws.region', region, 'the stack region');
-    }
-    return region;
+    return this.strList(c, 'allowed_oauth_scopes').map((s) => this.resolve(s, resourceKey(c, 'allowed_oauth_scopes')));
   }
 
   private passwordPolicy(pool: TerraformResource): LocalPasswordPolicy {
     const p = singleBlock(pool.body.password_policy) ?? {};
-    const key = (field: string) => this.key(pool, `password_policy.${field}`);
+    const key = (field: string) => resourceKey(pool, `password_policy.${field}`);
     const int = (field: string, dflt: number, min: number, max: number): number => {
       const v = p[field] ?? dflt;
       if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
@@ -317,7 +325,7 @@ class StackReader {
   private mfaConfiguration(pool: TerraformResource): 'OFF' | 'ON' | 'OPTIONAL' {
     const v = pool.body.mfa_configuration ?? 'OFF';
     if (v !== 'OFF' && v !== 'ON' && v !== 'OPTIONAL') {
-      throw new StackReadError(this.source, this.key(pool, 'mfa_configuration'), v, 'OFF, ON or OPTIONAL');
+      throw new StackReadError(this.source, resourceKey(pool, 'mfa_configuration'), v, 'OFF, ON or OPTIONAL');
     }
     return v;
   }
@@ -333,7 +341,7 @@ class StackReader {
       logoutUrls: this.strList(c, 'logout_urls'),
       allowedOauthFlows: this.strList(c, 'allowed_oauth_flows'),
       allowedOauthScopes: this.oauthScopes(c),
-      supportedIdentityProviders: this.strList(c, 'supported_identity_providers').map((p) => this.resolve(p, this.key(c, 'supported_identity_providers'))),
+      supportedIdentityProviders: this.strList(c, 'supported_identity_providers').map((p) => this.resolve(p, resourceKey(c, 'supported_identity_providers'))),
       ...this.tokenValidity(c),
     };
   }
@@ -372,7 +380,7 @@ class StackReader {
   private api(api: TerraformResource): LocalStack['api'] {
     const mode = api.body.authentication_type;
     if (mode !== 'AMAZON_COGNITO_USER_POOLS') {
-      throw new StackReadError(this.source, this.key(api, 'authentication_type'), mode, 'AMAZON_COGNITO_USER_POOLS');
+      throw new StackReadError(this.source, resourceKey(api, 'authentication_type'), mode, 'AMAZON_COGNITO_USER_POOLS');
     }
     const poolConfig = singleBlock(api.body.user_pool_config);
     const regex = poolConfig?.app_id_client_regex;
@@ -385,7 +393,7 @@ class StackReader {
       defaultMode: 'AMAZON_COGNITO_USER_POOLS',
       additionalModes: additional,
       introspection: api.body.introspection_config !== 'DISABLED',
-      appIdClientRegex: typeof regex === 'string' ? this.resolve(regex, this.key(api, 'user_pool_config.app_id_client_regex')) : undefined,
+      appIdClientRegex: typeof regex === 'string' ? this.resolve(regex, resourceKey(api, 'user_pool_config.app_id_client_regex')) : undefined,
       environmentVariables: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, this.resolve(String(v), `${varsKey}.${k}`)])),
       queryDepthLimit: this.limit(api, 'query_depth_limit', 75, 0),
       resolverCountLimit: this.limit(api, 'resolver_count_limit', 10_000, 10_000) || 10_000,
@@ -394,18 +402,18 @@ class StackReader {
 
   private environmentVariables(api: TerraformResource): [string, Record<string, unknown>] {
     if (api.body.environment_variables !== undefined) {
-      return [this.key(api, 'environment_variables'), api.body.environment_variables as Record<string, unknown>];
+      return [resourceKey(api, 'environment_variables'), api.body.environment_variables as Record<string, unknown>];
     }
     const apiRef = `\${aws_appsync_graphql_api.${api.name}.id}`;
     const holder = this.all('terraform_data').find((d) => (d.body.input as TerraformBlock | undefined)?.api_id === apiRef);
     if (!holder) return ['', {}];
-    return [this.key(holder, 'input.variables'), ((holder.body.input as TerraformBlock).variables ?? {}) as Record<string, unknown>];
+    return [resourceKey(holder, 'input.variables'), ((holder.body.input as TerraformBlock).variables ?? {}) as Record<string, unknown>];
   }
 
   private resolver(r: TerraformResource): ResolverCode {
     const kind = (r.body.kind ?? 'UNIT') as string;
     if (kind !== 'UNIT' && kind !== 'PIPELINE') {
-      throw new StackReadError(this.source, this.key(r, 'kind'), kind, 'UNIT or PIPELINE');
+      throw new StackReadError(this.source, resourceKey(r, 'kind'), kind, 'UNIT or PIPELINE');
     }
     this.checkRuntime(r);
     const base = { typeName: this.str(r, 'type'), fieldName: this.str(r, 'field'), kind, code: this.str(r, 'code') } as const;
@@ -423,7 +431,7 @@ class StackReader {
     if (!fn) {
       throw new StackReadError(
         this.source,
-        this.key(r, `pipeline_config.functions[${i}]`),
+        resourceKey(r, `pipeline_config.functions[${i}]`),
         ref,
         'a reference to an aws_appsync_function of this stack'
       );
@@ -436,7 +444,7 @@ class StackReader {
   private checkRuntime(r: TerraformResource): void {
     const runtime = singleBlock(r.body.runtime);
     if (runtime?.name !== 'APPSYNC_JS') {
-      throw new StackReadError(this.source, this.key(r, 'runtime.name'), runtime?.name, 'APPSYNC_JS (the local mode runs no VTL)');
+      throw new StackReadError(this.source, resourceKey(r, 'runtime.name'), runtime?.name, 'APPSYNC_JS (the local mode runs no VTL)');
     }
   }
 
@@ -446,16 +454,16 @@ class StackReader {
     switch (type) {
       case 'AMAZON_DYNAMODB': {
         const table = singleBlock(d.body.dynamodb_config)?.table_name;
-        return { name, type, tableName: this.resolve(String(table), this.key(d, 'dynamodb_config.table_name')) };
+        return { name, type, tableName: this.resolve(String(table), resourceKey(d, 'dynamodb_config.table_name')) };
       }
       case 'HTTP': {
         const endpoint = singleBlock(d.body.http_config)?.endpoint;
-        return { name, type, endpoint: this.resolve(String(endpoint), this.key(d, 'http_config.endpoint')) };
+        return { name, type, endpoint: this.resolve(String(endpoint), resourceKey(d, 'http_config.endpoint')) };
       }
       case 'NONE':
         return { name, type };
       default:
-        throw new StackReadError(this.source, this.key(d, 'type'), type, 'AMAZON_DYNAMODB, HTTP or NONE (what the local mode emulates)');
+        throw new StackReadError(this.source, resourceKey(d, 'type'), type, 'AMAZON_DYNAMODB, HTTP or NONE (what the local mode emulates)');
     }
   }
 
@@ -542,14 +550,10 @@ class StackReader {
     return found[0];
   }
 
-  private key(r: TerraformResource, field: string): string {
-    return `resource.${r.type}.${r.name}.${field}`;
-  }
-
   private str(r: TerraformResource, field: string): string {
     const v = r.body[field];
-    if (typeof v !== 'string' || v === '') throw new StackReadError(this.source, this.key(r, field), v, 'a non-empty string');
-    return this.resolve(v, this.key(r, field));
+    if (typeof v !== 'string' || v === '') throw new StackReadError(this.source, resourceKey(r, field), v, 'a non-empty string');
+    return this.resolve(v, resourceKey(r, field));
   }
 
   private optStr(r: TerraformResource, field: string): string | undefined {
@@ -561,28 +565,28 @@ class StackReader {
     const v = r.body[field];
     if (v === undefined) return unset;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
-      throw new StackReadError(this.source, this.key(r, field), v, `an integer from 0 to ${max}`);
+      throw new StackReadError(this.source, resourceKey(r, field), v, `an integer from 0 to ${max}`);
     }
     return v;
   }
 
   private num(r: TerraformResource, field: string): number {
     const v = r.body[field];
-    if (typeof v !== 'number') throw new StackReadError(this.source, this.key(r, field), v, 'a number');
+    if (typeof v !== 'number') throw new StackReadError(this.source, resourceKey(r, field), v, 'a number');
     return v;
   }
 
   private bool(r: TerraformResource, field: string): boolean | undefined {
     const v = r.body[field];
     if (v === undefined) return undefined;
-    if (typeof v !== 'boolean') throw new StackReadError(this.source, this.key(r, field), v, 'a boolean');
+    if (typeof v !== 'boolean') throw new StackReadError(this.source, resourceKey(r, field), v, 'a boolean');
     return v;
   }
 
   private strList(r: TerraformResource, field: string): string[] {
     const v = r.body[field] ?? [];
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-      throw new StackReadError(this.source, this.key(r, field), v, 'a list of strings');
+      throw new StackReadError(this.source, resourceKey(r, field), v, 'a list of strings');
     }
     return v as string[];
   }

@@ -169,6 +169,20 @@ describe('resolvers', () => {
     }
   });
 
+  it('a shared pipeline function (resolvers/functions/) is one aws_appsync_function every pipeline that runs it references', () => {
+    const runs = prod.api.catalog.resolvers.flatMap((c) => (c.functions ?? []).filter((f) => f.name.startsWith('functions_')).map((f) => [f.name, c.fieldName]));
+    expect(runs).toEqual([
+      ['functions_getMember', 'addUserToGroup'],
+      ['functions_getMember', 'removeUserFromGroup'],
+    ]);
+    const deployed = resources(prod, 'aws_appsync_function').filter(([, fn]) => fn.name === 'functions_getMember');
+    expect(deployed).toHaveLength(1);
+    const reference = `\${aws_appsync_function.${deployed[0][0]}.function_id}`;
+    for (const field of ['addUserToGroup', 'removeUserFromGroup']) {
+      expect(findBy(prod, 'aws_appsync_resolver', 'field', field)[1].pipeline_config.functions).toContain(reference);
+    }
+  });
+
   it('code travels as file() of an asset, so Terraform never reads template literals as interpolation', () => {
     const withTemplates = prod.api.catalog.resolvers.filter((c) => c.code.includes('${'));
     expect(withTemplates.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { onlyResource, refTo, resolveRef, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
+import { onlyResource, refTo, resolveRef, resourcesOf, resourceWhere, synthDevAndVariant, type SynthJson } from './helpers/identity-stack';
 
 /**
  * The identity pool and its roles, the content assets bucket with per-role S3 grants, and the
@@ -14,16 +14,13 @@ let dev: SynthJson;
 /** Token role mapping with Deny, and an extra storage rule only admins may read. */
 let variant: SynthJson;
 
-beforeAll(() => {
-  dev = synthStack({ env: 'dev' });
-  variant = synthStack({
-    env: 'dev',
-    edit: (raw) => {
-      (raw as any).identityPool = { roleMapping: 'token', ambiguousRoleResolution: 'Deny' };
-      (raw.storage.rules as any[]).push({ prefix: 'archive/', read: { groups: ['admins'] } });
-    },
-  });
-});
+synthDevAndVariant(
+  (raw) => {
+    (raw as any).identityPool = { roleMapping: 'token', ambiguousRoleResolution: 'Deny' };
+    (raw.storage.rules as any[]).push({ prefix: 'archive/', read: { groups: ['admins'] } });
+  },
+  (d, v) => ([dev, variant] = [d, v]),
+);
 
 const userPool = (json: SynthJson) => onlyResource(json, 'aws_cognito_user_pool');
 const poolEndpoint = (json: SynthJson) => refTo(json, 'aws_cognito_user_pool', userPool(json), 'endpoint');

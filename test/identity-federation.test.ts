@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config';
 import { repoPath } from '../config/paths';
-import { onlyResource, refTo, resolveRef, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
+import { onlyResource, refTo, resolveRef, resourcesOf, resourceWhere, synthDevAndVariant, type SynthJson } from './helpers/identity-stack';
 
 /**
  * Google and SAML federation, and the pre-token-generation trigger that maps allow-listed IdP
@@ -16,24 +16,21 @@ let dev: SynthJson;
 /** No Google, and a second SAML IdP configured by metadata URL with request signing off. */
 let variant: SynthJson;
 
-beforeAll(() => {
-  dev = synthStack({ env: 'dev' });
-  variant = synthStack({
-    env: 'dev',
-    edit: (raw) => {
-      (raw.identityProviders as any).google = undefined;
-      (raw.identityProviders!.saml as any[]).push({
-        name: 'PartnerSAML',
-        metadataUrl: 'https://idp.partner.example.org/metadata',
-        groupsAttribute: 'groups',
-        groupMapping: { 'partner-staff': 'subscribers' },
-        identifiers: ['partner.example.org'],
-        idpSignOut: false,
-        requestSigning: false,
-      });
-    },
-  });
-});
+synthDevAndVariant(
+  (raw) => {
+    (raw.identityProviders as any).google = undefined;
+    (raw.identityProviders!.saml as any[]).push({
+      name: 'PartnerSAML',
+      metadataUrl: 'https://idp.partner.example.org/metadata',
+      groupsAttribute: 'groups',
+      groupMapping: { 'partner-staff': 'subscribers' },
+      identifiers: ['partner.example.org'],
+      idpSignOut: false,
+      requestSigning: false,
+    });
+  },
+  (d, v) => ([dev, variant] = [d, v]),
+);
 
 const idp = (json: SynthJson, name: string) => resourceWhere(json, 'aws_cognito_identity_provider', 'provider_name', name);
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { startLocalStack, type TestLocalStack, useLocalStack } from './helpers/local-stack';
 
 /**
  * aws-amplify v6, configured only from the local outputs, gets identity-pool credentials from
@@ -14,13 +14,7 @@ import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 let stack: TestLocalStack;
 
-beforeAll(async () => {
-  stack = await startLocalStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
+useLocalStack((started) => (stack = started));
 
 async function amplifySession(email: string) {
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, 'helpers', 'amplify-credentials.js')], {

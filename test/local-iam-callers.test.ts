@@ -1,7 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { type TestLocalStack, useLocalStack } from './helpers/local-stack';
 
 /**
  * IAM (SigV4) callers of the local GraphQL endpoint, signed with the AWS SDK's own signer:
@@ -12,13 +12,7 @@ import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 let stack: TestLocalStack;
 
-beforeAll(async () => {
-  stack = await startLocalStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
+useLocalStack((started) => (stack = started));
 
 interface Creds {
   accessKeyId: string;

@@ -10,15 +10,15 @@ import {
   ListUsersInGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { readLocalStack } from '../local/stack-reader';
-import { type UserPoolEmulator, startUserPool } from '../local/user-pool';
+import { type DemoUserSpec, type UserPoolEmulator, startUserPool } from '../local/user-pool';
 import { localCognitoClient, signIn } from '../local/user-pool/sign-in';
 import { fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
 
 const stack = readLocalStack(writeFixtureStack(fixtureStack()));
 const demoUsers = [
-  { email: 'editor@example.com', groups: ['editors'] },
-  { email: 'reader@example.com', groups: [] },
-];
+  { email: 'editor@example.com', groups: ['editors'], signIn: 'password' },
+  { email: 'reader@example.com', groups: [], signIn: 'password' },
+] as const;
 
 /** aws-jwt-verify as production uses it; only the JWKS is fetched over http from the emulator. */
 function verifierFor(pool: UserPoolEmulator, tokenUse: 'id' | 'access') {
@@ -166,8 +166,16 @@ describe('user-pool emulator across restarts', () => {
 
   test('a demo user in a group the stack does not have is a clear error', async () => {
     const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
-    await expect(startUserPool({ stack, dataDir, port: 0, demoUsers: [{ email: 'x@example.com', groups: ['editor'] }] })).rejects.toThrow(
+    await expect(startUserPool({ stack, dataDir, port: 0, demoUsers: [{ email: 'x@example.com', groups: ['editor'], signIn: 'password' }] })).rejects.toThrow(
       /local\.demoUsers\[0\]\.groups\[0\] = "editor": expected one of the stack's groups \(admins, editors\)/
+    );
+  });
+
+  test('a demo user whose signIn is none of the kinds is refused before any user is made, not made a password user', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
+    const untyped = { email: 'x@example.com', groups: [], signIn: 'sms' } as unknown as DemoUserSpec;
+    await expect(startUserPool({ stack, dataDir, port: 0, demoUsers: [untyped] })).rejects.toThrow(
+      'local.demoUsers[0].signIn = "sms": expected one of password, temporaryPassword, totp'
     );
   });
 });

@@ -1,6 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import publicKey = require('cognito-local/lib/keys/cognitoLocal.public.json');
+import { COGNITO_LOCAL_PUBLIC_KEY as publicKey } from '../local/user-pool/cognito-local-adapter';
 import { type PreTokenGenerationV2Input, TokenIssuer } from '../local/user-pool/token-issuer';
 
 /**

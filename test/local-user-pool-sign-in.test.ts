@@ -71,7 +71,7 @@ async function startPool(mfa: 'OPTIONAL' | 'ON', env: string) {
     dataDir: path.join(mkdtempSync(path.join(tmpdir(), 'local-sign-in-')), 'cognito'),
     port: 0,
     demoUsers: [
-      { email: 'editor@example.com', groups: ['editors'] },
+      { email: 'editor@example.com', groups: ['editors'], signIn: 'password' },
       { email: 'newhire@example.com', groups: ['editors'], signIn: 'temporaryPassword' },
       { email: 'mfa@example.com', groups: [], signIn: 'totp' },
     ],

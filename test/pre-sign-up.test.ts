@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { resolveConfig, stackConfig, type ProjectConfig } from '../config';
 import { admissionEnvironment, admissionSettings } from '../constructs/admission-trigger';
@@ -9,6 +7,7 @@ import { bundleLambda } from '../lambdas/bundle';
 import { stageFile } from '../constructs/code-asset';
 import { decideAdmission, type AdmissionSettings } from '../lambdas/pre-sign-up/admission';
 import { createHandler, settingsFromEnv, type NativeUserDirectory } from '../lambdas/pre-sign-up/handler';
+import { triggerEvent, withEnv } from './helpers/trigger-events';
 import { onlyResource, projectCopy, refTo, resourcesOf, resourceWhere, synthStack, type SynthJson } from './helpers/identity-stack';
 
 /**
@@ -17,11 +16,7 @@ import { onlyResource, projectCopy, refTo, resourcesOf, resourceWhere, synthStac
  * bundle the stack deploys, with the environment the stack gives it.
  */
 
-function fixture(name: string, edit?: (e: any) => void): PreSignUpTriggerEvent {
-  const event = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'pre-sign-up', `${name}.json`), 'utf8'));
-  edit?.(event);
-  return event;
-}
+const fixture = (name: string, edit?: (e: any) => void) => triggerEvent<PreSignUpTriggerEvent>('pre-sign-up', name, edit);
 
 /** The stack's settings for the project config, optionally changed. */
 function settingsFor(edit?: (raw: ProjectConfig) => void): AdmissionSettings {
@@ -32,17 +27,6 @@ function settingsFor(edit?: (raw: ProjectConfig) => void): AdmissionSettings {
 
 const googleEmail = (email: string, extra: Record<string, string> = {}) =>
   fixture('google-first-sign-in', (e) => Object.assign(e.request.userAttributes, { email, ...extra }));
-
-/** Runs fn with the stack's environment variables set, then restores the environment. */
-async function withEnv(env: Record<string, string>, fn: () => Promise<void>): Promise<void> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    await fn();
-  } finally {
-    process.env = saved;
-  }
-}
 
 describe('the project config (Google: allowedEmailDomains example.com), as the deployed bundle', () => {
   const settings = settingsFor();

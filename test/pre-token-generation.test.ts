@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { loadConfig, stackConfig } from '../config';
 import { unzipSync } from 'fflate';
@@ -7,6 +5,7 @@ import { deterministicZip, stageFile } from '../constructs/code-asset';
 import { groupMappingEnvironment, groupMappingSettings } from '../constructs/group-mapping-trigger';
 import { bundleLambda } from '../lambdas/bundle';
 import { createHandler, federatedProviders, handler, parseIdpGroups, settingsFromEnv } from '../lambdas/pre-token-generation/handler';
+import { triggerEvent, withEnv } from './helpers/trigger-events';
 
 /**
  * The group-mapping trigger with V2 events shaped like Cognito's (test/fixtures/pre-token-generation),
@@ -19,11 +18,7 @@ const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:content-dev
 const context = { invokedFunctionArn: FUNCTION_ARN };
 const roleArn = (group: string) => `arn:aws:iam::123456789012:role/${config.name}-dev-group-${group}`;
 
-function fixture(name: string, edit?: (e: any) => void): PreTokenGenerationV2TriggerEvent {
-  const event = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'pre-token-generation', `${name}.json`), 'utf8'));
-  edit?.(event);
-  return event;
-}
+const fixture = (name: string, edit?: (e: any) => void) => triggerEvent<PreTokenGenerationV2TriggerEvent>('pre-token-generation', name, edit);
 
 const run = (event: PreTokenGenerationV2TriggerEvent) => createHandler(settings)(event, context);
 const overrides = async (event: PreTokenGenerationV2TriggerEvent) => (await run(event)).response.claimsAndScopeOverrideDetails;
@@ -179,16 +174,7 @@ describe('as deployed', () => {
     for (const name of Object.keys(env)) expect(() => settingsFromEnv({ ...env, [name]: undefined })).toThrow(name);
   });
 
-  /** Runs fn with the stack's environment variables set, then restores the environment. */
-  async function withStackEnv(fn: () => Promise<void>): Promise<void> {
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    try {
-      await fn();
-    } finally {
-      process.env = saved;
-    }
-  }
+  const withStackEnv = (fn: () => Promise<void>) => withEnv(env, fn);
 
   test('the esbuild bundle runs stand-alone with the environment the stack sets', () =>
     withStackEnv(async () => {

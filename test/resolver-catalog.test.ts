@@ -129,6 +129,73 @@ describe('the 32 KB limit', () => {
   });
 });
 
+describe('a pipeline function shared by several pipelines (functions/)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'resolver-catalog-shared-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const FN = 'export function request() {\n  return { payload: null };\n}\nexport function response() {\n  return null;\n}\n';
+  const INDEX = 'export function request() {\n  return {};\n}\nexport function response(ctx: { prev: { result: unknown } }) {\n  return ctx.prev.result;\n}\n';
+  const REF = "// The shared authorize step.\nexport * from '../functions/authorize.[none]';\n";
+
+  /** A resolver folder from `files` (path -> content); Subscription.onNote and Query.note are always there. */
+  function folder(name: string, files: Record<string, string>): string {
+    const sub = join(dir, name);
+    const all: Record<string, string> = { 'Query.note.[none].ts': FN, 'Subscription.onNote.[none].ts': FN, ...files };
+    for (const [file, content] of Object.entries(all)) {
+      mkdirSync(join(sub, file, '..'), { recursive: true });
+      writeFileSync(join(sub, file), content);
+    }
+    return sub;
+  }
+
+  const load = (sub: string) => loadResolverCatalog({ dir: sub, schema: fixtureSchema, dataSourceNames: FIXTURE_DATA_SOURCES, root: dir });
+
+  it('two pipelines that name it run the one function (one name, one file, one bundle) at their own positions', () => {
+    const catalog = load(
+      folder('shared', {
+        'functions/authorize.[none].ts': FN,
+        'Query.notes/index.ts': INDEX,
+        'Query.notes/1.authorize.ts': REF,
+        'Query.notes/2.scan.[store].ts': FN,
+        'Mutation.addNote/index.ts': INDEX,
+        'Mutation.addNote/3.authorize.ts': REF,
+      }),
+    );
+    const notes = catalog.resolvers.find((r) => r.fieldName === 'notes')!;
+    const addNote = catalog.resolvers.find((r) => r.fieldName === 'addNote')!;
+    expect(notes.functions!.map((f) => [f.name, f.dataSource, f.file])).toEqual([
+      ['functions_authorize', 'none', 'shared/functions/authorize.[none].ts'],
+      ['Query_notes_2_scan', 'store', 'shared/Query.notes/2.scan.[store].ts'],
+    ]);
+    expect(addNote.functions).toEqual([notes.functions![0]]);
+    expect(notes.functions![0].code).toMatch(/export\s*\{[^}]*request[^}]*response[^}]*\}/);
+  });
+
+  it('a pipeline for a field the schema lacks is refused even when it only names shared functions', () => {
+    const err = errorOf(() =>
+      load(folder('unknown-field', { 'functions/authorize.[none].ts': FN, 'Query.notes/index.ts': INDEX, 'Query.notes/1.authorize.ts': REF, 'Query.notez/index.ts': INDEX, 'Query.notez/1.authorize.ts': REF })),
+    );
+    expect(err.file).toBe('unknown-field/Query.notez/');
+    expect(err.message).toMatch(/field 'notez' is not in type Query/);
+  });
+
+  it.each([
+    ['no such shared function', { 'Query.notes/index.ts': INDEX, 'Query.notes/1.authorize.ts': REF }, 'Query.notes/1.authorize.ts', /names the shared function 'authorize', but functions\/ has no authorize\.\[<dataSource>\]\.ts/],
+    ['a reference with code of its own', { 'functions/authorize.[none].ts': FN, 'Query.notes/index.ts': INDEX, 'Query.notes/1.authorize.ts': `${REF}export const extra = 1;\n` }, 'Query.notes/1.authorize.ts', /must be the one line export \* from '\.\.\/functions\/authorize\.\[none\]';/],
+    ['a shared function no pipeline runs', { 'functions/authorize.[none].ts': FN, 'functions/unused.[none].ts': FN, 'Query.notes/index.ts': INDEX, 'Query.notes/1.authorize.ts': REF }, 'functions/unused.[none].ts', /is run by no pipeline/],
+    ['a shared function without a data source in its name', { 'functions/authorize.ts': FN, 'Query.notes/index.ts': INDEX, 'Query.notes/1.scan.[store].ts': FN }, 'functions/authorize.ts', /is not named <name>\.\[<dataSource>\]\.ts/],
+    ['a shared function on an unknown data source', { 'functions/authorize.[dynamo].ts': FN, 'Query.notes/index.ts': INDEX, 'Query.notes/1.authorize.ts': REF }, 'functions/authorize.[dynamo].ts', /data source 'dynamo' is not one of/],
+  ] as [string, Record<string, string>, string, RegExp][])('%s is refused, naming the file', (name, files, file, problem) => {
+    const sub = `case-${name.replace(/\W+/g, '-')}`;
+    const err = errorOf(() => load(folder(sub, { 'Mutation.addNote.[store].ts': FN, ...files })));
+    expect(err.file).toBe(`${sub}/${file}`);
+    expect(err.message).toMatch(problem);
+  });
+});
+
 describe('the project resolvers', () => {
   // The loader refuses uncovered root fields, unknown data sources and bundles over 32 KB.
   it('load: every root field covered, every data source one the API defines, every bundle within the limit', () => {

@@ -13,12 +13,13 @@ import { startIdpThread, type IdpThread } from './idp-thread-client';
 import type { IdpUser } from './idp-protocol';
 import { loadLambda, type LocalLambda } from './lambda-runner';
 import { readForm } from './login-form';
-import { createPreTokenHook, type PreTokenHook } from './pre-token-hook';
+import { createPreTokenHook } from './pre-token-hook';
+import type { PreTokenHook } from '../user-pool/token-issuer';
 import { useSchemaValidator } from './saml-validator';
 import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
-export { createPreTokenHook } from './pre-token-hook';
-export type { PreTokenHook } from './pre-token-hook';
+export { createPreTokenHook, preTokenGenerationEvent } from './pre-token-hook';
+export type { ClaimsAndScopeOverrideDetails, PreTokenGenerationV2Input, PreTokenHook } from '../user-pool/token-issuer';
 
 /**
  * Federation, offline: the local stand-ins for the stack's identity providers and Cognito's
@@ -402,7 +403,7 @@ async function completeSignIn(input: {
       triggerSource: 'PreSignUp_ExternalProvider',
       request: { userAttributes: { ...attributes }, validationData: {} },
       response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
-    };
+    } as PreSignUpTriggerEvent;
     try {
       await input.preSignUp.invoke(event);
     } catch (e) {

@@ -1,4 +1,6 @@
 /** The IdPs' sign-in page: one HTML form with inputs named `username` and `password`. */
+import type { IncomingMessage } from 'node:http';
+import { readForm as readBodyForm, type BodyLimit } from '../http-body';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -33,14 +35,10 @@ export function autoPostPage(action: string, fields: Readonly<Record<string, str
 <noscript><button type="submit">Continue</button></noscript></form></body></html>`;
 }
 
+/** The IdPs' and the gateway's form posts (a few fields, a SAML response): 64 KiB is ample. */
+const FORM_LIMIT: BodyLimit = { maxBytes: 65_536, tooLarge: () => new Error('form body larger than 64 KiB') };
+
 /** Reads an `application/x-www-form-urlencoded` body (at most 64 KiB). */
-export async function readForm(req: import('node:http').IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 65_536) throw new Error('form body larger than 64 KiB');
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+export function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return readBodyForm(req, FORM_LIMIT);
 }

@@ -2,6 +2,7 @@ import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { loadLambda, type LocalLambda } from './lambda-runner';
 import { readStackFederation, type StackFederation } from './stack-federation';
 import type { LocalStack } from '../stack-reader';
+import type { PreTokenGenerationV2Input, PreTokenHook } from '../user-pool/token-issuer';
 
 /**
  * The pre-token-generation trigger of the stack, run from its own Lambda zip as Cognito runs
@@ -9,26 +10,6 @@ import type { LocalStack } from '../stack-reader';
  * token issuer applies (groups -> `cognito:groups`, roles, claims, scopes). IdP groups thus
  * map to `cognito:groups` by the deployed code and settings, not by a local copy of them.
  */
-
-/** The hook's input: what Cognito puts in a V2 pre-token-generation event besides the envelope. */
-export interface PreTokenGenerationV2Input {
-  /** `TokenGeneration_HostedAuth`, `TokenGeneration_Authentication`, `TokenGeneration_RefreshTokens`, ... */
-  readonly triggerSource: PreTokenGenerationV2TriggerEvent['triggerSource'];
-  readonly userName: string;
-  readonly userAttributes: Readonly<Record<string, string>>;
-  readonly groupConfiguration: {
-    readonly groupsToOverride: readonly string[];
-    readonly iamRolesToOverride: readonly string[];
-    readonly preferredRole?: string;
-  };
-  readonly clientId: string;
-  readonly scopes: readonly string[];
-}
-
-export type ClaimsAndScopeOverrideDetails = NonNullable<PreTokenGenerationV2TriggerEvent['response']['claimsAndScopeOverrideDetails']>;
-
-/** Same shape as the token issuer's `PreTokenHook` (local/user-pool/token-issuer.ts). */
-export type PreTokenHook = (event: PreTokenGenerationV2Input) => Promise<ClaimsAndScopeOverrideDetails | undefined>;
 
 export interface PreTokenHookOptions {
   readonly stack: Pick<LocalStack, 'source' | 'region' | 'userPool'>;

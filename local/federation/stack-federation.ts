@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { allResources, resourceReference, singleBlock, type TerraformJson, type TerraformResource } from '../../access/terraform-json';
-import { StackReadError, type LocalStack } from '../stack-reader';
+import { allResources, resourceKey, resourceReference, singleBlock, type TerraformResource } from '../../access/terraform-json';
+import { readStackJson, StackReadError, type LocalStack } from '../stack-reader';
 
 /**
  * What federation runs, read from the synthesized stack (never from the config): each
@@ -55,17 +55,15 @@ const stringRecord = (v: unknown): Record<string, string> =>
 /** Reads the identity providers and triggers of the stack `stack` was read from. */
 export function readStackFederation(stack: Pick<LocalStack, 'source'>): StackFederation {
   const source = stack.source;
-  const doc = JSON.parse(readFileSync(source, 'utf8')) as TerraformJson;
-  const resources = allResources(doc);
-  const key = (r: TerraformResource, field: string) => `resource.${r.type}.${r.name}.${field}`;
+  const resources = allResources(readStackJson(source));
 
   const providers = resources
     .filter((r) => r.type === 'aws_cognito_identity_provider')
     .map((r): StackIdentityProvider => {
       const name = r.body.provider_name;
-      if (typeof name !== 'string' || name === '') throw new StackReadError(source, key(r, 'provider_name'), name, 'a provider name');
+      if (typeof name !== 'string' || name === '') throw new StackReadError(source, resourceKey(r, 'provider_name'), name, 'a provider name');
       const ids = r.body.idp_identifiers ?? [];
-      if (!Array.isArray(ids)) throw new StackReadError(source, key(r, 'idp_identifiers'), ids, 'a list of strings');
+      if (!Array.isArray(ids)) throw new StackReadError(source, resourceKey(r, 'idp_identifiers'), ids, 'a list of strings');
       return {
         name,
         type: String(r.body.provider_type),
@@ -82,14 +80,14 @@ export function readStackFederation(stack: Pick<LocalStack, 'source'>): StackFed
   const fn = (field: string, ref: unknown): StackLambdaFunction => {
     const target = resourceReference(ref);
     const r = target?.type === 'aws_lambda_function' ? resources.find((x) => x.type === target.type && x.name === target.name) : undefined;
-    if (!r) throw new StackReadError(source, key(pool, `lambda_config.${field}`), ref, 'a reference to an aws_lambda_function of this stack');
+    if (!r) throw new StackReadError(source, resourceKey(pool, `lambda_config.${field}`), ref, 'a reference to an aws_lambda_function of this stack');
     return lambdaFunction(source, r);
   };
   const preTokenConfig = singleBlock(config.pre_token_generation_config);
   const preTokenRef = preTokenConfig?.lambda_arn ?? config.pre_token_generation;
   const version = (preTokenConfig?.lambda_version ?? 'V1_0') as string;
   if (version !== 'V1_0' && version !== 'V2_0' && version !== 'V3_0') {
-    throw new StackReadError(source, key(pool, 'lambda_config.pre_token_generation_config.lambda_version'), version, 'V1_0, V2_0 or V3_0');
+    throw new StackReadError(source, resourceKey(pool, 'lambda_config.pre_token_generation_config.lambda_version'), version, 'V1_0, V2_0 or V3_0');
   }
   return {
     source,
@@ -103,7 +101,7 @@ export function readStackFederation(stack: Pick<LocalStack, 'source'>): StackFed
 }
 
 function lambdaFunction(source: string, r: TerraformResource): StackLambdaFunction {
-  const key = (field: string) => `resource.aws_lambda_function.${r.name}.${field}`;
+  const key = (field: string) => resourceKey(r, field);
   const filename = r.body.filename;
   if (typeof filename !== 'string') throw new StackReadError(source, key('filename'), filename, 'a deployment zip beside the stack (assets/...)');
   // cdktf writes asset paths relative to the stack's directory.

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type LoopbackGuard, sendForbidden } from '../loopback-guard';
+import { readBody, type BodyLimit } from '../http-body';
 import { RequestUnauthorizedError, refusalBody } from './errors';
 import type { AuthModel } from '../../access/auth-model';
 import type { Executor, GraphqlRequest, RequestCaller } from './request-executor';
@@ -15,7 +16,19 @@ import type { TokenVerifier } from './token-verifier';
  */
 
 export const GRAPHQL_PATH = '/graphql';
-const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A request the endpoint refuses before it runs, answered in AppSync's `errors` shape. */
+class RequestRefusal extends Error {
+  constructor(readonly status: number, readonly errorType: string, message: string) {
+    super(message);
+  }
+}
+
+/** A query and its variables: 1 MiB bounds what one request makes the endpoint buffer. */
+const BODY_LIMIT: BodyLimit = {
+  maxBytes: 1024 * 1024,
+  tooLarge: (max) => new RequestRefusal(413, 'MalformedHttpRequestException', `The request body is over ${max} bytes.`),
+};
 
 export interface HttpHandlerOptions {
   readonly verifier: TokenVerifier;
@@ -52,24 +65,6 @@ const SAME_ORIGIN_ONLY: OutgoingHttpHeaders = { 'cross-origin-resource-policy': 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json', extra?: OutgoingHttpHeaders): void {
   res.writeHead(status, extra ? { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra } : { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function badRequest(res: ServerResponse, message: string, cors?: OutgoingHttpHeaders): void {
@@ -123,7 +118,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     let who: RequestCaller | undefined;
     let body: Buffer;
     if (options.iam && req.headers.authorization?.startsWith('AWS4-')) {
-      body = await readBody(req);
+      body = await readBody(req, BODY_LIMIT);
       who = await iamCaller(req, res, body, cors);
       if (!who) return;
     } else {
@@ -135,7 +130,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
         send(res, 401, refusalBody(error), undefined, cors);
         return;
       }
-      body = await readBody(req);
+      body = await readBody(req, BODY_LIMIT);
       who = requestCallerOf(token, plainIp(req.socket.remoteAddress), headersOf(req));
     }
     const request = parseRequest(body.toString('utf8'));
@@ -152,6 +147,10 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
 
   return (req, res) => {
     const fail = (error: unknown) => {
+      if (error instanceof RequestRefusal && !res.headersSent) {
+        const cors = req.headers.origin === undefined ? undefined : corsFor(req.headers.origin);
+        return send(res, error.status, JSON.stringify({ errors: [{ errorType: error.errorType, message: error.message }] }), undefined, cors);
+      }
       if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: String(error) }] }), undefined, req.headers.origin === undefined ? undefined : corsFor(req.headers.origin));
       else res.destroy();
     };

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { localClientId, localPoolId, StackReadError } from '../stack-reader';
+import {
+  allResources,
+  blockList,
+  resourceKey,
+  type TerraformBlock,
+  type TerraformJson,
+  type TerraformResource,
+} from '../../access/terraform-json';
+import { localClientId, localPoolId, readStackJson, StackReadError, stackRegion } from '../stack-reader';
 
 /**
  * Reads the IAM side of a synthesized stack (`cdktf.out/stacks/<env>/cdk.tf.json`): roles with
@@ -78,13 +85,6 @@ export interface StackIam {
   readonly bucketCorsOrigins: readonly string[];
 }
 
-type Json = Record<string, unknown>;
-interface Resource {
-  readonly type: string;
-  readonly name: string;
-  readonly body: Json;
-}
-
 /** A stable id derived from the stack: the same on every start, different per environment. */
 function stableHex(seed: string, length: number): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, length);
@@ -102,37 +102,22 @@ function localApiId(region: string, env: string, logicalName: string): string {
 }
 
 export function readStackIam(stackJsonPath: string): StackIam {
-  if (!existsSync(stackJsonPath)) {
-    throw new StackReadError(stackJsonPath, '(file)', 'missing', 'a synthesized stack: run `npm run synth` first');
-  }
-  let doc: Json;
-  try {
-    doc = JSON.parse(readFileSync(stackJsonPath, 'utf8')) as Json;
-  } catch (e) {
-    throw new StackReadError(stackJsonPath, '(file)', (e as Error).message, 'Terraform JSON');
-  }
-  return new IamReader(stackJsonPath, doc).read();
+  return new IamReader(stackJsonPath, readStackJson(stackJsonPath)).read();
 }
 
 class IamReader {
-  private readonly resources: Resource[];
+  private readonly resources: TerraformResource[];
   private readonly region: string;
   private readonly env: string;
   private readonly poolId: string;
   private readonly locals: Readonly<Record<string, unknown>>;
 
-  constructor(private readonly source: string, doc: Json) {
-    this.locals = (doc.locals ?? {}) as Record<string, unknown>;
-    const byType = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
-    this.resources = Object.entries(byType).flatMap(([type, byName]) =>
-      Object.entries(byName).map(([name, body]) => ({ type, name, body })),
-    );
-    const aws = (doc.provider as Json | undefined)?.aws;
-    const region = ((Array.isArray(aws) ? aws[0] : aws) as Json | undefined)?.region;
-    if (typeof region !== 'string' || !region) throw new StackReadError(source, 'provider.aws.region', region, 'the stack region');
-    this.region = region;
+  constructor(private readonly source: string, doc: TerraformJson) {
+    this.locals = doc.locals ?? {};
+    this.resources = allResources(doc);
+    this.region = stackRegion(source, doc);
     this.env = path.basename(path.dirname(source));
-    this.poolId = localPoolId(region, this.env);
+    this.poolId = localPoolId(this.region, this.env);
   }
 
   read(): StackIam {
@@ -165,7 +150,7 @@ class IamReader {
           .map((name) => ({ name, roleArn: r.arn })),
       ),
       bucketCorsOrigins: this.all('aws_s3_bucket_cors_configuration').flatMap((c) =>
-        asList(c.body.cors_rule).flatMap((rule) => asList((rule as Json).allowed_origins).map(String)),
+        blockList(c.body.cors_rule).flatMap((rule) => blockList<unknown>(rule.allowed_origins).map(String)),
       ),
     };
   }
@@ -191,10 +176,10 @@ class IamReader {
   }
 
   /** `bucket` when set; with `bucket_prefix`, the prefix + `local` (AWS appends a random suffix). */
-  private bucketName(b: Resource): string {
-    if (typeof b.body.bucket === 'string') return this.resolve(b.body.bucket, this.key(b, 'bucket'));
+  private bucketName(b: TerraformResource): string {
+    if (typeof b.body.bucket === 'string') return this.resolve(b.body.bucket, resourceKey(b, 'bucket'));
     if (typeof b.body.bucket_prefix === 'string') return `${b.body.bucket_prefix}local`;
-    throw new StackReadError(this.source, this.key(b, 'bucket'), undefined, 'bucket or bucket_prefix');
+    throw new StackReadError(this.source, resourceKey(b, 'bucket'), undefined, 'bucket or bucket_prefix');
   }
 
   private api(): StackIam['api'] {
@@ -212,20 +197,19 @@ class IamReader {
     }
     const p = pools[0];
     const id = localIdentityPoolId(this.region, this.env, p.name);
-    const belongs = (r: Resource) => r.body.identity_pool_id === `\${aws_cognito_identity_pool.${p.name}.id}`;
+    const belongs = (r: TerraformResource) => r.body.identity_pool_id === `\${aws_cognito_identity_pool.${p.name}.id}`;
     const attachment = this.all('aws_cognito_identity_pool_roles_attachment').find(belongs);
     const tags = this.all('aws_cognito_identity_pool_provider_principal_tag').find(belongs);
-    const providers = asList(p.body.cognito_identity_providers).map((raw, i) => {
-      const key = this.key(p, `cognito_identity_providers[${i}]`);
-      const v = raw as Json;
+    const providers = blockList(p.body.cognito_identity_providers).map((v, i) => {
+      const key = resourceKey(p, `cognito_identity_providers[${i}]`);
       return {
         providerName: this.resolve(String(v.provider_name), `${key}.provider_name`),
         clientId: this.resolve(String(v.client_id), `${key}.client_id`),
         serverSideTokenCheck: v.server_side_token_check === true,
       };
     });
-    const mapping = asList(attachment?.body.role_mapping)[0] as Json | undefined;
-    const roles = (attachment?.body.roles ?? {}) as Json;
+    const mapping = blockList(attachment?.body.role_mapping).at(0);
+    const roles = (attachment?.body.roles ?? {}) as TerraformBlock;
     return {
       id,
       name: this.str(p, 'identity_pool_name'),
@@ -237,31 +221,28 @@ class IamReader {
       ),
       providers,
       authenticatedRoleArn:
-        typeof roles.authenticated === 'string' ? this.resolve(roles.authenticated, this.key(attachment!, 'roles.authenticated')) : undefined,
+        typeof roles.authenticated === 'string' ? this.resolve(roles.authenticated, resourceKey(attachment!, 'roles.authenticated')) : undefined,
       roleMapping: mapping && {
         type: mapping.type as 'Rules' | 'Token',
         ambiguousRoleResolution: mapping.ambiguous_role_resolution as 'AuthenticatedRole' | 'Deny',
-        rules: asList(mapping.mapping_rule).map((raw, i) => {
-          const r = raw as Json;
-          return {
-            claim: String(r.claim),
-            matchType: r.match_type as RoleMappingRule['matchType'],
-            value: String(r.value),
-            roleArn: this.resolve(String(r.role_arn), this.key(attachment!, `role_mapping[0].mapping_rule[${i}].role_arn`)),
-          };
-        }),
+        rules: blockList(mapping.mapping_rule).map((r, i) => ({
+          claim: String(r.claim),
+          matchType: r.match_type as RoleMappingRule['matchType'],
+          value: String(r.value),
+          roleArn: this.resolve(String(r.role_arn), resourceKey(attachment!, `role_mapping[0].mapping_rule[${i}].role_arn`)),
+        })),
       },
       // AWS's defaults for a user pool provider when use_defaults is on; none without the resource.
       principalTags: !tags ? {} : tags.body.use_defaults === true ? { username: 'sub', client: 'aud' } : ((tags.body.principal_tags ?? {}) as Record<string, string>),
     };
   }
 
-  private policy(r: Resource, field: string): PolicyDocument {
+  private policy(r: TerraformResource, field: string): PolicyDocument {
     const raw = this.str(r, field);
     try {
       return JSON.parse(raw) as PolicyDocument;
     } catch (e) {
-      throw new StackReadError(this.source, this.key(r, field), raw, `a JSON policy document (${(e as Error).message})`);
+      throw new StackReadError(this.source, resourceKey(r, field), raw, `a JSON policy document (${(e as Error).message})`);
     }
   }
 
@@ -336,26 +317,17 @@ class IamReader {
     }
   }
 
-  private all(type: string): Resource[] {
+  private all(type: string): TerraformResource[] {
     return this.resources.filter((r) => r.type === type);
   }
 
-  private find(type: string, name: string): Resource | undefined {
+  private find(type: string, name: string): TerraformResource | undefined {
     return this.resources.find((r) => r.type === type && r.name === name);
   }
 
-  private key(r: Resource, field: string): string {
-    return `resource.${r.type}.${r.name}.${field}`;
-  }
-
-  private str(r: Resource, field: string): string {
+  private str(r: TerraformResource, field: string): string {
     const v = r.body[field];
-    if (typeof v !== 'string' || v === '') throw new StackReadError(this.source, this.key(r, field), v, 'a non-empty string');
-    return this.resolve(v, this.key(r, field));
+    if (typeof v !== 'string' || v === '') throw new StackReadError(this.source, resourceKey(r, field), v, 'a non-empty string');
+    return this.resolve(v, resourceKey(r, field));
   }
-}
-
-function asList(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
 }

@@ -11,6 +11,7 @@ import { keepConnectionsAlive, listen } from '../server-lifecycle';
 import type { SigV4Verifier } from '../credentials/sigv4';
 import { getCallerIdentity } from './caller-identity';
 import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
+import { readText, type BodyLimit } from '../http-body';
 
 /**
  * The identity pool (`AWSCognitoIdentityService`, JSON 1.1 over POST) for the local mode:
@@ -69,25 +70,11 @@ class IdentityError extends Error {
   }
 }
 
-const MAX_BODY = 64 * 1024;
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new IdentityError('InvalidParameterException', `request body over ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+/** Identity requests carry a token and a few ids (a few KiB); 64 KiB is ample. */
+const BODY_LIMIT: BodyLimit = {
+  maxBytes: 64 * 1024,
+  tooLarge: (max) => new IdentityError('InvalidParameterException', `request body over ${max} bytes`),
+};
 
 interface LoggedIn {
   readonly provider: string;
@@ -251,7 +238,7 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
       const [service, op] = target.split('.');
       const operation = service === 'AWSCognitoIdentityService' && Object.hasOwn(operations, op) ? operations[op] : undefined;
       if (!operation) throw new IdentityError('UnknownOperationException', `X-Amz-Target = ${JSON.stringify(target)}: expected AWSCognitoIdentityService.GetId, .GetCredentialsForIdentity or .GetOpenIdToken`);
-      const text = await readBody(req);
+      const text = await readText(req, BODY_LIMIT);
       let body: unknown;
       try {
         body = JSON.parse(text || '{}');

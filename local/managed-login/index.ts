@@ -3,16 +3,16 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import publicKey = require('cognito-local/lib/keys/cognitoLocal.public.json');
+import { COGNITO_LOCAL_PUBLIC_KEY as publicKey } from '../user-pool/cognito-local-adapter';
 import type { LocalTls } from '../graphql/tls';
 import { guardRequests, LoopbackGuard, loopbackAppOrigins, loopbackOrigins, sendForbidden } from '../loopback-guard';
 import { closeServer, listenError } from '../server-lifecycle';
 import type { LocalClient, LocalStack } from '../stack-reader';
-import type { AuthOutcome, UserPoolEmulator } from '../user-pool';
+import type { AuthOutcome, ChallengeName, UserPoolEmulator } from '../user-pool';
 import { UserPoolError } from '../user-pool';
 import type { FederationGateway } from './federation-gateway';
 import { errorPage, loginPage, mfaPage, newPasswordPage } from './pages';
+import { readForm, type BodyLimit } from '../http-body';
 
 export type { FederationGateway } from './federation-gateway';
 
@@ -90,7 +90,6 @@ interface RefreshGrant {
 const SESSION_COOKIE = 'cognito';
 const CSRF_COOKIE = 'XSRF-TOKEN';
 const FORM = 'application/x-www-form-urlencoded';
-const MAX_BODY = 64 * 1024;
 const USER_SCOPES = new Set(['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin']);
 
 class OAuthError extends Error {
@@ -113,6 +112,12 @@ function pagePolicy(formTarget?: string): string {
   }
   return `default-src 'none'; style-src 'unsafe-inline'; form-action ${targets}; frame-ancestors 'none'`;
 }
+
+/** Forms of a few fields and tokens: 64 KiB is ample. */
+const BODY_LIMIT: BodyLimit = {
+  maxBytes: 64 * 1024,
+  tooLarge: (max) => new OAuthError(413, 'invalid_request', `request body larger than ${max} bytes`),
+};
 
 export async function startManagedLogin(options: ManagedLoginOptions): Promise<ManagedLogin> {
   const { stack } = options;
@@ -191,24 +196,12 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   const cookie = (name: string, value: string, maxAge?: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/; Secure; HttpOnly; SameSite=Lax${maxAge === undefined ? '' : `; Max-Age=${maxAge}`}`;
 
-  function readBody(req: IncomingMessage): Promise<URLSearchParams> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) {
-          reject(new OAuthError(413, 'invalid_request', `request body larger than ${MAX_BODY} bytes`));
-          req.destroy();
-        } else chunks.push(c);
-      });
-      req.on('end', () => {
-        const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-        if (type !== FORM) return reject(new OAuthError(400, 'invalid_request', `Content-Type ${JSON.stringify(type)}: expected ${FORM}`));
-        resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      });
-      req.on('error', reject);
-    });
+  /** A form post (login pages, token, revoke): bounded, and only the form content type. */
+  async function readFormBody(req: IncomingMessage): Promise<URLSearchParams> {
+    const form = await readForm(req, BODY_LIMIT);
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== FORM) throw new OAuthError(400, 'invalid_request', `Content-Type ${JSON.stringify(type)}: expected ${FORM}`);
+    return form;
   }
 
   /**
@@ -289,28 +282,44 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     return `/oauth2/authorize?${p.toString()}`;
   }
 
+  /** Cognito's page for a request it will not redirect back (bad client, redirect_uri or IdP). */
+  function requestErrorPage(res: ServerResponse, detail: string): void {
+    sendHtml(res, 400, errorPage('An error was encountered with the requested page.', detail));
+  }
+
+  /** The authorization request of `/oauth2/authorize` and the login pages; otherwise its error is answered. */
+  function checkedRequest(res: ServerResponse, q: URLSearchParams): { request: AuthorizationRequest; client: LocalClient } | undefined {
+    const checked = authorizationRequest(q);
+    if ('page' in checked) {
+      requestErrorPage(res, checked.page);
+      return undefined;
+    }
+    if ('redirectError' in checked) {
+      const [r, error, description] = checked.redirectError;
+      redirectToClient(res, r, { error, error_description: description });
+      return undefined;
+    }
+    return checked;
+  }
+
   // ---- routes ----------------------------------------------------------------------------
 
   async function authorize(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
-    const checked = authorizationRequest(q);
-    if ('page' in checked) return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', checked.page));
-    if ('redirectError' in checked) {
-      const [r, error, description] = checked.redirectError;
-      return redirectToClient(res, r, { error, error_description: description });
-    }
+    const checked = checkedRequest(res, q);
+    if (!checked) return;
     const { request, client } = checked;
     let provider = q.get('identity_provider') ?? undefined;
     const identifier = q.get('idp_identifier') ?? undefined;
     if (provider === undefined && identifier !== undefined) {
       provider = federation?.providerForIdentifier(identifier);
-      if (provider === undefined) return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', `idp_identifier ${JSON.stringify(identifier)}: no identity provider of this pool has it.`));
+      if (provider === undefined) return requestErrorPage(res, `idp_identifier ${JSON.stringify(identifier)}: no identity provider of this pool has it.`);
     }
     if (provider !== undefined && provider !== 'COGNITO') {
       if (!client.supportedIdentityProviders.includes(provider)) {
-        return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', `identity_provider ${JSON.stringify(provider)} is not enabled for client ${client.name} (enabled: ${client.supportedIdentityProviders.join(', ')}).`));
+        return requestErrorPage(res, `identity_provider ${JSON.stringify(provider)} is not enabled for client ${client.name} (enabled: ${client.supportedIdentityProviders.join(', ')}).`);
       }
       if (!federation || !federation.providerNames.includes(provider)) {
-        return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', `identity_provider ${JSON.stringify(provider)}: no local identity provider runs for it.`));
+        return requestErrorPage(res, `identity_provider ${JSON.stringify(provider)}: no local identity provider runs for it.`);
       }
       const state = randomBytes(32).toString('base64url');
       sweep();
@@ -324,12 +333,8 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   }
 
   async function login(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, path: string): Promise<void> {
-    const checked = authorizationRequest(q);
-    if ('page' in checked) return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', checked.page));
-    if ('redirectError' in checked) {
-      const [r, error, description] = checked.redirectError;
-      return redirectToClient(res, r, { error, error_description: description });
-    }
+    const checked = checkedRequest(res, q);
+    if (!checked) return;
     const { request, client } = checked;
     // The sign-in forms' POST ends in a redirect to the client's callback: Chromium checks form-action there too.
     res.setHeader('content-security-policy', pagePolicy(request.redirectUri));
@@ -341,39 +346,30 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
       sendHtml(res, error ? 400 : 200, loginPage({ action: `/login?${action}`, csrf: csrf.token, error, username, providers, providerLink: (p) => providerLink(q, p) }), headers);
     if (req.method === 'GET') return form();
     if (req.method !== 'POST') return sendHtml(res, 405, errorPage('Method not allowed', `${req.method} ${path}`));
-    const body = await readBody(req);
+    const body = await readFormBody(req);
     if (!checkCsrf(req, body)) return sendHtml(res, 403, errorPage('Forbidden', 'The form is missing its CSRF token or it does not match: reload the sign-in page.'));
+    const session = body.get('session') ?? '';
+    /** The same challenge page again, with what was wrong (the user retries the step). */
+    const again = (challengeName: ChallengeName, error: string) => challengePage(res, action, csrf.token, { kind: 'challenge', username: '', challengeName, session, parameters: {} }, error);
+    /** Answers a challenge; a wrong answer the user can correct (`retryOn`) shows the page again. */
+    const answer = (challengeName: ChallengeName, responses: Record<string, string>, retryOn: string): Promise<AuthOutcome | undefined> =>
+      authenticator.respondToChallenge({ clientId: client.clientId, challengeName, session, responses, trusted: true }).catch((e: unknown) => {
+        if (!(e instanceof UserPoolError && e.code === retryOn)) throw e;
+        again(challengeName, e.message);
+        return undefined;
+      });
     try {
-      let outcome: AuthOutcome;
+      let outcome: AuthOutcome | undefined;
       if (path === '/login') {
         outcome = await authenticator.signInWithPassword({ clientId: client.clientId, username: body.get('username') ?? '', password: body.get('password') ?? '', trusted: true });
       } else if (path === '/login/new-password') {
         const password = body.get('new_password') ?? '';
-        if (password !== (body.get('confirm_password') ?? '')) {
-          return challengePage(res, action, csrf.token, { kind: 'challenge', username: '', challengeName: 'NEW_PASSWORD_REQUIRED', session: body.get('session') ?? '', parameters: {} }, 'Passwords do not match.');
-        }
-        outcome = await authenticator
-          .respondToChallenge({ clientId: client.clientId, challengeName: 'NEW_PASSWORD_REQUIRED', session: body.get('session') ?? '', responses: { NEW_PASSWORD: password }, trusted: true })
-          .catch((e: unknown) => {
-            if (e instanceof UserPoolError && e.code === 'InvalidPasswordException') {
-              challengePage(res, action, csrf.token, { kind: 'challenge', username: '', challengeName: 'NEW_PASSWORD_REQUIRED', session: body.get('session') ?? '', parameters: {} }, e.message);
-              return undefined as never;
-            }
-            throw e;
-          });
-        if (!outcome) return;
+        if (password !== (body.get('confirm_password') ?? '')) return again('NEW_PASSWORD_REQUIRED', 'Passwords do not match.');
+        outcome = await answer('NEW_PASSWORD_REQUIRED', { NEW_PASSWORD: password }, 'InvalidPasswordException');
       } else {
-        outcome = await authenticator
-          .respondToChallenge({ clientId: client.clientId, challengeName: 'SOFTWARE_TOKEN_MFA', session: body.get('session') ?? '', responses: { SOFTWARE_TOKEN_MFA_CODE: body.get('totpCode') ?? '' }, trusted: true })
-          .catch((e: unknown) => {
-            if (e instanceof UserPoolError && e.code === 'CodeMismatchException') {
-              challengePage(res, action, csrf.token, { kind: 'challenge', username: '', challengeName: 'SOFTWARE_TOKEN_MFA', session: body.get('session') ?? '', parameters: {} }, e.message);
-              return undefined as never;
-            }
-            throw e;
-          });
-        if (!outcome) return;
+        outcome = await answer('SOFTWARE_TOKEN_MFA', { SOFTWARE_TOKEN_MFA_CODE: body.get('totpCode') ?? '' }, 'CodeMismatchException');
       }
+      if (!outcome) return;
       if (outcome.kind === 'challenge') return challengePage(res, action, csrf.token, outcome);
       return signedIn(res, request, outcome);
     } catch (e) {
@@ -406,7 +402,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new OAuthError(405, 'invalid_request', 'POST /oauth2/token');
-    const body = await readBody(req);
+    const body = await readFormBody(req);
     const client = await authenticateClient(req, body);
     const grant = body.get('grant_type');
     if (grant === 'authorization_code') {
@@ -481,7 +477,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
 
   async function revoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new OAuthError(405, 'invalid_request', 'POST /oauth2/revoke');
-    const body = await readBody(req);
+    const body = await readFormBody(req);
     const client = await authenticateClient(req, body);
     const t = body.get('token') ?? '';
     const r = refreshTokens.get(t);
@@ -492,10 +488,10 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
 
   function logout(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
     const client = clients.get(q.get('client_id') ?? '');
-    if (!client) return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', `client_id ${JSON.stringify(q.get('client_id') ?? '')}: no such client in this user pool.`));
+    if (!client) return requestErrorPage(res, `client_id ${JSON.stringify(q.get('client_id') ?? '')}: no such client in this user pool.`);
     const logoutUri = q.get('logout_uri') ?? '';
     if (!registered(client, logoutUri, 'logout')) {
-      return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', `logout_uri ${JSON.stringify(logoutUri)} is not registered for client ${client.name} (sign-out URLs: ${client.logoutUrls.join(', ') || 'none'}).`));
+      return requestErrorPage(res, `logout_uri ${JSON.stringify(logoutUri)} is not registered for client ${client.name} (sign-out URLs: ${client.logoutUrls.join(', ') || 'none'}).`);
     }
     sessions.delete(cookies(req)[SESSION_COOKIE] ?? '');
     redirect(res, logoutUri, { 'set-cookie': cookie(SESSION_COOKIE, '', 0) });
@@ -529,7 +525,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   function finishFederation(res: ServerResponse, state: string, result: { username: string } | { error: string; description: string }): void {
     const request = federated.get(state);
     federated.delete(state);
-    if (!request || request.expires < nowMs()) return sendHtml(res, 400, errorPage('An error was encountered with the requested page.', 'The sign-in at the identity provider came back with an unknown or expired state: start again.'));
+    if (!request || request.expires < nowMs()) return requestErrorPage(res, 'The sign-in at the identity provider came back with an unknown or expired state: start again.');
     if ('error' in result) return redirectToClient(res, request, { error: result.error, error_description: result.description });
     const authTime = Math.floor(nowMs() / 1000);
     const id = randomBytes(32).toString('base64url');

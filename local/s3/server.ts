@@ -8,6 +8,7 @@ import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard } from '../loopback-guard';
 import { accessDenied, errorXml, S3Error, sigV4Error, xmlEscape } from './errors';
 import { ObjectStore, type StoredObject } from './object-store';
 import { keepConnectionsAlive, listen } from '../server-lifecycle';
+import { readBody, type BodyLimit } from '../http-body';
 
 /**
  * The content bucket over an S3-compatible, path-style HTTPS endpoint on loopback
@@ -60,27 +61,9 @@ function checkKey(key: string): void {
   }
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) {
-      reject(new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the maximum allowed size (${max} bytes locally)`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        reject(new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the maximum allowed size (${max} bytes locally)`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** The bucket's upload bound, refused with S3's own `EntityTooLarge`. */
+function uploadLimit(maxBytes: number): BodyLimit {
+  return { maxBytes, tooLarge: (max) => new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the maximum allowed size (${max} bytes locally)`) };
 }
 
 /** Decodes an `aws-chunked` body without chunk signatures (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`). */
@@ -115,7 +98,7 @@ function objectHeaders(o: StoredObject): Record<string, string> {
 }
 
 export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
-  const max = o.maxObjectBytes ?? 16 * 1024 * 1024;
+  const upload = uploadLimit(o.maxObjectBytes ?? 16 * 1024 * 1024);
 
   async function authorize(v: VerifiedRequest | undefined, action: string, resource: string, context?: Record<string, string>): Promise<void> {
     if (!v) throw accessDenied(resource.replace(/^arn:aws:s3:::/, '/'));
@@ -200,7 +183,7 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
       case 'PUT': {
         if (req.headers['x-amz-copy-source']) throw new S3Error('NotImplemented', 501, 'CopyObject is not emulated locally');
         await authorize(verified, 's3:PutObject', objectArn);
-        const raw = await readBody(req, max);
+        const raw = await readBody(req, upload);
         const declared = verified?.contentSha256;
         let body = raw;
         if (declared === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' || String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) {

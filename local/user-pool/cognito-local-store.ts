@@ -1,11 +1,15 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { CognitoError } from 'cognito-local/lib/errors';
-import type { Route, Router } from 'cognito-local/lib/server/Router';
-import type { Services } from 'cognito-local/lib/services';
-import type { Context } from 'cognito-local/lib/services/context';
-import { attributesFromRecord, attributesToRecord, type User } from 'cognito-local/lib/services/userPoolService';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import publicKey = require('cognito-local/lib/keys/cognitoLocal.public.json');
+import {
+  attributesFromRecord,
+  attributesToRecord,
+  COGNITO_LOCAL_PUBLIC_KEY,
+  CognitoError,
+  type Context,
+  type Route,
+  type Router,
+  type Services,
+  type User,
+} from './cognito-local-adapter';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type FederatedIdentity, type FederatedUserStore, parseIdentities } from './federated-users';
 import { UserPoolError } from './protocol/errors';
@@ -33,7 +37,7 @@ export class CognitoLocalStore implements UserStore, FederatedUserStore {
   constructor(private readonly services: Services, private readonly ctx: Context, private readonly poolId: string, issuer?: TokenIssuer) {
     this.issuer = issuer ?? new TokenIssuer(`${services.config.TokenConfig.IssuerDomain}/${poolId}`, () => services.clock.get());
     this.verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: 'access', clientId: null });
-    this.verifier.cacheJwks({ keys: [publicKey.jwk] });
+    this.verifier.cacheJwks({ keys: [COGNITO_LOCAL_PUBLIC_KEY.jwk as never] });
   }
 
   async client(clientId: string): Promise<StoredClient | undefined> {

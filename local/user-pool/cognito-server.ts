@@ -1,18 +1,24 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import type { Router } from 'cognito-local/lib/server/Router';
-import { DefaultConfig, type Config } from 'cognito-local/lib/server/config';
-import { createServer } from 'cognito-local/lib/server/server';
-import { LambdaService, MessagesService, TriggersService, type Services } from 'cognito-local/lib/services';
-import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoService';
-import type { CryptoService } from 'cognito-local/lib/services/crypto';
-import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb';
-import { ConsoleMessageSender } from 'cognito-local/lib/services/messageDelivery/consoleMessageSender';
-import { MessageDeliveryService } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
-import { otp } from 'cognito-local/lib/services/otp';
-import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
-import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
+import {
+  CognitoServiceFactoryImpl,
+  ConsoleMessageSender,
+  createServer,
+  DefaultConfig,
+  JwtTokenGenerator,
+  LambdaService,
+  MessageDeliveryService,
+  MessagesService,
+  otp,
+  StormDBDataStoreFactory,
+  TriggersService,
+  UserPoolServiceFactoryImpl,
+  type Config,
+  type CryptoService,
+  type Router,
+  type Services,
+} from './cognito-local-adapter';
 import { guardRequests, HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
 import { closeServer, keepConnectionsAlive, listenError } from '../server-lifecycle';
 import { type OwnedTargets, withOwnedTargets } from './cognito-local-store';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Router } from 'cognito-local/lib/server/Router';
-import type { Context } from 'cognito-local/lib/services/context';
+import type { Context, Router } from './cognito-local-adapter';
+import type { DemoSignIn } from '../../config/types';
 import type { LocalGroup, LocalPasswordPolicy } from '../stack-reader';
 import { checkPasswordPolicy } from './protocol/password-policy';
 import { newTotpSecret } from './protocol/totp';
@@ -15,8 +15,12 @@ export const LOCAL_DEMO_PASSWORD = 'LocalPassw0rd!';
 export interface DemoUserSpec {
   readonly email: string;
   readonly groups: readonly string[];
-  /** @default 'password' (see DemoUserConfig.signIn) */
-  readonly signIn?: 'password' | 'temporaryPassword' | 'totp';
+  /**
+   * How the user is created (`DemoUserConfig.signIn`). Required here: the config resolution
+   * fills the documented default (`'password'`, config/defaults.ts), so what a user can do never
+   * rests on a default of this module.
+   */
+  readonly signIn: DemoSignIn;
 }
 
 export interface DemoUser extends DemoUserSpec {
@@ -74,7 +78,6 @@ export class PoolDirectory {
   async ensureDemoUsers(users: readonly DemoUserSpec[], password: string, policy: LocalPasswordPolicy): Promise<DemoUser[]> {
     const out: DemoUser[] = [];
     for (const u of users) {
-      const kind = u.signIn ?? 'password';
       let existing = await this.store.user(u.email);
       if (!existing) {
         await this.call('AdminCreateUser', {
@@ -85,18 +88,7 @@ export class PoolDirectory {
             { Name: 'email_verified', Value: 'true' },
           ],
         });
-        if (kind === 'temporaryPassword') {
-          await this.call('AdminSetUserPassword', { Username: u.email, Password: temporaryPassword(policy), Permanent: false });
-        } else {
-          await this.call('AdminSetUserPassword', { Username: u.email, Password: password, Permanent: true });
-        }
-        if (kind === 'totp') {
-          await this.store.updateUser(u.email, {
-            totp: { secret: newTotpSecret(), verified: true, friendlyDeviceName: 'local demo' },
-            mfaMethods: ['SOFTWARE_TOKEN_MFA'],
-            preferredMfa: 'SOFTWARE_TOKEN_MFA',
-          });
-        }
+        await this.setUpSignIn(u, password, policy);
         for (const group of u.groups) {
           await this.call('AdminAddUserToGroup', { Username: u.email, GroupName: group });
         }
@@ -119,6 +111,31 @@ export class PoolDirectory {
       });
     }
     return out;
+  }
+
+  /** A new user's credentials, by `signIn`; a value outside `DemoSignIn` (an untyped caller) is refused. */
+  private async setUpSignIn(u: DemoUserSpec, password: string, policy: LocalPasswordPolicy): Promise<void> {
+    const signIn: DemoSignIn = u.signIn;
+    switch (signIn) {
+      case 'temporaryPassword':
+        await this.call('AdminSetUserPassword', { Username: u.email, Password: temporaryPassword(policy), Permanent: false });
+        return;
+      case 'password':
+        await this.call('AdminSetUserPassword', { Username: u.email, Password: password, Permanent: true });
+        return;
+      case 'totp':
+        await this.call('AdminSetUserPassword', { Username: u.email, Password: password, Permanent: true });
+        await this.store.updateUser(u.email, {
+          totp: { secret: newTotpSecret(), verified: true, friendlyDeviceName: 'local demo' },
+          mfaMethods: ['SOFTWARE_TOKEN_MFA'],
+          preferredMfa: 'SOFTWARE_TOKEN_MFA',
+        });
+        return;
+      default: {
+        const unknown: never = signIn;
+        throw new Error(`demo user ${u.email}: signIn ${JSON.stringify(unknown)} is not one of password, temporaryPassword, totp`);
+      }
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { handleTarget } from './protocol/api-targets';
 import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } from './directory';
 import { writePoolFiles } from './pool-files';
 import { ConfigError } from '../../config/validate';
+import { DEMO_SIGN_INS } from '../../config/types';
 import type { FederatedUserStore } from './federated-users';
 import type { UserStore } from './protocol/user-store';
 
@@ -81,7 +82,7 @@ export function awsIssuerDomain(region: string): string {
 export async function startUserPool(options: UserPoolOptions): Promise<UserPoolEmulator> {
   const { stack } = options;
   const demoUsers = options.demoUsers ?? [];
-  checkDemoUserGroups(stack, demoUsers);
+  checkDemoUsers(stack, demoUsers);
   writePoolFiles(options.dataDir, stack);
   const issuerDomain = awsIssuerDomain(stack.region);
   const now = options.now ?? (() => new Date());
@@ -130,14 +131,21 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
   }
 }
 
-/** Group names come only from the stack: a demo user in another group is a config mistake. */
-function checkDemoUserGroups(stack: LocalStack, users: readonly DemoUserSpec[]): void {
+/**
+ * Before any user is made: group names come only from the stack (a demo user in another group is
+ * a config mistake), and `signIn` is one of the kinds (never guessed for a caller that skipped
+ * the config's validation).
+ */
+function checkDemoUsers(stack: LocalStack, users: readonly DemoUserSpec[]): void {
   const groups = new Set(stack.userPool.groups.map((g) => g.name));
-  users.forEach((u, i) =>
+  users.forEach((u, i) => {
     u.groups.forEach((g, j) => {
       if (!groups.has(g)) {
         throw new ConfigError('config/project.ts', `local.demoUsers[${i}].groups[${j}]`, g, `one of the stack's groups (${[...groups].join(', ')}) in ${stack.source}`);
       }
-    })
-  );
+    });
+    if (!(DEMO_SIGN_INS as readonly unknown[]).includes(u.signIn)) {
+      throw new ConfigError('config/project.ts', `local.demoUsers[${i}].signIn`, u.signIn, `one of ${DEMO_SIGN_INS.join(', ')}`);
+    }
+  });
 }

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Route, Router } from 'cognito-local/lib/server/Router';
-import { UnsupportedError } from 'cognito-local/lib/errors';
-import type { Services } from 'cognito-local/lib/services';
+import { COGNITO_LOCAL_TARGETS_DIR, UnsupportedError, type Route, type Router, type Services } from './cognito-local-adapter';
 
 type TargetFactory = (services: Services) => Route;
 
-const TARGETS_DIR = path.dirname(require.resolve('cognito-local/lib/targets/initiateAuth'));
+const TARGETS_DIR = COGNITO_LOCAL_TARGETS_DIR;
 
 /**
  * cognito-local's Router, loading each target module on first use (`InitiateAuth` ->

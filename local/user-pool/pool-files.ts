@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { USER_POOL_AWS_DEFAULTS } from 'cognito-local/lib/services/cognitoService';
+import { USER_POOL_AWS_DEFAULTS } from './cognito-local-adapter';
 import type { LocalClient, LocalStack } from '../stack-reader';
 
 /**

@@ -1,4 +1,4 @@
-import type { Route, Router } from 'cognito-local/lib/server/Router';
+import type { Route, Router } from './cognito-local-adapter';
 
 /** The target aws-amplify v6 refreshes tokens with; cognito-local 5.3.0 does not implement it. */
 const GET_TOKENS_FROM_REFRESH_TOKEN = 'GetTokensFromRefreshToken';

@@ -1,7 +1,6 @@
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { ClaimsAndScopeOverrideDetails, GroupOverrideDetailsV2 } from 'aws-lambda';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import privateKey = require('cognito-local/lib/keys/cognitoLocal.private.json');
+import { COGNITO_LOCAL_PRIVATE_KEY as privateKey } from './cognito-local-adapter';
 import type { LocalClient } from '../stack-reader';
 
 /**
@@ -21,14 +20,21 @@ export type TokenGenerationSource =
   | 'TokenGeneration_NewPasswordChallenge'
   | 'TokenGeneration_RefreshTokens';
 
-/** What the pre-token-generation trigger gets (the `request` of a V2 event, with its envelope fields). */
+/**
+ * What the pre-token-generation trigger gets (the `request` of a V2 event, with its envelope
+ * fields); local/federation/pre-token-hook.ts turns it into the event the stack's Lambda runs on.
+ */
 export interface PreTokenGenerationV2Input {
   readonly triggerSource: TokenGenerationSource;
   readonly userName: string;
-  readonly userAttributes: Record<string, string>;
-  readonly groupConfiguration: { groupsToOverride: string[]; iamRolesToOverride: string[]; preferredRole?: string };
+  readonly userAttributes: Readonly<Record<string, string>>;
+  readonly groupConfiguration: {
+    readonly groupsToOverride: readonly string[];
+    readonly iamRolesToOverride: readonly string[];
+    readonly preferredRole?: string;
+  };
   readonly clientId: string;
-  readonly scopes: string[];
+  readonly scopes: readonly string[];
 }
 
 export type { ClaimsAndScopeOverrideDetails };

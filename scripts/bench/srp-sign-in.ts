@@ -32,7 +32,7 @@ require('node:readline').createInterface({ input: process.stdin }).on('line', as
 async function main(): Promise<void> {
   const stack = readLocalStack(defaultStackPath(loadConfig().local.environment));
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-srp-'));
-  const pool = await startUserPool({ stack, dataDir: path.join(dir, 'cognito'), port: 0, demoUsers: [{ email: 'bench@example.com', groups: [] }] });
+  const pool = await startUserPool({ stack, dataDir: path.join(dir, 'cognito'), port: 0, demoUsers: [{ email: 'bench@example.com', groups: [], signIn: 'password' }] });
   const child = spawn(process.execPath, ['-e', CLIENT, pool.poolId, stack.userPool.webClient.clientId, pool.endpoint, 'bench@example.com', pool.demoPassword], {
     stdio: ['pipe', 'pipe', 'inherit'],
     cwd: process.cwd(),

@@ -1,13 +1,11 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { COGNITO_LOCAL_PRIVATE_KEY } from '../../local/user-pool/cognito-local-adapter';
 
 /**
  * Tokens a real local sign-in never produces, made from a real one by changing a claim and
  * re-signing: with the local pool's own key (cognito-local publishes it inside its package),
  * with another key, or not at all (`alg: none`). The endpoint must refuse each of them.
  */
-
-const COGNITO_LOCAL_KEY = require.resolve('cognito-local/lib/keys/cognitoLocal.private.json');
 
 function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -28,12 +26,12 @@ function signRs256(header: Record<string, unknown>, payload: Record<string, unkn
 }
 
 /** The local pool's signing key (cognito-local's published key; local use only). */
-function localPoolKey(): string {
-  return (JSON.parse(readFileSync(COGNITO_LOCAL_KEY, 'utf8')) as { pem: string }).pem;
+export function localPoolKey(): string {
+  return COGNITO_LOCAL_PRIVATE_KEY.pem;
 }
 
 /** The same token re-signed by the pool's key with claims changed. */
-function resignedWith(token: string, change: Record<string, unknown>): string {
+export function resignedWith(token: string, change: Record<string, unknown>): string {
   const { header, payload } = decodeJwt(token);
   return signRs256(header, { ...payload, ...change }, localPoolKey());
 }

@@ -39,6 +39,14 @@ export function synthStack(options: { env?: string; offline?: boolean; edit?: (r
   return JSON.parse(Testing.synth(stack)) as SynthJson;
 }
 
+/**
+ * The dev stack and a variant of it (`edit` changes the project copy), synthesized once before
+ * the file's tests and handed to `onSynthesized` (the file's own variables).
+ */
+export function synthDevAndVariant(edit: (raw: ProjectConfig) => void, onSynthesized: (dev: SynthJson, variant: SynthJson) => void): void {
+  beforeAll(() => onSynthesized(synthStack({ env: 'dev' }), synthStack({ env: 'dev', edit })));
+}
+
 /** All resources of one type, by logical id (empty when there are none). */
 export function resourcesOf(json: SynthJson, type: string): Record<string, any> {
   return json.resource[type] ?? {};

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -38,10 +38,13 @@ export interface TestLocalStackOptions {
   readonly allowedOrigins?: readonly string[];
 }
 
+/** Stacks this test file started (jest loads this module once per file): `useLocalStack` closes them all. */
+const startedInThisFile: { readonly stack: TestLocalStack; readonly temporaryData: boolean }[] = [];
+
 /**
  * Starts the whole local mode (user pool, DynamoDB, GraphQL endpoint) in this process on
  * ephemeral 127.0.0.1 ports with the config's demo users and seeded articles, as `npm start`
- * would. Call `close()` in afterAll.
+ * would. Call `close()` in afterAll, or start it through `useLocalStack`.
  */
 export async function startLocalStack(options: TestLocalStackOptions = {}): Promise<TestLocalStack> {
   const config = loadConfig();
@@ -55,11 +58,28 @@ export async function startLocalStack(options: TestLocalStackOptions = {}): Prom
     allowedOrigins: options.allowedOrigins ?? config.local.allowedOrigins,
     seedAuthor: seedAuthor(config),
   });
-  return {
+  const stack: TestLocalStack = {
     ...mode,
     dataDir,
     signIn: (email: string) => signIn(mode.userPool, mode.stack.userPool.webClient.clientId, email, mode.userPool.demoPassword),
   };
+  startedInThisFile.push({ stack, temporaryData: options.dataDir === undefined });
+  return stack;
+}
+
+/**
+ * One local stack for a test file: started before its tests (`onStarted` hands it to the file's
+ * own variable). After them, every stack the file started (a restart test's too) is closed and
+ * the temporary data directories are removed.
+ */
+export function useLocalStack(onStarted: (stack: TestLocalStack) => void, options: TestLocalStackOptions = {}, timeoutMs = 180_000): void {
+  beforeAll(async () => onStarted(await startLocalStack(options)), timeoutMs);
+  afterAll(async () => {
+    const started = startedInThisFile.splice(0);
+    // All closed before any data is removed: a restarted stack runs on its predecessor's directory.
+    for (const { stack } of started) await stack.close();
+    for (const { stack, temporaryData } of started) if (temporaryData) rmSync(stack.dataDir, { recursive: true, force: true });
+  });
 }
 
 /** Resolves true when something accepts TCP connections on the URL's host and port. */
