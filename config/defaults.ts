@@ -2,6 +2,9 @@ import type {
   ApiConfig,
   DemoUserConfig,
   EnvironmentConfig,
+  ExistingCustomAttribute,
+  ExistingImmutableConfig,
+  ExistingPoolConfig,
   FederatedDemoUserConfig,
   GoogleProviderConfig,
   IdentityPoolConfig,
@@ -66,6 +69,9 @@ export const DEFAULTS = {
     deletionProtection: true,
   },
   WebClientConfig: { refreshTokenValidityDays: 30, allowUserAdminScope: false },
+  ExistingPoolConfig: { clientIds: {}, importDomain: true },
+  ExistingImmutableConfig: { aliasAttributes: [], customAttributes: [] },
+  ExistingCustomAttribute: { mutable: true, minLength: 0, maxLength: 2048 },
   LocalModeConfig: { environment: 'dev', userPoolPort: 9229, graphqlPort: 20002, dynamodbPort: 8000, allowedOrigins: [], federatedUsers: [] },
   DemoUserConfig: { groups: [], signIn: 'password' },
   FederatedDemoUserConfig: { idpGroups: [] },
@@ -82,6 +88,9 @@ export const DEFAULTS = {
     Pick<EnvironmentConfig, 'mfa' | 'featurePlan' | 'introspection' | 'requireRemoteState' | 'relaxations' | 'deletionProtection'>
   > & { waf: Required<NonNullable<EnvironmentConfig['waf']>> };
   WebClientConfig: Required<Pick<WebClientConfig, 'refreshTokenValidityDays' | 'allowUserAdminScope'>>;
+  ExistingPoolConfig: Required<Pick<ExistingPoolConfig, 'clientIds' | 'importDomain'>>;
+  ExistingImmutableConfig: Required<Pick<ExistingImmutableConfig, 'aliasAttributes' | 'customAttributes'>>;
+  ExistingCustomAttribute: Required<Pick<ExistingCustomAttribute, 'mutable' | 'minLength' | 'maxLength'>>;
   LocalModeConfig: Required<Omit<LocalModeConfig, 'demoUsers'>>;
   DemoUserConfig: Required<Pick<DemoUserConfig, 'groups' | 'signIn'>>;
   FederatedDemoUserConfig: Required<Pick<FederatedDemoUserConfig, 'idpGroups'>>;

@@ -3,6 +3,9 @@ import type {
   ApiConfig,
   DemoUserConfig,
   EnvironmentConfig,
+  ExistingCustomAttribute,
+  ExistingImmutableConfig,
+  ExistingPoolConfig,
   GoogleProviderConfig,
   GroupConfig,
   IdentityPoolConfig,
@@ -72,8 +75,18 @@ export type ResolvedConfig = Pick<ProjectConfig, 'name' | 'region' | 'storage'> 
   };
 };
 
+/** An existing pool to adopt, defaults filled in (`groups`: the configured groups unless listed). */
+export type ResolvedExisting = Filled<Omit<ExistingPoolConfig, 'immutable' | 'groups'>, typeof DEFAULTS.ExistingPoolConfig> & {
+  readonly groups: readonly string[];
+  readonly immutable: Filled<Omit<ExistingImmutableConfig, 'customAttributes'>, typeof DEFAULTS.ExistingImmutableConfig> & {
+    readonly customAttributes: readonly Filled<ExistingCustomAttribute, typeof DEFAULTS.ExistingCustomAttribute>[];
+  };
+};
+
 /** One environment with its defaults filled in, its name, and its state key and region derived. */
-export type ResolvedEnvironment = Filled<Omit<EnvironmentConfig, 'webClient' | 'waf' | 'state'>, typeof DEFAULTS.EnvironmentConfig> & {
+export type ResolvedEnvironment = Filled<Omit<EnvironmentConfig, 'webClient' | 'waf' | 'state' | 'existing'>, typeof DEFAULTS.EnvironmentConfig> & {
+  /** The pool to adopt with import blocks. @default none */
+  readonly existing?: ResolvedExisting;
   readonly name: string;
   /** The web client's URLs and options, defaults filled in. */
   readonly webClient: Filled<WebClientConfig, typeof DEFAULTS.WebClientConfig>;
@@ -97,9 +110,23 @@ function resolveAdmission(a: SocialAdmissionConfig | undefined): ResolvedAdmissi
   };
 }
 
-function resolveEnvironment(projectName: string, region: string, name: string, e: EnvironmentConfig): ResolvedEnvironment {
+function resolveExisting(e: ExistingPoolConfig, groups: readonly GroupConfig[]): ResolvedExisting {
+  const immutable = withDefaults(DEFAULTS.ExistingImmutableConfig, e.immutable);
   return {
-    ...withDefaults(DEFAULTS.EnvironmentConfig, e),
+    ...withDefaults(DEFAULTS.ExistingPoolConfig, e),
+    // Derived default: every configured group.
+    groups: e.groups ?? groups.map((g) => g.name),
+    immutable: { ...immutable, customAttributes: immutable.customAttributes.map((a) => withDefaults(DEFAULTS.ExistingCustomAttribute, a)) },
+  };
+}
+
+function resolveEnvironment(raw: ProjectConfig, name: string, e: EnvironmentConfig): ResolvedEnvironment {
+  const projectName = raw.name;
+  const region = raw.region;
+  const { existing, ...given } = e;
+  return {
+    ...withDefaults(DEFAULTS.EnvironmentConfig, given),
+    ...(existing ? { existing: resolveExisting(existing, raw.groups) } : {}),
     name,
     webClient: withDefaults(DEFAULTS.WebClientConfig, e.webClient),
     waf: withDefaults(DEFAULTS.EnvironmentConfig.waf, e.waf),
@@ -134,7 +161,7 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
     storage: raw.storage,
     api: withDefaults(DEFAULTS.ApiConfig, raw.api),
     environments: Object.fromEntries(
-      Object.entries(raw.environments).map(([n, e]) => [n, resolveEnvironment(raw.name, raw.region, n, e)]),
+      Object.entries(raw.environments).map(([n, e]) => [n, resolveEnvironment(raw, n, e)]),
     ),
     local: {
       ...withDefaults(DEFAULTS.LocalModeConfig, raw.local),

@@ -235,6 +235,58 @@ export interface RelaxationConfig {
   readonly reason: string;
 }
 
+/** A custom attribute of an existing pool, as `DescribeUserPool` lists it (without the `custom:` prefix). */
+export interface ExistingCustomAttribute {
+  /** Attribute name without `custom:`, e.g. `idp_groups`. */
+  readonly name: string;
+  readonly type: 'String' | 'Number' | 'DateTime' | 'Boolean';
+  /** @default true */
+  readonly mutable?: boolean;
+  /** String attributes: minimum length. @default 0 */
+  readonly minLength?: number;
+  /** String attributes: maximum length. @default 2048 */
+  readonly maxLength?: number;
+}
+
+/**
+ * What the existing pool has in the settings Cognito cannot change after creation. Synth is
+ * offline, so it cannot read them: copy them from `aws cognito-idp describe-user-pool`. Each
+ * one that differs from what this stack declares is refused at synth, because Terraform
+ * would replace the pool (and lose every user) to change it.
+ */
+export interface ExistingImmutableConfig {
+  /** The pool's name (`Name`): Cognito cannot rename a pool, so the stack keeps this name instead of `<project>-<env>-users`. */
+  readonly poolName: string;
+  /** `UsernameAttributes` (`email`, `phone_number`); [] when users sign in with a username. */
+  readonly usernameAttributes: readonly string[];
+  /** `AliasAttributes`. @default [] */
+  readonly aliasAttributes?: readonly string[];
+  /** `UsernameConfiguration.CaseSensitive`; a pool without a UsernameConfiguration is case sensitive (true). */
+  readonly caseSensitive: boolean;
+  /** The `custom:` attributes of `SchemaAttributes`. @default [] */
+  readonly customAttributes?: readonly ExistingCustomAttribute[];
+}
+
+/**
+ * Adopt a user pool (and optionally its identity pool and clients) that exists already, with
+ * its users: synth emits Terraform `import` blocks for them instead of creating new ones.
+ * Remove it after the first apply (README, "Adopt an existing user pool").
+ */
+export interface ExistingPoolConfig {
+  /** The pool's id, `<region>_<id>` in the project region. */
+  readonly userPoolId: string;
+  /** The identity pool to adopt with its roles attachment, `<region>:<uuid>`. @default none (a new identity pool) */
+  readonly identityPoolId?: string;
+  /** App clients to adopt instead of creating `<prefix>-web` / `<prefix>-server`. @default {} (both created) */
+  readonly clientIds?: { readonly web?: string; readonly server?: string };
+  /** Configured groups the pool has already (imported as `<poolId>/<group>`); the others are created. @default every configured group */
+  readonly groups?: readonly string[];
+  /** Import the sign-in domain (`domainPrefix` or `customDomain.domain`) instead of creating it. @default true */
+  readonly importDomain?: boolean;
+  /** The pool's settings that cannot change after creation, compared with the stack at synth. */
+  readonly immutable: ExistingImmutableConfig;
+}
+
 export interface EnvironmentConfig {
   /** MFA with TOTP: 'ON' requires it, 'OPTIONAL' lets users opt in. @default 'ON' */
   readonly mfa?: 'ON' | 'OPTIONAL';
@@ -274,6 +326,8 @@ export interface EnvironmentConfig {
   readonly relaxations?: readonly RelaxationConfig[];
   /** Deletion protection on the user pool and the table, `prevent_destroy` on both. @default true */
   readonly deletionProtection?: boolean;
+  /** Adopt an existing user pool instead of creating one (Terraform `import` blocks). @default none (new pools) */
+  readonly existing?: ExistingPoolConfig;
 }
 
 /** A user the local mode creates in its user-pool emulator. Never deployed. */

@@ -6,6 +6,7 @@ import { repoPath } from './paths';
 import type {
   ApiConfig,
   EnvironmentConfig,
+  ExistingPoolConfig,
   IdentityProvidersConfig,
   LocalModeConfig,
   ProjectConfig,
@@ -80,6 +81,7 @@ export function validateConfig(raw: ProjectConfig, source: string): void {
   checkStorage(raw.storage?.rules, fail, groupCheck);
   checkApi(raw.api ?? {}, fail, groupCheck);
   checkEnvironments(raw.environments, fail);
+  checkExistingPools(raw, fail, groupCheck);
   checkLocal(raw.local, Object.keys(raw.environments ?? {}), fail, groupCheck);
   checkFederatedUsers(raw, fail);
 }
@@ -428,4 +430,54 @@ function isOrigin(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+const USERNAME_ATTRIBUTES: readonly unknown[] = ['email', 'phone_number'];
+const ALIAS_ATTRIBUTES: readonly unknown[] = ['email', 'phone_number', 'preferred_username'];
+const ATTRIBUTE_TYPES: readonly unknown[] = ['String', 'Number', 'DateTime', 'Boolean'];
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every environment's `existing` pool: ids in the project region, configured groups, a complete immutable declaration. */
+function checkExistingPools(raw: ProjectConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
+  for (const [name, env] of Object.entries(raw.environments ?? {})) {
+    if (env.existing !== undefined) checkExisting(fail, `environments.${name}.existing`, env.existing, raw.region, groupCheck);
+  }
+}
+
+function checkExisting(fail: Fail, key: string, e: ExistingPoolConfig, region: string, groupCheck: (k: string, v: string) => void): void {
+  if (typeof e !== 'object' || e === null) fail(key, e, '{ userPoolId, identityPoolId?, clientIds?, immutable }');
+  const r = escapeRegExp(region);
+  if (typeof e.userPoolId !== 'string' || !new RegExp(`^${r}_[0-9a-zA-Z]+$`).test(e.userPoolId)) {
+    fail(`${key}.userPoolId`, e.userPoolId, `a user pool id in the project region, "${region}_<id>"`);
+  }
+  if (e.identityPoolId !== undefined && !new RegExp(`^${r}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`).test(e.identityPoolId)) {
+    fail(`${key}.identityPoolId`, e.identityPoolId, `an identity pool id in the project region, "${region}:<uuid>"`);
+  }
+  for (const client of ['web', 'server'] as const) {
+    const id = e.clientIds?.[client];
+    if (id !== undefined && (typeof id !== 'string' || !/^[\w+]{1,128}$/.test(id))) fail(`${key}.clientIds.${client}`, id, 'an app client id (letters and digits)');
+  }
+  (e.groups ?? []).forEach((g, i) => groupCheck(`${key}.groups[${i}]`, g));
+  if (e.importDomain !== undefined && typeof e.importDomain !== 'boolean') fail(`${key}.importDomain`, e.importDomain, 'true or false');
+  const im = e.immutable;
+  const ik = `${key}.immutable`;
+  if (typeof im !== 'object' || im === null) {
+    fail(ik, im, '{ poolName, usernameAttributes, caseSensitive, aliasAttributes?, customAttributes? }: what the existing pool has (aws cognito-idp describe-user-pool)');
+  }
+  checkNonEmpty(fail, `${ik}.poolName`, im.poolName);
+  const list = (k: string, v: unknown, allowed: readonly unknown[]) => {
+    if (!Array.isArray(v) || v.some((x) => !allowed.includes(x))) fail(`${ik}.${k}`, v, `a list of ${allowed.join(', ')}`);
+  };
+  list('usernameAttributes', im.usernameAttributes, USERNAME_ATTRIBUTES);
+  if (im.aliasAttributes !== undefined) list('aliasAttributes', im.aliasAttributes, ALIAS_ATTRIBUTES);
+  if (typeof im.caseSensitive !== 'boolean') fail(`${ik}.caseSensitive`, im.caseSensitive, 'true or false (a pool without UsernameConfiguration is case sensitive)');
+  (im.customAttributes ?? []).forEach((a, i) => {
+    const ak = `${ik}.customAttributes[${i}]`;
+    if (typeof a.name !== 'string' || !/^[\w-]{1,20}$/.test(a.name)) fail(`${ak}.name`, a.name, 'the attribute name without "custom:" (1-20 letters, digits, "_" or "-")');
+    if (!ATTRIBUTE_TYPES.includes(a.type)) fail(`${ak}.type`, a.type, `one of ${ATTRIBUTE_TYPES.join(', ')}`);
+    if (a.mutable !== undefined && typeof a.mutable !== 'boolean') fail(`${ak}.mutable`, a.mutable, 'true or false');
+    checkInt(fail, `${ak}.minLength`, a.minLength, 0, 2048);
+    checkInt(fail, `${ak}.maxLength`, a.maxLength, 0, 2048);
+  });
+  checkUnique(fail, (im.customAttributes ?? []).map((a) => a.name), (i) => `${ik}.customAttributes[${i}].name`, 'attribute name');
 }

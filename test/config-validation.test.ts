@@ -13,6 +13,12 @@ import { projectCopy } from './helpers/identity-stack';
 
 type Edit = (raw: any) => void;
 
+/** A valid `existing` block; each case below spoils one value of it. */
+const EXISTING = {
+  userPoolId: 'eu-west-1_AbC123',
+  immutable: { poolName: 'content-dev-users', usernameAttributes: ['email'], caseSensitive: false },
+};
+
 /** [rule, edit, key the error names, bad value it names]. */
 const cases: [string, Edit, string, unknown][] = [
   ['group mapping names an unknown group', (r) => (r.identityProviders.saml[0].groupMapping['content-editors'] = 'editor'),
@@ -96,6 +102,20 @@ const cases: [string, Edit, string, unknown][] = [
   ['relaxation without a reason', (r) => (r.environments.dev.relaxations[1].reason = ''), 'environments.dev.relaxations[1].reason', ''],
   ['the same control relaxed twice', (r) => (r.environments.dev.relaxations[1].control = 'Cognito.1'),
     'environments.dev.relaxations[1].control', 'Cognito.1'],
+  ['existing user pool id of another region', (r) => (r.environments.dev.existing = { ...EXISTING, userPoolId: 'us-east-1_AbC123' }),
+    'environments.dev.existing.userPoolId', 'us-east-1_AbC123'],
+  ['existing identity pool id that is not one', (r) => (r.environments.dev.existing = { ...EXISTING, identityPoolId: 'eu-west-1_AbC123' }),
+    'environments.dev.existing.identityPoolId', 'eu-west-1_AbC123'],
+  ['existing web client id with a slash', (r) => (r.environments.dev.existing = { ...EXISTING, clientIds: { web: 'a/b' } }),
+    'environments.dev.existing.clientIds.web', 'a/b'],
+  ['existing pool group that is not configured', (r) => (r.environments.dev.existing = { ...EXISTING, groups: ['admins', 'staff'] }),
+    'environments.dev.existing.groups[1]', 'staff'],
+  ['existing pool without its immutable settings', (r) => (r.environments.dev.existing = { userPoolId: 'eu-west-1_AbC123' }),
+    'environments.dev.existing.immutable', undefined],
+  ['existing pool username attribute Cognito does not have', (r) => (r.environments.dev.existing = { ...EXISTING, immutable: { ...EXISTING.immutable, usernameAttributes: ['username'] } }),
+    'environments.dev.existing.immutable.usernameAttributes', ['username']],
+  ['existing pool custom attribute of an unknown type', (r) => (r.environments.dev.existing = { ...EXISTING, immutable: { ...EXISTING.immutable, customAttributes: [{ name: 'tier', type: 'Text' }] } }),
+    'environments.dev.existing.immutable.customAttributes[0].type', 'Text'],
 ];
 
 test('the project config itself is valid', () => {
