@@ -1,5 +1,11 @@
 import type {
+  AmazonProviderConfig,
   ApiConfig,
+  AppleProviderConfig,
+  DirectFederationConfig,
+  DirectFederationRules,
+  FacebookProviderConfig,
+  OidcProviderConfig,
   DemoUserConfig,
   EnvironmentConfig,
   ExistingCustomAttribute,
@@ -36,10 +42,20 @@ export const DEFAULTS = {
     identifier: 'content',
     scopes: { read: 'Read content', write: 'Write content' },
   },
-  IdentityProvidersConfig: { saml: [] },
+  IdentityProvidersConfig: { saml: [], oidc: [] },
   GoogleProviderConfig: {
     scopes: 'openid email profile',
     attributeMapping: { email: 'email', name: 'name', username: 'sub' },
+  },
+  FacebookProviderConfig: { scopes: 'public_profile,email', attributeMapping: { email: 'email', name: 'name', username: 'id' } },
+  AppleProviderConfig: { scopes: 'email name', attributeMapping: { email: 'email', name: 'name', username: 'sub' } },
+  AmazonProviderConfig: { scopes: 'profile', attributeMapping: { email: 'email', name: 'name', username: 'user_id' } },
+  OidcProviderConfig: {
+    scopes: 'openid email profile',
+    attributesRequestMethod: 'GET',
+    attributeMapping: { email: 'email', name: 'name', username: 'sub' },
+    groupMapping: {},
+    identifiers: [],
   },
   SocialAdmissionConfig: { allowedEmailDomains: [], allowedEmails: [], invitedOnly: false },
   SamlProviderConfig: {
@@ -49,7 +65,9 @@ export const DEFAULTS = {
     idpSignOut: true,
     requestSigning: true,
   },
-  IdentityPoolConfig: { roleMapping: 'rules', ambiguousRoleResolution: 'AuthenticatedRole' },
+  IdentityPoolConfig: { roleMapping: 'rules', ambiguousRoleResolution: 'AuthenticatedRole', directFederation: [] },
+  DirectFederationConfig: { unmatched: 'Deny' },
+  DirectFederationRules: { matchType: 'Equals' },
   ApiConfig: {
     name: 'content-api',
     strictAuthDirectives: true,
@@ -78,11 +96,17 @@ export const DEFAULTS = {
 } as const satisfies {
   UserPoolConfig: Required<Omit<UserPoolConfig, 'ses'>>;
   ResourceServerConfig: Required<ResourceServerConfig>;
-  IdentityProvidersConfig: Required<Pick<IdentityProvidersConfig, 'saml'>>;
+  IdentityProvidersConfig: Required<Pick<IdentityProvidersConfig, 'saml' | 'oidc'>>;
+  FacebookProviderConfig: Required<Pick<FacebookProviderConfig, 'scopes' | 'attributeMapping'>>;
+  AppleProviderConfig: Required<Pick<AppleProviderConfig, 'scopes' | 'attributeMapping'>>;
+  AmazonProviderConfig: Required<Pick<AmazonProviderConfig, 'scopes' | 'attributeMapping'>>;
+  OidcProviderConfig: Required<Pick<OidcProviderConfig, 'scopes' | 'attributesRequestMethod' | 'attributeMapping' | 'groupMapping' | 'identifiers'>>;
   GoogleProviderConfig: Required<Pick<GoogleProviderConfig, 'scopes' | 'attributeMapping'>>;
   SocialAdmissionConfig: Required<SocialAdmissionConfig>;
   SamlProviderConfig: Required<Pick<SamlProviderConfig, 'attributeMapping' | 'groupMapping' | 'identifiers' | 'idpSignOut' | 'requestSigning'>>;
   IdentityPoolConfig: Required<IdentityPoolConfig>;
+  DirectFederationConfig: Required<Pick<DirectFederationConfig, 'unmatched'>>;
+  DirectFederationRules: Required<Pick<DirectFederationRules, 'matchType'>>;
   ApiConfig: Required<ApiConfig>;
   EnvironmentConfig: Required<
     Pick<EnvironmentConfig, 'mfa' | 'featurePlan' | 'introspection' | 'requireRemoteState' | 'relaxations' | 'deletionProtection'>

@@ -1,6 +1,11 @@
 import { project } from './project';
 import type {
+  AmazonProviderConfig,
   ApiConfig,
+  AppleProviderConfig,
+  DirectFederationConfig,
+  FacebookProviderConfig,
+  OidcProviderConfig,
   DemoUserConfig,
   EnvironmentConfig,
   ExistingCustomAttribute,
@@ -27,6 +32,37 @@ export { DEFAULTS } from './defaults';
 
 export * from './types';
 export { ConfigError } from './validate';
+
+/** OIDC provider with every default filled in. */
+export type ResolvedOidcProvider = Filled<OidcProviderConfig, typeof DEFAULTS.OidcProviderConfig>;
+
+/** A social provider's config with its defaults filled in and its admission rule resolved. */
+type ResolvedSocial<T extends { admission?: SocialAdmissionConfig }, D> = Filled<Omit<T, 'admission'>, D> & { readonly admission?: ResolvedAdmission };
+export type ResolvedFacebookProvider = ResolvedSocial<FacebookProviderConfig, typeof DEFAULTS.FacebookProviderConfig>;
+export type ResolvedAppleProvider = ResolvedSocial<AppleProviderConfig, typeof DEFAULTS.AppleProviderConfig>;
+export type ResolvedAmazonProvider = ResolvedSocial<AmazonProviderConfig, typeof DEFAULTS.AmazonProviderConfig>;
+
+/** The host (and path) an identity pool knows each social IdP by (`supported_login_providers` keys, role-mapping `identity_provider`). */
+export const SOCIAL_LOGIN_PROVIDERS: Readonly<Record<SocialProviderName, string>> = {
+  Google: 'accounts.google.com',
+  Facebook: 'graph.facebook.com',
+  SignInWithApple: 'appleid.apple.com',
+  LoginWithAmazon: 'www.amazon.com',
+};
+
+/** A direct (federated-only) identity-pool provider, resolved: what the identity pool and its role mapping need. */
+export interface ResolvedDirectFederation {
+  readonly idp: string;
+  readonly kind: SocialProviderName | 'OIDC';
+  /** The identity pool's name for the IdP: a social host, or the OIDC issuer without `https://`. */
+  readonly loginProvider: string;
+  /** The IdP client id whose tokens are accepted (the `aud`). */
+  readonly clientId: string;
+  /** OIDC only: the issuer, for the IAM OIDC provider. */
+  readonly issuer?: string;
+  readonly rules?: Filled<NonNullable<DirectFederationConfig['rules']>, typeof DEFAULTS.DirectFederationRules>;
+  readonly unmatched: 'AuthenticatedRole' | 'Deny';
+}
 
 /** SAML provider with every default filled in. */
 export type ResolvedSamlProvider = Filled<SamlProviderConfig, typeof DEFAULTS.SamlProviderConfig>;
@@ -59,12 +95,18 @@ export type ResolvedConfig = Pick<ProjectConfig, 'name' | 'region' | 'storage'> 
   readonly resourceServer: Filled<ResourceServerConfig, typeof DEFAULTS.ResourceServerConfig>;
   readonly identityProviders: {
     readonly google?: ResolvedGoogleProvider;
+    readonly facebook?: ResolvedFacebookProvider;
+    readonly signInWithApple?: ResolvedAppleProvider;
+    readonly loginWithAmazon?: ResolvedAmazonProvider;
     readonly saml: readonly ResolvedSamlProvider[];
-    /** Every social IdP (Google, and Facebook/Apple/Amazon when added), for the pre-sign-up trigger. */
+    readonly oidc: readonly ResolvedOidcProvider[];
+    /** Every configured social IdP (Google, Facebook, Apple, Amazon), for the pre-sign-up trigger. */
     readonly social: readonly ResolvedSocialProvider[];
   };
-  /** Role mapping and ambiguous-role resolution, defaults filled in. */
-  readonly identityPool: Filled<IdentityPoolConfig, typeof DEFAULTS.IdentityPoolConfig>;
+  /** Role mapping, ambiguous-role resolution and direct IdPs, defaults filled in. */
+  readonly identityPool: Filled<Omit<IdentityPoolConfig, 'directFederation'>, typeof DEFAULTS.IdentityPoolConfig> & {
+    readonly directFederation: readonly ResolvedDirectFederation[];
+  };
   /** The API options, defaults filled in (callers, row rules and group variables empty when unset). */
   readonly api: Filled<ApiConfig, typeof DEFAULTS.ApiConfig>;
   readonly environments: Readonly<Record<string, ResolvedEnvironment>>;
@@ -110,6 +152,23 @@ function resolveAdmission(a: SocialAdmissionConfig | undefined): ResolvedAdmissi
   };
 }
 
+/** A direct IdP with the identity pool's name for it and its client id (validation made sure it is configured). */
+function resolveDirect(
+  d: DirectFederationConfig,
+  oidc: readonly ResolvedOidcProvider[],
+  socialClientIds: Partial<Record<SocialProviderName, string>>,
+): ResolvedDirectFederation {
+  const base = {
+    idp: d.idp,
+    unmatched: d.unmatched ?? DEFAULTS.DirectFederationConfig.unmatched,
+    ...(d.rules ? { rules: withDefaults(DEFAULTS.DirectFederationRules, d.rules) } : {}),
+  };
+  const o = oidc.find((p) => p.name === d.idp);
+  if (o) return { ...base, kind: 'OIDC', loginProvider: o.issuer.replace(/^https:\/\//, '').replace(/\/$/, ''), clientId: o.clientId, issuer: o.issuer };
+  const kind = d.idp as SocialProviderName;
+  return { ...base, kind, loginProvider: SOCIAL_LOGIN_PROVIDERS[kind], clientId: socialClientIds[kind]! };
+}
+
 function resolveExisting(e: ExistingPoolConfig, groups: readonly GroupConfig[]): ResolvedExisting {
   const immutable = withDefaults(DEFAULTS.ExistingImmutableConfig, e.immutable);
   return {
@@ -142,22 +201,37 @@ function resolveEnvironment(raw: ProjectConfig, name: string, e: EnvironmentConf
 export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'): ResolvedConfig {
   validateConfig(raw, source);
   const idps = withDefaults(DEFAULTS.IdentityProvidersConfig, raw.identityProviders);
-  const google = idps.google && {
-    ...withDefaults(DEFAULTS.GoogleProviderConfig, idps.google),
-    admission: resolveAdmission(idps.google.admission),
+  const social = <T extends { admission?: SocialAdmissionConfig }, D extends object>(defaults: D, given: T | undefined) =>
+    given && { ...withDefaults(defaults, given), admission: resolveAdmission(given.admission) };
+  const google = social(DEFAULTS.GoogleProviderConfig, idps.google);
+  const facebook = social(DEFAULTS.FacebookProviderConfig, idps.facebook);
+  const signInWithApple = social(DEFAULTS.AppleProviderConfig, idps.signInWithApple);
+  const loginWithAmazon = social(DEFAULTS.AmazonProviderConfig, idps.loginWithAmazon);
+  const oidc = idps.oidc.map((o) => withDefaults(DEFAULTS.OidcProviderConfig, o));
+  const socialList: ResolvedSocialProvider[] = [
+    ...(google ? [{ name: 'Google' as const, admission: google.admission }] : []),
+    ...(facebook ? [{ name: 'Facebook' as const, admission: facebook.admission }] : []),
+    ...(signInWithApple ? [{ name: 'SignInWithApple' as const, admission: signInWithApple.admission }] : []),
+    ...(loginWithAmazon ? [{ name: 'LoginWithAmazon' as const, admission: loginWithAmazon.admission }] : []),
+  ];
+  const socialClientIds: Partial<Record<SocialProviderName, string>> = {
+    Google: google?.clientId,
+    Facebook: facebook?.clientId,
+    SignInWithApple: signInWithApple?.clientId,
+    LoginWithAmazon: loginWithAmazon?.clientId,
   };
+  const { directFederation, ...pool } = raw.identityPool ?? {};
   return {
     name: raw.name,
     region: raw.region,
     groups: [...raw.groups].sort((a, b) => a.precedence - b.precedence),
     userPool: withDefaults(DEFAULTS.UserPoolConfig, raw.userPool),
     resourceServer: withDefaults(DEFAULTS.ResourceServerConfig, raw.resourceServer),
-    identityProviders: {
-      google,
-      social: google ? [{ name: 'Google', admission: google.admission }] : [],
-      saml: idps.saml.map((s) => withDefaults(DEFAULTS.SamlProviderConfig, s)),
+    identityProviders: { google, facebook, signInWithApple, loginWithAmazon, social: socialList, saml: idps.saml.map((s) => withDefaults(DEFAULTS.SamlProviderConfig, s)), oidc },
+    identityPool: {
+      ...withDefaults(DEFAULTS.IdentityPoolConfig, pool),
+      directFederation: (directFederation ?? []).map((d) => resolveDirect(d, oidc, socialClientIds)),
     },
-    identityPool: withDefaults(DEFAULTS.IdentityPoolConfig, raw.identityPool),
     storage: raw.storage,
     api: withDefaults(DEFAULTS.ApiConfig, raw.api),
     environments: Object.fromEntries(

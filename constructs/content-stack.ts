@@ -106,8 +106,8 @@ export class ContentStack extends TerraformStack {
     const userPool = this.directory.userPool;
     const account = new AccountOf(this, 'account', userPool.arn);
     this.logKey.useAccount(account);
-    const { google, saml } = config.identityProviders;
-    this.federation = new Federation(this, 'federation', { userPoolId: userPool.id, google, saml });
+    const { google, facebook, signInWithApple, loginWithAmazon, saml, oidc } = config.identityProviders;
+    this.federation = new Federation(this, 'federation', { userPoolId: userPool.id, google, facebook, signInWithApple, loginWithAmazon, saml, oidc });
     this.clients = new AppClients(this, 'clients', {
       namePrefix: prefix,
       userPoolId: userPool.id,
@@ -122,6 +122,7 @@ export class ContentStack extends TerraformStack {
       roleMapping: config.identityPool,
       userPoolEndpoint: userPool.endpoint,
       webClientId: this.clients.webClient.id,
+      directFederation: config.identityPool.directFederation,
     });
     this.directory.attachGroupRoles(this.access.groupRoles);
     this.store = new ContentStore(this, 'store', {

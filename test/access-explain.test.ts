@@ -39,7 +39,7 @@ const tied: ResolvedConfig = {
 };
 const withMapping = (c: ResolvedConfig, roleMapping: 'rules' | 'token', ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny' = 'AuthenticatedRole'): ResolvedConfig => ({
   ...c,
-  identityPool: { roleMapping, ambiguousRoleResolution },
+  identityPool: { ...c.identityPool, roleMapping, ambiguousRoleResolution },
 });
 const model = projectAuthModel(base, join(__dirname, 'fixtures', 'access', 'clean.graphql'));
 const explainGroups = (config: ResolvedConfig, groups: string) => explain(model, config, subjectFromGroups(groups));
