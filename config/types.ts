@@ -48,8 +48,8 @@ export interface StorageRule {
 export type GroupMapping = Readonly<Record<string, string>>;
 
 /**
- * Who may come in through a social identity provider (Google now; Facebook, Sign in with
- * Apple and Login with Amazon take the same rule). A social IdP answers only "this is
+ * Who may come in through a social identity provider (Google, Facebook, Sign in with Apple,
+ * Login with Amazon: each its own rule). A social IdP answers only "this is
  * someone's account", not "this person belongs here", so on an admin-create-only pool the
  * pre-sign-up trigger checks this rule before Cognito creates the user. Either name the
  * addresses (`allowedEmailDomains` and/or `allowedEmails`) or set `invitedOnly`.
