@@ -79,6 +79,24 @@ test('a stack that adopts an existing pool validates offline; its plan needs AWS
   expect(plan.stderr).toContain('reading Cognito User Pool (eu-west-1_AbC123xyz)');
 });
 
+test('a stack with direct (federated-only) identity-pool IdPs plans offline: IAM OIDC provider, login providers, their role mapping', () => {
+  const out = join(workDir, 'direct.out');
+  const prelude = `require(${JSON.stringify(repoPath('dist/config/project.js'))}).project.identityPool = { directFederation: [
+    { idp: 'PartnerOIDC', rules: { claim: 'groups', matchType: 'Contains', groupMapping: { 'partner-writers': 'editors' } } },
+    { idp: 'Google', unmatched: 'AuthenticatedRole' },
+  ] };`;
+  const synth = runBuiltApp(out, prelude);
+  if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stderr}`);
+  const stackDir = join(out, 'stacks', 'dev');
+  const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+  expect(Object.keys(stack.resource.aws_iam_openid_connect_provider)).toHaveLength(1);
+  const stackEnv = { ...env, TF_DATA_DIR: join(workDir, 'tf-data', 'direct') };
+  terraform(['init', '-input=false'], stackDir, stackEnv);
+  const plan = terraform(['plan', '-input=false', '-lock=false'], stackDir, stackEnv);
+  expect(planSummary(plan.stdout)).toEqual({ add: countResources(stack), change: 0, destroy: 0 });
+  expect(plan.stdout).toMatch(/supported_login_providers\s+=\s+\{\s+"accounts.google.com"/);
+});
+
 describe('terraform CLI config', () => {
   test('uses the filesystem mirror for hashicorp/aws when one exists, and never phones home', () => {
     const mirror = findProviderMirror();
