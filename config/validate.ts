@@ -11,6 +11,7 @@ import type {
   LocalModeConfig,
   OidcProviderConfig,
   ProjectConfig,
+  SocialProviderName,
   SocialAdmissionConfig,
   StorageAudience,
   StorageRule,
@@ -318,13 +319,13 @@ function checkSocialAdmission(raw: ProjectConfig, fail: Fail): void {
   }
 }
 
-/** Each social provider's display name and `identityProviders` key. */
+/** Each social provider's display name, `identityProviders` key and Cognito provider name. */
 const SOCIAL_KEYS = [
-  ['Google', 'google'],
-  ['Facebook', 'facebook'],
-  ['Apple', 'signInWithApple'],
-  ['Amazon', 'loginWithAmazon'],
-] as const;
+  ['Google', 'google', 'Google'],
+  ['Facebook', 'facebook', 'Facebook'],
+  ['Apple', 'signInWithApple', 'SignInWithApple'],
+  ['Amazon', 'loginWithAmazon', 'LoginWithAmazon'],
+] as const satisfies readonly (readonly [string, keyof IdentityProvidersConfig, SocialProviderName])[];
 
 function checkIdentityPool(raw: ProjectConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
   const p = raw.identityPool ?? {};
@@ -341,7 +342,7 @@ function checkIdentityPool(raw: ProjectConfig, fail: Fail, groupCheck: (k: strin
 function checkDirectFederation(raw: ProjectConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
   const idps = raw.identityProviders ?? {};
   const configured = [
-    ...SOCIAL_KEYS.filter(([, k]) => idps[k]).map(([, k]) => (k === 'google' ? 'Google' : k === 'facebook' ? 'Facebook' : k === 'signInWithApple' ? 'SignInWithApple' : 'LoginWithAmazon')),
+    ...SOCIAL_KEYS.filter(([, k]) => idps[k]).map(([, , cognitoName]) => cognitoName),
     ...(idps.oidc ?? []).map((o) => o.name),
   ];
   const direct = raw.identityPool?.directFederation ?? [];
