@@ -37,7 +37,7 @@ function labelsOf(...ms: AccessMatrix[]): Map<string, string> {
   return new Map(ms.flatMap((m) => m.personas.map((p) => [p.id, p.label] as const)));
 }
 
-/** Compares every (persona, field) cell and every identity-pool persona of two matrices. */
+/** Compares every (persona, field) cell, every identity-pool persona and every IdP outcome of two matrices. */
 export function diffMatrices(before: AccessMatrix, after: AccessMatrix): AccessDiff {
   const labels = labelsOf(before, after);
   const rowsOf = (m: AccessMatrix) => new Map(m.rows.map((r) => [`${r.type}.${r.field}`, r]));
@@ -56,15 +56,23 @@ export function diffMatrices(before: AccessMatrix, after: AccessMatrix): AccessD
       if (change) fields.push({ persona: labels.get(persona)!, field: key, change, before: describe(was), after: describe(now) });
     }
   }
-  const ipOf = (m: AccessMatrix) => new Map(m.identityPool.personas.map((p) => [p.persona, p]));
+  // Each user-pool persona, and each outcome of each IdP row (absent from matrices older than them).
+  type Entry = { label: string; role: string; storage: { read: readonly string[]; write: readonly string[] } };
+  const ipOf = (m: AccessMatrix) =>
+    new Map<string, Entry>([
+      ...m.identityPool.personas.map((p): [string, Entry] => [p.persona, { label: labels.get(p.persona)!, role: p.role, storage: p.storage }]),
+      ...(m.identityPool.providers ?? []).flatMap((r) =>
+        r.outcomes.map((o): [string, Entry] => [`idp:${r.provider}:${o.when}`, { label: `IdP ${r.provider}: ${o.when}`, role: o.role, storage: o.storage }]),
+      ),
+    ]);
   const ib = ipOf(before);
   const ia = ipOf(after);
   const identityPool: IdentityChange[] = [];
-  for (const persona of new Set([...ib.keys(), ...ia.keys()])) {
-    const was = ib.get(persona);
-    const now = ia.get(persona);
+  for (const key of new Set([...ib.keys(), ...ia.keys()])) {
+    const was = ib.get(key);
+    const now = ia.get(key);
     const push = (what: IdentityChange['what'], x: string | undefined, y: string | undefined) => {
-      if (x !== y) identityPool.push({ persona: labels.get(persona)!, what, before: x ?? ABSENT, after: y ?? ABSENT });
+      if (x !== y) identityPool.push({ persona: (was ?? now)!.label, what, before: x ?? ABSENT, after: y ?? ABSENT });
     };
     push('role', was?.role, now?.role);
     push('storage read', was?.storage.read.join(', '), now?.storage.read.join(', '));

@@ -56,24 +56,32 @@ export function subjectFromDemoUser(config: Pick<ResolvedConfig, 'local'>, email
  * the settings the stack gives it).
  */
 export function subjectFromFederation(config: ResolvedConfig, provider: string, idpGroups: string, localGroups = ''): ExplainSubject {
-  const saml = config.identityProviders.saml.find((s) => s.name === provider);
-  if (!saml) {
-    throw new UserFacingError({ location: `--idp ${provider}`, problem: `not in config/project.ts identityProviders.saml (have: ${config.identityProviders.saml.map((s) => s.name).join(', ') || 'none'})` });
+  // The IdPs whose groups the trigger maps: every SAML IdP, and each OIDC IdP with a groups claim.
+  const mapping = [
+    ...config.identityProviders.saml.map((s) => ({ name: s.name, type: 'SAML', key: 'saml', groupMapping: s.groupMapping })),
+    ...config.identityProviders.oidc.filter((o) => o.groupsClaim).map((o) => ({ name: o.name, type: 'OIDC', key: 'oidc', groupMapping: o.groupMapping })),
+  ];
+  const idp = mapping.find((p) => p.name === provider);
+  if (!idp) {
+    throw new UserFacingError({
+      location: `--idp ${provider}`,
+      problem: `not an IdP of config/project.ts whose groups map (identityProviders.saml, or identityProviders.oidc with a groupsClaim; have: ${mapping.map((p) => p.name).join(', ') || 'none'})`,
+    });
   }
   const settings = groupMappingSettings(stackConfig(config, config.local.environment), IDP_GROUPS_ATTRIBUTE);
   const claimed = splitList(idpGroups);
   const mapped = mappedGroups(
     `${provider}_explained-user`,
-    { [IDP_GROUPS_ATTRIBUTE]: JSON.stringify(claimed), identities: JSON.stringify([{ providerName: provider, providerType: 'SAML' }]) },
+    { [IDP_GROUPS_ATTRIBUTE]: JSON.stringify(claimed), identities: JSON.stringify([{ providerName: provider, providerType: idp.type }]) },
     settings,
   );
   const own = splitList(localGroups);
-  const ignored = claimed.filter((g) => !Object.hasOwn(saml.groupMapping, g));
+  const ignored = claimed.filter((g) => !Object.hasOwn(idp.groupMapping, g));
   return {
     groups: [...new Set([...own, ...mapped])],
     source: `federated user of ${provider} with IdP groups ${claimed.join(', ') || '(none)'}`,
     notes: [
-      `the pre-token-generation trigger maps IdP groups through identityProviders.saml "${provider}" groupMapping: ${mapped.length ? mapped.join(', ') : 'no group'}`,
+      `the pre-token-generation trigger maps IdP groups through identityProviders.${idp.key} "${provider}" groupMapping: ${mapped.length ? mapped.join(', ') : 'no group'}`,
       ...(ignored.length ? [`IdP groups not in the allow-list are ignored: ${ignored.join(', ')}`] : []),
     ],
   };

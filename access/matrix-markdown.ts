@@ -78,9 +78,27 @@ export function renderMatrixMarkdown(m: AccessMatrix): string {
     );
   }
   out.push('| no credentials | none | unauthenticated identities get no role | — | — |');
+  if (ip.providers.length) out.push(...providerSection(ip.providers));
   if (m.storage) out.push(...storageSection(m.storage, labels));
   if (notes.length) out.push('', ...notes);
   return out.join('\n') + '\n';
+}
+
+/** The identity-pool section's IdP rows: how each IdP's users reach the identity pool, and with which role. */
+function providerSection(rows: AccessMatrix['identityPool']['providers']): string[] {
+  const list = (xs: readonly string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '—');
+  return [
+    '',
+    '### Identity providers',
+    '',
+    'Through the user pool, a federated user gets the user pool\'s role mapping above (IdP groups count only where the provider\'s `groupMapping` lists them); a direct IdP\'s token goes to the identity pool without the user pool and its own rules decide (no `owner` principal tag, so no `{owner}` prefix).',
+    '',
+    '| IdP | kind | path | who gets in | when | IAM role | storage read | storage write |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.flatMap((r) =>
+      r.outcomes.map((o) => `| ${cell(r.provider)} | ${r.kind} | ${r.path} | ${cell(r.admission)} | ${cell(o.when)} | ${cell(o.role)} | ${list(o.storage.read)} | ${list(o.storage.write)} |`),
+    ),
+  ];
 }
 
 /** The storage part evaluated from the synthesized policies: persona x prefix x read/write/list. */

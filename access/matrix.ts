@@ -1,7 +1,7 @@
 import { GraphQLObjectType, GraphQLSchema, getNamedType, isAbstractType, isObjectType } from 'graphql';
 import type { ResolvedConfig } from '../config';
 import { admitUserPoolToken, AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
-import { resolveRole, roleName } from './role-mapping';
+import { directMappingRules, resolveRole, roleName, type IdentityRole } from './role-mapping';
 import { storageGrantsFor } from './storage-grants';
 import type { StorageRow } from './evaluated-access';
 
@@ -12,10 +12,14 @@ import type { StorageRow } from './evaluated-access';
  */
 
 /** The parts of the config the matrix reads (older configs, read by `--diff`, have at least these). */
-export type MatrixConfig = Pick<ResolvedConfig, 'groups' | 'identityPool' | 'storage'> & {
+export type MatrixConfig = Pick<ResolvedConfig, 'groups' | 'storage'> & {
+  /** Role mapping; `directFederation` is absent in configs older than it. */
+  readonly identityPool: Omit<ResolvedConfig['identityPool'], 'directFederation'> & Partial<Pick<ResolvedConfig['identityPool'], 'directFederation'>>;
   readonly api: Pick<ResolvedConfig['api'], 'iamCallers' | 'rowRules'>;
   /** The resource server the server client's scopes come from (absent in configs older than it). */
   readonly resourceServer?: ResolvedConfig['resourceServer'];
+  /** The identity providers (absent in configs older than the provider rows; their `oidc` too). */
+  readonly identityProviders?: Pick<ResolvedConfig['identityProviders'], 'saml' | 'social'> & Partial<Pick<ResolvedConfig['identityProviders'], 'oidc'>>;
 };
 
 export interface Persona {
@@ -63,6 +67,26 @@ export interface IdentityPoolPersona {
   readonly storage: { readonly read: readonly string[]; readonly write: readonly string[] };
 }
 
+/** What one outcome of signing in through an IdP gives: when, the role, the storage it reaches. */
+export interface ProviderOutcome {
+  /** The condition, e.g. `groups claim has "partner-writers"` or `no listed IdP group`. */
+  readonly when: string;
+  /** Role name (`editors role`, `default authenticated role`, `no credentials`). */
+  readonly role: string;
+  readonly storage: { readonly read: readonly string[]; readonly write: readonly string[] };
+}
+
+/** One identity provider in the identity-pool section: how its users reach the identity pool and with which role. */
+export interface IdentityPoolProviderRow {
+  readonly provider: string;
+  readonly kind: 'Google' | 'Facebook' | 'SignInWithApple' | 'LoginWithAmazon' | 'SAML' | 'OIDC';
+  /** `user pool`: a federated user of the pool, then the pool's role mapping; `direct`: the IdP's token straight to the identity pool. */
+  readonly path: 'user pool' | 'direct';
+  /** Who gets in, in words. */
+  readonly admission: string;
+  readonly outcomes: readonly ProviderOutcome[];
+}
+
 export interface AccessMatrix {
   readonly api: { readonly defaultMode: string; readonly additionalModes: readonly string[] };
   readonly personas: readonly Persona[];
@@ -72,6 +96,8 @@ export interface AccessMatrix {
     readonly roleMapping: 'rules' | 'token';
     readonly ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny';
     readonly personas: readonly IdentityPoolPersona[];
+    /** Each identity provider (user-pool federation and direct), in config order. */
+    readonly providers: readonly IdentityPoolProviderRow[];
   };
   /**
    * Storage evaluated from the synthesized stack's policies (access/evaluated-access.ts):
@@ -181,10 +207,92 @@ function identityPoolPersonas(config: MatrixConfig, personas: readonly Persona[]
   });
 }
 
+/** The storage a role reaches: that of the persona holding the same role (evaluated or derived), else derived from the rules. */
+function storageOfRole(config: MatrixConfig, personas: readonly IdentityPoolPersona[], role: IdentityRole | null): ProviderOutcome['storage'] {
+  return personas.find((p) => p.role === roleName(role))?.storage ?? storageGrantsFor(config.storage.rules, role);
+}
+
+/** A user-pool outcome: the role the pool's mapping gives a user in `groups`. */
+function poolOutcome(config: MatrixConfig, personas: readonly IdentityPoolPersona[], when: string, groups: readonly string[]): ProviderOutcome {
+  const role = resolveRole(config, groups).role;
+  return { when, role: roleName(role), storage: storageOfRole(config, personas, role) };
+}
+
+function admissionText(rule: ResolvedConfig['identityProviders']['social'][number]['admission']): string {
+  if (!rule) return 'any account (open pool, no admission rule)';
+  if (rule.mode === 'invitedOnly') return 'pre-sign-up rule: invited only (linked to an admin-created user)';
+  const list = [...rule.allowedEmailDomains.map((d) => `@${d}`), ...rule.allowedEmails];
+  return `pre-sign-up rule: ${list.join(', ')}`;
+}
+
+/** A direct IdP's identities carry no `owner` principal tag: `{owner}` prefixes are out of reach. */
+function withoutOwnerPrefixes(storage: ProviderOutcome['storage']): ProviderOutcome['storage'] {
+  const mine = (xs: readonly string[]) => xs.filter((x) => !x.includes('{owner}'));
+  return { read: mine(storage.read), write: mine(storage.write) };
+}
+
+/**
+ * The identity-pool rows of every IdP: social IdPs and enterprise IdPs (SAML, OIDC) through
+ * the user pool (allow-listed IdP groups become groups, then roles), and direct IdPs through
+ * their own rules.
+ */
+function identityPoolProviders(config: MatrixConfig, personas: readonly IdentityPoolPersona[]): IdentityPoolProviderRow[] {
+  const idps = config.identityProviders;
+  if (!idps) return [];
+  const noGroup = 'first sign-in: no group (until an administrator adds one)';
+  const rows: IdentityPoolProviderRow[] = idps.social.map((p) => ({
+    provider: p.name,
+    kind: p.name,
+    path: 'user pool',
+    admission: admissionText(p.admission),
+    outcomes: [poolOutcome(config, personas, noGroup, [])],
+  }));
+  const enterprise = (name: string, kind: 'SAML' | 'OIDC', claim: string | undefined, mapping: Readonly<Record<string, string>>): IdentityPoolProviderRow => ({
+    provider: name,
+    kind,
+    path: 'user pool',
+    admission: 'enterprise IdP: admitted (membership is its decision)',
+    outcomes: [
+      ...(claim ? Object.entries(mapping).map(([idpGroup, group]) => poolOutcome(config, personas, `${claim} has "${idpGroup}" -> ${group}`, [group])) : []),
+      poolOutcome(config, personas, claim ? `no listed IdP group in ${claim}` : 'the IdP brings no groups', []),
+    ],
+  });
+  rows.push(...idps.saml.map((s) => enterprise(s.name, 'SAML', s.groupsAttribute, s.groupMapping)));
+  rows.push(...(idps.oidc ?? []).map((o) => enterprise(o.name, 'OIDC', o.groupsClaim, o.groupMapping)));
+  for (const d of config.identityPool.directFederation ?? []) {
+    const rules = directMappingRules(config.groups, d.rules);
+    const unmatched: IdentityRole | null = d.unmatched === 'Deny' ? null : { kind: 'authenticated' };
+    rows.push({
+      provider: `${d.idp} (direct)`,
+      kind: d.kind,
+      path: 'direct',
+      admission: `no user pool, no pre-sign-up rule: any token of ${d.loginProvider} for client ${d.clientId}; the rules decide`,
+      outcomes: [
+        ...rules.map((r) => {
+          const role: IdentityRole = { kind: 'group', group: r.group };
+          return { when: `${r.claim} ${r.matchType} "${r.value}"`, role: roleName(role), storage: withoutOwnerPrefixes(storageOfRole(config, personas, role)) };
+        }),
+        { when: rules.length ? `no rule matches (unmatched: ${d.unmatched})` : `no rules (unmatched: ${d.unmatched})`, role: roleName(unmatched), storage: withoutOwnerPrefixes(storageOfRole(config, personas, unmatched)) },
+      ],
+    });
+  }
+  return rows;
+}
+
 /** The prefixes the evaluated policies let a persona read and write (another user's `{owner}` prefix never listed). */
 function evaluatedGrants(rows: readonly StorageRow[], persona: string): { read: string[]; write: string[] } {
   const mine = rows.filter((r) => r.persona === persona && r.whose !== 'other');
   return { read: mine.filter((r) => r.cells.read.allowed).map((r) => r.prefix), write: mine.filter((r) => r.cells.write.allowed).map((r) => r.prefix) };
+}
+
+function identityPoolSection(config: MatrixConfig, personas: readonly Persona[], evaluated?: MatrixEvaluation): AccessMatrix['identityPool'] {
+  const ip = identityPoolPersonas(config, personas, evaluated);
+  return {
+    roleMapping: config.identityPool.roleMapping,
+    ambiguousRoleResolution: config.identityPool.ambiguousRoleResolution,
+    personas: ip,
+    providers: identityPoolProviders(config, ip),
+  };
 }
 
 /**
@@ -216,11 +324,7 @@ export function buildMatrix(model: AuthModel, config: MatrixConfig, evaluated?: 
     api: { defaultMode: model.api.defaultMode, additionalModes: model.api.additionalModes },
     personas,
     rows,
-    identityPool: {
-      roleMapping: config.identityPool.roleMapping,
-      ambiguousRoleResolution: config.identityPool.ambiguousRoleResolution,
-      personas: identityPoolPersonas(config, personas, evaluated),
-    },
+    identityPool: identityPoolSection(config, personas, evaluated),
     ...(evaluated ? { storage: { stack: evaluated.stack, rows: evaluated.storage } } : {}),
   };
 }

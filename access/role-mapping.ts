@@ -101,3 +101,26 @@ export function resolveRole(settings: RoleMappingSettings, callerGroups: readonl
 function groupsText(callerGroups: readonly string[]): string {
   return callerGroups.length ? `groups: ${callerGroups.join(', ')}` : 'the user is in no group';
 }
+
+/** One rule of a direct IdP's mapping: its claim matches `value` -> `group`'s role. */
+export interface DirectMappingRule {
+  readonly claim: string;
+  readonly matchType: 'Equals' | 'Contains';
+  readonly value: string;
+  readonly group: string;
+}
+
+/**
+ * A direct (federated-only) IdP's rules: one per listed claim value, in the precedence order of
+ * the group each maps to (first match wins), config order for ties.
+ */
+export function directMappingRules(
+  groups: RoleMappingSettings['groups'],
+  rules: { readonly claim: string; readonly matchType: 'Equals' | 'Contains'; readonly groupMapping: Readonly<Record<string, string>> } | undefined,
+): DirectMappingRule[] {
+  if (!rules) return [];
+  const rank = new Map(byPrecedence(groups).map((g, i) => [g.name, i]));
+  return Object.entries(rules.groupMapping)
+    .map(([value, group]) => ({ claim: rules.claim, matchType: rules.matchType, value, group }))
+    .sort((a, b) => (rank.get(a.group) ?? Infinity) - (rank.get(b.group) ?? Infinity));
+}

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config';
 import { AuthModel, opensTo } from './auth-model';
 import type { Finding } from './checks';
-import { mappingRules } from './role-mapping';
+import { directMappingRules, mappingRules } from './role-mapping';
 import { blockList, resourceReference, resourcesOfType, type TerraformBlock, type TerraformJson } from './terraform-json';
 
 /**
@@ -183,6 +183,40 @@ const ROLE_MAPPING_RULES: readonly ((ctx: RoleMappingContext) => Finding[])[] = 
   (ctx) => (ctx.mapping.type === 'Rules' ? [...checkEveryGroupHasRule(ctx), ...checkRulePrecedence(ctx)] : checkEveryGroupHasRoleArn(ctx)),
 ];
 
+/**
+ * A direct IdP's mapping (its token goes to the identity pool without the user pool): Rules,
+ * its configured unmatched resolution, and exactly its configured rules, each granting the role
+ * of the group the config maps the claim value to (the group's own role_arn).
+ */
+function checkDirectMapping(ctx: RoleMappingContext, direct: StackCheckConfig['identityPool']['directFederation'][number]): Finding[] {
+  const { at, mapping, rules, groups } = ctx;
+  const findings: Finding[] = [];
+  if (mapping.type !== 'Rules') findings.push({ location: `${at}.type`, problem: `"${String(mapping.type)}" for ${direct.idp}, a direct IdP: only Rules mapping reads its token`, fix: 'use type Rules' });
+  if (mapping.ambiguous_role_resolution !== direct.unmatched) {
+    findings.push({
+      location: `${at}.ambiguous_role_resolution`,
+      problem: `"${String(mapping.ambiguous_role_resolution)}", but config identityPool.directFederation ${direct.idp} unmatched is "${direct.unmatched}"`,
+      fix: `use ${direct.unmatched}`,
+    });
+  }
+  const expected = directMappingRules(ctx.config.groups, direct.rules);
+  rules.forEach((r, j) => {
+    const want = expected[j];
+    const group = want && groups.get(want.group);
+    const same = want && r.claim === want.claim && r.match_type === want.matchType && r.value === want.value && group && r.role_arn === group[1].role_arn;
+    if (!same) {
+      findings.push({
+        location: `${at}.mapping_rule[${j}]`,
+        problem: `${String(r.claim)} ${String(r.match_type)} "${String(r.value)}" -> ${String(r.role_arn)} is not rule ${j + 1} of config identityPool.directFederation ${direct.idp}` +
+          (want ? ` (${want.claim} ${want.matchType} "${want.value}" -> the ${want.group} group's role)` : ''),
+        fix: 'map only the configured claim values, each to its group\'s own role, in group precedence order',
+      });
+    }
+  });
+  if (rules.length < expected.length) findings.push({ location: `${at}.mapping_rule`, problem: `${rules.length} rules, config identityPool.directFederation ${direct.idp} has ${expected.length}`, fix: 'add the missing rules' });
+  return findings;
+}
+
 /** Every group has a role in the identity-pool mapping; rules read only `cognito:groups`, in precedence order. */
 function checkRoleMappings(stack: string, json: TerraformJson, config: StackCheckConfig): Finding[] {
   const writable = userWritableClaims(json);
@@ -191,7 +225,8 @@ function checkRoleMappings(stack: string, json: TerraformJson, config: StackChec
     blockList(att.role_mapping).flatMap((mapping, i) => {
       const at = `stack ${stack}: resource.aws_cognito_identity_pool_roles_attachment.${id}.role_mapping[${i}]`;
       const ctx: RoleMappingContext = { stack, at, mapping, rules: blockList(mapping.mapping_rule), config, groups, writable };
-      return ROLE_MAPPING_RULES.flatMap((rule) => rule(ctx));
+      const direct = (config.identityPool.directFederation ?? []).find((d) => d.loginProvider === mapping.identity_provider);
+      return direct ? checkDirectMapping(ctx, direct) : ROLE_MAPPING_RULES.flatMap((rule) => rule(ctx));
     }),
   );
   return [...checkRolesAttached(stack, json, config), ...perMapping];

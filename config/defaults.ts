@@ -1,7 +1,16 @@
 import type {
+  AmazonProviderConfig,
   ApiConfig,
+  AppleProviderConfig,
+  DirectFederationConfig,
+  DirectFederationRules,
+  FacebookProviderConfig,
+  OidcProviderConfig,
   DemoUserConfig,
   EnvironmentConfig,
+  ExistingCustomAttribute,
+  ExistingImmutableConfig,
+  ExistingPoolConfig,
   FederatedDemoUserConfig,
   GoogleProviderConfig,
   IdentityPoolConfig,
@@ -33,10 +42,20 @@ export const DEFAULTS = {
     identifier: 'content',
     scopes: { read: 'Read content', write: 'Write content' },
   },
-  IdentityProvidersConfig: { saml: [] },
+  IdentityProvidersConfig: { saml: [], oidc: [] },
   GoogleProviderConfig: {
     scopes: 'openid email profile',
     attributeMapping: { email: 'email', name: 'name', username: 'sub' },
+  },
+  FacebookProviderConfig: { scopes: 'public_profile,email', attributeMapping: { email: 'email', name: 'name', username: 'id' } },
+  AppleProviderConfig: { scopes: 'email name', attributeMapping: { email: 'email', name: 'name', username: 'sub' } },
+  AmazonProviderConfig: { scopes: 'profile', attributeMapping: { email: 'email', name: 'name', username: 'user_id' } },
+  OidcProviderConfig: {
+    scopes: 'openid email profile',
+    attributesRequestMethod: 'GET',
+    attributeMapping: { email: 'email', name: 'name', username: 'sub' },
+    groupMapping: {},
+    identifiers: [],
   },
   SocialAdmissionConfig: { allowedEmailDomains: [], allowedEmails: [], invitedOnly: false },
   SamlProviderConfig: {
@@ -46,7 +65,9 @@ export const DEFAULTS = {
     idpSignOut: true,
     requestSigning: true,
   },
-  IdentityPoolConfig: { roleMapping: 'rules', ambiguousRoleResolution: 'AuthenticatedRole' },
+  IdentityPoolConfig: { roleMapping: 'rules', ambiguousRoleResolution: 'AuthenticatedRole', directFederation: [] },
+  DirectFederationConfig: { unmatched: 'Deny' },
+  DirectFederationRules: { matchType: 'Equals' },
   ApiConfig: {
     name: 'content-api',
     strictAuthDirectives: true,
@@ -66,22 +87,34 @@ export const DEFAULTS = {
     deletionProtection: true,
   },
   WebClientConfig: { refreshTokenValidityDays: 30, allowUserAdminScope: false },
+  ExistingPoolConfig: { clientIds: {}, importDomain: true },
+  ExistingImmutableConfig: { aliasAttributes: [], customAttributes: [] },
+  ExistingCustomAttribute: { mutable: true, minLength: 0, maxLength: 2048 },
   LocalModeConfig: { environment: 'dev', userPoolPort: 9229, graphqlPort: 20002, dynamodbPort: 8000, allowedOrigins: [], federatedUsers: [] },
   DemoUserConfig: { groups: [], signIn: 'password' },
   FederatedDemoUserConfig: { idpGroups: [] },
 } as const satisfies {
   UserPoolConfig: Required<Omit<UserPoolConfig, 'ses'>>;
   ResourceServerConfig: Required<ResourceServerConfig>;
-  IdentityProvidersConfig: Required<Pick<IdentityProvidersConfig, 'saml'>>;
+  IdentityProvidersConfig: Required<Pick<IdentityProvidersConfig, 'saml' | 'oidc'>>;
+  FacebookProviderConfig: Required<Pick<FacebookProviderConfig, 'scopes' | 'attributeMapping'>>;
+  AppleProviderConfig: Required<Pick<AppleProviderConfig, 'scopes' | 'attributeMapping'>>;
+  AmazonProviderConfig: Required<Pick<AmazonProviderConfig, 'scopes' | 'attributeMapping'>>;
+  OidcProviderConfig: Required<Pick<OidcProviderConfig, 'scopes' | 'attributesRequestMethod' | 'attributeMapping' | 'groupMapping' | 'identifiers'>>;
   GoogleProviderConfig: Required<Pick<GoogleProviderConfig, 'scopes' | 'attributeMapping'>>;
   SocialAdmissionConfig: Required<SocialAdmissionConfig>;
   SamlProviderConfig: Required<Pick<SamlProviderConfig, 'attributeMapping' | 'groupMapping' | 'identifiers' | 'idpSignOut' | 'requestSigning'>>;
   IdentityPoolConfig: Required<IdentityPoolConfig>;
+  DirectFederationConfig: Required<Pick<DirectFederationConfig, 'unmatched'>>;
+  DirectFederationRules: Required<Pick<DirectFederationRules, 'matchType'>>;
   ApiConfig: Required<ApiConfig>;
   EnvironmentConfig: Required<
     Pick<EnvironmentConfig, 'mfa' | 'featurePlan' | 'introspection' | 'requireRemoteState' | 'relaxations' | 'deletionProtection'>
   > & { waf: Required<NonNullable<EnvironmentConfig['waf']>> };
   WebClientConfig: Required<Pick<WebClientConfig, 'refreshTokenValidityDays' | 'allowUserAdminScope'>>;
+  ExistingPoolConfig: Required<Pick<ExistingPoolConfig, 'clientIds' | 'importDomain'>>;
+  ExistingImmutableConfig: Required<Pick<ExistingImmutableConfig, 'aliasAttributes' | 'customAttributes'>>;
+  ExistingCustomAttribute: Required<Pick<ExistingCustomAttribute, 'mutable' | 'minLength' | 'maxLength'>>;
   LocalModeConfig: Required<Omit<LocalModeConfig, 'demoUsers'>>;
   DemoUserConfig: Required<Pick<DemoUserConfig, 'groups' | 'signIn'>>;
   FederatedDemoUserConfig: Required<Pick<FederatedDemoUserConfig, 'idpGroups'>>;

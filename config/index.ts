@@ -1,8 +1,16 @@
 import { project } from './project';
 import type {
+  AmazonProviderConfig,
   ApiConfig,
+  AppleProviderConfig,
+  DirectFederationConfig,
+  FacebookProviderConfig,
+  OidcProviderConfig,
   DemoUserConfig,
   EnvironmentConfig,
+  ExistingCustomAttribute,
+  ExistingImmutableConfig,
+  ExistingPoolConfig,
   GoogleProviderConfig,
   GroupConfig,
   IdentityPoolConfig,
@@ -22,6 +30,37 @@ import { validateConfig } from './validate';
 
 export * from './types';
 export { ConfigError } from './validate';
+
+/** OIDC provider with every default filled in. */
+export type ResolvedOidcProvider = Filled<OidcProviderConfig, typeof DEFAULTS.OidcProviderConfig>;
+
+/** A social provider's config with its defaults filled in and its admission rule resolved. */
+type ResolvedSocial<T extends { admission?: SocialAdmissionConfig }, D> = Filled<Omit<T, 'admission'>, D> & { readonly admission?: ResolvedAdmission };
+export type ResolvedFacebookProvider = ResolvedSocial<FacebookProviderConfig, typeof DEFAULTS.FacebookProviderConfig>;
+export type ResolvedAppleProvider = ResolvedSocial<AppleProviderConfig, typeof DEFAULTS.AppleProviderConfig>;
+export type ResolvedAmazonProvider = ResolvedSocial<AmazonProviderConfig, typeof DEFAULTS.AmazonProviderConfig>;
+
+/** The host (and path) an identity pool knows each social IdP by (`supported_login_providers` keys, role-mapping `identity_provider`). */
+export const SOCIAL_LOGIN_PROVIDERS: Readonly<Record<SocialProviderName, string>> = {
+  Google: 'accounts.google.com',
+  Facebook: 'graph.facebook.com',
+  SignInWithApple: 'appleid.apple.com',
+  LoginWithAmazon: 'www.amazon.com',
+};
+
+/** A direct (federated-only) identity-pool provider, resolved: what the identity pool and its role mapping need. */
+export interface ResolvedDirectFederation {
+  readonly idp: string;
+  readonly kind: SocialProviderName | 'OIDC';
+  /** The identity pool's name for the IdP: a social host, or the OIDC issuer without `https://`. */
+  readonly loginProvider: string;
+  /** The IdP client id whose tokens are accepted (the `aud`). */
+  readonly clientId: string;
+  /** OIDC only: the issuer, for the IAM OIDC provider. */
+  readonly issuer?: string;
+  readonly rules?: Filled<NonNullable<DirectFederationConfig['rules']>, typeof DEFAULTS.DirectFederationRules>;
+  readonly unmatched: 'AuthenticatedRole' | 'Deny';
+}
 
 /** SAML provider with every default filled in. */
 export type ResolvedSamlProvider = Filled<SamlProviderConfig, typeof DEFAULTS.SamlProviderConfig>;
@@ -54,12 +93,18 @@ export type ResolvedConfig = Pick<ProjectConfig, 'name' | 'region' | 'storage'> 
   readonly resourceServer: Filled<ResourceServerConfig, typeof DEFAULTS.ResourceServerConfig>;
   readonly identityProviders: {
     readonly google?: ResolvedGoogleProvider;
+    readonly facebook?: ResolvedFacebookProvider;
+    readonly signInWithApple?: ResolvedAppleProvider;
+    readonly loginWithAmazon?: ResolvedAmazonProvider;
     readonly saml: readonly ResolvedSamlProvider[];
-    /** Every social IdP (Google, and Facebook/Apple/Amazon when added), for the pre-sign-up trigger. */
+    readonly oidc: readonly ResolvedOidcProvider[];
+    /** Every configured social IdP (Google, Facebook, Apple, Amazon), for the pre-sign-up trigger. */
     readonly social: readonly ResolvedSocialProvider[];
   };
-  /** Role mapping and ambiguous-role resolution, defaults filled in. */
-  readonly identityPool: Filled<IdentityPoolConfig, typeof DEFAULTS.IdentityPoolConfig>;
+  /** Role mapping, ambiguous-role resolution and direct IdPs, defaults filled in. */
+  readonly identityPool: Filled<Omit<IdentityPoolConfig, 'directFederation'>, typeof DEFAULTS.IdentityPoolConfig> & {
+    readonly directFederation: readonly ResolvedDirectFederation[];
+  };
   /** The API options, defaults filled in (callers, row rules and group variables empty when unset). */
   readonly api: Filled<ApiConfig, typeof DEFAULTS.ApiConfig>;
   readonly environments: Readonly<Record<string, ResolvedEnvironment>>;
@@ -70,8 +115,18 @@ export type ResolvedConfig = Pick<ProjectConfig, 'name' | 'region' | 'storage'> 
   };
 };
 
+/** An existing pool to adopt, defaults filled in (`groups`: the configured groups unless listed). */
+export type ResolvedExisting = Filled<Omit<ExistingPoolConfig, 'immutable' | 'groups'>, typeof DEFAULTS.ExistingPoolConfig> & {
+  readonly groups: readonly string[];
+  readonly immutable: Filled<Omit<ExistingImmutableConfig, 'customAttributes'>, typeof DEFAULTS.ExistingImmutableConfig> & {
+    readonly customAttributes: readonly Filled<ExistingCustomAttribute, typeof DEFAULTS.ExistingCustomAttribute>[];
+  };
+};
+
 /** One environment with its defaults filled in, its name, and its state key and region derived. */
-export type ResolvedEnvironment = Filled<Omit<EnvironmentConfig, 'webClient' | 'waf' | 'state'>, typeof DEFAULTS.EnvironmentConfig> & {
+export type ResolvedEnvironment = Filled<Omit<EnvironmentConfig, 'webClient' | 'waf' | 'state' | 'existing'>, typeof DEFAULTS.EnvironmentConfig> & {
+  /** The pool to adopt with import blocks. @default none */
+  readonly existing?: ResolvedExisting;
   readonly name: string;
   /** The web client's URLs and options, defaults filled in. */
   readonly webClient: Filled<WebClientConfig, typeof DEFAULTS.WebClientConfig>;
@@ -95,9 +150,40 @@ function resolveAdmission(a: SocialAdmissionConfig | undefined): ResolvedAdmissi
   };
 }
 
-function resolveEnvironment(projectName: string, region: string, name: string, e: EnvironmentConfig): ResolvedEnvironment {
+/** A direct IdP with the identity pool's name for it and its client id (validation made sure it is configured). */
+function resolveDirect(
+  d: DirectFederationConfig,
+  oidc: readonly ResolvedOidcProvider[],
+  socialClientIds: Partial<Record<SocialProviderName, string>>,
+): ResolvedDirectFederation {
+  const base = {
+    idp: d.idp,
+    unmatched: d.unmatched ?? DEFAULTS.DirectFederationConfig.unmatched,
+    ...(d.rules ? { rules: withDefaults(DEFAULTS.DirectFederationRules, d.rules) } : {}),
+  };
+  const o = oidc.find((p) => p.name === d.idp);
+  if (o) return { ...base, kind: 'OIDC', loginProvider: o.issuer.replace(/^https:\/\//, '').replace(/\/$/, ''), clientId: o.clientId, issuer: o.issuer };
+  const kind = d.idp as SocialProviderName;
+  return { ...base, kind, loginProvider: SOCIAL_LOGIN_PROVIDERS[kind], clientId: socialClientIds[kind]! };
+}
+
+function resolveExisting(e: ExistingPoolConfig, groups: readonly GroupConfig[]): ResolvedExisting {
+  const immutable = withDefaults(DEFAULTS.ExistingImmutableConfig, e.immutable);
   return {
-    ...withDefaults(DEFAULTS.EnvironmentConfig, e),
+    ...withDefaults(DEFAULTS.ExistingPoolConfig, e),
+    // Derived default: every configured group.
+    groups: e.groups ?? groups.map((g) => g.name),
+    immutable: { ...immutable, customAttributes: immutable.customAttributes.map((a) => withDefaults(DEFAULTS.ExistingCustomAttribute, a)) },
+  };
+}
+
+function resolveEnvironment(raw: ProjectConfig, name: string, e: EnvironmentConfig): ResolvedEnvironment {
+  const projectName = raw.name;
+  const region = raw.region;
+  const { existing, ...given } = e;
+  return {
+    ...withDefaults(DEFAULTS.EnvironmentConfig, given),
+    ...(existing ? { existing: resolveExisting(existing, raw.groups) } : {}),
     name,
     webClient: withDefaults(DEFAULTS.WebClientConfig, e.webClient),
     waf: withDefaults(DEFAULTS.EnvironmentConfig.waf, e.waf),
@@ -113,26 +199,41 @@ function resolveEnvironment(projectName: string, region: string, name: string, e
 export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'): ResolvedConfig {
   validateConfig(raw, source);
   const idps = withDefaults(DEFAULTS.IdentityProvidersConfig, raw.identityProviders);
-  const google = idps.google && {
-    ...withDefaults(DEFAULTS.GoogleProviderConfig, idps.google),
-    admission: resolveAdmission(idps.google.admission),
+  const social = <T extends { admission?: SocialAdmissionConfig }, D extends object>(defaults: D, given: T | undefined) =>
+    given && { ...withDefaults(defaults, given), admission: resolveAdmission(given.admission) };
+  const google = social(DEFAULTS.GoogleProviderConfig, idps.google);
+  const facebook = social(DEFAULTS.FacebookProviderConfig, idps.facebook);
+  const signInWithApple = social(DEFAULTS.AppleProviderConfig, idps.signInWithApple);
+  const loginWithAmazon = social(DEFAULTS.AmazonProviderConfig, idps.loginWithAmazon);
+  const oidc = idps.oidc.map((o) => withDefaults(DEFAULTS.OidcProviderConfig, o));
+  const socialList: ResolvedSocialProvider[] = [
+    ...(google ? [{ name: 'Google' as const, admission: google.admission }] : []),
+    ...(facebook ? [{ name: 'Facebook' as const, admission: facebook.admission }] : []),
+    ...(signInWithApple ? [{ name: 'SignInWithApple' as const, admission: signInWithApple.admission }] : []),
+    ...(loginWithAmazon ? [{ name: 'LoginWithAmazon' as const, admission: loginWithAmazon.admission }] : []),
+  ];
+  const socialClientIds: Partial<Record<SocialProviderName, string>> = {
+    Google: google?.clientId,
+    Facebook: facebook?.clientId,
+    SignInWithApple: signInWithApple?.clientId,
+    LoginWithAmazon: loginWithAmazon?.clientId,
   };
+  const { directFederation, ...pool } = raw.identityPool ?? {};
   return {
     name: raw.name,
     region: raw.region,
     groups: [...raw.groups].sort((a, b) => a.precedence - b.precedence),
     userPool: withDefaults(DEFAULTS.UserPoolConfig, raw.userPool),
     resourceServer: withDefaults(DEFAULTS.ResourceServerConfig, raw.resourceServer),
-    identityProviders: {
-      google,
-      social: google ? [{ name: 'Google', admission: google.admission }] : [],
-      saml: idps.saml.map((s) => withDefaults(DEFAULTS.SamlProviderConfig, s)),
+    identityProviders: { google, facebook, signInWithApple, loginWithAmazon, social: socialList, saml: idps.saml.map((s) => withDefaults(DEFAULTS.SamlProviderConfig, s)), oidc },
+    identityPool: {
+      ...withDefaults(DEFAULTS.IdentityPoolConfig, pool),
+      directFederation: (directFederation ?? []).map((d) => resolveDirect(d, oidc, socialClientIds)),
     },
-    identityPool: withDefaults(DEFAULTS.IdentityPoolConfig, raw.identityPool),
     storage: raw.storage,
     api: withDefaults(DEFAULTS.ApiConfig, raw.api),
     environments: Object.fromEntries(
-      Object.entries(raw.environments).map(([n, e]) => [n, resolveEnvironment(raw.name, raw.region, n, e)]),
+      Object.entries(raw.environments).map(([n, e]) => [n, resolveEnvironment(raw, n, e)]),
     ),
     local: {
       ...withDefaults(DEFAULTS.LocalModeConfig, raw.local),

@@ -30,6 +30,17 @@ export const project: ProjectConfig = {
         identifiers: ['corp.example.com'],
       },
     ],
+    oidc: [
+      {
+        // A partner's OpenID Connect IdP; its client secret is TF_VAR_oidc_partneroidc_client_secret.
+        name: 'PartnerOIDC',
+        issuer: 'https://login.partner.example.net',
+        clientId: 'content-cognito',
+        groupsClaim: 'groups',
+        groupMapping: { 'partner-writers': 'editors' },
+        identifiers: ['partner.example.net'],
+      },
+    ],
   },
 
   storage: {

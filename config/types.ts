@@ -48,8 +48,8 @@ export interface StorageRule {
 export type GroupMapping = Readonly<Record<string, string>>;
 
 /**
- * Who may come in through a social identity provider (Google now; Facebook, Sign in with
- * Apple and Login with Amazon take the same rule). A social IdP answers only "this is
+ * Who may come in through a social identity provider (Google, Facebook, Sign in with Apple,
+ * Login with Amazon: each its own rule). A social IdP answers only "this is
  * someone's account", not "this person belongs here", so on an admin-create-only pool the
  * pre-sign-up trigger checks this rule before Cognito creates the user. Either name the
  * addresses (`allowedEmailDomains` and/or `allowedEmails`) or set `invitedOnly`.
@@ -114,11 +114,87 @@ export interface SamlProviderConfig {
   readonly requestSigning?: boolean;
 }
 
+/**
+ * An OpenID Connect identity provider of the user pool. Cognito discovers its endpoints from
+ * `<issuer>/.well-known/openid-configuration`. The client secret is the sensitive Terraform
+ * variable `oidc_<name>_client_secret` (lower case, `-` as `_`), never in source or outputs.
+ */
+export interface OidcProviderConfig {
+  /** Provider name as Cognito shows it: 3-32 characters, letters, digits, `_-`; not a built-in name (Google, ...). */
+  readonly name: string;
+  /** The issuer URL (https), exactly as the IdP's ID tokens carry it in `iss`. */
+  readonly issuer: string;
+  /** The OAuth client id the IdP gave this pool (public). */
+  readonly clientId: string;
+  /** Scopes requested at the IdP's authorize endpoint, space-separated; must include `openid`. @default 'openid email profile' */
+  readonly scopes?: string;
+  /** How Cognito calls the IdP's userInfo endpoint. @default 'GET' */
+  readonly attributesRequestMethod?: 'GET' | 'POST';
+  /** Cognito attribute -> OIDC claim. @default { email: 'email', name: 'name', username: 'sub' } */
+  readonly attributeMapping?: Readonly<Record<string, string>>;
+  /** Claim that carries the user's IdP groups; mapped into `custom:idp_groups`. @default none (the IdP brings no groups) */
+  readonly groupsClaim?: string;
+  /** IdP group -> Cognito group, applied by the pre-token-generation trigger (needs `groupsClaim`). @default {} */
+  readonly groupMapping?: GroupMapping;
+  /** Email domains routed to this IdP on the hosted sign-in page. @default [] */
+  readonly identifiers?: readonly string[];
+}
+
+/** Facebook login. The app secret is the sensitive Terraform variable `facebook_app_secret`. */
+export interface FacebookProviderConfig {
+  /** The Facebook app id (public). */
+  readonly clientId: string;
+  /** Permissions requested, comma-separated. @default 'public_profile,email' */
+  readonly scopes?: string;
+  /** Graph API version, e.g. `v19.0`. @default none (Cognito's default version) */
+  readonly apiVersion?: string;
+  /** Cognito attribute -> Facebook field. @default { email: 'email', name: 'name', username: 'id' } */
+  readonly attributeMapping?: Readonly<Record<string, string>>;
+  /** Who may sign up through Facebook (same rule as Google's). @default none: synth fails on an admin-create-only pool */
+  readonly admission?: SocialAdmissionConfig;
+}
+
+/** Sign in with Apple. The private key (.p8 text) is the sensitive Terraform variable `apple_private_key`. */
+export interface AppleProviderConfig {
+  /** The Services ID (public), e.g. `com.example.content.signin`. */
+  readonly clientId: string;
+  /** Apple developer team id: 10 upper-case letters or digits. */
+  readonly teamId: string;
+  /** Id of the Sign in with Apple key: 10 upper-case letters or digits. */
+  readonly keyId: string;
+  /** Scopes, space-separated. @default 'email name' */
+  readonly scopes?: string;
+  /** Cognito attribute -> Apple claim. @default { email: 'email', name: 'name', username: 'sub' } */
+  readonly attributeMapping?: Readonly<Record<string, string>>;
+  /** Who may sign up through Apple (same rule as Google's). @default none: synth fails on an admin-create-only pool */
+  readonly admission?: SocialAdmissionConfig;
+}
+
+/** Login with Amazon. The client secret is the sensitive Terraform variable `amazon_client_secret`. */
+export interface AmazonProviderConfig {
+  /** The Login with Amazon client id (public), `amzn1.application-oa2-client.<hex>`. */
+  readonly clientId: string;
+  /** Scopes, space-separated. @default 'profile' */
+  readonly scopes?: string;
+  /** Cognito attribute -> Amazon profile field. @default { email: 'email', name: 'name', username: 'user_id' } */
+  readonly attributeMapping?: Readonly<Record<string, string>>;
+  /** Who may sign up through Amazon (same rule as Google's). @default none: synth fails on an admin-create-only pool */
+  readonly admission?: SocialAdmissionConfig;
+}
+
 export interface IdentityProvidersConfig {
   /** Google sign-in. @default disabled */
   readonly google?: GoogleProviderConfig;
+  /** Facebook login. @default disabled */
+  readonly facebook?: FacebookProviderConfig;
+  /** Sign in with Apple. @default disabled */
+  readonly signInWithApple?: AppleProviderConfig;
+  /** Login with Amazon. @default disabled */
+  readonly loginWithAmazon?: AmazonProviderConfig;
   /** SAML identity providers. @default [] */
   readonly saml?: readonly SamlProviderConfig[];
+  /** OpenID Connect identity providers, any number. @default [] */
+  readonly oidc?: readonly OidcProviderConfig[];
 }
 
 export interface WebClientConfig {
@@ -160,11 +236,43 @@ export interface UserPoolConfig {
   readonly ses?: { readonly sourceArn: string; readonly fromAddress: string };
 }
 
+/** A direct IdP's role mapping: claim value -> configured group, whose role the user gets. */
+export interface DirectFederationRules {
+  /** The token claim, e.g. `groups` or Google's `hd`. */
+  readonly claim: string;
+  /** `Equals` for a single-valued claim, `Contains` for a list such as `groups`. @default 'Equals' */
+  readonly matchType?: 'Equals' | 'Contains';
+  /** Claim value -> Cognito group (its identity-pool role). Only listed values map; rules run in group precedence order. */
+  readonly groupMapping: GroupMapping;
+}
+
+/**
+ * An IdP whose tokens go straight to the identity pool, without the user pool (no Cognito user,
+ * no pre-sign-up admission, no `cognito:groups`): its own role mapping decides, and unmatched
+ * users get no credentials unless `unmatched` says otherwise. The roles' trust policies keep
+ * their `aud` (this identity pool) and `amr` (authenticated) conditions.
+ */
+export interface DirectFederationConfig {
+  /** `Google`, `Facebook`, `SignInWithApple`, `LoginWithAmazon` or an `identityProviders.oidc[].name`; that provider must be configured. */
+  readonly idp: string;
+  /** Role mapping on a claim of the IdP's token. @default none (no rule: every user is unmatched) */
+  readonly rules?: DirectFederationRules;
+  /**
+   * What a user no rule matches gets. `AuthenticatedRole` gives every account of the IdP the
+   * default authenticated role (with a social IdP: anyone with an account there); a weaker,
+   * named choice.
+   * @default 'Deny'
+   */
+  readonly unmatched?: 'AuthenticatedRole' | 'Deny';
+}
+
 export interface IdentityPoolConfig {
   /** How a signed-in user's IAM role is chosen. `rules`: `cognito:groups` Contains, in precedence order. @default 'rules' */
   readonly roleMapping?: 'rules' | 'token';
   /** What happens when no rule matches or the token names no single role. @default 'AuthenticatedRole' */
   readonly ambiguousRoleResolution?: 'AuthenticatedRole' | 'Deny';
+  /** IdPs whose tokens the identity pool accepts directly (federated-only identities). @default [] */
+  readonly directFederation?: readonly DirectFederationConfig[];
 }
 
 /** A caller that reaches the API with SigV4 (AWS_IAM) rather than a user-pool token. */
@@ -235,6 +343,58 @@ export interface RelaxationConfig {
   readonly reason: string;
 }
 
+/** A custom attribute of an existing pool, as `DescribeUserPool` lists it (without the `custom:` prefix). */
+export interface ExistingCustomAttribute {
+  /** Attribute name without `custom:`, e.g. `idp_groups`. */
+  readonly name: string;
+  readonly type: 'String' | 'Number' | 'DateTime' | 'Boolean';
+  /** @default true */
+  readonly mutable?: boolean;
+  /** String attributes: minimum length. @default 0 */
+  readonly minLength?: number;
+  /** String attributes: maximum length. @default 2048 */
+  readonly maxLength?: number;
+}
+
+/**
+ * What the existing pool has in the settings Cognito cannot change after creation. Synth is
+ * offline, so it cannot read them: copy them from `aws cognito-idp describe-user-pool`. Each
+ * one that differs from what this stack declares is refused at synth, because Terraform
+ * would replace the pool (and lose every user) to change it.
+ */
+export interface ExistingImmutableConfig {
+  /** The pool's name (`Name`): Cognito cannot rename a pool, so the stack keeps this name instead of `<project>-<env>-users`. */
+  readonly poolName: string;
+  /** `UsernameAttributes` (`email`, `phone_number`); [] when users sign in with a username. */
+  readonly usernameAttributes: readonly string[];
+  /** `AliasAttributes`. @default [] */
+  readonly aliasAttributes?: readonly string[];
+  /** `UsernameConfiguration.CaseSensitive`; a pool without a UsernameConfiguration is case sensitive (true). */
+  readonly caseSensitive: boolean;
+  /** The `custom:` attributes of `SchemaAttributes`. @default [] */
+  readonly customAttributes?: readonly ExistingCustomAttribute[];
+}
+
+/**
+ * Adopt a user pool (and optionally its identity pool and clients) that exists already, with
+ * its users: synth emits Terraform `import` blocks for them instead of creating new ones.
+ * Remove it after the first apply (README, "Adopt an existing user pool").
+ */
+export interface ExistingPoolConfig {
+  /** The pool's id, `<region>_<id>` in the project region. */
+  readonly userPoolId: string;
+  /** The identity pool to adopt with its roles attachment, `<region>:<uuid>`. @default none (a new identity pool) */
+  readonly identityPoolId?: string;
+  /** App clients to adopt instead of creating `<prefix>-web` / `<prefix>-server`. @default {} (both created) */
+  readonly clientIds?: { readonly web?: string; readonly server?: string };
+  /** Configured groups the pool has already (imported as `<poolId>/<group>`); the others are created. @default every configured group */
+  readonly groups?: readonly string[];
+  /** Import the sign-in domain (`domainPrefix` or `customDomain.domain`) instead of creating it. @default true */
+  readonly importDomain?: boolean;
+  /** The pool's settings that cannot change after creation, compared with the stack at synth. */
+  readonly immutable: ExistingImmutableConfig;
+}
+
 export interface EnvironmentConfig {
   /** MFA with TOTP: 'ON' requires it, 'OPTIONAL' lets users opt in. @default 'ON' */
   readonly mfa?: 'ON' | 'OPTIONAL';
@@ -274,6 +434,8 @@ export interface EnvironmentConfig {
   readonly relaxations?: readonly RelaxationConfig[];
   /** Deletion protection on the user pool and the table, `prevent_destroy` on both. @default true */
   readonly deletionProtection?: boolean;
+  /** Adopt an existing user pool instead of creating one (Terraform `import` blocks). @default none (new pools) */
+  readonly existing?: ExistingPoolConfig;
 }
 
 /** A user the local mode creates in its user-pool emulator. Never deployed. */

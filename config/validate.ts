@@ -7,9 +7,12 @@ import { DEMO_SIGN_INS } from './types';
 import type {
   ApiConfig,
   EnvironmentConfig,
+  ExistingPoolConfig,
   IdentityProvidersConfig,
   LocalModeConfig,
+  OidcProviderConfig,
   ProjectConfig,
+  SocialProviderName,
   SocialAdmissionConfig,
   StorageAudience,
   StorageRule,
@@ -77,10 +80,11 @@ export function validateConfig(raw: ProjectConfig, source: string): void {
   checkResourceServer(raw, fail);
   checkIdentityProviders(raw.identityProviders ?? {}, fail, groupCheck);
   checkSocialAdmission(raw, fail);
-  checkIdentityPool(raw, fail);
+  checkIdentityPool(raw, fail, groupCheck);
   checkStorage(raw.storage?.rules, fail, groupCheck);
   checkApi(raw.api ?? {}, fail, groupCheck);
   checkEnvironments(raw.environments, fail);
+  checkExistingPools(raw, fail, groupCheck);
   checkLocal(raw.local, Object.keys(raw.environments ?? {}), fail, groupCheck);
   checkFederatedUsers(raw, fail);
 }
@@ -169,9 +173,7 @@ function checkIdentityProviders(idps: IdentityProvidersConfig, fail: Fail, group
   const saml = idps.saml ?? [];
   saml.forEach((s, i) => {
     const key = `identityProviders.saml[${i}]`;
-    if (!SAML_NAME.test(s.name) || RESERVED_PROVIDER_NAMES.includes(s.name.toLowerCase())) {
-      fail(`${key}.name`, s.name, '3-32 letters, digits, "_" or "-", not a built-in provider name (Cognito, Google, ...)');
-    }
+    checkProviderName(fail, `${key}.name`, s.name);
     const hasUrl = s.metadataUrl !== undefined;
     const hasFile = s.metadataFile !== undefined;
     if (hasUrl === hasFile) {
@@ -185,15 +187,88 @@ function checkIdentityProviders(idps: IdentityProvidersConfig, fail: Fail, group
     for (const [idpGroup, group] of Object.entries(s.groupMapping ?? {})) {
       groupCheck(`${key}.groupMapping["${idpGroup}"]`, group);
     }
-    (s.identifiers ?? []).forEach((d, j) => {
-      if (!HOSTNAME.test(d)) fail(`${key}.identifiers[${j}]`, d, 'an email domain such as "corp.example.com"');
-    });
+    checkIdentifiers(fail, key, s.identifiers);
   });
-  checkUnique(fail, saml.map((s) => s.name.toLowerCase()), (i) => `identityProviders.saml[${i}].name`, 'provider name');
-  const identifiers = saml.flatMap((s, i) =>
-    (s.identifiers ?? []).map((d, j) => ({ d, key: `identityProviders.saml[${i}].identifiers[${j}]` })),
+  const oidc = idps.oidc ?? [];
+  oidc.forEach((o, i) => checkOidcProvider(fail, `identityProviders.oidc[${i}]`, o, groupCheck));
+  checkSocialProviders(idps, fail);
+  const names = [...saml.map((s, i) => ({ n: s.name, key: `identityProviders.saml[${i}].name` })), ...oidc.map((o, i) => ({ n: o.name, key: `identityProviders.oidc[${i}].name` }))];
+  checkUnique(fail, names.map((x) => String(x.n).toLowerCase()), (i) => names[i].key, 'provider name (SAML and OIDC names share one namespace)');
+  const identifiers = [...saml.map((s, i) => ({ list: s.identifiers, at: `saml[${i}]` })), ...oidc.map((o, i) => ({ list: o.identifiers, at: `oidc[${i}]` }))].flatMap(({ list, at }) =>
+    (list ?? []).map((d, j) => ({ d, key: `identityProviders.${at}.identifiers[${j}]` })),
   );
   checkUnique(fail, identifiers.map((x) => x.d), (i) => identifiers[i].key, 'domain (each routes to one IdP)');
+}
+
+/** A provider name Cognito accepts for a SAML or OIDC IdP. */
+function checkProviderName(fail: Fail, key: string, name: unknown): void {
+  if (typeof name !== 'string' || !SAML_NAME.test(name) || RESERVED_PROVIDER_NAMES.includes(name.toLowerCase())) {
+    fail(key, name, '3-32 letters, digits, "_" or "-", not a built-in provider name (Cognito, Google, ...)');
+  }
+}
+
+/** Every email domain of an IdP's `identifiers`. */
+function checkIdentifiers(fail: Fail, key: string, identifiers: readonly string[] | undefined): void {
+  (identifiers ?? []).forEach((d, j) => {
+    if (!HOSTNAME.test(d)) fail(`${key}.identifiers[${j}]`, d, 'an email domain such as "corp.example.com"');
+  });
+}
+
+/** Claim or attribute names in a mapping: non-empty strings. */
+function checkAttributeMapping(fail: Fail, key: string, mapping: Readonly<Record<string, string>> | undefined): void {
+  for (const [attr, claim] of Object.entries(mapping ?? {})) {
+    if (typeof claim !== 'string' || claim.trim() === '') fail(`${key}.attributeMapping.${attr}`, claim, 'the IdP claim or attribute name (a non-empty string)');
+  }
+}
+
+/** An OIDC IdP: https issuer, client id, openid scope, GET/POST, a groups claim before any group mapping. */
+function checkOidcProvider(fail: Fail, key: string, o: OidcProviderConfig, groupCheck: (k: string, v: string) => void): void {
+  checkProviderName(fail, `${key}.name`, o.name);
+  let issuer: URL | undefined;
+  try {
+    issuer = new URL(o.issuer);
+  } catch {
+    issuer = undefined;
+  }
+  if (!issuer || issuer.protocol !== 'https:' || issuer.search || issuer.hash) fail(`${key}.issuer`, o.issuer, 'an https:// issuer URL without query or fragment, as the ID tokens carry it in "iss"');
+  checkNonEmpty(fail, `${key}.clientId`, o.clientId);
+  if (o.scopes !== undefined && (typeof o.scopes !== 'string' || !o.scopes.split(' ').includes('openid'))) {
+    fail(`${key}.scopes`, o.scopes, 'space-separated scopes including "openid"');
+  }
+  if (o.attributesRequestMethod !== undefined && !['GET', 'POST'].includes(o.attributesRequestMethod)) {
+    fail(`${key}.attributesRequestMethod`, o.attributesRequestMethod, '"GET" or "POST"');
+  }
+  checkAttributeMapping(fail, key, o.attributeMapping);
+  if (o.groupsClaim !== undefined) checkNonEmpty(fail, `${key}.groupsClaim`, o.groupsClaim);
+  const mapping = Object.entries(o.groupMapping ?? {});
+  if (mapping.length > 0 && o.groupsClaim === undefined) fail(`${key}.groupsClaim`, undefined, 'the claim that carries the IdP groups, since groupMapping maps them');
+  for (const [idpGroup, group] of mapping) groupCheck(`${key}.groupMapping["${idpGroup}"]`, group);
+  checkIdentifiers(fail, key, o.identifiers);
+}
+
+/** Facebook, Apple and Amazon: their public ids (secrets are Terraform variables). */
+function checkSocialProviders(idps: IdentityProvidersConfig, fail: Fail): void {
+  const key = 'identityProviders';
+  if (idps.facebook) {
+    if (typeof idps.facebook.clientId !== 'string' || !/^\d{5,20}$/.test(idps.facebook.clientId)) fail(`${key}.facebook.clientId`, idps.facebook.clientId, 'the Facebook app id (digits)');
+    if (idps.facebook.apiVersion !== undefined && !/^v\d+\.\d+$/.test(idps.facebook.apiVersion)) fail(`${key}.facebook.apiVersion`, idps.facebook.apiVersion, 'a Graph API version such as "v19.0"');
+    checkAttributeMapping(fail, `${key}.facebook`, idps.facebook.attributeMapping);
+  }
+  const apple = idps.signInWithApple;
+  if (apple) {
+    checkNonEmpty(fail, `${key}.signInWithApple.clientId`, apple.clientId);
+    for (const k of ['teamId', 'keyId'] as const) {
+      if (typeof apple[k] !== 'string' || !/^[A-Z0-9]{10}$/.test(apple[k])) fail(`${key}.signInWithApple.${k}`, apple[k], '10 upper-case letters or digits (from the Apple developer account)');
+    }
+    checkAttributeMapping(fail, `${key}.signInWithApple`, apple.attributeMapping);
+  }
+  const amazon = idps.loginWithAmazon;
+  if (amazon) {
+    if (typeof amazon.clientId !== 'string' || !/^amzn1\.application-oa2-client\.[0-9a-f]+$/.test(amazon.clientId)) {
+      fail(`${key}.loginWithAmazon.clientId`, amazon.clientId, 'a Login with Amazon client id, "amzn1.application-oa2-client.<hex>"');
+    }
+    checkAttributeMapping(fail, `${key}.loginWithAmazon`, amazon.attributeMapping);
+  }
 }
 
 /** One social IdP's admission rule: lists of addresses or invited-only, not both, not empty. */
@@ -226,24 +301,34 @@ function checkAdmissionRule(fail: Fail, key: string, a: SocialAdmissionConfig): 
  */
 function checkSocialAdmission(raw: ProjectConfig, fail: Fail): void {
   const closed = raw.userPool?.adminCreateUserOnly ?? DEFAULTS.UserPoolConfig.adminCreateUserOnly;
-  const google = raw.identityProviders?.google;
-  if (!google) return;
-  const key = 'identityProviders.google.admission';
-  if (google.admission === undefined) {
-    if (closed) {
-      fail(
-        key,
-        undefined,
-        'an admission rule ({ allowedEmailDomains: [...] }, { allowedEmails: [...] } or { invitedOnly: true }) ' +
-          'while userPool.adminCreateUserOnly is true: without one any Google account could sign up',
-      );
+  for (const [label, name] of SOCIAL_KEYS) {
+    const provider = raw.identityProviders?.[name];
+    if (!provider) continue;
+    const key = `identityProviders.${name}.admission`;
+    if (provider.admission === undefined) {
+      if (closed) {
+        fail(
+          key,
+          undefined,
+          'an admission rule ({ allowedEmailDomains: [...] }, { allowedEmails: [...] } or { invitedOnly: true }) ' +
+            `while userPool.adminCreateUserOnly is true: without one any ${label} account could sign up`,
+        );
+      }
+      continue;
     }
-    return;
+    checkAdmissionRule(fail, key, provider.admission);
   }
-  checkAdmissionRule(fail, key, google.admission);
 }
 
-function checkIdentityPool(raw: ProjectConfig, fail: Fail): void {
+/** Each social provider's display name, `identityProviders` key and Cognito provider name. */
+const SOCIAL_KEYS = [
+  ['Google', 'google', 'Google'],
+  ['Facebook', 'facebook', 'Facebook'],
+  ['Apple', 'signInWithApple', 'SignInWithApple'],
+  ['Amazon', 'loginWithAmazon', 'LoginWithAmazon'],
+] as const satisfies readonly (readonly [string, keyof IdentityProvidersConfig, SocialProviderName])[];
+
+function checkIdentityPool(raw: ProjectConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
   const p = raw.identityPool ?? {};
   if (p.roleMapping !== undefined && !['rules', 'token'].includes(p.roleMapping)) {
     fail('identityPool.roleMapping', p.roleMapping, '"rules" or "token"');
@@ -251,6 +336,36 @@ function checkIdentityPool(raw: ProjectConfig, fail: Fail): void {
   if (p.ambiguousRoleResolution !== undefined && !['AuthenticatedRole', 'Deny'].includes(p.ambiguousRoleResolution)) {
     fail('identityPool.ambiguousRoleResolution', p.ambiguousRoleResolution, '"AuthenticatedRole" or "Deny"');
   }
+  checkDirectFederation(raw, fail, groupCheck);
+}
+
+/** Direct IdPs of the identity pool: configured, each once, rules on a claim to configured groups. */
+function checkDirectFederation(raw: ProjectConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
+  const idps = raw.identityProviders ?? {};
+  const configured = [
+    ...SOCIAL_KEYS.filter(([, k]) => idps[k]).map(([, , cognitoName]) => cognitoName),
+    ...(idps.oidc ?? []).map((o) => o.name),
+  ];
+  const direct = raw.identityPool?.directFederation ?? [];
+  if (!Array.isArray(direct)) fail('identityPool.directFederation', direct, 'a list of { idp, rules?, unmatched? }');
+  direct.forEach((d, i) => {
+    const key = `identityPool.directFederation[${i}]`;
+    if (!configured.includes(d.idp)) fail(`${key}.idp`, d.idp, `a configured social or OIDC identity provider (${configured.join(', ') || 'none configured'}); SAML cannot sign in to an identity pool directly here`);
+    if (d.unmatched !== undefined && !['AuthenticatedRole', 'Deny'].includes(d.unmatched)) fail(`${key}.unmatched`, d.unmatched, '"AuthenticatedRole" or "Deny"');
+    if (d.rules === undefined && d.unmatched !== 'AuthenticatedRole') {
+      fail(`${key}.rules`, undefined, 'rules mapping a claim to groups (with unmatched "Deny", the default, a provider without rules would give nobody credentials), or unmatched: "AuthenticatedRole"');
+    }
+    if (d.rules !== undefined) {
+      checkNonEmpty(fail, `${key}.rules.claim`, d.rules.claim);
+      if (d.rules.matchType !== undefined && !['Equals', 'Contains'].includes(d.rules.matchType)) fail(`${key}.rules.matchType`, d.rules.matchType, '"Equals" or "Contains"');
+      const mapping = Object.entries<string>(d.rules.groupMapping ?? {});
+      if (mapping.length === 0) fail(`${key}.rules.groupMapping`, d.rules.groupMapping, 'at least one claim value -> group');
+      // The identity pool allows 25 rules per provider.
+      if (mapping.length > 25) fail(`${key}.rules.groupMapping`, Object.keys(d.rules.groupMapping), 'at most 25 claim values (the identity pool allows 25 rules per provider)');
+      for (const [value, group] of mapping) groupCheck(`${key}.rules.groupMapping["${value}"]`, group);
+    }
+  });
+  checkUnique(fail, direct.map((d) => d.idp), (i) => `identityPool.directFederation[${i}].idp`, 'provider');
 }
 
 function checkAudience(
@@ -428,4 +543,54 @@ function isOrigin(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+const USERNAME_ATTRIBUTES: readonly unknown[] = ['email', 'phone_number'];
+const ALIAS_ATTRIBUTES: readonly unknown[] = ['email', 'phone_number', 'preferred_username'];
+const ATTRIBUTE_TYPES: readonly unknown[] = ['String', 'Number', 'DateTime', 'Boolean'];
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every environment's `existing` pool: ids in the project region, configured groups, a complete immutable declaration. */
+function checkExistingPools(raw: ProjectConfig, fail: Fail, groupCheck: (k: string, v: string) => void): void {
+  for (const [name, env] of Object.entries(raw.environments ?? {})) {
+    if (env.existing !== undefined) checkExisting(fail, `environments.${name}.existing`, env.existing, raw.region, groupCheck);
+  }
+}
+
+function checkExisting(fail: Fail, key: string, e: ExistingPoolConfig, region: string, groupCheck: (k: string, v: string) => void): void {
+  if (typeof e !== 'object' || e === null) fail(key, e, '{ userPoolId, identityPoolId?, clientIds?, immutable }');
+  const r = escapeRegExp(region);
+  if (typeof e.userPoolId !== 'string' || !new RegExp(`^${r}_[0-9a-zA-Z]+$`).test(e.userPoolId)) {
+    fail(`${key}.userPoolId`, e.userPoolId, `a user pool id in the project region, "${region}_<id>"`);
+  }
+  if (e.identityPoolId !== undefined && !new RegExp(`^${r}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`).test(e.identityPoolId)) {
+    fail(`${key}.identityPoolId`, e.identityPoolId, `an identity pool id in the project region, "${region}:<uuid>"`);
+  }
+  for (const client of ['web', 'server'] as const) {
+    const id = e.clientIds?.[client];
+    if (id !== undefined && (typeof id !== 'string' || !/^[\w+]{1,128}$/.test(id))) fail(`${key}.clientIds.${client}`, id, 'an app client id (letters and digits)');
+  }
+  (e.groups ?? []).forEach((g, i) => groupCheck(`${key}.groups[${i}]`, g));
+  if (e.importDomain !== undefined && typeof e.importDomain !== 'boolean') fail(`${key}.importDomain`, e.importDomain, 'true or false');
+  const im = e.immutable;
+  const ik = `${key}.immutable`;
+  if (typeof im !== 'object' || im === null) {
+    fail(ik, im, '{ poolName, usernameAttributes, caseSensitive, aliasAttributes?, customAttributes? }: what the existing pool has (aws cognito-idp describe-user-pool)');
+  }
+  checkNonEmpty(fail, `${ik}.poolName`, im.poolName);
+  const list = (k: string, v: unknown, allowed: readonly unknown[]) => {
+    if (!Array.isArray(v) || v.some((x) => !allowed.includes(x))) fail(`${ik}.${k}`, v, `a list of ${allowed.join(', ')}`);
+  };
+  list('usernameAttributes', im.usernameAttributes, USERNAME_ATTRIBUTES);
+  if (im.aliasAttributes !== undefined) list('aliasAttributes', im.aliasAttributes, ALIAS_ATTRIBUTES);
+  if (typeof im.caseSensitive !== 'boolean') fail(`${ik}.caseSensitive`, im.caseSensitive, 'true or false (a pool without UsernameConfiguration is case sensitive)');
+  (im.customAttributes ?? []).forEach((a, i) => {
+    const ak = `${ik}.customAttributes[${i}]`;
+    if (typeof a.name !== 'string' || !/^[\w-]{1,20}$/.test(a.name)) fail(`${ak}.name`, a.name, 'the attribute name without "custom:" (1-20 letters, digits, "_" or "-")');
+    if (!ATTRIBUTE_TYPES.includes(a.type)) fail(`${ak}.type`, a.type, `one of ${ATTRIBUTE_TYPES.join(', ')}`);
+    if (a.mutable !== undefined && typeof a.mutable !== 'boolean') fail(`${ak}.mutable`, a.mutable, 'true or false');
+    checkInt(fail, `${ak}.minLength`, a.minLength, 0, 2048);
+    checkInt(fail, `${ak}.maxLength`, a.maxLength, 0, 2048);
+  });
+  checkUnique(fail, (im.customAttributes ?? []).map((a) => a.name), (i) => `${ik}.customAttributes[${i}].name`, 'attribute name');
 }

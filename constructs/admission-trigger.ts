@@ -6,12 +6,12 @@ import type { LogKey } from './log-key';
 
 /**
  * The settings the pre-sign-up trigger runs with, from the config: each social IdP's rule
- * and the enterprise IdPs (admitted: membership is their decision).
+ * and the enterprise IdPs, SAML and OIDC (admitted: membership is their decision).
  */
 export function admissionSettings(config: StackConfig): AdmissionSettings {
   return {
     social: Object.fromEntries(config.identityProviders.social.filter((p) => p.admission).map((p) => [p.name, p.admission!])),
-    enterprise: config.identityProviders.saml.map((s) => s.name),
+    enterprise: [...config.identityProviders.saml, ...config.identityProviders.oidc].map((p) => p.name),
   };
 }
 

@@ -3,6 +3,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StackConfig } from '../config';
 import { admissionSettings, needsAdmissionTrigger } from './admission-trigger';
+import { adoptExisting, checkAdoptable } from './adoption';
 import { apiEnvironmentVariables } from './api-environment';
 import { AppClients, webClientScopes } from './app-clients';
 import { AccountOf } from './arn-parts';
@@ -72,6 +73,8 @@ export class ContentStack extends TerraformStack {
     super(scope, id);
     const { config } = props;
     const { env } = config;
+    // Before any resource: an adopted pool that Terraform would replace is refused.
+    if (env.existing) checkAdoptable(`config/project.ts: environments.${env.name}.existing.immutable`, env.existing);
     this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
 
     new AwsProvider(this, 'aws', {
@@ -98,12 +101,13 @@ export class ContentStack extends TerraformStack {
       groupMapping: groupMappingSettings(config, IDP_GROUPS_ATTRIBUTE),
       admission: needsAdmissionTrigger(config) ? admissionSettings(config) : undefined,
       logKey: this.logKey,
+      poolName: env.existing?.immutable.poolName,
     });
     const userPool = this.directory.userPool;
     const account = new AccountOf(this, 'account', userPool.arn);
     this.logKey.useAccount(account);
-    const { google, saml } = config.identityProviders;
-    this.federation = new Federation(this, 'federation', { userPoolId: userPool.id, google, saml });
+    const { google, facebook, signInWithApple, loginWithAmazon, saml, oidc } = config.identityProviders;
+    this.federation = new Federation(this, 'federation', { userPoolId: userPool.id, google, facebook, signInWithApple, loginWithAmazon, saml, oidc });
     this.clients = new AppClients(this, 'clients', {
       namePrefix: prefix,
       userPoolId: userPool.id,
@@ -118,6 +122,7 @@ export class ContentStack extends TerraformStack {
       roleMapping: config.identityPool,
       userPoolEndpoint: userPool.endpoint,
       webClientId: this.clients.webClient.id,
+      directFederation: config.identityPool.directFederation,
     });
     this.directory.attachGroupRoles(this.access.groupRoles);
     this.store = new ContentStore(this, 'store', {
@@ -141,6 +146,18 @@ export class ContentStack extends TerraformStack {
       account,
     });
 
+    if (env.existing) {
+      adoptExisting(env.existing, {
+        userPool,
+        groups: this.directory.groups,
+        domain: this.directory.domain,
+        domainName: env.customDomain?.domain ?? env.domainPrefix,
+        webClient: this.clients.webClient,
+        serverClient: this.clients.serverClient,
+        identityPool: this.access.identityPool,
+        rolesAttachment: this.access.rolesAttachment,
+      });
+    }
     this.addOutputs(config);
   }
 

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { Construct } from 'constructs';
 import { TerraformVariable } from 'cdktf';
 import { CognitoIdentityProvider } from '@cdktf/provider-aws/lib/cognito-identity-provider';
-import type { ResolvedConfig, ResolvedGoogleProvider, ResolvedSamlProvider } from '../config';
+import type {
+  ResolvedAmazonProvider,
+  ResolvedAppleProvider,
+  ResolvedConfig,
+  ResolvedFacebookProvider,
+  ResolvedGoogleProvider,
+  ResolvedOidcProvider,
+  ResolvedSamlProvider,
+} from '../config';
 import { repoPath } from '../config/paths';
 import { IDP_GROUPS_ATTRIBUTE } from './user-directory';
 
@@ -13,8 +21,21 @@ const GOOGLE_SECRET_VARIABLE = 'google_client_secret';
  * provider_details keys AWS computes itself after create. Without ignore_changes every plan
  * would show them as a diff to remove.
  */
-const SAML_COMPUTED_DETAILS = ['ActiveEncryptionCertificate', 'SLORedirectBindingURI', 'SSORedirectBindingURI'];
-const GOOGLE_COMPUTED_DETAILS = [
+export const SAML_COMPUTED_DETAILS = ['ActiveEncryptionCertificate', 'SLORedirectBindingURI', 'SSORedirectBindingURI'];
+/** The sensitive variables of the other social IdPs' secrets. */
+export const FACEBOOK_SECRET_VARIABLE = 'facebook_app_secret';
+export const APPLE_KEY_VARIABLE = 'apple_private_key';
+export const AMAZON_SECRET_VARIABLE = 'amazon_client_secret';
+
+/** The sensitive variable of an OIDC IdP's client secret: `oidc_<name>_client_secret`, lower case, `-` as `_`. */
+export function oidcSecretVariable(name: string): string {
+  return `oidc_${name.toLowerCase().replace(/-/g, '_')}_client_secret`;
+}
+
+/** Endpoints Cognito fills in itself for an OIDC IdP (discovered from the issuer) and for the social IdPs. */
+export const OIDC_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'jwks_uri', 'token_url'];
+export const SOCIAL_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'oidc_issuer', 'token_request_method', 'token_url'];
+export const GOOGLE_COMPUTED_DETAILS = [
   'attributes_url',
   'attributes_url_add_attributes',
   'authorize_url',
@@ -26,15 +47,26 @@ const GOOGLE_COMPUTED_DETAILS = [
 const ignoreDetails = (keys: readonly string[]) => keys.map((k) => `provider_details["${k}"]`);
 
 /** The identity providers as the config resolves them (`config.identityProviders`). */
-export type FederationProviders = Pick<ResolvedConfig['identityProviders'], 'google' | 'saml'>;
+export type FederationProviders = Pick<
+  ResolvedConfig['identityProviders'],
+  'google' | 'facebook' | 'signInWithApple' | 'loginWithAmazon' | 'saml' | 'oidc'
+>;
 
 export interface FederationProps {
   /** The user pool the providers sign users into. */
   readonly userPoolId: string;
   /** Google sign-in, defaults filled in. @default none (no Google provider, no secret variable) */
   readonly google?: ResolvedGoogleProvider;
+  /** Facebook login. @default none */
+  readonly facebook?: ResolvedFacebookProvider;
+  /** Sign in with Apple. @default none */
+  readonly signInWithApple?: ResolvedAppleProvider;
+  /** Login with Amazon. @default none */
+  readonly loginWithAmazon?: ResolvedAmazonProvider;
   /** SAML providers, defaults filled in; an empty list adds none. */
   readonly saml: readonly ResolvedSamlProvider[];
+  /** OIDC providers, defaults filled in; an empty list adds none. @default [] */
+  readonly oidc?: readonly ResolvedOidcProvider[];
 }
 
 /** SAML provider_details: the metadata (URL or the file's text), IdP sign-out and request signing. */
@@ -47,9 +79,15 @@ function samlDetails(s: ResolvedSamlProvider): Record<string, string> {
   return details;
 }
 
+/** Attribute mapping of an OIDC IdP: the configured one, plus the groups claim into `custom:idp_groups`. */
+function oidcAttributeMapping(o: ResolvedOidcProvider): Record<string, string> {
+  return { ...o.attributeMapping, ...(o.groupsClaim ? { [IDP_GROUPS_ATTRIBUTE]: o.groupsClaim } : {}) };
+}
+
 /**
- * The external identity providers of the user pool: Google and any number of SAML IdPs.
- * Group mapping from their claims is done by the pre-token-generation trigger (UserDirectory).
+ * The external identity providers of the user pool: Google, Facebook, Apple, Amazon, and any
+ * number of SAML and OIDC IdPs. Each secret is a sensitive Terraform variable. Group mapping
+ * from SAML and OIDC claims is done by the pre-token-generation trigger (UserDirectory).
  */
 export class Federation extends Construct {
   /** Every provider, by name. */
@@ -61,19 +99,16 @@ export class Federation extends Construct {
   readonly providerNames: readonly string[];
   /** The Google secret variable, when Google is enabled. */
   readonly googleClientSecret?: TerraformVariable;
+  private readonly scope: Construct;
 
   constructor(scope: Construct, id: string, props: FederationProps) {
     super(scope, id);
+    this.scope = scope;
     const { userPoolId, google } = props;
     const providers: Record<string, CognitoIdentityProvider> = {};
 
     if (google) {
-      this.googleClientSecret = new TerraformVariable(scope, GOOGLE_SECRET_VARIABLE, {
-        type: 'string',
-        sensitive: true,
-        nullable: false,
-        description: 'Google OAuth client secret of the Google sign-in provider (set TF_VAR_google_client_secret)',
-      });
+      this.googleClientSecret = this.secret(GOOGLE_SECRET_VARIABLE, 'Google OAuth client secret of the Google sign-in provider');
       providers.Google = new CognitoIdentityProvider(this, 'google', {
         userPoolId,
         providerName: 'Google',
@@ -100,15 +135,83 @@ export class Federation extends Construct {
       });
     }
 
+    const social = (name: string, id: string, details: Record<string, string>, mapping: Readonly<Record<string, string>>) => {
+      providers[name] = new CognitoIdentityProvider(this, id, {
+        userPoolId,
+        providerName: name,
+        providerType: name,
+        providerDetails: details,
+        attributeMapping: { ...mapping },
+        lifecycle: { ignoreChanges: ignoreDetails(SOCIAL_COMPUTED_DETAILS) },
+      });
+    };
+    const { facebook, signInWithApple: apple, loginWithAmazon: amazon } = props;
+    if (facebook) {
+      const secret = this.secret(FACEBOOK_SECRET_VARIABLE, 'Facebook app secret of the Facebook login provider');
+      social('Facebook', 'facebook', {
+        client_id: facebook.clientId,
+        client_secret: secret.stringValue,
+        authorize_scopes: facebook.scopes,
+        ...(facebook.apiVersion ? { api_version: facebook.apiVersion } : {}),
+      }, facebook.attributeMapping);
+    }
+    if (apple) {
+      const key = this.secret(APPLE_KEY_VARIABLE, 'Private key (.p8 text) of the Sign in with Apple key');
+      social('SignInWithApple', 'apple', {
+        client_id: apple.clientId,
+        team_id: apple.teamId,
+        key_id: apple.keyId,
+        private_key: key.stringValue,
+        authorize_scopes: apple.scopes,
+      }, apple.attributeMapping);
+    }
+    if (amazon) {
+      const secret = this.secret(AMAZON_SECRET_VARIABLE, 'Client secret of the Login with Amazon provider');
+      social('LoginWithAmazon', 'amazon', { client_id: amazon.clientId, client_secret: secret.stringValue, authorize_scopes: amazon.scopes }, amazon.attributeMapping);
+    }
+
+    for (const o of props.oidc ?? []) {
+      const secret = this.secret(oidcSecretVariable(o.name), `OAuth client secret of the ${o.name} OIDC provider`);
+      providers[o.name] = new CognitoIdentityProvider(this, `oidc-${o.name}`, {
+        userPoolId,
+        providerName: o.name,
+        providerType: 'OIDC',
+        providerDetails: {
+          client_id: o.clientId,
+          client_secret: secret.stringValue,
+          authorize_scopes: o.scopes,
+          attributes_request_method: o.attributesRequestMethod,
+          oidc_issuer: o.issuer,
+        },
+        attributeMapping: oidcAttributeMapping(o),
+        idpIdentifiers: o.identifiers.length > 0 ? [...o.identifiers] : undefined,
+        lifecycle: { ignoreChanges: ignoreDetails(OIDC_COMPUTED_DETAILS) },
+      });
+    }
+
     this.providers = providers;
     this.providerNames = Object.values(providers).map((p) => p.providerName);
+  }
+
+  /** A sensitive, required string variable (set `TF_VAR_<name>`); never in source or outputs. */
+  private secret(name: string, what: string): TerraformVariable {
+    return new TerraformVariable(this.scope, name, {
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: `${what} (set TF_VAR_${name})`,
+    });
   }
 
   /** User attributes the IdPs write on sign-in; app clients must allow writing exactly these. */
   static mappedAttributes(providers: FederationProviders): string[] {
     const keys = [
       ...Object.keys(providers.google?.attributeMapping ?? {}),
+      ...Object.keys(providers.facebook?.attributeMapping ?? {}),
+      ...Object.keys(providers.signInWithApple?.attributeMapping ?? {}),
+      ...Object.keys(providers.loginWithAmazon?.attributeMapping ?? {}),
       ...providers.saml.flatMap((s) => [...Object.keys(s.attributeMapping), IDP_GROUPS_ATTRIBUTE]),
+      ...providers.oidc.flatMap((o) => Object.keys(oidcAttributeMapping(o))),
     ];
     // `username` is the federated user's identifier, not a writable attribute.
     return [...new Set(keys.filter((k) => k !== 'username'))].sort();

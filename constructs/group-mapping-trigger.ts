@@ -14,10 +14,11 @@ export interface GroupMappingTriggerProps {
   readonly logKey: LogKey;
 }
 
-/** The settings the trigger runs with, from the config: every SAML IdP's allow-list. */
+/** The settings the trigger runs with, from the config: every SAML IdP's allow-list, and every OIDC IdP's that has a groups claim. */
 export function groupMappingSettings(config: StackConfig, attribute: string): GroupMappingSettings {
+  const oidc = config.identityProviders.oidc.filter((o) => o.groupsClaim !== undefined);
   return {
-    mappings: Object.fromEntries(config.identityProviders.saml.map((s) => [s.name, s.groupMapping])),
+    mappings: Object.fromEntries([...config.identityProviders.saml, ...oidc].map((p) => [p.name, p.groupMapping])),
     attribute,
     groupOrder: config.groups.map((g) => g.name),
     roleNames: Object.fromEntries(config.groups.map((g) => [g.name, groupRoleName(namePrefix(config), g.name)])),

@@ -2,9 +2,10 @@ import { Construct } from 'constructs';
 import { CognitoIdentityPool } from '@cdktf/provider-aws/lib/cognito-identity-pool';
 import { CognitoIdentityPoolProviderPrincipalTag } from '@cdktf/provider-aws/lib/cognito-identity-pool-provider-principal-tag';
 import { CognitoIdentityPoolRolesAttachment } from '@cdktf/provider-aws/lib/cognito-identity-pool-roles-attachment';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import type { GroupConfig, ResolvedConfig } from '../config';
-import { mappingRules } from '../access/role-mapping';
+import type { GroupConfig, ResolvedConfig, ResolvedDirectFederation } from '../config';
+import { directMappingRules, mappingRules } from '../access/role-mapping';
 import { authenticatedRoleName, groupRoleName, resourceName } from './naming';
 
 /** The principal tag that carries the user's `sub`; per-user storage prefixes use it. */
@@ -43,6 +44,11 @@ export interface IdentityAccessProps {
   readonly userPoolEndpoint: string;
   /** The app client whose tokens the identity pool accepts. */
   readonly webClientId: string;
+  /**
+   * IdPs whose tokens the identity pool accepts directly, each with its own role mapping
+   * (`config.identityPool.directFederation`). @default [] (the user pool only)
+   */
+  readonly directFederation?: readonly ResolvedDirectFederation[];
 }
 
 /**
@@ -58,10 +64,22 @@ export class IdentityAccess extends Construct {
   readonly groupRoles: Readonly<Record<string, IamRole>>;
   readonly rolesAttachment: CognitoIdentityPoolRolesAttachment;
   readonly principalTag: CognitoIdentityPoolProviderPrincipalTag;
+  /** The IAM OIDC provider of each direct OIDC IdP, by IdP name. */
+  readonly openidConnectProviders: Readonly<Record<string, IamOpenidConnectProvider>>;
 
   constructor(scope: Construct, id: string, props: IdentityAccessProps) {
     super(scope, id);
     const { namePrefix, groups, userPoolEndpoint, webClientId } = props;
+    const direct = props.directFederation ?? [];
+
+    // A direct OIDC IdP reaches the identity pool through an IAM OIDC provider (issuer + audience).
+    this.openidConnectProviders = Object.fromEntries(
+      direct
+        .filter((d) => d.kind === 'OIDC')
+        .map((d) => [d.idp, new IamOpenidConnectProvider(this, `oidc-provider-${d.idp}`, { url: d.issuer!, clientIdList: [d.clientId] })]),
+    );
+    const social = direct.filter((d) => d.kind !== 'OIDC');
+    const oidcArns = Object.values(this.openidConnectProviders).map((p) => p.arn);
 
     this.identityPool = new CognitoIdentityPool(this, 'identity-pool', {
       identityPoolName: resourceName(namePrefix, 'identities'),
@@ -69,6 +87,8 @@ export class IdentityAccess extends Construct {
       // The classic (basic) flow lets a client pick any role the trust policy allows.
       allowClassicFlow: false,
       cognitoIdentityProviders: [{ providerName: userPoolEndpoint, clientId: webClientId, serverSideTokenCheck: true }],
+      supportedLoginProviders: social.length ? Object.fromEntries(social.map((d) => [d.loginProvider, d.clientId])) : undefined,
+      openidConnectProviderArns: oidcArns.length ? oidcArns : undefined,
     });
     const trust = identityPoolTrustPolicy(this.identityPool.id);
 
@@ -110,6 +130,20 @@ export class IdentityAccess extends Construct {
                 }))
               : undefined,
         },
+        // Each direct IdP: its own rules on its token's claim; no rule, no mapping (the default role).
+        ...direct
+          .filter((d) => d.rules)
+          .map((d) => ({
+            identityProvider: d.loginProvider,
+            type: 'Rules',
+            ambiguousRoleResolution: d.unmatched,
+            mappingRule: directMappingRules(groups, d.rules).map((r) => ({
+              claim: r.claim,
+              matchType: r.matchType,
+              value: r.value,
+              roleArn: this.groupRoles[r.group].arn,
+            })),
+          })),
       ],
     });
 

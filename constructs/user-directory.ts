@@ -42,6 +42,8 @@ export interface UserDirectoryProps {
   readonly admission?: AdmissionSettings;
   /** The stack's key for log groups (the triggers' logs). */
   readonly logKey: LogKey;
+  /** The pool's name; an adopted pool keeps its own (Cognito cannot rename one). @default `<namePrefix>-users` */
+  readonly poolName?: string;
 }
 
 /** Email sending: Cognito's own sender unless the config names a verified SES identity. */
@@ -90,16 +92,39 @@ function signUpAndEmail(up: ResolvedConfig['userPool']): Partial<CognitoUserPool
   };
 }
 
-/** The custom attribute the IdP groups land in; only the group-mapping trigger reads it. */
-const IDP_GROUPS_SCHEMA: CognitoUserPoolConfig['schema'] = [
-  {
-    name: IDP_GROUPS_ATTRIBUTE.replace('custom:', ''),
-    attributeDataType: 'String',
-    mutable: true,
-    developerOnlyAttribute: false,
-    stringAttributeConstraints: { minLength: '0', maxLength: '2048' },
-  },
-];
+/** A custom attribute the pool declares (what `ExistingCustomAttribute` describes of an existing pool). */
+export interface PoolCustomAttribute {
+  readonly name: string;
+  readonly type: 'String' | 'Number' | 'DateTime' | 'Boolean';
+  readonly mutable: boolean;
+  readonly minLength: number;
+  readonly maxLength: number;
+}
+
+/**
+ * What the pool declares of the settings Cognito cannot change after creation: an adopted
+ * pool must have the same (constructs/adoption.ts compares), or Terraform would replace it.
+ */
+export const POOL_IMMUTABLE: {
+  readonly usernameAttributes: readonly string[];
+  readonly aliasAttributes: readonly string[];
+  readonly caseSensitive: boolean;
+  readonly customAttributes: readonly PoolCustomAttribute[];
+} = {
+  usernameAttributes: ['email'],
+  aliasAttributes: [],
+  caseSensitive: false,
+  // The attribute the IdP groups land in; only the group-mapping trigger reads it.
+  customAttributes: [{ name: IDP_GROUPS_ATTRIBUTE.replace('custom:', ''), type: 'String', mutable: true, minLength: 0, maxLength: 2048 }],
+};
+
+const POOL_SCHEMA: CognitoUserPoolConfig['schema'] = POOL_IMMUTABLE.customAttributes.map((a) => ({
+  name: a.name,
+  attributeDataType: a.type,
+  mutable: a.mutable,
+  developerOnlyAttribute: false,
+  stringAttributeConstraints: { minLength: String(a.minLength), maxLength: String(a.maxLength) },
+}));
 
 /**
  * The user pool and what hangs directly off it: groups, the sign-in domain, the resource
@@ -141,9 +166,9 @@ export class UserDirectory extends Construct {
   /** The pool, wired to its triggers, which may then be invoked by (and, for linking, act on) this pool only. */
   private createUserPool(props: UserDirectoryProps): CognitoUserPool {
     const pool = new CognitoUserPool(this, 'user-pool', {
-      name: resourceName(props.namePrefix, 'users'),
-      usernameAttributes: ['email'],
-      usernameConfiguration: { caseSensitive: false },
+      name: props.poolName ?? resourceName(props.namePrefix, 'users'),
+      usernameAttributes: [...POOL_IMMUTABLE.usernameAttributes],
+      usernameConfiguration: { caseSensitive: POOL_IMMUTABLE.caseSensitive },
       autoVerifiedAttributes: ['email'],
       // A changed email only replaces the old one once verified, so nobody can take over an
       // address they do not control.
@@ -152,7 +177,7 @@ export class UserDirectory extends Construct {
       ...signUpAndEmail(props.userPool),
       // Filled from the IdP's groups attribute; only the trigger reads it, and only for
       // users who signed in through that IdP.
-      schema: IDP_GROUPS_SCHEMA,
+      schema: POOL_SCHEMA,
       lambdaConfig: {
         // AWS echoes the ARN into the legacy field too; the API accepts both when identical,
         // and setting it avoids a diff on every plan after the first apply.

@@ -175,7 +175,7 @@ describe('stack checks (synthesized Terraform JSON)', () => {
   });
 
   it('fire when the mapping type or ambiguous resolution differ from the config', () => {
-    const deny = { ...base, identityPool: { roleMapping: 'token' as const, ambiguousRoleResolution: 'Deny' as const } };
+    const deny = { ...base, identityPool: { ...base.identityPool, roleMapping: 'token' as const, ambiguousRoleResolution: 'Deny' as const } };
     const t = text(run(stackFixture(), deny));
     expect(t).toContain('role_mapping[0].type: "Rules", but config identityPool.roleMapping is "token"');
     expect(t).toContain('role_mapping[0].ambiguous_role_resolution: "AuthenticatedRole"');

@@ -26,6 +26,10 @@ const base: ResolvedConfig = fixtureConfig({
   api: { iamCallers: [indexer('Query.posts')] },
   identityProviders: {
     saml: [{ name: 'CorpSAML', metadataUrl: 'https://idp.example.com/m', groupsAttribute: 'urn:g', groupMapping: { 'content-editors': 'editors', 'content-readers': 'subscribers' } }],
+    oidc: [
+      { name: 'PartnerOIDC', issuer: 'https://login.partner.example.net', clientId: 'c', groupsClaim: 'groups', groupMapping: { 'partner-writers': 'editors' } },
+      { name: 'NoGroupsOIDC', issuer: 'https://login.other.example.net', clientId: 'd' },
+    ],
   },
   local: { demoUsers: [{ email: 'ed@example.com', groups: ['editors'] }, { email: 'nobody@example.com' }] },
 });
@@ -39,7 +43,7 @@ const tied: ResolvedConfig = {
 };
 const withMapping = (c: ResolvedConfig, roleMapping: 'rules' | 'token', ambiguousRoleResolution: 'AuthenticatedRole' | 'Deny' = 'AuthenticatedRole'): ResolvedConfig => ({
   ...c,
-  identityPool: { roleMapping, ambiguousRoleResolution },
+  identityPool: { ...c.identityPool, roleMapping, ambiguousRoleResolution },
 });
 const model = projectAuthModel(base, join(__dirname, 'fixtures', 'access', 'clean.graphql'));
 const explainGroups = (config: ResolvedConfig, groups: string) => explain(model, config, subjectFromGroups(groups));
@@ -121,7 +125,16 @@ describe('subjects', () => {
     expect(explain(model, base, subjectFromFederation(base, 'CorpSAML', 'wheel')).role.name).toBe('default authenticated role');
   });
   it('--idp refuses an unknown provider', () => {
-    expect(() => subjectFromFederation(base, 'Okta', 'a')).toThrow('--idp Okta: not in config/project.ts identityProviders.saml (have: CorpSAML)');
+    expect(() => subjectFromFederation(base, 'Okta', 'a')).toThrow(
+      '--idp Okta: not an IdP of config/project.ts whose groups map (identityProviders.saml, or identityProviders.oidc with a groupsClaim; have: CorpSAML, PartnerOIDC)',
+    );
+    expect(() => subjectFromFederation(base, 'NoGroupsOIDC', 'a')).toThrow('--idp NoGroupsOIDC: not an IdP');
+  });
+  it('--idp maps an OIDC IdP\'s groups claim through its allow-list too', () => {
+    const s = subjectFromFederation(base, 'PartnerOIDC', 'partner-writers,content-editors');
+    expect(s.groups).toEqual(['editors']);
+    expect(s.notes.join('\n')).toContain('identityProviders.oidc "PartnerOIDC" groupMapping: editors');
+    expect(s.notes.join('\n')).toContain('ignored: content-editors');
   });
 });
 

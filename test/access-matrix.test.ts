@@ -206,6 +206,20 @@ describe('diff', () => {
     expect(md).toContain('**Lost** (1)');
   });
 
+  it('reports a changed IdP outcome of the identity-pool section (an OIDC IdP\'s group now maps elsewhere)', () => {
+    const withOidc = (group: string): ResolvedConfig =>
+      fixtureConfig({
+        storage: config.storage,
+        identityProviders: { oidc: [{ name: 'PartnerOIDC', issuer: 'https://login.partner.example.net', clientId: 'c', groupsClaim: 'groups', groupMapping: { 'partner-writers': group } }] },
+      });
+    const d = diffMatrices(matrixOf(withOidc('editors'), FIXTURE_SDL), matrixOf(withOidc('admins'), FIXTURE_SDL));
+    expect(d.fields).toEqual([]);
+    expect(d.identityPool.filter((c) => c.what === 'role').map((c) => `${c.persona}: ${c.before} -> ${c.after}`)).toEqual([
+      'IdP PartnerOIDC: groups has "partner-writers" -> editors: editors role -> absent',
+      'IdP PartnerOIDC: groups has "partner-writers" -> admins: absent -> admins role',
+    ]);
+  });
+
   it('says so when nothing changed', () => {
     const m = matrixOf(config, FIXTURE_SDL);
     expect(renderDiffMarkdown(diffMatrices(m, m), 'a', 'b')).toContain('No access changes.');

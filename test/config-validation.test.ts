@@ -13,6 +13,12 @@ import { projectCopy } from './helpers/identity-stack';
 
 type Edit = (raw: any) => void;
 
+/** A valid `existing` block; each case below spoils one value of it. */
+const EXISTING = {
+  userPoolId: 'eu-west-1_AbC123',
+  immutable: { poolName: 'content-dev-users', usernameAttributes: ['email'], caseSensitive: false },
+};
+
 /** [rule, edit, key the error names, bad value it names]. */
 const cases: [string, Edit, string, unknown][] = [
   ['group mapping names an unknown group', (r) => (r.identityProviders.saml[0].groupMapping['content-editors'] = 'editor'),
@@ -96,6 +102,52 @@ const cases: [string, Edit, string, unknown][] = [
   ['relaxation without a reason', (r) => (r.environments.dev.relaxations[1].reason = ''), 'environments.dev.relaxations[1].reason', ''],
   ['the same control relaxed twice', (r) => (r.environments.dev.relaxations[1].control = 'Cognito.1'),
     'environments.dev.relaxations[1].control', 'Cognito.1'],
+  ['OIDC issuer over http', (r) => (r.identityProviders.oidc[0].issuer = 'http://login.partner.example.net'),
+    'identityProviders.oidc[0].issuer', 'http://login.partner.example.net'],
+  ['OIDC scopes without openid', (r) => (r.identityProviders.oidc[0].scopes = 'email profile'), 'identityProviders.oidc[0].scopes', 'email profile'],
+  ['OIDC attributes request method other than GET/POST', (r) => (r.identityProviders.oidc[0].attributesRequestMethod = 'PUT'),
+    'identityProviders.oidc[0].attributesRequestMethod', 'PUT'],
+  ['OIDC group mapping names an unknown group', (r) => (r.identityProviders.oidc[0].groupMapping['partner-writers'] = 'writers'),
+    'identityProviders.oidc[0].groupMapping["partner-writers"]', 'writers'],
+  ['OIDC group mapping without a groups claim', (r) => delete r.identityProviders.oidc[0].groupsClaim, 'identityProviders.oidc[0].groupsClaim', undefined],
+  ['OIDC provider named like a SAML one', (r) => (r.identityProviders.oidc[0].name = 'corpsaml'), 'identityProviders.oidc[0].name', 'corpsaml'],
+  ['OIDC provider with a built-in name', (r) => (r.identityProviders.oidc[0].name = 'Facebook'), 'identityProviders.oidc[0].name', 'Facebook'],
+  ['Facebook on an admin-create-only pool without an admission rule', (r) => (r.identityProviders.facebook = { clientId: '1234567890123' }),
+    'identityProviders.facebook.admission', undefined],
+  ['Facebook app id that is not digits', (r) => (r.identityProviders.facebook = { clientId: 'my-app', admission: { invitedOnly: true } }),
+    'identityProviders.facebook.clientId', 'my-app'],
+  ['Apple team id of the wrong form', (r) => (r.identityProviders.signInWithApple = { clientId: 'com.example.signin', teamId: 'team1', keyId: 'KEY1234567', admission: { invitedOnly: true } }),
+    'identityProviders.signInWithApple.teamId', 'team1'],
+  ['Apple without an admission rule', (r) => (r.identityProviders.signInWithApple = { clientId: 'com.example.signin', teamId: 'ABCDE12345', keyId: 'KEY1234567' }),
+    'identityProviders.signInWithApple.admission', undefined],
+  ['Amazon client id of the wrong form', (r) => (r.identityProviders.loginWithAmazon = { clientId: 'client-1', admission: { invitedOnly: true } }),
+    'identityProviders.loginWithAmazon.clientId', 'client-1'],
+  ['Amazon admission address that is not one', (r) => (r.identityProviders.loginWithAmazon = { clientId: 'amzn1.application-oa2-client.0abc', admission: { allowedEmails: ['guest'] } }),
+    'identityProviders.loginWithAmazon.admission.allowedEmails[0]', 'guest'],
+  ['direct federation through an IdP that is not configured', (r) => (r.identityPool = { directFederation: [{ idp: 'Facebook', unmatched: 'AuthenticatedRole' }] }),
+    'identityPool.directFederation[0].idp', 'Facebook'],
+  ['direct federation through SAML', (r) => (r.identityPool = { directFederation: [{ idp: 'CorpSAML', unmatched: 'AuthenticatedRole' }] }),
+    'identityPool.directFederation[0].idp', 'CorpSAML'],
+  ['direct federation rule to an unknown group', (r) => (r.identityPool = { directFederation: [{ idp: 'PartnerOIDC', rules: { claim: 'groups', groupMapping: { x: 'root' } } }] }),
+    'identityPool.directFederation[0].rules.groupMapping["x"]', 'root'],
+  ['direct federation without rules that would deny everyone', (r) => (r.identityPool = { directFederation: [{ idp: 'Google' }] }),
+    'identityPool.directFederation[0].rules', undefined],
+  ['direct federation match type the mapping cannot use', (r) => (r.identityPool = { directFederation: [{ idp: 'Google', rules: { claim: 'hd', matchType: 'StartsWith', groupMapping: { 'example.com': 'subscribers' } } }] }),
+    'identityPool.directFederation[0].rules.matchType', 'StartsWith'],
+  ['existing user pool id of another region', (r) => (r.environments.dev.existing = { ...EXISTING, userPoolId: 'us-east-1_AbC123' }),
+    'environments.dev.existing.userPoolId', 'us-east-1_AbC123'],
+  ['existing identity pool id that is not one', (r) => (r.environments.dev.existing = { ...EXISTING, identityPoolId: 'eu-west-1_AbC123' }),
+    'environments.dev.existing.identityPoolId', 'eu-west-1_AbC123'],
+  ['existing web client id with a slash', (r) => (r.environments.dev.existing = { ...EXISTING, clientIds: { web: 'a/b' } }),
+    'environments.dev.existing.clientIds.web', 'a/b'],
+  ['existing pool group that is not configured', (r) => (r.environments.dev.existing = { ...EXISTING, groups: ['admins', 'staff'] }),
+    'environments.dev.existing.groups[1]', 'staff'],
+  ['existing pool without its immutable settings', (r) => (r.environments.dev.existing = { userPoolId: 'eu-west-1_AbC123' }),
+    'environments.dev.existing.immutable', undefined],
+  ['existing pool username attribute Cognito does not have', (r) => (r.environments.dev.existing = { ...EXISTING, immutable: { ...EXISTING.immutable, usernameAttributes: ['username'] } }),
+    'environments.dev.existing.immutable.usernameAttributes', ['username']],
+  ['existing pool custom attribute of an unknown type', (r) => (r.environments.dev.existing = { ...EXISTING, immutable: { ...EXISTING.immutable, customAttributes: [{ name: 'tier', type: 'Text' }] } }),
+    'environments.dev.existing.immutable.customAttributes[0].type', 'Text'],
 ];
 
 test('the project config itself is valid', () => {

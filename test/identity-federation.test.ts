@@ -89,7 +89,8 @@ describe('5. federation: SAML', () => {
         expect([...c.supported_identity_providers].sort()).toEqual(expected.sort());
       }
     }
-    expect(Object.keys(resourcesOf(variant, 'aws_cognito_identity_provider'))).toHaveLength(2);
+    // CorpSAML, PartnerSAML and the project's PartnerOIDC; no Google.
+    expect(Object.keys(resourcesOf(variant, 'aws_cognito_identity_provider'))).toHaveLength(3);
   });
 });
 
@@ -115,12 +116,14 @@ describe('6. federated group mapping trigger', () => {
     expect(f.source_code_hash).toBe(`\${filebase64sha256("${f.filename}")}`);
     expect(f.runtime).toMatch(/^nodejs\d+\.x$/);
     const vars = f.environment.variables;
-    expect(JSON.parse(vars.GROUP_MAPPINGS)).toEqual({ [corp.name]: corp.groupMapping });
+    const partner = config.identityProviders.oidc[0];
+    expect(JSON.parse(vars.GROUP_MAPPINGS)).toEqual({ [corp.name]: corp.groupMapping, [partner.name]: partner.groupMapping });
     expect(vars.IDP_GROUPS_ATTRIBUTE).toBe('custom:idp_groups');
     expect(JSON.parse(vars.GROUP_ORDER)).toEqual(config.groups.map((g) => g.name));
     expect(JSON.parse(fn(variant).environment.variables.GROUP_MAPPINGS)).toEqual({
       [corp.name]: corp.groupMapping,
       PartnerSAML: { 'partner-staff': 'subscribers' },
+      PartnerOIDC: { 'partner-writers': 'editors' },
     });
   });
 

@@ -25,6 +25,8 @@ let gateway: FederationGateway;
 let server: Server;
 let dataDir: string;
 const results = new Map<string, FederationResult>();
+/** What startFederation printed (one line per IdP it skips). */
+const notices: string[] = [];
 
 const fedUser = (pred: (u: (typeof config.local.federatedUsers)[number]) => boolean) => {
   const u = config.local.federatedUsers.find(pred);
@@ -57,6 +59,7 @@ beforeAll(async () => {
     dataDir,
     users: config.local.federatedUsers,
     password: LOCAL_DEMO_PASSWORD,
+    notice: (line) => notices.push(line),
   });
 }, 120_000);
 
@@ -238,6 +241,15 @@ describe('routing', () => {
     expect(url.searchParams.get('SAMLRequest')).toBeTruthy();
     // The stack's RequestSigningAlgorithm: the AuthnRequest is signed.
     expect(url.searchParams.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+  });
+
+  test('an IdP without a local stand-in (the stack\'s PartnerOIDC) is skipped with a one-line notice, not fatal', () => {
+    expect(config.identityProviders.oidc.map((o) => o.name)).toContain('PartnerOIDC');
+    expect(gateway.skipped).toEqual(['PartnerOIDC']);
+    expect(gateway.providerNames).not.toContain('PartnerOIDC');
+    expect(notices).toEqual(['local mode: identity provider PartnerOIDC (OIDC) has no local stand-in (Google and SAML only): skipped, sign-in through it is not offered']);
+    expect(gateway.providerForIdentifier('someone@partner.example.net')).toBeUndefined();
+    expect(() => gateway.authorizeUrl('PartnerOIDC', 's')).toThrow(/PartnerOIDC/);
   });
 
   test('an unknown provider is an error naming the configured ones', () => {

@@ -39,7 +39,7 @@ describe('the project config (Google: allowedEmailDomains example.com), as the d
   const run = (event: PreSignUpTriggerEvent) => withEnv(env, async () => void (await bundled.handler(event)));
 
   test('settings from the environment; a missing variable is named', () => {
-    expect(settings).toEqual({ social: { Google: { mode: 'allowList', allowedEmailDomains: ['example.com'], allowedEmails: [] } }, enterprise: ['CorpSAML'] });
+    expect(settings).toEqual({ social: { Google: { mode: 'allowList', allowedEmailDomains: ['example.com'], allowedEmails: [] } }, enterprise: ['CorpSAML', 'PartnerOIDC'] });
     expect(settingsFromEnv(env)).toEqual(settings);
     for (const name of Object.keys(env)) expect(() => settingsFromEnv({ ...env, [name]: undefined })).toThrow(name);
   });
@@ -82,12 +82,48 @@ describe('the project config (Google: allowedEmailDomains example.com), as the d
 
   test('an enterprise IdP (SAML) user is admitted: membership is the IdP\'s decision', () => run(fixture('saml-first-sign-in')));
 
+  test('an enterprise OIDC IdP (PartnerOIDC) user is admitted too', () =>
+    run(fixture('saml-first-sign-in', (e) => (e.userName = 'PartnerOIDC_00u1abcd2EFGH3ijk4'))));
+
   test('an identity provider the config does not name is refused', async () => {
     const event = fixture('google-first-sign-in', (e) => (e.userName = 'Facebook_10220000000000000'));
     await expect(run(event)).rejects.toThrow('Sign-up through this identity provider is not open.');
   });
 
   test('a user an administrator creates is admitted whatever their domain', () => run(fixture('admin-create-user')));
+});
+
+describe('Facebook, Sign in with Apple and Login with Amazon take the same admission rule as Google', () => {
+  const rule = { allowedEmailDomains: ['example.com'] };
+  const settings = settingsFor((raw) => {
+    (raw.identityProviders as any).facebook = { clientId: '1234567890123', admission: rule };
+    (raw.identityProviders as any).signInWithApple = { clientId: 'com.example.content.signin', teamId: 'ABCDE12345', keyId: 'KEY1234567', admission: { invitedOnly: true } };
+    (raw.identityProviders as any).loginWithAmazon = { clientId: 'amzn1.application-oa2-client.0123456789abcdef', admission: { allowedEmails: ['guest@amazon.example'] } };
+  });
+  let bundled: { handler: (e: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent>; decideAdmission: typeof decideAdmission };
+  // Its own copy of the bundle: the handler reads its settings once per process (as in Lambda).
+  beforeAll(() => {
+    bundled = require(stageFile('test-lambda-bundles/pre-sign-up-social', 'index.js', bundleLambda('pre-sign-up')));
+  });
+  const event = (userName: string, email: string) =>
+    fixture('google-first-sign-in', (e) => {
+      e.userName = userName;
+      e.request.userAttributes.email = email;
+    });
+
+  test('each has its rule in the trigger settings', () => {
+    expect(Object.keys(settings.social).sort()).toEqual(['Facebook', 'Google', 'LoginWithAmazon', 'SignInWithApple']);
+    expect(settings.social.SignInWithApple).toEqual({ mode: 'invitedOnly' });
+  });
+
+  test('the deployed bundle admits and refuses by each rule', () =>
+    withEnv(admissionEnvironment(settings), async () => {
+      await expect(bundled.handler(event('Facebook_10220000000000000', 'jane@example.com'))).resolves.toBeDefined();
+      await expect(bundled.handler(event('Facebook_10220000000000000', 'jane@gmail.com'))).rejects.toThrow('Sign-up through Facebook is not open to this account.');
+      await expect(bundled.handler(event('LoginWithAmazon_amzn1.account.AEXAMPLE', 'guest@amazon.example'))).resolves.toBeDefined();
+      await expect(bundled.handler(event('LoginWithAmazon_amzn1.account.AEXAMPLE', 'jane@example.com'))).rejects.toThrow('LoginWithAmazon');
+      expect(bundled.decideAdmission(event('SignInWithApple_001234.abcdef', 'jane@example.com'), settings)).toMatchObject({ outcome: 'link', provider: 'SignInWithApple' });
+    }));
 });
 
 describe('allowedEmails', () => {

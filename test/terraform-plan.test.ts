@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,49 @@ test.each(ENVIRONMENTS)('%s: terraform init, validate and plan succeed offline a
   const shown = JSON.parse(terraform(['show', '-json', planFile], stackDir, stackEnv).stdout);
   const creates = shown.resource_changes.filter((c: any) => c.mode === 'managed' && c.change.actions.includes('create'));
   expect(creates).toHaveLength(expected);
+});
+
+/** What `existing` adds to dev in the adoption test: a pool and identity pool by id, matching immutable settings. */
+const ADOPTION_PRELUDE = `require(${JSON.stringify(repoPath('dist/config/project.js'))}).project.environments.dev.existing = {
+  userPoolId: 'eu-west-1_AbC123xyz',
+  identityPoolId: 'eu-west-1:0f2d6a3e-1b2c-4d5e-8f90-123456789abc',
+  immutable: { poolName: 'content-dev-users', usernameAttributes: ['email'], caseSensitive: false },
+};`;
+
+test('a stack that adopts an existing pool validates offline; its plan needs AWS (the import reads the pool), so offline it stops there', () => {
+  const out = join(workDir, 'adoption.out');
+  const synth = runBuiltApp(out, ADOPTION_PRELUDE);
+  if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stderr}`);
+  const stackDir = join(out, 'stacks', 'dev');
+  const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+  expect(stack.import.map((i: { id: string }) => i.id)).toContain('eu-west-1_AbC123xyz');
+
+  const stackEnv = { ...env, TF_DATA_DIR: join(workDir, 'tf-data', 'adoption') };
+  terraform(['init', '-input=false'], stackDir, stackEnv);
+  expect(terraform(['validate'], stackDir, stackEnv).stdout).toContain('Success! The configuration is valid.');
+  // Terraform imports by reading the remote object: with dummy credentials (and no network
+  // here) the provider's DescribeUserPool fails, which is as far as an offline plan can get.
+  const plan = spawnSync('terraform', ['plan', '-input=false', '-lock=false', '-no-color'], { cwd: stackDir, env: stackEnv, encoding: 'utf8' });
+  expect(plan.status).not.toBe(0);
+  expect(plan.stderr).toContain('reading Cognito User Pool (eu-west-1_AbC123xyz)');
+});
+
+test('a stack with direct (federated-only) identity-pool IdPs plans offline: IAM OIDC provider, login providers, their role mapping', () => {
+  const out = join(workDir, 'direct.out');
+  const prelude = `require(${JSON.stringify(repoPath('dist/config/project.js'))}).project.identityPool = { directFederation: [
+    { idp: 'PartnerOIDC', rules: { claim: 'groups', matchType: 'Contains', groupMapping: { 'partner-writers': 'editors' } } },
+    { idp: 'Google', unmatched: 'AuthenticatedRole' },
+  ] };`;
+  const synth = runBuiltApp(out, prelude);
+  if (synth.status !== 0) throw new Error(`synth failed (exit ${synth.status}):\n${synth.stderr}`);
+  const stackDir = join(out, 'stacks', 'dev');
+  const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+  expect(Object.keys(stack.resource.aws_iam_openid_connect_provider)).toHaveLength(1);
+  const stackEnv = { ...env, TF_DATA_DIR: join(workDir, 'tf-data', 'direct') };
+  terraform(['init', '-input=false'], stackDir, stackEnv);
+  const plan = terraform(['plan', '-input=false', '-lock=false'], stackDir, stackEnv);
+  expect(planSummary(plan.stdout)).toEqual({ add: countResources(stack), change: 0, destroy: 0 });
+  expect(plan.stdout).toMatch(/supported_login_providers\s+=\s+\{\s+"accounts.google.com"/);
 });
 
 describe('terraform CLI config', () => {

@@ -52,6 +52,8 @@ export interface FederationGateway {
   readonly preTokenHook?: PreTokenHook;
   /** Where each local IdP listens (Google's issuer, each SAML IdP's metadata URL). */
   readonly idps: Readonly<Record<string, string>>;
+  /** The stack's IdPs without a local stand-in, left out (`providerNames` lacks them). */
+  readonly skipped: readonly string[];
   close(): Promise<void>;
 }
 
@@ -81,6 +83,17 @@ export interface FederationOptions {
   readonly password: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** Where the one-line notice of each skipped IdP (no local stand-in) goes. @default console.log */
+  readonly notice?: (line: string) => void;
+}
+
+/** Provider types the local mode has a stand-in IdP for. */
+const STAND_IN_TYPES: readonly string[] = ['Google', 'SAML'];
+const hasStandIn = (p: StackIdentityProvider) => STAND_IN_TYPES.includes(p.type);
+
+/** The one line the local mode prints for an IdP it leaves out. */
+export function skippedNotice(p: Pick<StackIdentityProvider, 'name' | 'type'>): string {
+  return `local mode: identity provider ${p.name} (${p.type}) has no local stand-in (Google and SAML only): skipped, sign-in through it is not offered`;
 }
 
 /** A round trip waits this long for the IdP's answer (Cognito's own is a few minutes). */
@@ -114,13 +127,12 @@ interface SamlSp {
 
 export async function startFederation(options: FederationOptions): Promise<FederationGateway> {
   const { stack } = options;
-  const federation = readStackFederation(stack);
+  const stackFederation = readStackFederation(stack);
   const host = options.host ?? '127.0.0.1';
-  for (const p of federation.providers) {
-    if (p.type !== 'Google' && p.type !== 'SAML') {
-      throw new Error(`${federation.source}: identity provider ${p.name} has provider_type ${p.type}: the local mode has stand-ins for Google and SAML only`);
-    }
-  }
+  // Only Google and SAML have local stand-ins: any other IdP is left out (one line each), not fatal.
+  const skipped = stackFederation.providers.filter((p) => !hasStandIn(p));
+  for (const p of skipped) (options.notice ?? console.log)(skippedNotice(p));
+  const federation: StackFederation = { ...stackFederation, providers: stackFederation.providers.filter(hasStandIn) };
   const google = federation.providers.find((p) => p.type === 'Google');
   const samls = federation.providers.filter((p) => p.type === 'SAML');
   const users = (options.users ?? []).map((u): IdpUser => ({ ...u, password: options.password }));
@@ -196,6 +208,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
 
     const gateway: FederationGateway = {
       providerNames: federation.providers.map((p) => p.name),
+      skipped: skipped.map((p) => p.name),
       providerForIdentifier(identifier) {
         const id = identifier.trim().toLowerCase();
         const domain = id.includes('@') ? id.slice(id.lastIndexOf('@') + 1) : id;

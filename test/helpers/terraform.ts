@@ -21,7 +21,7 @@ export function requireTerraform(): string {
 /**
  * Environment for offline terraform runs: a CLI config that installs hashicorp/aws from the
  * filesystem mirror (fails clearly when there is none), dummy AWS credentials, and the Google
- * secret as TF_VAR_ (it is a required sensitive variable).
+ * and PartnerOIDC secrets as TF_VAR_ (required sensitive variables).
  */
 export function offlineTerraformEnv(workDir: string): NodeJS.ProcessEnv {
   const mirror = findProviderMirror();
@@ -41,6 +41,7 @@ export function offlineTerraformEnv(workDir: string): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: 'offline-plan-dummy-secret',
     AWS_EC2_METADATA_DISABLED: 'true',
     TF_VAR_google_client_secret: 'offline-plan-dummy-google-secret',
+    TF_VAR_oidc_partneroidc_client_secret: 'offline-plan-dummy-oidc-secret',
   };
 }
 
