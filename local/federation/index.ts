@@ -18,7 +18,7 @@ import type { PreTokenHook } from '../user-pool/token-issuer';
 import { useSchemaValidator } from './saml-validator';
 import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
-export { createPreTokenHook, preTokenGenerationEvent } from './pre-token-hook';
+export { createPreTokenHook } from './pre-token-hook';
 export type { ClaimsAndScopeOverrideDetails, PreTokenGenerationV2Input, PreTokenHook } from '../user-pool/token-issuer';
 
 /**

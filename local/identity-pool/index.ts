@@ -11,7 +11,7 @@ import { keepConnectionsAlive, listen } from '../server-lifecycle';
 import type { SigV4Verifier } from '../credentials/sigv4';
 import { getCallerIdentity } from './caller-identity';
 import { HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from '../loopback-guard';
-import { readText, type BodyLimit } from '../http-body';
+import { readBody, readText, type BodyLimit } from '../http-body';
 
 /**
  * The identity pool (`AWSCognitoIdentityService`, JSON 1.1 over POST) for the local mode:
@@ -223,7 +223,7 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     if (o.sigv4 && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       // The query protocol is STS's, not the identity pool's: GetCallerIdentity (caller-identity.ts).
       try {
-        const body = Buffer.from(await readBody(req));
+        const body = await readBody(req, BODY_LIMIT);
         const answer = await getCallerIdentity(o.sigv4, o.region, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
         res.writeHead(answer.status, { 'content-type': 'text/xml', ...cors });
         res.end(answer.xml);

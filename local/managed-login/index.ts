@@ -593,7 +593,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   origin = `https://${host}:${port}`;
   issuer = `${origin}/${poolId}`;
   userInfoVerifier = JwtRsaVerifier.create({ issuer, audience: null });
-  userInfoVerifier.cacheJwks({ keys: [publicKey.jwk] }, issuer);
+  userInfoVerifier.cacheJwks({ keys: [publicKey.jwk as never] }, issuer);
   try {
     federation = typeof options.federation === 'function' ? await options.federation(origin) : options.federation;
   } catch (e) {

@@ -16,7 +16,7 @@ import { type PreTokenHook, TokenIssuer } from './token-issuer';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
-export type { AuthOutcome } from './protocol/authenticator';
+export type { AuthOutcome, ChallengeName } from './protocol/authenticator';
 export { UserPoolError } from './protocol/errors';
 export type { PreTokenHook } from './token-issuer';
 

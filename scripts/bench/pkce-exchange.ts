@@ -57,7 +57,7 @@ require('node:readline').createInterface({ input: process.stdin }).on('line', as
 async function main(): Promise<void> {
   const stack = readLocalStack(defaultStackPath(loadConfig().local.environment));
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-pkce-'));
-  const pool = await startUserPool({ stack, dataDir: path.join(dir, 'cognito'), port: 0, demoUsers: [{ email: 'bench@example.com', groups: ['editors'] }] });
+  const pool = await startUserPool({ stack, dataDir: path.join(dir, 'cognito'), port: 0, demoUsers: [{ email: 'bench@example.com', groups: ['editors'], signIn: 'password' }] });
   const tls = await ensureLocalTls(path.join(dir, 'tls'), () => undefined);
   const login = await startManagedLogin({ stack, userPool: pool, tls, port: 0 });
   const web = stack.userPool.webClient;
