@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IdpThreadOptions, IdpUser } from './idp-protocol';
@@ -40,6 +41,8 @@ export interface RunningIdp {
 }
 
 export async function startGoogleIdp(host: string, google: NonNullable<IdpThreadOptions['google']>, users: readonly IdpUser[]): Promise<RunningIdp> {
+  // Made on libuv's pool while the library loads (the key costs about as much as the require on a busy machine).
+  const keyPair = promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const oidc = require('oidc-provider');
   const Provider = oidc.default ?? oidc.Provider;
@@ -50,7 +53,7 @@ export async function startGoogleIdp(host: string, google: NonNullable<IdpThread
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  const key = (await keyPair).privateKey.export({ format: 'jwk' });
 
   const provider = new Provider(issuer, {
     clients: [

@@ -18,6 +18,8 @@ import { useSchemaValidator } from './saml-validator';
 import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
 export { createPreTokenHook, preTokenGenerationEvent } from './pre-token-hook';
+export { readStackFederation } from './stack-federation';
+export type { StackFederation } from './stack-federation';
 export type { ClaimsAndScopeOverrideDetails, PreTokenGenerationV2Input, PreTokenHook } from './pre-token-hook';
 
 /**
@@ -51,6 +53,8 @@ export interface FederationGateway {
   readonly preTokenHook?: PreTokenHook;
   /** Where each local IdP listens (Google's issuer, each SAML IdP's metadata URL). */
   readonly idps: Readonly<Record<string, string>>;
+  /** One line per identity provider of the stack left out because no local stand-in exists for its type. */
+  readonly notices: readonly string[];
   close(): Promise<void>;
 }
 
@@ -66,6 +70,8 @@ export interface LocalFederatedUser {
 
 export interface FederationOptions {
   readonly stack: LocalStack;
+  /** The stack's federation, when already read. @default read from `stack.source` */
+  readonly federation?: StackFederation;
   /** The local pool's federated users (UserPoolEmulator.federatedUsers). */
   readonly userPool: FederatedUserStore;
   /** The local pool's API endpoint: the pre-sign-up bundle's AWS SDK calls it (invited-only linking). @default none */
@@ -113,19 +119,23 @@ interface SamlSp {
 
 export async function startFederation(options: FederationOptions): Promise<FederationGateway> {
   const { stack } = options;
-  const federation = readStackFederation(stack);
+  const stackFederation = options.federation ?? readStackFederation(stack);
   const host = options.host ?? '127.0.0.1';
-  for (const p of federation.providers) {
-    if (p.type !== 'Google' && p.type !== 'SAML') {
-      throw new Error(`${federation.source}: identity provider ${p.name} has provider_type ${p.type}: the local mode has stand-ins for Google and SAML only`);
-    }
-  }
+  // A provider type without a local stand-in (OIDC, Facebook, ...) is left out, not fatal: the
+  // rest of the local mode and the other providers still run; its sign-ins get an error page.
+  const skipped = stackFederation.providers.filter((p) => !hasStandIn(p));
+  const federation: StackFederation = { ...stackFederation, providers: stackFederation.providers.filter(hasStandIn) };
+  const notices = skipped.map(
+    (p) => `identity provider ${p.name} (${p.type}) skipped: the local mode has stand-ins for Google and SAML only, so identity_provider=${p.name} gets an error page`,
+  );
   const google = federation.providers.find((p) => p.type === 'Google');
   const samls = federation.providers.filter((p) => p.type === 'SAML');
-  const users = (options.users ?? []).map((u): IdpUser => ({ ...u, password: options.password }));
+  const users = (options.users ?? [])
+    .filter((u) => !skipped.some((p) => p.name === u.idp))
+    .map((u): IdpUser => ({ ...u, password: options.password }));
   for (const u of users) {
     if (!federation.providers.some((p) => p.name === u.idp)) {
-      throw new Error(`config/project.ts: local.federatedUsers ${u.email}: idp = ${JSON.stringify(u.idp)}: expected a provider of ${federation.source} (${federation.providers.map((p) => p.name).join(', ')})`);
+      throw new Error(`config/project.ts: local.federatedUsers ${u.email}: idp = ${JSON.stringify(u.idp)}: expected a provider of ${federation.source} (${stackFederation.providers.map((p) => p.name).join(', ')})`);
     }
   }
 
@@ -262,6 +272,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         allowed: admitted(triggers.admission, federation, u),
       })),
       preTokenHook: createPreTokenHook({ stack, federation }),
+      notices,
       idps: {
         ...(thread.google && google ? { [google.name]: thread.google.issuer } : {}),
         ...Object.fromEntries(thread.saml.map((s) => [s.name, s.entityId])),
@@ -273,6 +284,11 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     await thread.close();
     throw e;
   }
+}
+
+/** Whether the local mode has a stand-in IdP for this provider's type. */
+export function hasStandIn(p: Pick<StackIdentityProvider, 'type'>): boolean {
+  return p.type === 'Google' || p.type === 'SAML';
 }
 
 /** The NameIDFormat the stack's metadata file asks for (the local IdP keeps it), if any. */

@@ -48,11 +48,13 @@ export async function startSamlIdp(host: string, options: IdpThreadOptions['saml
   const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u]));
   const pending = new Map<string, PendingRequest>();
 
+  // Started before anything is awaited: the key is made on libuv's pool meanwhile.
+  const pemsMade = generate([{ name: 'commonName', value: `${options.name} local IdP (loopback only)` }], { keySize: 2048, algorithm: 'sha256' });
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => r.writeHead(503).end();
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const base = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const pems = await generate([{ name: 'commonName', value: `${options.name} local IdP (loopback only)` }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await pemsMade;
   const entityId = `${base}/saml/metadata`;
   const ssoUrl = `${base}/saml/sso`;
   const idp = samlify.IdentityProvider({

@@ -8,6 +8,8 @@ import { type DemoUser, type DemoUserSpec, LOCAL_DEMO_PASSWORD, PoolDirectory } 
 import { writePoolFiles } from './pool-files';
 import { ConfigError } from '../../config/validate';
 import type { FederatedUserStore } from './federated-users';
+import { adminLinkProviderForUser } from './admin-link-provider';
+import { readStackFederation } from '../federation/stack-federation';
 
 export type { FederatedIdentity, FederatedUserStore } from './federated-users';
 import { type PreTokenHook, TokenIssuer } from './token-issuer';
@@ -99,7 +101,8 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       store = new CognitoLocalStore(services, ctx, poolId, new TokenIssuer(`${issuerDomain}/${poolId}`, now, options.preTokenHook));
       const auth = new Authenticator({ store, poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa, now });
       authenticator = auth;
-      return (target, req) => handleTarget(auth, target, req);
+      const link = { poolId, store, providers: stackProviders(stack) };
+      return (target, req) => (target === 'AdminLinkProviderForUser' ? adminLinkProviderForUser(link, req) : handleTarget(auth, target, req));
     },
   });
   try {
@@ -126,6 +129,12 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
     await server.close();
     throw e;
   }
+}
+
+/** The stack's identity providers (name -> type), read once when first asked (only AdminLinkProviderForUser asks). */
+function stackProviders(stack: LocalStack): () => ReadonlyMap<string, string> {
+  let providers: ReadonlyMap<string, string> | undefined;
+  return () => (providers ??= new Map(readStackFederation(stack).providers.map((p) => [p.name, p.type])));
 }
 
 /** Group names come only from the stack: a demo user in another group is a config mistake. */
