@@ -226,6 +226,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     managedLogin.allowRedirectUris(stack.userPool.webClient.clientId, [...graphql.pageOrigins].map((o) => `${o}/`));
     // The IdPs started beside everything above: ready means they answer too.
     await managedLogin.federationReady;
+    // A SAML IdP's page posts its response to the managed login's ACS (/saml2/idpresponse) from its own origin.
+    if (gateway) managedLogin.allowOrigins(Object.values(gateway.idps).map((url) => new URL(url).origin));
     const clients = await Promise.all(
       stack.userPool.clients.map(async (c) => ({ name: c.name, clientId: c.clientId, clientSecret: await userPool.clientSecret(c.clientId) }))
     );
