@@ -94,6 +94,9 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
     '',
     'Sign-in: SRP (aws-amplify, amazon-cognito-identity-js) as deployed; USER_PASSWORD_AUTH too, local only (for curl).',
     'Managed login: signInWithRedirect and any OAuth/OIDC client (code + PKCE, refresh, client_credentials); OAuth tokens carry the managed login\'s issuer.',
+    ...(outputs.local.federatedUsers
+      ? ["Federation: identity_provider=<idp> (or idp_identifier=<email>) on the managed login goes to the local IdP and back; the stack's own trigger bundles map IdP groups."]
+      : []),
     'Local-only differences: IAM (SigV4) callers reach POST /graphql, not the real-time socket.',
   ];
   const user = outputs.demoUsers.find((u): u is typeof u & { password: string } => u.groups.length > 0 && u.password !== undefined);

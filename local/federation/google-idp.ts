@@ -35,6 +35,48 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
+/**
+ * oidc-provider's storage, in memory: what its built-in development adapter does, named here so
+ * the library does not print its production warning at every `npm start` (the local IdP keeps
+ * nothing across restarts on purpose).
+ */
+function memoryAdapter() {
+  const store = new Map<string, { payload: Record<string, unknown>; expires: number }>();
+  const live = (key: string) => {
+    const e = store.get(key);
+    if (e && e.expires < Date.now()) store.delete(key);
+    return e && e.expires >= Date.now() ? e.payload : undefined;
+  };
+  return class MemoryAdapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
+      store.set(this.key(id), { payload, expires: Date.now() + (expiresIn ?? 3600) * 1000 });
+    }
+    async find(id: string) {
+      return live(this.key(id));
+    }
+    async findByUid(uid: string) {
+      return [...store.keys()].filter((k) => k.startsWith(`${this.model}:`)).map((k) => live(k)).find((p) => p?.uid === uid);
+    }
+    async findByUserCode(userCode: string) {
+      return [...store.keys()].filter((k) => k.startsWith(`${this.model}:`)).map((k) => live(k)).find((p) => p?.userCode === userCode);
+    }
+    async consume(id: string) {
+      const p = live(this.key(id));
+      if (p) p.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [k, e] of store) if (e.payload.grantId === grantId) store.delete(k);
+    }
+  };
+}
+
 export interface RunningIdp {
   readonly issuer: string;
   close(): Promise<void>;
@@ -56,6 +98,7 @@ export async function startGoogleIdp(host: string, google: NonNullable<IdpThread
   const key = (await keyPair).privateKey.export({ format: 'jwk' });
 
   const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
     clients: [
       {
         client_id: google.clientId,
