@@ -6,6 +6,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -266,6 +267,19 @@ describe('an invitedOnly Google rule (a variant of the dev stack): the bundle li
     expect(identities).toEqual([expect.objectContaining({ providerName: 'Google', providerType: 'Google', userId: expect.stringMatching(/^\d{21}$/) })]);
     await o.app.close();
   }, 120_000);
+
+  test('AdminLinkProviderForUser answers bad links as Cognito does', async () => {
+    const link = (destination: string, provider: string) =>
+      cognito.send(
+        new AdminLinkProviderForUserCommand({
+          UserPoolId: stack.userPool.poolId,
+          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: destination },
+          SourceUser: { ProviderName: provider, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: '100000000000000000001' },
+        }),
+      );
+    await expect(link('nobody@example.com', 'Google')).rejects.toMatchObject({ name: 'UserNotFoundException' });
+    await expect(link('editor@example.com', 'Facebook')).rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('Facebook') });
+  });
 
   test('someone nobody invited (even in the domain the dev rule allows) is refused with access_denied', async () => {
     const o = await federatedSignIn(stack, context, { identity_provider: 'Google' }, googleAllowed.email);
