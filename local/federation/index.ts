@@ -358,7 +358,8 @@ async function samlAssertion(s: SamlSp, params: URLSearchParams, requestId: stri
 }
 
 interface Triggers {
-  readonly preSignUp?: LocalLambda;
+  /** Loaded at the first federated sign-up, not at start (its bundle carries the AWS SDK: compiling it costs start time). */
+  readonly preSignUp?: () => LocalLambda;
   /** The pre-sign-up function's admission settings, as its own environment carries them. */
   readonly admission?: AdmissionSettings;
 }
@@ -375,7 +376,8 @@ function loadTriggers(federation: StackFederation, stack: LocalStack, poolEndpoi
   const settings = fn.environment.SOCIAL_ADMISSION !== undefined && fn.environment.ENTERPRISE_PROVIDERS !== undefined
     ? { social: JSON.parse(fn.environment.SOCIAL_ADMISSION), enterprise: JSON.parse(fn.environment.ENTERPRISE_PROVIDERS) }
     : undefined;
-  return { preSignUp: loadLambda(fn, { region: stack.region, extraEnvironment }), admission: settings };
+  let lambda: LocalLambda | undefined;
+  return { preSignUp: () => (lambda ??= loadLambda(fn, { region: stack.region, extraEnvironment })), admission: settings };
 }
 
 /** For local-outputs.json only: what the deployed rule decides for a demo IdP user (the sign-in itself runs the bundle). */
@@ -399,7 +401,7 @@ async function completeSignIn(input: {
   /** The IdP's user id when the mapping has no `username` (SAML: the NameID; Google: sub). */
   readonly providerUserIdFallback: string;
   readonly issuer: string | null;
-  readonly preSignUp?: LocalLambda;
+  readonly preSignUp?: () => LocalLambda;
 }): Promise<FederationResult> {
   const { provider, store } = input;
   const { userId, attributes } = mapAttributes(provider.attributeMapping, input.attributes, input.providerUserIdFallback);
@@ -419,8 +421,10 @@ async function completeSignIn(input: {
       request: { userAttributes: { ...attributes }, validationData: {} },
       response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
     } as PreSignUpTriggerEvent;
+    // Outside the try: a bundle that cannot load is a server_error, not a refusal.
+    const preSignUp = input.preSignUp();
     try {
-      await input.preSignUp.invoke(event);
+      await preSignUp.invoke(event);
     } catch (e) {
       return { error: 'access_denied', description: (e as Error)?.message ?? String(e) };
     }
