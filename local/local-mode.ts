@@ -12,6 +12,9 @@ import { type DemoUserSpec, type PreTokenHook, startUserPool, type UserPoolEmula
 import { ensureLocalTls } from './graphql/tls';
 import { SEED_OBJECTS } from './s3/seed-content';
 import { type FederationGateway, type ManagedLogin, startManagedLogin } from './managed-login';
+import { createPreTokenHook, readStackFederation, startFederation, type StackFederation } from './federation';
+import type { FederationGateway as StackFederationGateway } from './federation';
+import { LOCAL_DEMO_PASSWORD } from './user-pool';
 import { UserFacingError } from '../config/errors';
 
 /** Where local data lives by default (git-ignored). */
@@ -36,13 +39,19 @@ export interface LocalModeOptions {
     /** The managed login (hosted UI, HTTPS). @default 0 */
     readonly managedLogin?: number;
   };
-  /** Runs before every user token is signed, as the stack's pre-token-generation trigger. @default none */
+  /**
+   * Runs before every user token is signed. @default the stack's own pre-token-generation
+   * trigger, run from its Lambda zip (none when the pool has no such trigger)
+   */
   readonly preTokenHook?: PreTokenHook;
   /**
-   * The federation gateway (local IdPs) the managed login hands identity_provider sign-ins to,
-   * made once the managed login's origin (its `redirectBase`) is known. @default none
+   * The federation gateway the managed login hands identity_provider sign-ins to, made once the
+   * managed login's origin (its `redirectBase`) is known. @default the stack's own identity
+   * providers, each with its local stand-in (local/federation; none when the stack has none)
    */
   readonly federation?: (redirectBase: string, userPool: UserPoolEmulator) => Promise<FederationGateway>;
+  /** People of the local IdPs (config.local.federatedUsers), for the default federation. @default [] */
+  readonly federatedUsers?: readonly FederatedDemoUser[];
   /** Users created in the pool when missing (config.local.demoUsers). @default [] */
   readonly demoUsers?: readonly DemoUserSpec[];
   /**
@@ -63,8 +72,18 @@ export interface LocalModeOptions {
   readonly onFailure?: (err: Error) => void;
 }
 
+/** A person of a local IdP (config.local.federatedUsers): signs in on the IdP's page with the demo password. */
+export interface FederatedDemoUser {
+  readonly idp: string;
+  readonly email: string;
+  readonly name: string;
+  readonly idpGroups: readonly string[];
+}
+
 export interface LocalMode {
   readonly stack: LocalStack;
+  /** One line each about what the stack has but the local mode left out (an IdP without a stand-in). */
+  readonly notices: readonly string[];
   readonly userPool: UserPoolEmulator;
   /** The hosted UI and OAuth endpoints (local/managed-login). */
   readonly managedLogin: ManagedLogin;
@@ -123,6 +142,12 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const started: { close(): Promise<void> }[] = [{ close: async () => lock.release() }];
   try {
     if (options.reset) wipeDataDir(dataDir);
+    const stackFederation = readStackFederation(stack);
+    const preTokenHook = options.preTokenHook ?? createPreTokenHook({ stack, federation: stackFederation });
+    let gateway: StackFederationGateway | undefined;
+    const federation =
+      options.federation ??
+      defaultFederation(stack, stackFederation, dataDir, options.federatedUsers ?? [], (g) => (gateway = g));
     // allSettled: when one part fails, the other has finished starting and can be stopped.
     const [pool, db] = await Promise.allSettled([
       startUserPool({
@@ -132,7 +157,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         host: HOST,
         demoUsers: options.demoUsers,
         allowedOrigins: appOrigins,
-        preTokenHook: options.preTokenHook,
+        preTokenHook,
       }),
       startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST, onFailure: options.onFailure }),
     ]);
@@ -142,7 +167,6 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const userPool = pool.value;
     const dynamodb = db.value;
     const tlsDir = path.join(dataDir, 'tls');
-    const federation = options.federation;
     const managedLogin = await startManagedLogin({
       stack,
       userPool,
@@ -210,13 +234,28 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // The page signs in through the managed login too (code + PKCE back to itself): a local-only callback URL.
     managedLogin.allowOrigins(graphql.pageOrigins);
     managedLogin.allowRedirectUris(stack.userPool.webClient.clientId, [...graphql.pageOrigins].map((o) => `${o}/`));
+    // The IdPs started beside everything above: ready means they answer too.
+    await managedLogin.federationReady;
+    // A SAML IdP's page posts its response to the managed login's ACS (/saml2/idpresponse) from its own origin.
+    if (gateway) managedLogin.allowOrigins(Object.values(gateway.idps).map((url) => new URL(url).origin));
     const clients = await Promise.all(
       stack.userPool.clients.map(async (c) => ({ name: c.name, clientId: c.clientId, clientSecret: await userPool.clientSecret(c.clientId) }))
     );
-    const outputs = localOutputs({ stack, userPool, graphql, dynamodbEndpoint: dynamodb.endpoint, demoUsers, aws: awsOutputs(aws), managedLogin, clients });
+    const outputs = localOutputs({
+      stack,
+      userPool,
+      graphql,
+      dynamodbEndpoint: dynamodb.endpoint,
+      demoUsers,
+      aws: awsOutputs(aws),
+      managedLogin,
+      clients,
+      federatedUsers: gateway?.federatedUsers,
+    });
     let closing: Promise<void> | undefined;
     return {
       stack,
+      notices: gateway?.notices ?? [],
       userPool,
       managedLogin,
       dynamodb,
@@ -231,6 +270,37 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     await closeAll(started).catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The stack's own federation: a local stand-in for each of its identity providers (Google,
+ * SAML), Cognito's side of the round trip on the managed login, and the pre-sign-up trigger
+ * from its zip, whose AWS SDK calls (invited-only linking) reach the local pool. Undefined when
+ * the stack has no identity provider.
+ */
+function defaultFederation(
+  stack: LocalStack,
+  federation: StackFederation,
+  dataDir: string,
+  users: readonly FederatedDemoUser[],
+  started: (gateway: StackFederationGateway) => void,
+): LocalModeOptions['federation'] {
+  if (federation.providers.length === 0) return undefined;
+  return async (redirectBase, userPool) => {
+    const gateway = await startFederation({
+      stack,
+      federation,
+      userPool: userPool.federatedUsers,
+      userPoolEndpoint: userPool.endpoint,
+      redirectBase,
+      dataDir,
+      users,
+      password: LOCAL_DEMO_PASSWORD,
+      host: HOST,
+    });
+    started(gateway);
+    return gateway;
+  };
 }
 
 /** App origins admitted locally: the web client's loopback callback/logout URLs' origins, then the config's. */

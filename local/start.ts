@@ -62,6 +62,17 @@ function demoUserNote(u: LocalOutputs['demoUsers'][number]): string {
   return '';
 }
 
+/** The local IdPs' people: signed in on the IdP's page, reached from the managed login. */
+function federatedUserLines(outputs: LocalOutputs): string[] {
+  const users = outputs.local.federatedUsers ?? [];
+  if (users.length === 0) return [];
+  return [
+    '',
+    `Federated users (same password, on the local IdP's page; managed login ?identity_provider=<idp>):`,
+    ...users.map((u) => `  ${u.email.padEnd(28)} ${u.idp.padEnd(9)} ${(u.idpGroups.length ? `IdP groups ${u.idpGroups.join(', ')}` : '').padEnd(36)}${u.allowed ? '' : 'refused by the admission rule (access_denied)'}`),
+  ];
+}
+
 function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string, seconds: number, synthNote: string): void {
   const lines = [
     '',
@@ -78,9 +89,14 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
     '',
     `Demo users (local-only password: ${mode.userPool.demoPassword}):`,
     ...outputs.demoUsers.map((u) => `  ${u.email.padEnd(28)} ${(u.groups.length ? u.groups.join(', ') : '(no group)').padEnd(14)}${demoUserNote(u)}`),
+    ...federatedUserLines(outputs),
+    ...mode.notices.map((n) => `Notice: ${n}`),
     '',
     'Sign-in: SRP (aws-amplify, amazon-cognito-identity-js) as deployed; USER_PASSWORD_AUTH too, local only (for curl).',
     'Managed login: signInWithRedirect and any OAuth/OIDC client (code + PKCE, refresh, client_credentials); OAuth tokens carry the managed login\'s issuer.',
+    ...(outputs.local.federatedUsers
+      ? ["Federation: identity_provider=<idp> (or idp_identifier=<email>) on the managed login goes to the local IdP and back; the stack's own trigger bundles map IdP groups."]
+      : []),
     'Local-only differences: IAM (SigV4) callers reach POST /graphql, not the real-time socket.',
   ];
   const user = outputs.demoUsers.find((u): u is typeof u & { password: string } => u.groups.length > 0 && u.password !== undefined);
@@ -124,6 +140,7 @@ async function main(): Promise<void> {
     reset: args.reset,
     ports,
     demoUsers: config.local.demoUsers,
+    federatedUsers: config.local.federatedUsers,
     allowedOrigins: config.local.allowedOrigins,
     seedAuthor: seedAuthor(config),
     onFailure: (err) => {

@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IdpThreadOptions, IdpUser } from './idp-protocol';
@@ -34,12 +35,56 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
+/**
+ * oidc-provider's storage, in memory: what its built-in development adapter does, named here so
+ * the library does not print its production warning at every `npm start` (the local IdP keeps
+ * nothing across restarts on purpose).
+ */
+function memoryAdapter() {
+  const store = new Map<string, { payload: Record<string, unknown>; expires: number }>();
+  const live = (key: string) => {
+    const e = store.get(key);
+    if (e && e.expires < Date.now()) store.delete(key);
+    return e && e.expires >= Date.now() ? e.payload : undefined;
+  };
+  return class MemoryAdapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
+      store.set(this.key(id), { payload, expires: Date.now() + (expiresIn ?? 3600) * 1000 });
+    }
+    async find(id: string) {
+      return live(this.key(id));
+    }
+    async findByUid(uid: string) {
+      return [...store.keys()].filter((k) => k.startsWith(`${this.model}:`)).map((k) => live(k)).find((p) => p?.uid === uid);
+    }
+    async findByUserCode(userCode: string) {
+      return [...store.keys()].filter((k) => k.startsWith(`${this.model}:`)).map((k) => live(k)).find((p) => p?.userCode === userCode);
+    }
+    async consume(id: string) {
+      const p = live(this.key(id));
+      if (p) p.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [k, e] of store) if (e.payload.grantId === grantId) store.delete(k);
+    }
+  };
+}
+
 export interface RunningIdp {
   readonly issuer: string;
   close(): Promise<void>;
 }
 
 export async function startGoogleIdp(host: string, google: NonNullable<IdpThreadOptions['google']>, users: readonly IdpUser[]): Promise<RunningIdp> {
+  // Made on libuv's pool while the library loads (the key costs about as much as the require on a busy machine).
+  const keyPair = promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const oidc = require('oidc-provider');
   const Provider = oidc.default ?? oidc.Provider;
@@ -50,9 +95,10 @@ export async function startGoogleIdp(host: string, google: NonNullable<IdpThread
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  const key = (await keyPair).privateKey.export({ format: 'jwk' });
 
   const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
     clients: [
       {
         client_id: google.clientId,

@@ -15,10 +15,10 @@ const send = (m: FromIdpThread) => port.postMessage(m);
 
 async function main(): Promise<void> {
   const forIdp = (name: string) => options.users.filter((u) => u.idp === name);
-  const [google, ...saml] = await Promise.all([
-    options.google ? startGoogleIdp(options.host, options.google, forIdp('Google')) : Promise.resolve(undefined),
-    ...options.saml.map((s) => startSamlIdp(options.host, s, forIdp(s.name))),
-  ]);
+  // SAML first: its key is made on libuv's pool while oidc-provider loads (synchronously) for Google.
+  const samlStarts = options.saml.map((s) => startSamlIdp(options.host, s, forIdp(s.name)));
+  const googleStart = options.google ? startGoogleIdp(options.host, options.google, forIdp('Google')) : Promise.resolve(undefined);
+  const [google, ...saml] = await Promise.all([googleStart, ...samlStarts]);
   const running = [...(google ? [google] : []), ...saml.filter((s): s is NonNullable<typeof s> => !!s)];
   port.on('message', (m: ToIdpThread) => {
     if (m.type !== 'close') return;

@@ -18,8 +18,10 @@ import type { PreTokenHook } from '../user-pool/token-issuer';
 import { useSchemaValidator } from './saml-validator';
 import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
-export { createPreTokenHook } from './pre-token-hook';
-export type { ClaimsAndScopeOverrideDetails, PreTokenGenerationV2Input, PreTokenHook } from '../user-pool/token-issuer';
+export { createPreTokenHook, preTokenGenerationEvent } from './pre-token-hook';
+export { readStackFederation } from './stack-federation';
+export type { StackFederation } from './stack-federation';
+export type { ClaimsAndScopeOverrideDetails, PreTokenGenerationV2Input, PreTokenHook } from './pre-token-hook';
 
 /**
  * Federation, offline: the local stand-ins for the stack's identity providers and Cognito's
@@ -52,8 +54,8 @@ export interface FederationGateway {
   readonly preTokenHook?: PreTokenHook;
   /** Where each local IdP listens (Google's issuer, each SAML IdP's metadata URL). */
   readonly idps: Readonly<Record<string, string>>;
-  /** The stack's IdPs without a local stand-in, left out (`providerNames` lacks them). */
-  readonly skipped: readonly string[];
+  /** One line per identity provider of the stack left out because no local stand-in exists for its type. */
+  readonly notices: readonly string[];
   close(): Promise<void>;
 }
 
@@ -69,6 +71,8 @@ export interface LocalFederatedUser {
 
 export interface FederationOptions {
   readonly stack: LocalStack;
+  /** The stack's federation, when already read. @default read from `stack.source` */
+  readonly federation?: StackFederation;
   /** The local pool's federated users (UserPoolEmulator.federatedUsers). */
   readonly userPool: FederatedUserStore;
   /** The local pool's API endpoint: the pre-sign-up bundle's AWS SDK calls it (invited-only linking). @default none */
@@ -83,18 +87,8 @@ export interface FederationOptions {
   readonly password: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** Where the one-line notice of each skipped IdP (no local stand-in) goes. @default console.log */
-  readonly notice?: (line: string) => void;
 }
 
-/** Provider types the local mode has a stand-in IdP for. */
-const STAND_IN_TYPES: readonly string[] = ['Google', 'SAML'];
-const hasStandIn = (p: StackIdentityProvider) => STAND_IN_TYPES.includes(p.type);
-
-/** The one line the local mode prints for an IdP it leaves out. */
-export function skippedNotice(p: Pick<StackIdentityProvider, 'name' | 'type'>): string {
-  return `local mode: identity provider ${p.name} (${p.type}) has no local stand-in (Google and SAML only): skipped, sign-in through it is not offered`;
-}
 
 /** A round trip waits this long for the IdP's answer (Cognito's own is a few minutes). */
 const PENDING_TTL_MS = 10 * 60_000;
@@ -127,18 +121,23 @@ interface SamlSp {
 
 export async function startFederation(options: FederationOptions): Promise<FederationGateway> {
   const { stack } = options;
-  const stackFederation = readStackFederation(stack);
+  const stackFederation = options.federation ?? readStackFederation(stack);
   const host = options.host ?? '127.0.0.1';
-  // Only Google and SAML have local stand-ins: any other IdP is left out (one line each), not fatal.
+  // A provider type without a local stand-in (OIDC, Facebook, ...) is left out, not fatal: the
+  // rest of the local mode and the other providers still run; its sign-ins get an error page.
   const skipped = stackFederation.providers.filter((p) => !hasStandIn(p));
-  for (const p of skipped) (options.notice ?? console.log)(skippedNotice(p));
   const federation: StackFederation = { ...stackFederation, providers: stackFederation.providers.filter(hasStandIn) };
+  const notices = skipped.map(
+    (p) => `identity provider ${p.name} (${p.type}) skipped: the local mode has stand-ins for Google and SAML only, so identity_provider=${p.name} gets an error page`,
+  );
   const google = federation.providers.find((p) => p.type === 'Google');
   const samls = federation.providers.filter((p) => p.type === 'SAML');
-  const users = (options.users ?? []).map((u): IdpUser => ({ ...u, password: options.password }));
+  const users = (options.users ?? [])
+    .filter((u) => !skipped.some((p) => p.name === u.idp))
+    .map((u): IdpUser => ({ ...u, password: options.password }));
   for (const u of users) {
     if (!federation.providers.some((p) => p.name === u.idp)) {
-      throw new Error(`config/project.ts: local.federatedUsers ${u.email}: idp = ${JSON.stringify(u.idp)}: expected a provider of ${federation.source} (${federation.providers.map((p) => p.name).join(', ')})`);
+      throw new Error(`config/project.ts: local.federatedUsers ${u.email}: idp = ${JSON.stringify(u.idp)}: expected a provider of ${federation.source} (${stackFederation.providers.map((p) => p.name).join(', ')})`);
     }
   }
 
@@ -208,7 +207,6 @@ export async function startFederation(options: FederationOptions): Promise<Feder
 
     const gateway: FederationGateway = {
       providerNames: federation.providers.map((p) => p.name),
-      skipped: skipped.map((p) => p.name),
       providerForIdentifier(identifier) {
         const id = identifier.trim().toLowerCase();
         const domain = id.includes('@') ? id.slice(id.lastIndexOf('@') + 1) : id;
@@ -276,6 +274,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         allowed: admitted(triggers.admission, federation, u),
       })),
       preTokenHook: createPreTokenHook({ stack, federation }),
+      notices,
       idps: {
         ...(thread.google && google ? { [google.name]: thread.google.issuer } : {}),
         ...Object.fromEntries(thread.saml.map((s) => [s.name, s.entityId])),
@@ -287,6 +286,11 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     await thread.close();
     throw e;
   }
+}
+
+/** Whether the local mode has a stand-in IdP for this provider's type. */
+export function hasStandIn(p: Pick<StackIdentityProvider, 'type'>): boolean {
+  return p.type === 'Google' || p.type === 'SAML';
 }
 
 /** The NameIDFormat the stack's metadata file asks for (the local IdP keeps it), if any. */
@@ -356,7 +360,8 @@ async function samlAssertion(s: SamlSp, params: URLSearchParams, requestId: stri
 }
 
 interface Triggers {
-  readonly preSignUp?: LocalLambda;
+  /** Loaded at the first federated sign-up, not at start (its bundle carries the AWS SDK: compiling it costs start time). */
+  readonly preSignUp?: () => LocalLambda;
   /** The pre-sign-up function's admission settings, as its own environment carries them. */
   readonly admission?: AdmissionSettings;
 }
@@ -373,7 +378,8 @@ function loadTriggers(federation: StackFederation, stack: LocalStack, poolEndpoi
   const settings = fn.environment.SOCIAL_ADMISSION !== undefined && fn.environment.ENTERPRISE_PROVIDERS !== undefined
     ? { social: JSON.parse(fn.environment.SOCIAL_ADMISSION), enterprise: JSON.parse(fn.environment.ENTERPRISE_PROVIDERS) }
     : undefined;
-  return { preSignUp: loadLambda(fn, { region: stack.region, extraEnvironment }), admission: settings };
+  let lambda: LocalLambda | undefined;
+  return { preSignUp: () => (lambda ??= loadLambda(fn, { region: stack.region, extraEnvironment })), admission: settings };
 }
 
 /** For local-outputs.json only: what the deployed rule decides for a demo IdP user (the sign-in itself runs the bundle). */
@@ -397,7 +403,7 @@ async function completeSignIn(input: {
   /** The IdP's user id when the mapping has no `username` (SAML: the NameID; Google: sub). */
   readonly providerUserIdFallback: string;
   readonly issuer: string | null;
-  readonly preSignUp?: LocalLambda;
+  readonly preSignUp?: () => LocalLambda;
 }): Promise<FederationResult> {
   const { provider, store } = input;
   const { userId, attributes } = mapAttributes(provider.attributeMapping, input.attributes, input.providerUserIdFallback);
@@ -417,8 +423,10 @@ async function completeSignIn(input: {
       request: { userAttributes: { ...attributes }, validationData: {} },
       response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
     } as PreSignUpTriggerEvent;
+    // Outside the try: a bundle that cannot load is a server_error, not a refusal.
+    const preSignUp = input.preSignUp();
     try {
-      await input.preSignUp.invoke(event);
+      await preSignUp.invoke(event);
     } catch (e) {
       return { error: 'access_denied', description: (e as Error)?.message ?? String(e) };
     }

@@ -43,19 +43,34 @@ function attribute(name: string, values: readonly string[]): string {
   return `<saml:Attribute Name="${xmlText(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">${v}</saml:Attribute>`;
 }
 
+/** samlify warns on the console about an IdP without SingleLogoutService; this one has none on purpose (README). */
+function withoutSloWarning<T>(make: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].includes('missing endpoint of SingleLogoutService'))) warn(...args);
+  };
+  try {
+    return make();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 export async function startSamlIdp(host: string, options: IdpThreadOptions['saml'][number], users: readonly IdpUser[]): Promise<RunningSamlIdp> {
   useSchemaValidator();
   const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u]));
   const pending = new Map<string, PendingRequest>();
 
+  // Started before anything is awaited: the key is made on libuv's pool meanwhile.
+  const pemsMade = generate([{ name: 'commonName', value: `${options.name} local IdP (loopback only)` }], { keySize: 2048, algorithm: 'sha256' });
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => r.writeHead(503).end();
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const base = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const pems = await generate([{ name: 'commonName', value: `${options.name} local IdP (loopback only)` }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await pemsMade;
   const entityId = `${base}/saml/metadata`;
   const ssoUrl = `${base}/saml/sso`;
-  const idp = samlify.IdentityProvider({
+  const idp = withoutSloWarning(() => samlify.IdentityProvider({
     entityID: entityId,
     privateKey: pems.private,
     signingCert: pems.cert,
@@ -65,7 +80,7 @@ export async function startSamlIdp(host: string, options: IdpThreadOptions['saml
       { Binding: samlify.Constants.namespace.binding.redirect, Location: ssoUrl },
       { Binding: samlify.Constants.namespace.binding.post, Location: ssoUrl },
     ],
-  });
+  }));
   const sp = samlify.ServiceProvider({ metadata: options.spMetadata });
   const metadata = idp.getMetadata();
 

@@ -57,7 +57,14 @@ export interface ManagedLogin {
   /** `https://127.0.0.1:<port>/<poolId>`: the OAuth tokens' `iss` and the discovery document's `issuer`. */
   readonly issuer: string;
   readonly discoveryUrl: string;
+  /** The gateway, once `federationReady` has resolved (undefined before, and when there is none). */
   readonly federation?: FederationGateway;
+  /**
+   * Resolves when the federation gateway has started (at once when there is none); rejects when it
+   * failed. The gateway starts beside the rest of the local mode (its IdPs load in their own
+   * thread) instead of before it; an `identity_provider=` request that comes earlier waits for it.
+   */
+  readonly federationReady: Promise<FederationGateway | undefined>;
   /** Admits more browser origins (the local page, an IdP posting a SAML response). */
   allowOrigins(origins: Iterable<string>): void;
   /** Registers a local-only callback/logout URL for a client (the local page's own URL). */
@@ -146,6 +153,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   let origin = '';
   let issuer = '';
   let federation: FederationGateway | undefined;
+  let federationStart: Promise<FederationGateway | undefined> = Promise.resolve(undefined);
   let userInfoVerifier: ReturnType<typeof JwtRsaVerifier.create> | undefined;
 
   const registered = (client: LocalClient, uri: string, kind: 'callback' | 'logout') =>
@@ -311,10 +319,12 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     let provider = q.get('identity_provider') ?? undefined;
     const identifier = q.get('idp_identifier') ?? undefined;
     if (provider === undefined && identifier !== undefined) {
+      await federationStart.catch(() => undefined);
       provider = federation?.providerForIdentifier(identifier);
       if (provider === undefined) return requestErrorPage(res, `idp_identifier ${JSON.stringify(identifier)}: no identity provider of this pool has it.`);
     }
     if (provider !== undefined && provider !== 'COGNITO') {
+      await federationStart.catch(() => undefined);
       if (!client.supportedIdentityProviders.includes(provider)) {
         return requestErrorPage(res, `identity_provider ${JSON.stringify(provider)} is not enabled for client ${client.name} (enabled: ${client.supportedIdentityProviders.join(', ')}).`);
       }
@@ -341,6 +351,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     const csrf = csrfFor(req);
     const headers = csrf.setCookie ? { 'set-cookie': csrf.setCookie } : undefined;
     const action = q.toString();
+    await federationStart.catch(() => undefined);
     const providers = client.supportedIdentityProviders.filter((p) => p !== 'COGNITO' && (federation?.providerNames.includes(p) ?? false));
     const form = (error?: string, username?: string) =>
       sendHtml(res, error ? 400 : 200, loginPage({ action: `/login?${action}`, csrf: csrf.token, error, username, providers, providerLink: (p) => providerLink(q, p) }), headers);
@@ -594,18 +605,19 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   issuer = `${origin}/${poolId}`;
   userInfoVerifier = JwtRsaVerifier.create({ issuer, audience: null });
   userInfoVerifier.cacheJwks({ keys: [publicKey.jwk as never] }, issuer);
-  try {
-    federation = typeof options.federation === 'function' ? await options.federation(origin) : options.federation;
-  } catch (e) {
-    await closeServer(server);
-    throw e;
-  }
+  const federationOption = options.federation;
+  federationStart = (typeof federationOption === 'function' ? federationOption(origin) : Promise.resolve(federationOption)).then((g) => (federation = g));
+  // Awaited by the caller (federationReady) and by close(); this keeps an early failure from being unhandled meanwhile.
+  federationStart.catch(() => undefined);
   return {
     origin,
     domain: `${host}:${port}`,
     issuer,
     discoveryUrl: `${issuer}/.well-known/openid-configuration`,
-    federation,
+    get federation() {
+      return federation;
+    },
+    federationReady: federationStart,
     allowOrigins: (origins) => guard.allowOrigins(origins),
     allowRedirectUris: (clientId, uris) => {
       const set = extraRedirects.get(clientId) ?? new Set<string>();
@@ -613,8 +625,8 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
       extraRedirects.set(clientId, set);
     },
     close: async () => {
-      await federation?.close();
-      await closeServer(server);
+      await (await federationStart.catch(() => undefined))?.close();
+      await closeServer(server as unknown as import('node:http').Server);
     },
   };
 }

@@ -10,6 +10,8 @@ import { ConfigError } from '../../config/validate';
 import { DEMO_SIGN_INS } from '../../config/types';
 import type { FederatedUserStore } from './federated-users';
 import type { UserStore } from './protocol/user-store';
+import { adminLinkProviderForUser } from './admin-link-provider';
+import { readStackFederation } from '../federation/stack-federation';
 
 export type { FederatedUserStore } from './federated-users';
 import { type PreTokenHook, TokenIssuer } from './token-issuer';
@@ -101,7 +103,8 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       store = new CognitoLocalStore(services, ctx, poolId, new TokenIssuer(`${issuerDomain}/${poolId}`, now, options.preTokenHook));
       const auth = new Authenticator({ store, poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa, now });
       authenticator = auth;
-      return (target, req) => handleTarget(auth, target, req);
+      const link = { poolId, store, providers: stackProviders(stack) };
+      return (target, req) => (target === 'AdminLinkProviderForUser' ? adminLinkProviderForUser(link, req) : handleTarget(auth, target, req));
     },
   });
   try {
@@ -137,6 +140,14 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
  * the config's validation).
  */
 function checkDemoUsers(stack: LocalStack, users: readonly DemoUserSpec[]): void {
+/** The stack's identity providers (name -> type), read once when first asked (only AdminLinkProviderForUser asks). */
+function stackProviders(stack: LocalStack): () => ReadonlyMap<string, string> {
+  let providers: ReadonlyMap<string, string> | undefined;
+  return () => (providers ??= new Map(readStackFederation(stack).providers.map((p) => [p.name, p.type])));
+}
+
+/** Group names come only from the stack: a demo user in another group is a config mistake. */
+function checkDemoUserGroups(stack: LocalStack, users: readonly DemoUserSpec[]): void {
   const groups = new Set(stack.userPool.groups.map((g) => g.name));
   users.forEach((u, i) => {
     u.groups.forEach((g, j) => {

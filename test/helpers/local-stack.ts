@@ -55,6 +55,7 @@ export async function startLocalStack(options: TestLocalStackOptions = {}): Prom
     reset: options.reset,
     ports: { graphql: 0, userPool: 0, dynamodb: 0 },
     demoUsers: config.local.demoUsers,
+    federatedUsers: config.local.federatedUsers,
     allowedOrigins: options.allowedOrigins ?? config.local.allowedOrigins,
     seedAuthor: seedAuthor(config),
   });
