@@ -18,10 +18,10 @@ import type { PreTokenHook } from '../user-pool/token-issuer';
 import { useSchemaValidator } from './saml-validator';
 import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
-export { createPreTokenHook, preTokenGenerationEvent } from './pre-token-hook';
+export { createPreTokenHook } from './pre-token-hook';
 export { readStackFederation } from './stack-federation';
 export type { StackFederation } from './stack-federation';
-export type { ClaimsAndScopeOverrideDetails, PreTokenGenerationV2Input, PreTokenHook } from './pre-token-hook';
+export type { PreTokenHook } from '../user-pool/token-issuer';
 
 /**
  * Federation, offline: the local stand-ins for the stack's identity providers and Cognito's

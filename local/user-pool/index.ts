@@ -134,20 +134,18 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
   }
 }
 
-/**
- * Before any user is made: group names come only from the stack (a demo user in another group is
- * a config mistake), and `signIn` is one of the kinds (never guessed for a caller that skipped
- * the config's validation).
- */
-function checkDemoUsers(stack: LocalStack, users: readonly DemoUserSpec[]): void {
 /** The stack's identity providers (name -> type), read once when first asked (only AdminLinkProviderForUser asks). */
 function stackProviders(stack: LocalStack): () => ReadonlyMap<string, string> {
   let providers: ReadonlyMap<string, string> | undefined;
   return () => (providers ??= new Map(readStackFederation(stack).providers.map((p) => [p.name, p.type])));
 }
 
-/** Group names come only from the stack: a demo user in another group is a config mistake. */
-function checkDemoUserGroups(stack: LocalStack, users: readonly DemoUserSpec[]): void {
+/**
+ * Before any user is made: group names come only from the stack (a demo user in another group is
+ * a config mistake), and `signIn` is one of the kinds (never guessed for a caller that skipped
+ * the config's validation).
+ */
+function checkDemoUsers(stack: LocalStack, users: readonly DemoUserSpec[]): void {
   const groups = new Set(stack.userPool.groups.map((g) => g.name));
   users.forEach((u, i) => {
     u.groups.forEach((g, j) => {
