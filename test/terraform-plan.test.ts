@@ -94,7 +94,7 @@ test('a stack with direct (federated-only) identity-pool IdPs plans offline: IAM
   terraform(['init', '-input=false'], stackDir, stackEnv);
   const plan = terraform(['plan', '-input=false', '-lock=false'], stackDir, stackEnv);
   expect(planSummary(plan.stdout)).toEqual({ add: countResources(stack), change: 0, destroy: 0 });
-  expect(plan.stdout).toMatch(/supported_login_providers\s+=\s+\{\s+"accounts.google.com"/);
+  expect(plan.stdout).toMatch(/supported_login_providers\s+=\s+\{\s+\+ "accounts\.google\.com" = "123456789012-example\.apps\.googleusercontent\.com"/);
 });
 
 describe('terraform CLI config', () => {
