@@ -41,7 +41,7 @@ export type ResolvedAppleProvider = ResolvedSocial<AppleProviderConfig, typeof D
 export type ResolvedAmazonProvider = ResolvedSocial<AmazonProviderConfig, typeof DEFAULTS.AmazonProviderConfig>;
 
 /** The host (and path) an identity pool knows each social IdP by (`supported_login_providers` keys, role-mapping `identity_provider`). */
-export const SOCIAL_LOGIN_PROVIDERS: Readonly<Record<SocialProviderName, string>> = {
+const SOCIAL_LOGIN_PROVIDERS: Readonly<Record<SocialProviderName, string>> = {
   Google: 'accounts.google.com',
   Facebook: 'graph.facebook.com',
   SignInWithApple: 'appleid.apple.com',

@@ -13,7 +13,7 @@ import { POOL_IMMUTABLE, type PoolCustomAttribute } from './user-directory';
 const WHY = 'Cognito cannot change this after a pool is created, so Terraform would destroy the pool and create a new one: every user, password and MFA device in it would be lost';
 
 /** What Terraform would replace the pool over: one entry per immutable setting that differs. */
-export function immutableMismatches(keyPrefix: string, declared: ResolvedExisting['immutable'], stack = POOL_IMMUTABLE): ErrorParts[] {
+function immutableMismatches(keyPrefix: string, declared: ResolvedExisting['immutable'], stack = POOL_IMMUTABLE): ErrorParts[] {
   const out: ErrorParts[] = [];
   const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
   const differs = (key: string, value: unknown, ours: unknown, what: string) =>
@@ -70,7 +70,7 @@ export interface AdoptedResources {
 }
 
 /** Each adopted resource's import ID, by what it is (`pool`, `group:<name>`, `domain`, `client:web`, ...). */
-export function importIds(existing: ResolvedExisting, domainName: string): Record<string, string> {
+function importIds(existing: ResolvedExisting, domainName: string): Record<string, string> {
   const pool = existing.userPoolId;
   const ids: Record<string, string> = { pool };
   for (const g of existing.groups) ids[`group:${g}`] = `${pool}/${g}`;

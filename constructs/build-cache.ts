@@ -10,7 +10,7 @@ import { repoPath } from '../config/paths';
  * inputs and re-checked against them on every read, so a stale entry is never used; deleting the
  * folder is always safe. Git-ignored; docs/design.md (Build and run).
  */
-export const BUILD_CACHE_DIR = '.cache/build';
+const BUILD_CACHE_DIR = '.cache/build';
 
 /** `BUILD_CACHE_DIR` of this repository, unless `SYNTH_BUILD_CACHE` names another folder. */
 export function defaultBuildCacheDir(): string {

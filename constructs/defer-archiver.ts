@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
  * a stand-in under archiver's module path that loads the real module on first use: nothing
  * changes for a caller, and a synth never pays for it.
  */
-export const ARCHIVER_FILE = require.resolve('archiver', { paths: [dirname(require.resolve('cdktf'))] });
+const ARCHIVER_FILE = require.resolve('archiver', { paths: [dirname(require.resolve('cdktf'))] });
 
 if (!require.cache[ARCHIVER_FILE]) {
   let real: object | undefined;

@@ -21,21 +21,21 @@ const GOOGLE_SECRET_VARIABLE = 'google_client_secret';
  * provider_details keys AWS computes itself after create. Without ignore_changes every plan
  * would show them as a diff to remove.
  */
-export const SAML_COMPUTED_DETAILS = ['ActiveEncryptionCertificate', 'SLORedirectBindingURI', 'SSORedirectBindingURI'];
+const SAML_COMPUTED_DETAILS = ['ActiveEncryptionCertificate', 'SLORedirectBindingURI', 'SSORedirectBindingURI'];
 /** The sensitive variables of the other social IdPs' secrets. */
-export const FACEBOOK_SECRET_VARIABLE = 'facebook_app_secret';
-export const APPLE_KEY_VARIABLE = 'apple_private_key';
-export const AMAZON_SECRET_VARIABLE = 'amazon_client_secret';
+const FACEBOOK_SECRET_VARIABLE = 'facebook_app_secret';
+const APPLE_KEY_VARIABLE = 'apple_private_key';
+const AMAZON_SECRET_VARIABLE = 'amazon_client_secret';
 
 /** The sensitive variable of an OIDC IdP's client secret: `oidc_<name>_client_secret`, lower case, `-` as `_`. */
-export function oidcSecretVariable(name: string): string {
+function oidcSecretVariable(name: string): string {
   return `oidc_${name.toLowerCase().replace(/-/g, '_')}_client_secret`;
 }
 
 /** Endpoints Cognito fills in itself for an OIDC IdP (discovered from the issuer) and for the social IdPs. */
-export const OIDC_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'jwks_uri', 'token_url'];
-export const SOCIAL_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'oidc_issuer', 'token_request_method', 'token_url'];
-export const GOOGLE_COMPUTED_DETAILS = [
+const OIDC_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'jwks_uri', 'token_url'];
+const SOCIAL_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'oidc_issuer', 'token_request_method', 'token_url'];
+const GOOGLE_COMPUTED_DETAILS = [
   'attributes_url',
   'attributes_url_add_attributes',
   'authorize_url',

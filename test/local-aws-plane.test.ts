@@ -352,7 +352,7 @@ describe('malformed signatures get S3 errors and change nothing', () => {
       uriEscapePath: false,
     });
     const signed = await sqs.sign({ method: 'PUT', protocol: 'https:', hostname: u.hostname, port: Number(u.port), path: u.pathname, query: {}, headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
-    const wrongService = await httpsRequest(url, 'PUT', signed.headers as Record<string, string>, 'overwritten');
+    const wrongService = await httpsRequest(url, 'PUT', signed.headers, 'overwritten');
     expect(wrongService.status).toBe(400);
     expect(wrongService.body).toMatch(/<Code>AuthorizationHeaderMalformed<\/Code>.*service &apos;sqs&apos;/);
     expect(readSeed()).toEqual(before);

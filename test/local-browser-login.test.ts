@@ -42,7 +42,7 @@ function stackWithAppAt(origin: string): string {
   const source = synthesizeLocalStack();
   const doc = JSON.parse(readFileSync(source, 'utf8'));
   const move = (urls: string[]) => urls.map((u) => u.replace(/^http:\/\/localhost:3000(?=\/)/, origin));
-  for (const client of Object.values(doc.resource.aws_cognito_user_pool_client) as Record<string, string[]>[]) {
+  for (const client of Object.values<Record<string, string[]>>(doc.resource.aws_cognito_user_pool_client)) {
     if (client.callback_urls) client.callback_urls = move(client.callback_urls);
     if (client.logout_urls) client.logout_urls = move(client.logout_urls);
   }
@@ -77,7 +77,7 @@ beforeAll(async () => {
   });
   await startAppServer();
   stack = await startLocalStack({ stackFile: stackWithAppAt(appOrigin) });
-  appBundle = (await bundling).outputFiles[0]!.text;
+  appBundle = (await bundling).outputFiles[0].text;
   await stopEsbuild(); // its service process would keep jest alive
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -103,6 +103,7 @@ describe('Facebook, Sign in with Apple and Login with Amazon take the same admis
   let bundled: { handler: (e: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent>; decideAdmission: typeof decideAdmission };
   // Its own copy of the bundle: the handler reads its settings once per process (as in Lambda).
   beforeAll(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is built at run time
     bundled = require(stageFile('test-lambda-bundles/pre-sign-up-social', 'index.js', bundleLambda('pre-sign-up')));
   });
   const event = (userName: string, email: string) =>

@@ -289,7 +289,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
 }
 
 /** Whether the local mode has a stand-in IdP for this provider's type. */
-export function hasStandIn(p: Pick<StackIdentityProvider, 'type'>): boolean {
+function hasStandIn(p: Pick<StackIdentityProvider, 'type'>): boolean {
   return p.type === 'Google' || p.type === 'SAML';
 }
 
@@ -422,7 +422,7 @@ async function completeSignIn(input: {
       triggerSource: 'PreSignUp_ExternalProvider',
       request: { userAttributes: { ...attributes }, validationData: {} },
       response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
-    } as PreSignUpTriggerEvent;
+    };
     // Outside the try: a bundle that cannot load is a server_error, not a refusal.
     const preSignUp = input.preSignUp();
     try {

@@ -626,7 +626,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     },
     close: async () => {
       await (await federationStart.catch(() => undefined))?.close();
-      await closeServer(server as unknown as import('node:http').Server);
+      await closeServer(server);
     },
   };
 }

@@ -49,7 +49,7 @@ export async function serverCpu(o: { batches: number; perBatch: number; prepare?
     perOp.push((used.user + used.system) / 1000 / o.perBatch);
   }
   perOp.sort((x, y) => x - y);
-  return { medianMs: perOp[Math.floor(perOp.length / 2)] as number, minMs: perOp[0] as number, maxMs: perOp[perOp.length - 1] as number, batches: o.batches, perBatch: o.perBatch };
+  return { medianMs: perOp[Math.floor(perOp.length / 2)], minMs: perOp[0], maxMs: perOp[perOp.length - 1], batches: o.batches, perBatch: o.perBatch };
 }
 
 export function cpuLine(name: string, f: CpuFigure, goalMs?: number): string {

@@ -26,12 +26,12 @@ function signRs256(header: Record<string, unknown>, payload: Record<string, unkn
 }
 
 /** The local pool's signing key (cognito-local's published key; local use only). */
-export function localPoolKey(): string {
+function localPoolKey(): string {
   return COGNITO_LOCAL_PRIVATE_KEY.pem;
 }
 
 /** The same token re-signed by the pool's key with claims changed. */
-export function resignedWith(token: string, change: Record<string, unknown>): string {
+function resignedWith(token: string, change: Record<string, unknown>): string {
   const { header, payload } = decodeJwt(token);
   return signRs256(header, { ...payload, ...change }, localPoolKey());
 }
