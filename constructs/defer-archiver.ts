@@ -8,8 +8,10 @@ import { dirname } from 'node:path';
  * its own. The project ships zips it builds itself (constructs/code-asset.ts), so this registers
  * a stand-in under archiver's module path that loads the real module on first use: nothing
  * changes for a caller, and a synth never pays for it.
+ *
+ * @public exported for test/build-cache.test.ts, which reads it in a spawned node (knip cannot see that).
  */
-const ARCHIVER_FILE = require.resolve('archiver', { paths: [dirname(require.resolve('cdktf'))] });
+export const ARCHIVER_FILE = require.resolve('archiver', { paths: [dirname(require.resolve('cdktf'))] });
 
 if (!require.cache[ARCHIVER_FILE]) {
   let real: object | undefined;

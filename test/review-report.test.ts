@@ -129,7 +129,7 @@ describe('a committed change', () => {
 
   test('with the moved entry in addresses/moved.ts the rename is a move: no warning, nothing destroyed', () => {
     const to = changed.environments[0].renamed[0].candidates[0];
-    edit('addresses/moved.ts', 'export const MOVED: readonly MovedEntry[] = [];', `export const MOVED: readonly MovedEntry[] = [{ from: '${pool}', to: '${to}', reason: 'construct renamed' }];`);
+    edit('addresses/moved.ts', 'export const MOVED: readonly MovedEntry[] = [', `export const MOVED: readonly MovedEntry[] = [{ from: '${pool}', to: '${to}', reason: 'construct renamed' },`);
     const r = reviewReport({ root: repo, ref: 'HEAD~1', complianceDiff: null });
     for (const d of r.environments) {
       expect(d.renamed).toEqual([]);

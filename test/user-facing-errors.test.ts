@@ -7,6 +7,7 @@ import { ConfigError } from '../config';
 import { AccessCheckError } from '../access/checks';
 import { ResolverCatalogError } from '../constructs/resolver-catalog';
 import { MovedEntryError } from '../addresses/apply-moved';
+import { MOVED } from '../addresses/moved';
 import { StackReadError } from '../local/stack-reader';
 import { AppSyncJsCodeError } from '../local/appsync-js';
 import { repoRoot } from '../config/paths';
@@ -77,7 +78,7 @@ describe('synth (dist/main.js)', () => {
   test('a bad moved entry', () => {
     const moved = join(dir, 'dist', 'addresses', 'moved.js');
     const r = run('main.js', [], `require(${JSON.stringify(moved)}).MOVED.push({ from: 'aws_cognito_user_pool.old', to: 'not an address', reason: 'test' });`);
-    expectMessageOnly(r, 'addresses/moved.ts: MOVED[0] (from "aws_cognito_user_pool.old" to "not an address"): to "not an address" is not a resource address');
+    expectMessageOnly(r, `addresses/moved.ts: MOVED[${MOVED.length}] (from "aws_cognito_user_pool.old" to "not an address"): to "not an address" is not a resource address`);
   });
 
   test('schema text Terraform would read as template syntax', () => {
