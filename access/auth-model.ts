@@ -200,6 +200,20 @@ function isBuiltIn(name: string): boolean {
   return name.startsWith('__');
 }
 
+/**
+ * Each schema's field protections per default mode. They depend on nothing else, so the two
+ * models built per schema (the config's IAM grants, then the evaluated ones) share them.
+ */
+const fieldAuthCache = new WeakMap<GraphQLSchema, Map<AuthMode, readonly FieldAuth[]>>();
+
+function cachedFieldAuths(schema: GraphQLSchema, defaultMode: AuthMode): readonly FieldAuth[] {
+  let byMode = fieldAuthCache.get(schema);
+  if (!byMode) fieldAuthCache.set(schema, (byMode = new Map()));
+  let fields = byMode.get(defaultMode);
+  if (!fields) byMode.set(defaultMode, (fields = fieldAuthsOf(schema, defaultMode)));
+  return fields;
+}
+
 /** Precomputes the protection of every object type field. */
 function fieldAuthsOf(schema: GraphQLSchema, defaultMode: AuthMode): FieldAuth[] {
   const roots = new Set(rootTypes(schema).map((t) => t.name));
@@ -240,6 +254,16 @@ function levelText(auth: FieldAuth): string {
 }
 
 type Decider = (caller: Caller) => AccessDecision;
+
+/**
+ * What a field's decider depends on besides the API: its rule, its grants and, for a top-level
+ * field (IAM callers need a policy grant on `Type.field`), its key. Fields with equal keys share
+ * one decider, so a schema of thousands of fields gated alike compiles a handful.
+ */
+function deciderKey(auth: FieldAuth): string {
+  const grants = auth.grants.map((g) => [g.mode, g.groups && [...g.groups], g.directive]);
+  return JSON.stringify([auth.rule, auth.topLevel ? `${auth.typeName}.${auth.fieldName}` : null, grants]);
+}
 
 /**
  * Compiles one field's protection into a decider whose every answer (bar an unknown IAM
@@ -298,13 +322,17 @@ function compileField(auth: FieldAuth, api: ApiAuthConfig): Decider {
  * once; `decide` is then a map lookup and a group test, cheap enough to run per resolved field.
  */
 export function createAuthModel(schema: GraphQLSchema, api: ApiAuthConfig): AuthModel {
-  const fields = fieldAuthsOf(schema, api.defaultMode);
+  const fields = cachedFieldAuths(schema, api.defaultMode);
   const byKey = new Map(fields.map((f) => [`${f.typeName}.${f.fieldName}`, f]));
   // Type -> field -> decider: no string building per call.
   const deciders = new Map<string, Map<string, Decider>>();
+  const compiled = new Map<string, Decider>();
   for (const f of fields) {
     if (!deciders.has(f.typeName)) deciders.set(f.typeName, new Map());
-    deciders.get(f.typeName)!.set(f.fieldName, compileField(f, api));
+    const key = deciderKey(f);
+    let decider = compiled.get(key);
+    if (!decider) compiled.set(key, (decider = compileField(f, api)));
+    deciders.get(f.typeName)!.set(f.fieldName, decider);
   }
   return {
     api,

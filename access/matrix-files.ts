@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppSyncSchema } from './appsync-schema';
-import { AccessMatrix, buildMatrix, MatrixConfig } from './matrix';
+import { AccessMatrix, buildMatrix, MatrixConfig, MatrixRow } from './matrix';
 import { renderMatrixMarkdown, renderOperationsSummary } from './matrix-markdown';
 import { authModelFor } from './project-access';
 import { UserFacingError } from '../config/errors';
@@ -45,7 +45,18 @@ export function matrixFiles(matrix: AccessMatrix, root: string): Record<string, 
 export function matrixJson(matrix: AccessMatrix): string {
   const marks = matrix.rows.map((_, i) => `\u0000row${i}`);
   const text = JSON.stringify({ ...matrix, rows: marks }, null, 2);
-  return `${text.replace(/"\\u0000row(\d+)"/g, (_, i: string) => JSON.stringify(matrix.rows[Number(i)]))}\n`;
+  return `${text.replace(/"\\u0000row(\d+)"/g, (_, i: string) => rowJson(matrix.rows[Number(i)]))}\n`;
+}
+
+/** Cells records are shared by rows gated alike (access/matrix.ts): each is serialized once. */
+const cellsJson = new WeakMap<object, string>();
+
+/** `JSON.stringify(row)`, its cells serialized once per cells record. */
+function rowJson(row: MatrixRow): string {
+  let cells = cellsJson.get(row.cells);
+  if (cells === undefined) cellsJson.set(row.cells, (cells = JSON.stringify(row.cells)));
+  const { cells: _, ...rest } = row;
+  return `${JSON.stringify(rest).slice(0, -1)},"cells":${cells}}`;
 }
 
 /** Generated files whose committed copy under `root` differs from `files` (missing counts as stale). */

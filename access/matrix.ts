@@ -1,6 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema, getNamedType, isAbstractType, isObjectType } from 'graphql';
 import type { ResolvedConfig } from '../config';
-import { admitUserPoolToken, AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
+import { AccessDecision, admitUserPoolToken, AuthModel, Caller, FieldAuth, rootTypes } from './auth-model';
 import { directMappingRules, resolveRole, roleName, type IdentityRole } from './role-mapping';
 import { storageGrantsFor } from './storage-grants';
 import type { StorageRow } from './evaluated-access';
@@ -295,29 +295,61 @@ function identityPoolSection(config: MatrixConfig, personas: readonly Persona[],
   };
 }
 
+/** One row's cells; `decisions`: the model's, one per persona with a caller, in persona order. */
+function cellsOf(personas: readonly Persona[], decisions: readonly AccessDecision[], config: MatrixConfig, key: string, evaluated?: MatrixEvaluation): Record<string, MatrixCell> {
+  const cells: Record<string, MatrixCell> = {};
+  let i = 0;
+  for (const p of personas) {
+    if (!p.caller) {
+      cells[p.id] = p.refusal
+        ? { allowed: false, rule: 'request', reason: `${p.refusal}: HTTP 401 UnauthorizedException before any field is resolved` }
+        : NO_CREDENTIALS;
+      continue;
+    }
+    const d = decisions[i++];
+    const rowRule = d.allowed ? rowRuleFor(config, key, p.caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : []) : undefined;
+    const policy = p.caller.mode === 'AWS_IAM' ? evaluated?.iamDecisions[p.caller.caller]?.[key] : undefined;
+    const cell = policy ? { ...d, reason: `${d.reason}; appsync:GraphQL ${policy}` } : { ...d };
+    cells[p.id] = rowRule ? { ...cell, rowRule } : cell;
+  }
+  return cells;
+}
+
+/** A value per sequence of objects, compared by identity (a trie of Maps). */
+class IdentityTrie<V> {
+  private readonly root = new Map<object, unknown>();
+
+  get(keys: readonly object[], make: () => V): V {
+    let level = this.root;
+    let node: { next: Map<object, unknown>; value?: V } | undefined;
+    for (const k of keys) {
+      node = level.get(k) as typeof node;
+      if (!node) level.set(k, (node = { next: new Map() }));
+      level = node.next;
+    }
+    if (!node) return make();
+    return (node.value ??= make());
+  }
+}
+
 /**
  * Builds the matrix of a model under a config. With `evaluated`, the model's IAM grants are the
  * ones evaluated from the synthesized policies and the storage part is the evaluated one.
  */
 export function buildMatrix(model: AuthModel, config: MatrixConfig, evaluated?: MatrixEvaluation): AccessMatrix {
   const personas = personasOf(config);
+  const callers = personas.flatMap((p) => (p.caller ? [p.caller] : []));
+  const ruled = new Set(config.api.rowRules.map((r) => r.field));
+  const withPolicy = new Set(Object.values(evaluated?.iamDecisions ?? {}).flatMap((byField) => Object.keys(byField)));
+  // Rows whose decisions are the same objects (fields gated alike share a decider) and that no
+  // row rule or policy names get the same cells, built once: read-only, serialized per row.
+  const shared = new IdentityTrie<Readonly<Record<string, MatrixCell>>>();
   const rows: MatrixRow[] = [];
   for (const auth of reachableFields(model)) {
     const key = `${auth.typeName}.${auth.fieldName}`;
-    const cells: Record<string, MatrixCell> = {};
-    for (const p of personas) {
-      if (!p.caller) {
-        cells[p.id] = p.refusal
-          ? { allowed: false, rule: 'request', reason: `${p.refusal}: HTTP 401 UnauthorizedException before any field is resolved` }
-          : NO_CREDENTIALS;
-        continue;
-      }
-      const d = model.decide(auth.typeName, auth.fieldName, p.caller);
-      const rowRule = d.allowed ? rowRuleFor(config, key, p.caller.mode === 'AMAZON_COGNITO_USER_POOLS' ? p.caller.groups : []) : undefined;
-      const policy = p.caller.mode === 'AWS_IAM' ? evaluated?.iamDecisions[p.caller.caller]?.[key] : undefined;
-      const cell = policy ? { ...d, reason: `${d.reason}; appsync:GraphQL ${policy}` } : { ...d };
-      cells[p.id] = rowRule ? { ...cell, rowRule } : cell;
-    }
+    const decisions = callers.map((c) => model.decide(auth.typeName, auth.fieldName, c));
+    const build = () => cellsOf(personas, decisions, config, key, evaluated);
+    const cells = ruled.has(key) || withPolicy.has(key) ? build() : shared.get(decisions, build);
     rows.push({ type: auth.typeName, field: auth.fieldName, line: auth.line, directives: directivesText(auth), cells });
   }
   return {

@@ -203,3 +203,27 @@ describe('which user-pool tokens are callers (admitUserPoolToken)', () => {
     expect(admitUserPoolToken({ username: 'u-1' }).admitted).toBe(false);
   });
 });
+
+describe('fields gated alike (one compiled decider per distinct protection)', () => {
+  it('keeps each top-level field’s own IAM grant', () => {
+    const m = model('type Query { open: String @aws_iam  other: String @aws_iam }', POOL_IAM);
+    expect(m.decide('Query', 'open', iam('indexer')).allowed).toBe(true);
+    expect(m.decide('Query', 'other', iam('indexer'))).toMatchObject({ allowed: false, reason: expect.stringContaining('no appsync:GraphQL grant on Query.other') });
+  });
+
+  it('tells a group named "a, b" from the groups a and b, though their directives read alike', () => {
+    const m = model('type Query { t: T }\ntype T { one: String @aws_cognito_user_pools(cognito_groups: ["a, b"])  two: String @aws_cognito_user_pools(cognito_groups: ["a", "b"]) }');
+    expect(m.decide('T', 'one', user('a')).allowed).toBe(false);
+    expect(m.decide('T', 'two', user('a')).allowed).toBe(true);
+  });
+
+  it('gives each model of one schema its own API modes and grants', () => {
+    const schema = buildAppSyncSchema('type Query { open: String @aws_iam }');
+    const granted = createAuthModel(schema, POOL_IAM);
+    const none = createAuthModel(schema, { ...POOL_IAM, iamGrants: {} });
+    const poolOnly = createAuthModel(schema, POOL);
+    expect(granted.decide('Query', 'open', iam('indexer')).allowed).toBe(true);
+    expect(none.decide('Query', 'open', iam('indexer')).allowed).toBe(false);
+    expect(poolOnly.decide('Query', 'open', iam('indexer')).reason).toContain('the API does not accept IAM (SigV4)');
+  });
+});

@@ -154,6 +154,24 @@ describe('matrix', () => {
   });
 });
 
+describe('matrix of fields gated alike', () => {
+  const sdl = `${FIXTURE_SDL}\nextend type Query { alike: Alike @aws_cognito_user_pools }\ntype Alike @aws_cognito_user_pools {\n  a: String @aws_cognito_user_pools(cognito_groups: ["editors"])\n  b: String @aws_cognito_user_pools(cognito_groups: ["editors"])\n  c: String @aws_cognito_user_pools(cognito_groups: ["editors"])\n}\n`;
+  const m = matrixOf({ ...config, api: { ...config.api, rowRules: [...config.api.rowRules, { field: 'Alike.b', groups: [], rule: 'b rows only' }] } }, sdl);
+  const row = (field: string) => m.rows.find((r) => `${r.type}.${r.field}` === field)!;
+
+  it('marks a row rule on the field it names only', () => {
+    expect(row('Alike.b').cells['group:editors']).toMatchObject({ allowed: true, rowRule: 'b rows only' });
+    expect(row('Alike.a').cells['group:editors']).toEqual({ allowed: true, rule: 'field', reason: 'field directive @aws_cognito_user_pools(cognito_groups: [editors]): member of editors' });
+    expect(row('Alike.c').cells['group:editors'].rowRule).toBeUndefined();
+    expect(row('Alike.c').cells['group:admins']).toMatchObject({ allowed: false, rule: 'field' });
+  });
+
+  it('serializes every row in full', () => {
+    expect(JSON.parse(matrixJson(m))).toEqual(JSON.parse(JSON.stringify(m)));
+    expect(matrixJson(m)).toContain('{"type":"Alike","field":"c","line":');
+  });
+});
+
 describe('matrix JSON', () => {
   const m = matrixOf(config, FIXTURE_SDL);
 
