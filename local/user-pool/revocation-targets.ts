@@ -17,7 +17,7 @@ import { type TokenRevocations, unverifiedClaims } from './revocations';
 
 type Json = Record<string, unknown>;
 
-export type RevokeOutcome = 'revoked' | 'unknown' | 'other-client';
+type RevokeOutcome = 'revoked' | 'unknown' | 'other-client';
 
 const REFRESH_FLOWS = new Set(['REFRESH_TOKEN', 'REFRESH_TOKEN_AUTH']);
 
