@@ -33,7 +33,7 @@ export interface AwsPlane {
 
 export interface AwsPlaneOptions {
   readonly stack: LocalStack;
-  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'region' | 'jwksUri' | 'users'> & { readonly managedLoginIssuer?: string };
+  readonly userPool: Pick<UserPoolEmulator, 'endpoint' | 'poolId' | 'region' | 'jwksUri' | 'users' | 'revocation'> & { readonly managedLoginIssuer?: string };
   readonly dataDir: string;
   readonly host: string;
   readonly ports: { readonly identityPool: number; readonly s3: number };
@@ -63,9 +63,11 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
         host: o.host,
         port: o.ports.identityPool,
         sigv4,
-        // server_side_token_check: the user must still exist and be enabled in the pool (read in
-        // process from the pool's store, what AdminGetUser reads, without an HTTP round trip).
+        // server_side_token_check: the token's sign-in must not be revoked or signed out, and the
+        // user must still exist and be enabled in the pool (read in process from the pool's
+        // revocation record and store, what AdminGetUser reads, without an HTTP round trip).
         serverSideCheck: async (claims) => {
+          if (o.userPool.revocation.isRevoked(claims)) throw new Error('Token has been revoked.');
           const username = String(claims['cognito:username'] ?? '');
           const user = await o.userPool.users.user(username);
           if (!user) throw new Error(`the user ${username} is not in the pool`);

@@ -1,3 +1,4 @@
+import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -173,7 +174,7 @@ describe('outputs', () => {
 });
 
 describe('an unmodified OAuth/OIDC client (oauth4webapi)', () => {
-  test('discovery, code + PKCE, ID token, userInfo, refresh and client credentials; the tokens reach GraphQL as AppSync admits them', async () => {
+  test('discovery, code + PKCE, ID token, userInfo, refresh, client credentials and revocation; the tokens reach GraphQL as AppSync admits them', async () => {
     const server = mode.outputs.local.clients!.find((c) => c.clientSecret)!;
     const scope = mode.stack.userPool.resourceServers[0].scopes[0];
     const out = await runOauthClient({
@@ -204,6 +205,25 @@ describe('an unmodified OAuth/OIDC client (oauth4webapi)', () => {
     expect(byId.body.data.me.groups).toEqual(['editors']);
     // A client-credentials token names no user: AppSync's user-pool mode refuses it.
     expect((await graphql(out.clientCredentials.access_token, '{ me { username } }')).status).toBe(401);
+
+    // The client revoked its refresh token (RFC 7009): the sign-in's tokens, refreshed ones too, are
+    // refused wherever Cognito checks revocation (userInfo, refresh, the identity pool's
+    // server-side token check) ...
+    expect(out.userInfoAfterRevoke).toBe('invalid_token');
+    expect(out.refreshAfterRevoke).toBe('invalid_grant');
+    expect(claims(out.refreshedAccessToken).origin_jti).toBe(claims(out.idToken).origin_jti);
+    const identity = new CognitoIdentityClient({ endpoint: mode.outputs.Auth.Cognito.identityPoolEndpoint, region: mode.stack.region });
+    try {
+      const Logins = { [mode.managedLogin.issuer.replace(/^https:\/\//, '')]: out.idToken };
+      await expect(identity.send(new GetIdCommand({ IdentityPoolId: mode.outputs.Auth.Cognito.identityPoolId, Logins }))).rejects.toMatchObject({
+        name: 'NotAuthorizedException',
+        message: expect.stringMatching(/revoked/),
+      });
+    } finally {
+      identity.destroy();
+    }
+    // ... but not by AppSync, which checks only signature, issuer, client and expiry (docs/appsync-cognito-semantics.md).
+    expect((await graphql(out.refreshedAccessToken, '{ me { username } }')).status).toBe(200);
   }, 90_000);
 });
 

@@ -19,7 +19,8 @@ import { readBody, readText, type BodyLimit } from '../http-body';
  * CognitoIdentityClient and aws-amplify's `fetchAuthSession()` call them.
  *
  * - Logins must hold an ID token of one of the stack's providers, verified like Cognito does
- *   (signature, issuer, client id, expiry; aws-jwt-verify); no guests: unauthenticated access
+ *   (signature, issuer, client id, expiry; aws-jwt-verify; with the provider's server-side token
+ *   check, also not revoked or signed out and the user still enabled); no guests: unauthenticated access
  *   is refused unless the stack allows it (this one does not).
  * - The role comes from access/role-mapping.ts (local/identity-pool/role-choice.ts), the
  *   principal tags from the stack's principal-tag mapping, the credentials from the local
@@ -46,8 +47,8 @@ export interface IdentityPoolOptions {
   /** 0 picks a free port. */
   readonly port: number;
   /**
-   * The server-side token check (`server_side_token_check`): is the token's user still
-   * signed in and enabled in the pool? Throws a message when not. @default no extra check
+   * The server-side token check (`server_side_token_check`): is the token's sign-in not
+   * revoked or signed out, and its user still enabled in the pool? Throws a message when not. @default no extra check
    */
   readonly serverSideCheck?: (claims: Readonly<Record<string, unknown>>) => Promise<void>;
   /** Verifies STS `GetCallerIdentity` requests (caller-identity.ts) made with the minted credentials. @default STS not answered */

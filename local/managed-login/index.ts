@@ -9,7 +9,7 @@ import { guardRequests, LoopbackGuard, loopbackAppOrigins, loopbackOrigins, send
 import { closeServer, listenError } from '../server-lifecycle';
 import type { LocalClient, LocalStack } from '../stack-reader';
 import type { AuthOutcome, ChallengeName, UserPoolEmulator } from '../user-pool';
-import { UserPoolError } from '../user-pool';
+import { UserPoolError, unverifiedClaims } from '../user-pool';
 import type { FederationGateway } from './federation-gateway';
 import { errorPage, loginPage, mfaPage, newPasswordPage } from './pages';
 import { readForm, type BodyLimit } from '../http-body';
@@ -33,7 +33,7 @@ export type { FederationGateway } from './federation-gateway';
 
 export interface ManagedLoginOptions {
   readonly stack: LocalStack;
-  readonly userPool: Pick<UserPoolEmulator, 'poolId' | 'authenticator' | 'tokenIssuer' | 'clientSecret'>;
+  readonly userPool: Pick<UserPoolEmulator, 'poolId' | 'authenticator' | 'tokenIssuer' | 'clientSecret' | 'revocation'>;
   readonly tls: LocalTls;
   /** @default '127.0.0.1' */
   readonly host?: string;
@@ -132,7 +132,7 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   const now = options.now ?? (() => new Date());
   const nowMs = () => now().getTime();
   const codeMs = (options.codeSeconds ?? 300) * 1000;
-  const { poolId, authenticator, tokenIssuer } = options.userPool;
+  const { poolId, authenticator, tokenIssuer, revocation } = options.userPool;
   const clients = new Map(stack.userPool.clients.map((c) => [c.clientId, c]));
   const extraRedirects = new Map<string, Set<string>>();
   const codes = new Map<string, CodeGrant>();
@@ -439,9 +439,15 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
       }, corsHeaders(req));
     }
     if (grant === 'refresh_token') {
-      const r = refreshTokens.get(body.get('refresh_token') ?? '');
-      if (!r || r.clientId !== client.clientId) throw new OAuthError(400, 'invalid_grant', 'the refresh token is unknown, revoked or for another client');
-      const tokens = await authenticator.issueTokensFor({ clientId: client.clientId, username: r.username, scopes: r.scopes, authTime: r.authTime, issuer, source: 'TokenGeneration_RefreshTokens', withoutRefreshToken: true });
+      const refreshToken = body.get('refresh_token') ?? '';
+      const r = refreshTokens.get(refreshToken);
+      // The pool's record too: the token may have been revoked through its JSON API or signed out.
+      const claims = unverifiedClaims(refreshToken);
+      if (!r || r.clientId !== client.clientId || revocation.isRevoked(claims)) {
+        throw new OAuthError(400, 'invalid_grant', 'the refresh token is unknown, revoked or for another client');
+      }
+      const originJti = typeof claims.origin_jti === 'string' ? claims.origin_jti : undefined;
+      const tokens = await authenticator.issueTokensFor({ clientId: client.clientId, username: r.username, scopes: r.scopes, authTime: r.authTime, issuer, source: 'TokenGeneration_RefreshTokens', withoutRefreshToken: true, originJti });
       return sendJson(res, 200, {
         ...(r.scopes.includes('openid') ? { id_token: tokens.IdToken } : {}),
         access_token: tokens.AccessToken,
@@ -470,6 +476,9 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     } catch (e) {
       return sendJson(res, 401, { error: 'invalid_token', error_description: (e as Error).message }, { 'www-authenticate': 'Bearer error="invalid_token"', ...corsHeaders(req) });
     }
+    if (revocation.isRevoked(claims)) {
+      return sendJson(res, 401, { error: 'invalid_token', error_description: 'Access token has been revoked' }, { 'www-authenticate': 'Bearer error="invalid_token"', ...corsHeaders(req) });
+    }
     const scopes = String(claims.scope ?? '').split(' ');
     if (typeof claims.username !== 'string' || !scopes.includes('openid')) {
       return sendJson(res, 403, { error: 'insufficient_scope', error_description: 'userInfo needs a user access token with the openid scope' }, corsHeaders(req));
@@ -493,6 +502,10 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
     const t = body.get('token') ?? '';
     const r = refreshTokens.get(t);
     if (r && r.clientId !== client.clientId) throw new OAuthError(400, 'unauthorized_client', 'the token was issued to another client');
+    // The pool's record: the sign-in's access and ID tokens are refused from now on (an unknown token is no error, RFC 7009).
+    if ((await revocation.revokeRefreshToken(t, client.clientId)) === 'other-client') {
+      throw new OAuthError(400, 'unauthorized_client', 'the token was issued to another client');
+    }
     refreshTokens.delete(t);
     sendJson(res, 200, {}, corsHeaders(req));
   }

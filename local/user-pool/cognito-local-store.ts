@@ -15,6 +15,7 @@ import { type FederatedIdentity, type FederatedUserStore, parseIdentities } from
 import { UserPoolError } from './protocol/errors';
 import type { IssueOptions, IssuedTokens, MfaMethod, StoredClient, StoredUser, UserChanges, UserStore } from './protocol/user-store';
 import { type TokenGenerationSource, TokenIssuer } from './token-issuer';
+import type { TokenRevocations } from './revocations';
 
 /**
  * The one place the sign-in protocol (protocol/) touches cognito-local: its user and client
@@ -22,8 +23,8 @@ import { type TokenGenerationSource, TokenIssuer } from './token-issuer';
  * (test/local-user-pool-store.test.ts fails loudly when an upgrade changes them). What is
  * reached and why:
  * - `cognito.getUserPool` / `getAppClient`, `UserPoolService.getUserByUsername` / `saveUser` /
- *   `listUserGroupMembership` / `storeRefreshToken`: the records the other cognito-local targets
- *   (AdminCreateUser, groups, GetUser, refresh) read and write, so both sides see one user;
+ *   `listUserGroupMembership` / `storeRefreshToken` / `getUserByRefreshToken`: the records the other cognito-local targets
+ *   (AdminCreateUser, groups, GetUser) read and write, so both sides see one user;
  * - `tokenGenerator.generate`: tokens signed with the key its JWKS serves, so the GraphQL
  *   endpoint and aws-amplify verify them like the other tokens;
  * - `CognitoError`: the only error type its HTTP server turns into `{ __type, message }`.
@@ -31,10 +32,19 @@ import { type TokenGenerationSource, TokenIssuer } from './token-issuer';
  */
 export class CognitoLocalStore implements UserStore, FederatedUserStore {
   private readonly verifier;
-  /** Signs every user token (cognito-local's own generator is left to its refresh target). */
+  /** Signs every user token (refresh included: revocation-targets.ts; cognito-local's own generator is left to the targets it still answers, e.g. AdminInitiateAuth). */
   readonly issuer: TokenIssuer;
 
-  constructor(private readonly services: Services, private readonly ctx: Context, private readonly poolId: string, issuer?: TokenIssuer) {
+  /**
+   * @param revocations the pool's revocation record: `accessTokenUser` refuses a revoked token. @default none (no token is revoked)
+   */
+  constructor(
+    private readonly services: Services,
+    private readonly ctx: Context,
+    private readonly poolId: string,
+    issuer?: TokenIssuer,
+    private readonly revocations?: TokenRevocations,
+  ) {
     this.issuer = issuer ?? new TokenIssuer(`${services.config.TokenConfig.IssuerDomain}/${poolId}`, () => services.clock.get());
     this.verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: 'access', clientId: null });
     this.verifier.cacheJwks({ keys: [COGNITO_LOCAL_PUBLIC_KEY.jwk as never] });
@@ -100,19 +110,38 @@ export class CognitoLocalStore implements UserStore, FederatedUserStore {
       authTime: options.authTime,
       nonce: options.nonce,
       withoutRefreshToken: options.withoutRefreshToken,
+      originJti: options.originJti,
     });
-    // Kept where cognito-local's REFRESH_TOKEN_AUTH (and GetTokensFromRefreshToken) looks it up.
+    // Kept in the user's record, where the refresh flows and revocation (revocation-targets.ts) look it up.
     if (t.RefreshToken) await pool.storeRefreshToken(this.ctx, t.RefreshToken, user);
     return t;
   }
 
   async accessTokenUser(accessToken: string): Promise<string | undefined> {
+    let claims;
     try {
-      const claims = await this.verifier.verify(accessToken);
-      return typeof claims.username === 'string' ? claims.username : undefined;
+      claims = await this.verifier.verify(accessToken);
     } catch {
       return undefined;
     }
+    if (this.revocations?.isRevoked(claims)) throw new UserPoolError('NotAuthorizedException', 'Access Token has been revoked');
+    return typeof claims.username === 'string' ? claims.username : undefined;
+  }
+
+  /** The username whose record holds this refresh token (cognito-local keeps them there); undefined when none does. */
+  async refreshTokenOwner(refreshToken: string): Promise<string | undefined> {
+    return (await (await this.pool()).getUserByRefreshToken(this.ctx, refreshToken))?.Username;
+  }
+
+  /** Removes refresh tokens from a user's record (`only` them, or all) and returns the removed ones. */
+  async dropRefreshTokens(username: string, only?: string): Promise<string[]> {
+    const pool = await this.pool();
+    const user = await pool.getUserByUsername(this.ctx, username);
+    const tokens = Array.isArray(user?.RefreshTokens) ? user.RefreshTokens : [];
+    const dropped = tokens.filter((t) => only === undefined || t === only);
+    if (!user || dropped.length === 0) return [];
+    await pool.saveUser(this.ctx, { ...user, RefreshTokens: tokens.filter((t) => !dropped.includes(t)) });
+    return dropped;
   }
 
   async saveFederatedUser(input: Parameters<FederatedUserStore['saveFederatedUser']>[0]): Promise<{ user: StoredUser; created: boolean }> {

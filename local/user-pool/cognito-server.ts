@@ -23,7 +23,6 @@ import { guardRequests, HOW_TO_ALLOW_ORIGIN, LoopbackGuard, sendForbidden } from
 import { closeServer, keepConnectionsAlive, listenError } from '../server-lifecycle';
 import { type OwnedTargets, withOwnedTargets } from './cognito-local-store';
 import { lazyRouter } from './lazy-router';
-import { withRefreshTokenShim } from './refresh-shim';
 
 export interface CognitoServerOptions {
   /** Directory with the pool and client files (seeded before start). */
@@ -56,7 +55,7 @@ export interface CognitoServer {
 
 /**
  * cognito-local's own server, composed in this process (what its `createDefaultServer` does,
- * but with our data directory, issuer and host, and the GetTokensFromRefreshToken shim).
+ * but with our data directory, issuer and host, and our targets answered first).
  * In-process means no child process to leak. No triggers are configured, so the Lambda
  * client and KMS crypto service (which would load the AWS SDK v2) are never used.
  */
@@ -89,7 +88,7 @@ export async function startCognitoServer(options: CognitoServerOptions): Promise
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const router = withOwnedTargets(withRefreshTokenShim(lazyRouter(services)), options.ownedTargets(services));
+  const router = withOwnedTargets(lazyRouter(services), options.ownedTargets(services));
   const server = (await createServer(router, logger, config.ServerConfig, services)
     .start()
     .catch((e: NodeJS.ErrnoException) => Promise.reject(listenError(e, host, options.port)))) as Server;

@@ -15,11 +15,14 @@ import { readStackFederation } from '../federation/stack-federation';
 
 export type { FederatedUserStore } from './federated-users';
 import { type PreTokenHook, TokenIssuer } from './token-issuer';
+import { TokenRevocations } from './revocations';
+import { PoolRevocation } from './revocation-targets';
 
 export { LOCAL_DEMO_PASSWORD } from './directory';
 export type { DemoUser, DemoUserSpec } from './directory';
 export type { AuthOutcome, ChallengeName } from './protocol/authenticator';
 export { UserPoolError } from './protocol/errors';
+export { unverifiedClaims } from './revocations';
 export type { PreTokenHook } from './token-issuer';
 
 export interface UserPoolOptions {
@@ -66,6 +69,11 @@ export interface UserPoolEmulator {
   readonly tokenIssuer: TokenIssuer;
   /** The pool's users in process (the identity pool's server-side token check reads them without HTTP). */
   readonly users: Pick<UserStore, 'user'>;
+  /**
+   * The pool's revocation record (revocations.ts): every server-side token check asks `isRevoked`;
+   * the managed login's `/oauth2/revoke` revokes through it.
+   */
+  readonly revocation: Pick<PoolRevocation, 'isRevoked' | 'revokeRefreshToken'>;
   /** A client's local secret (random per data directory), undefined for a public client. */
   clientSecret(clientId: string): Promise<string | undefined>;
   close(): Promise<void>;
@@ -92,6 +100,8 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
   const ctx = { logger: pino({ level: 'silent' }) };
   let store: CognitoLocalStore | undefined;
   let authenticator: Authenticator | undefined;
+  let revocation: PoolRevocation | undefined;
+  const revocations = new TokenRevocations(options.dataDir, now);
   const server = await startCognitoServer({
     dataDir: options.dataDir,
     host: options.host,
@@ -100,15 +110,19 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
     allowedOrigins: options.allowedOrigins,
     now,
     ownedTargets: (services) => {
-      store = new CognitoLocalStore(services, ctx, poolId, new TokenIssuer(`${issuerDomain}/${poolId}`, now, options.preTokenHook));
+      store = new CognitoLocalStore(services, ctx, poolId, new TokenIssuer(`${issuerDomain}/${poolId}`, now, options.preTokenHook), revocations);
       const auth = new Authenticator({ store, poolId, passwordPolicy, mfaConfiguration, softwareTokenMfa, now });
       authenticator = auth;
+      const revoke = new PoolRevocation(store, revocations, poolId);
+      revocation = revoke;
       const link = { poolId, store, providers: stackProviders(stack) };
-      return (target, req) => (target === 'AdminLinkProviderForUser' ? adminLinkProviderForUser(link, req) : handleTarget(auth, target, req));
+      // Revocation first: a revoked AccessToken is refused before any other target runs.
+      return (target, req) =>
+        revoke.target(target, req) ?? (target === 'AdminLinkProviderForUser' ? adminLinkProviderForUser(link, req) : handleTarget(auth, target, req));
     },
   });
   try {
-    if (!store || !authenticator) throw new Error('user pool: the sign-in protocol was not set up');
+    if (!store || !authenticator || !revocation) throw new Error('user pool: the sign-in protocol was not set up');
     const directory = new PoolDirectory(server.router, ctx, poolId, store, now);
     await directory.syncGroups(stack.userPool.groups);
     const users = await directory.ensureDemoUsers(demoUsers, LOCAL_DEMO_PASSWORD, passwordPolicy);
@@ -125,6 +139,7 @@ export async function startUserPool(options: UserPoolOptions): Promise<UserPoolE
       federatedUsers: store,
       tokenIssuer: store.issuer,
       users: store,
+      revocation,
       clientSecret: async (clientId) => (await store?.client(clientId))?.secret,
       close: () => server.close(),
     };

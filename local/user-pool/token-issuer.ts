@@ -109,6 +109,8 @@ export class TokenIssuer {
     nonce?: string;
     /** Issue no refresh token (a refresh grant keeps the one the client has). */
     withoutRefreshToken?: boolean;
+    /** The sign-in these tokens belong to (a refresh grant passes its refresh token's). @default a new one */
+    originJti?: string;
   }): Promise<UserTokens> {
     const { user, client } = req;
     const iat = Math.floor(this.now().getTime() / 1000);
@@ -127,6 +129,8 @@ export class TokenIssuer {
         })
       : undefined;
     const eventId = randomUUID();
+    // One per sign-in, in every token of it (refresh token included): what revocation names.
+    const originJti = req.originJti ?? randomUUID();
     const groupClaims = groupClaimsOf(overrides?.groupOverrideDetails ?? groupConfiguration);
     let access: Record<string, unknown> = {
       auth_time: authTime,
@@ -134,6 +138,7 @@ export class TokenIssuer {
       event_id: eventId,
       iat,
       jti: randomUUID(),
+      origin_jti: originJti,
       scope: applyScopes(req.scopes, overrides).join(' '),
       sub,
       token_use: 'access',
@@ -148,6 +153,7 @@ export class TokenIssuer {
       event_id: eventId,
       iat,
       jti: randomUUID(),
+      origin_jti: originJti,
       sub,
       token_use: 'id',
       ...Object.fromEntries(Object.entries(user.attributes).filter(([k]) => k.startsWith('custom:'))),
@@ -163,10 +169,20 @@ export class TokenIssuer {
     return {
       AccessToken: this.sign({ ...access, exp: iat + accessSeconds, iss }),
       IdToken: this.sign({ ...id, exp: iat + idSeconds, aud: client.clientId, iss }),
-      // cognito-local's shape (Cognito's is an opaque encrypted blob): its REFRESH_TOKEN_AUTH reads it.
+      // cognito-local's shape (Cognito's is an opaque encrypted blob), plus the sign-in and the client
+      // it was issued to, which the pool's refresh and revocation (revocation-targets.ts) read.
       RefreshToken: req.withoutRefreshToken
         ? ''
-        : this.sign({ 'cognito:username': user.username, email: user.attributes.email, iat, jti: randomUUID(), exp: iat + refreshSeconds, iss }),
+        : this.sign({
+            'cognito:username': user.username,
+            email: user.attributes.email,
+            iat,
+            jti: randomUUID(),
+            origin_jti: originJti,
+            client_id: client.clientId,
+            exp: iat + refreshSeconds,
+            iss,
+          }),
       ExpiresIn: accessSeconds,
       TokenType: 'Bearer',
     };

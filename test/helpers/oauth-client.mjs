@@ -2,7 +2,8 @@
 // (oauth4webapi is ESM-only), with NODE_EXTRA_CA_CERTS trusting the local CA. It discovers the
 // issuer, signs in with code + PKCE (the "browser" part, filling the managed login's form, is
 // plain fetch), validates the ID token claims, calls userInfo, refreshes, and runs
-// client_credentials for the server client. Prints one JSON line with what it got.
+// client_credentials for the server client, then revokes the refresh token and tries userInfo and
+// refresh again. Prints one JSON line with what it got.
 import * as oauth from 'oauth4webapi';
 
 const env = process.env;
@@ -89,8 +90,28 @@ try {
   wrongSecret = e.error ?? e.cause?.error ?? String(e);
 }
 
+/** What a failed call's error says (the OAuth `error`, or oauth4webapi's code), or 'accepted'. */
+async function refusal(call) {
+  try {
+    await call();
+    return 'accepted';
+  } catch (e) {
+    // A WWW-Authenticate challenge (userInfo) carries the error in its parameters.
+    const challenge = e.code === oauth.WWW_AUTHENTICATE_CHALLENGE ? e.cause?.[0]?.parameters?.error : undefined;
+    return challenge ?? e.error ?? e.cause?.error ?? e.code ?? String(e);
+  }
+}
+
+// RFC 7009 revocation of the refresh token: the sign-in's tokens are refused by the server from now on.
+await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, none, tokens.refresh_token));
+const userInfoAfterRevoke = await refusal(async () => oauth.processUserInfoResponse(as, client, idClaims.sub, await oauth.userInfoRequest(as, client, refreshed.access_token)));
+const refreshAfterRevoke = await refusal(async () => oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, none, tokens.refresh_token)));
+
 console.log(
   JSON.stringify({
+    idToken: tokens.id_token,
+    userInfoAfterRevoke,
+    refreshAfterRevoke,
     issuer: as.issuer,
     idClaims,
     accessToken: tokens.access_token,

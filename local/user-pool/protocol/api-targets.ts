@@ -5,12 +5,12 @@ import { invalidParameter } from './errors';
  * The user-pool JSON API operations the protocol owns (`X-Amz-Target:
  * AWSCognitoIdentityProviderService.<name>`), request and answer shaped as Cognito's.
  * `handle` returns undefined for what it does not own (other targets, and InitiateAuth's
- * refresh-token flows), which the store's router then answers.
+ * refresh-token flows, which revocation-targets.ts answers), which the next router then answers.
  */
 
 type Json = Record<string, unknown>;
 
-/** InitiateAuth flows the protocol answers; the refresh flows stay with the token store. */
+/** InitiateAuth flows the protocol answers; the refresh flows are revocation-targets.ts's. */
 const OWNED_FLOWS = new Set(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH']);
 
 function str(req: Json, key: string, required: true): string;

@@ -76,6 +76,8 @@ export interface IssueOptions {
   readonly nonce?: string;
   /** A refresh grant: no new refresh token. @default false */
   readonly withoutRefreshToken?: boolean;
+  /** A refresh grant: the `origin_jti` of its refresh token's sign-in. @default a new sign-in */
+  readonly originJti?: string;
 }
 
 export interface UserStore {
