@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../config';
+import { federatedPersonas } from './helpers/federated-users';
 import { synthesizeLocalStack, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
@@ -28,15 +29,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const config = loadConfig();
 const REDIRECT = 'http://localhost:3000/callback';
 
-const fedUser = (pred: (u: (typeof config.local.federatedUsers)[number]) => boolean) => {
-  const u = config.local.federatedUsers.find(pred);
-  if (!u) throw new Error('config.local.federatedUsers lacks a user this test needs');
-  return u;
-};
-const samlEditor = fedUser((u) => u.idp === 'CorpSAML' && u.idpGroups.includes('content-editors'));
-const samlAdminClaimant = fedUser((u) => u.idp === 'CorpSAML' && u.idpGroups.includes('admins'));
-const googleAllowed = fedUser((u) => u.idp === 'Google' && u.email.endsWith('@example.com'));
-const googleOutsider = fedUser((u) => u.idp === 'Google' && !u.email.endsWith('@example.com'));
+const { samlEditor, samlAdminClaimant, googleAllowed, googleOutsider } = federatedPersonas(config);
 
 /** Chromium trusts the managed login's certificate by its key (as a user who imported ca.pem would). */
 async function launch(stack: TestLocalStack, userDataDir: string): Promise<BrowserContext> {

@@ -7,6 +7,7 @@ import { loadConfig } from '../config';
 import { startFederation, createPreTokenHook, readStackFederation, type FederationGateway, type FederationResult, type PreTokenHook } from '../local/federation';
 import { readLocalStack, type LocalStack } from '../local/stack-reader';
 import { LOCAL_DEMO_PASSWORD, startUserPool, type UserPoolEmulator } from '../local/user-pool';
+import { federatedPersonas } from './helpers/federated-users';
 import { synthesizeLocalStack } from './helpers/local-stack';
 
 /**
@@ -25,17 +26,8 @@ let gateway: FederationGateway;
 let server: Server;
 let dataDir: string;
 const results = new Map<string, FederationResult>();
-/** What startFederation printed (one line per IdP it skips). */
 
-const fedUser = (pred: (u: (typeof config.local.federatedUsers)[number]) => boolean) => {
-  const u = config.local.federatedUsers.find(pred);
-  if (!u) throw new Error('config.local.federatedUsers lacks a user this test needs');
-  return u;
-};
-const samlEditor = fedUser((u) => u.idp === 'CorpSAML' && u.idpGroups.includes('content-editors'));
-const samlAdminClaimant = fedUser((u) => u.idp === 'CorpSAML' && u.idpGroups.includes('admins'));
-const googleAllowed = fedUser((u) => u.idp === 'Google' && u.email.endsWith('@example.com'));
-const googleOutsider = fedUser((u) => u.idp === 'Google' && !u.email.endsWith('@example.com'));
+const { samlEditor, samlAdminClaimant, googleAllowed, googleOutsider } = federatedPersonas(config);
 
 beforeAll(async () => {
   stackFile = synthesizeLocalStack();
