@@ -56,19 +56,16 @@ export function subjectFromDemoUser(config: Pick<ResolvedConfig, 'local'>, email
  * the settings the stack gives it).
  */
 export function subjectFromFederation(config: ResolvedConfig, provider: string, idpGroups: string, localGroups = ''): ExplainSubject {
-  // The IdPs whose groups the trigger maps: every SAML IdP, and each OIDC IdP with a groups claim.
-  const mapping = [
-    ...config.identityProviders.saml.map((s) => ({ name: s.name, type: 'SAML', key: 'saml', groupMapping: s.groupMapping })),
-    ...config.identityProviders.oidc.filter((o) => o.groupsClaim).map((o) => ({ name: o.name, type: 'OIDC', key: 'oidc', groupMapping: o.groupMapping })),
-  ];
-  const idp = mapping.find((p) => p.name === provider);
-  if (!idp) {
+  // The IdPs whose groups the trigger maps, exactly as the trigger's own settings say.
+  const settings = groupMappingSettings(stackConfig(config, config.local.environment), IDP_GROUPS_ATTRIBUTE);
+  const groupMapping = Object.hasOwn(settings.mappings, provider) ? settings.mappings[provider] : undefined;
+  if (!groupMapping) {
     throw new UserFacingError({
       location: `--idp ${provider}`,
-      problem: `not an IdP of config/project.ts whose groups map (identityProviders.saml, or identityProviders.oidc with a groupsClaim; have: ${mapping.map((p) => p.name).join(', ') || 'none'})`,
+      problem: `not an IdP of config/project.ts whose groups map (identityProviders.saml, or identityProviders.oidc with a groupsClaim; have: ${Object.keys(settings.mappings).join(', ') || 'none'})`,
     });
   }
-  const settings = groupMappingSettings(stackConfig(config, config.local.environment), IDP_GROUPS_ATTRIBUTE);
+  const idp = config.identityProviders.saml.some((s) => s.name === provider) ? { type: 'SAML', key: 'saml' } : { type: 'OIDC', key: 'oidc' };
   const claimed = splitList(idpGroups);
   const mapped = mappedGroups(
     `${provider}_explained-user`,
@@ -76,7 +73,7 @@ export function subjectFromFederation(config: ResolvedConfig, provider: string, 
     settings,
   );
   const own = splitList(localGroups);
-  const ignored = claimed.filter((g) => !Object.hasOwn(idp.groupMapping, g));
+  const ignored = claimed.filter((g) => !Object.hasOwn(groupMapping, g));
   return {
     groups: [...new Set([...own, ...mapped])],
     source: `federated user of ${provider} with IdP groups ${claimed.join(', ') || '(none)'}`,

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { ObjectStore } from '../local/s3/object-store';
 import { expiredToken, foreignKeyToken } from './helpers/forged-tokens';
-import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * The local AWS-credentials plane with the AWS SDK v3 clients, unmodified: a demo user's ID
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   identity?.destroy();
-  await stack?.close();
+  await closeStartedStacks();
 });
 
 function providerName(): string {

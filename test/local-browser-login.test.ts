@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
 import { TOTP } from 'otpauth';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { closeStartedStacks, startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * Browser sign-in through the local managed login (HTTPS, local CA), in Debian's Chromium:
@@ -92,7 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
-  await stack?.close();
+  await closeStartedStacks();
   await new Promise((resolve) => (appServer ? appServer.close(resolve) : resolve(undefined)));
 });
 

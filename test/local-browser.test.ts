@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { repoPath } from '../config/paths';
-import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * The local page in Debian's Chromium: sign in as reader, then as subscriber, run the same
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  await stack?.close();
+  await closeStartedStacks();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 

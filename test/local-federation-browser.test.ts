@@ -12,7 +12,7 @@ import {
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../config';
 import { federatedPersonas } from './helpers/federated-users';
-import { synthesizeLocalStack, startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { synthesizeLocalStack, closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * Federation as `npm start` runs it, in Debian's Chromium: an app sends the browser to the
@@ -147,7 +147,7 @@ describe('the dev stack: both local IdPs from the managed login down to GraphQL'
 
   afterAll(async () => {
     await context?.close();
-    await stack?.close();
+    await closeStartedStacks();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
@@ -234,7 +234,7 @@ describe('an invitedOnly Google rule (a variant of the dev stack): the bundle li
   afterAll(async () => {
     cognito?.destroy();
     await context?.close();
-    await stack?.close();
+    await closeStartedStacks();
     for (const dir of [copy, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

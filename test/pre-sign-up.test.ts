@@ -119,9 +119,9 @@ describe('Facebook, Sign in with Apple and Login with Amazon take the same admis
 
   test('the deployed bundle admits and refuses by each rule', () =>
     withEnv(admissionEnvironment(settings), async () => {
-      await expect(bundled.handler(event('Facebook_10220000000000000', 'jane@example.com'))).resolves.toBeDefined();
+      await expect(bundled.handler(event('Facebook_10220000000000000', 'jane@example.com'))).resolves.toMatchObject({ userName: 'Facebook_10220000000000000' });
       await expect(bundled.handler(event('Facebook_10220000000000000', 'jane@gmail.com'))).rejects.toThrow('Sign-up through Facebook is not open to this account.');
-      await expect(bundled.handler(event('LoginWithAmazon_amzn1.account.AEXAMPLE', 'guest@amazon.example'))).resolves.toBeDefined();
+      await expect(bundled.handler(event('LoginWithAmazon_amzn1.account.AEXAMPLE', 'guest@amazon.example'))).resolves.toMatchObject({ userName: 'LoginWithAmazon_amzn1.account.AEXAMPLE' });
       await expect(bundled.handler(event('LoginWithAmazon_amzn1.account.AEXAMPLE', 'jane@example.com'))).rejects.toThrow('LoginWithAmazon');
       expect(bundled.decideAdmission(event('SignInWithApple_001234.abcdef', 'jane@example.com'), settings)).toMatchObject({ outcome: 'link', provider: 'SignInWithApple' });
     }));

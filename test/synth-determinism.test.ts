@@ -63,11 +63,22 @@ describe('synth output', () => {
 
   let first: ReturnType<typeof synth>;
   let second: ReturnType<typeof synth>;
+  /** Every file of the build cache with its modification time: what a synth added or rewrote shows. */
+  const cacheStamps = () =>
+    (readdirSync(join(work, 'build-cache'), { recursive: true }) as string[])
+      .map((f) => join(work, 'build-cache', f))
+      .filter((f) => statSync(f).isFile())
+      .map((f) => `${f} ${statSync(f).mtimeMs}`)
+      .sort();
   let cachedAfterFirst: string[];
+  let stampsAfterFirst: string[];
+  let stampsAfterSecond: string[];
   beforeAll(() => {
     first = synth('a', 'UTC');
     cachedAfterFirst = readdirSync(join(work, 'build-cache')).sort();
+    stampsAfterFirst = cacheStamps();
     second = synth('b', 'Pacific/Auckland');
+    stampsAfterSecond = cacheStamps();
   });
 
   test('two synths in different folders, temp dirs and time zones give byte-identical stacks and assets', () => {
@@ -79,6 +90,9 @@ describe('synth output', () => {
 
   test('the first synth filled the build cache the second one read (bundles and zips)', () => {
     expect(cachedAfterFirst).toEqual(['esbuild', 'zip']);
+    expect(stampsAfterFirst.length).toBeGreaterThan(0);
+    // The second synth built nothing: it added no entry and rewrote none.
+    expect(stampsAfterSecond).toEqual(stampsAfterFirst);
   });
 
   test('the main thread spawns no process (esbuild runs its service from its worker thread)', () => {

@@ -147,12 +147,14 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
 
   return (req, res) => {
     const fail = (error: unknown) => {
-      if (error instanceof RequestRefusal && !res.headersSent) {
-        const cors = req.headers.origin === undefined ? undefined : corsFor(req.headers.origin);
-        return send(res, error.status, JSON.stringify({ errors: [{ errorType: error.errorType, message: error.message }] }), undefined, cors);
+      if (res.headersSent) {
+        res.destroy();
+        return;
       }
-      if (!res.headersSent) send(res, 500, JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: String(error) }] }), undefined, req.headers.origin === undefined ? undefined : corsFor(req.headers.origin));
-      else res.destroy();
+      const cors = req.headers.origin === undefined ? undefined : corsFor(req.headers.origin);
+      const [status, errorType, message] =
+        error instanceof RequestRefusal ? [error.status, error.errorType, error.message] : [500, 'InternalFailure', String(error)];
+      send(res, status, JSON.stringify({ errors: [{ errorType, message }] }), undefined, cors);
     };
     // Before anything else: a foreign Host (DNS rebinding) or Origin (another web page).
     const refused = guard.refusal(req.headers);

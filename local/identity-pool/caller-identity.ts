@@ -43,7 +43,6 @@ function codeOf(e: SigV4Error): [number, string] {
       return [400, 'IncompleteSignature'];
     case 'UnknownKey':
     case 'MissingToken':
-      return [403, 'InvalidClientTokenId'];
     case 'BadToken':
       return [403, 'InvalidClientTokenId'];
     case 'Expired':

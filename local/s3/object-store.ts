@@ -71,9 +71,13 @@ export class ObjectStore {
     }
     const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
     const cached = this.cache.get(key);
-    if (cached && cached.stamp === stamp && (!withBody || cached.body)) return cached;
-    const m = JSON.parse(readFileSync(metaFile, 'utf8')) as { etag: string; contentType: string; lastModified: string };
     const bodyFile = path.join(this.dir, fileName(key));
+    if (cached && cached.stamp === stamp) {
+      if (!withBody || cached.body) return cached;
+      // A body too large to cache: the metadata is current, only the body is read.
+      return { ...cached, body: readFileSync(bodyFile) };
+    }
+    const m = JSON.parse(readFileSync(metaFile, 'utf8')) as { etag: string; contentType: string; lastModified: string };
     const body = withBody ? readFileSync(bodyFile) : undefined;
     const size = body?.length ?? statSync(bodyFile).size;
     const object = { key, size, etag: m.etag, contentType: m.contentType, lastModified: new Date(m.lastModified) };

@@ -75,12 +75,18 @@ export async function startLocalStack(options: TestLocalStackOptions = {}): Prom
  */
 export function useLocalStack(onStarted: (stack: TestLocalStack) => void, options: TestLocalStackOptions = {}, timeoutMs = 180_000): void {
   beforeAll(async () => onStarted(await startLocalStack(options)), timeoutMs);
-  afterAll(async () => {
-    const started = startedInThisFile.splice(0);
-    // All closed before any data is removed: a restarted stack runs on its predecessor's directory.
-    for (const { stack } of started) await stack.close();
-    for (const { stack, temporaryData } of started) if (temporaryData) rmSync(stack.dataDir, { recursive: true, force: true });
-  });
+  afterAll(closeStartedStacks);
+}
+
+/**
+ * Closes every stack this file started so far and removes the temporary data directories they
+ * made: the teardown of a file that starts its stacks by hand (`startLocalStack`).
+ */
+export async function closeStartedStacks(): Promise<void> {
+  const started = startedInThisFile.splice(0);
+  // All closed before any data is removed: a restarted stack runs on its predecessor's directory.
+  for (const { stack } of started) await stack.close();
+  for (const { stack, temporaryData } of started) if (temporaryData) rmSync(stack.dataDir, { recursive: true, force: true });
 }
 
 /** Resolves true when something accepts TCP connections on the URL's host and port. */
