@@ -7,7 +7,7 @@ import { startIdentityPool, type IdentityPoolEmulator } from './identity-pool';
 import { ensureLocalTls } from './graphql/tls';
 import type { IamCallerOutput } from './outputs';
 import { ObjectStore } from './s3/object-store';
-import { startS3Server, type S3Endpoint } from './s3/server';
+import { bucketVirtualHost, startS3Server, type S3Endpoint } from './s3/server';
 import { seedContent } from './s3/seed-content';
 import type { LocalStack } from './stack-reader';
 import type { UserPoolEmulator } from './user-pool';
@@ -41,6 +41,17 @@ export interface AwsPlaneOptions {
   readonly tlsDir: string;
   /** Browser origins that may call the identity pool and S3 (the app origins). @default [] */
   readonly allowedOrigins?: readonly string[];
+}
+
+/**
+ * The names the local certificate must carry for this plane beyond 127.0.0.1/localhost: the
+ * content bucket's virtual host. local-mode.ts asks for them at its first ensureLocalTls, so
+ * every local server starts with the one certificate (a later call asking for more would make a
+ * new CA under servers already serving the old one).
+ */
+export function awsPlaneTlsNames(stack: Pick<LocalStack, 'source'>, iam: StackIam = readStackIam(stack.source)): string[] {
+  const host = iam.bucket && bucketVirtualHost(iam.bucket.name);
+  return host ? [host] : [];
 }
 
 /** Folders the plane keeps below the data dir (for --reset). */
@@ -88,7 +99,7 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
         store,
         sigv4,
         authorizer,
-        tls: await ensureLocalTls(o.tlsDir),
+        tls: await ensureLocalTls(o.tlsDir, console.warn, awsPlaneTlsNames(o.stack, iam)),
         host: o.host,
         port: o.ports.s3,
         corsOrigins: o.allowedOrigins ?? [],

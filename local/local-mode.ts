@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { type AwsPlane, AWS_PLANE_SUBDIRS, startAwsPlane } from './aws-plane';
+import { type AwsPlane, AWS_PLANE_SUBDIRS, awsPlaneTlsNames, startAwsPlane } from './aws-plane';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
 import { LOCK_FILE, lockDataDir } from './data-lock';
 import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
@@ -170,7 +170,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const managedLogin = await startManagedLogin({
       stack,
       userPool,
-      tls: await ensureLocalTls(tlsDir),
+      // The first certificate request names the bucket's virtual host too (awsPlaneTlsNames).
+      tls: await ensureLocalTls(tlsDir, console.warn, awsPlaneTlsNames(stack)),
       host: HOST,
       port: options.ports.managedLogin ?? 0,
       allowedOrigins: appOrigins,

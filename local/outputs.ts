@@ -67,6 +67,12 @@ export interface LocalOutputs {
     readonly dynamodbEndpoint: string;
     /** The local S3 endpoint (https, path-style) for the content bucket. */
     readonly s3Endpoint?: string;
+    /**
+     * `localhost:<port>`: the value for aws-amplify Storage's per-call `options.customEndpoint`
+     * (aws-amplify 6 has no config key for an S3 endpoint). Amplify then calls
+     * `https://<bucket>.localhost:<port>/<key>`, which the local S3 endpoint serves.
+     */
+    readonly storageCustomEndpoint?: string;
     /** Local credentials of the config's IAM callers of the API. */
     readonly iamCallers?: readonly IamCallerOutput[];
     /**
@@ -111,6 +117,7 @@ export interface AwsPlaneOutputs {
   readonly identityPoolEndpoint?: string;
   readonly bucket?: string;
   readonly s3Endpoint?: string;
+  readonly storageCustomEndpoint?: string;
   readonly iamCallers?: readonly IamCallerOutput[];
 }
 
@@ -120,6 +127,7 @@ export function awsOutputs(aws: Pick<AwsPlane, 'identityPool' | 's3' | 'iamCalle
     identityPoolEndpoint: aws.identityPool?.endpoint,
     bucket: aws.s3?.bucket,
     s3Endpoint: aws.s3?.endpoint,
+    storageCustomEndpoint: aws.s3?.amplifyCustomEndpoint,
     iamCallers: aws.iamCallers,
   };
 }
@@ -172,6 +180,7 @@ export function localOutputs(i: OutputInputs): LocalOutputs {
       caFile: i.graphql.caFile,
       dynamodbEndpoint: i.dynamodbEndpoint,
       s3Endpoint: i.aws?.s3Endpoint,
+      storageCustomEndpoint: i.aws?.storageCustomEndpoint,
       iamCallers: i.aws?.iamCallers,
       ...(i.federatedUsers && { federatedUsers: i.federatedUsers }),
       clients: i.clients,

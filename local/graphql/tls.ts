@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { generate } from 'selfsigned';
 
 /**
- * A local certificate authority and a server certificate for 127.0.0.1/localhost, made at the
- * first start and kept under `.local-data/tls`. aws-amplify always opens subscriptions over
+ * A local certificate authority and a server certificate for 127.0.0.1/localhost (and the extra
+ * loopback names a caller asks for, e.g. the content bucket's virtual host `<bucket>.localhost`),
+ * made at the first start and kept under `.local-data/tls`. aws-amplify always opens subscriptions over
  * `wss://`, so the endpoint must speak TLS; a client trusts it with
  * `NODE_EXTRA_CA_CERTS=.local-data/tls/ca.pem` (Node) or by importing ca.pem (browsers).
  *
@@ -31,7 +32,21 @@ const OLD_CA_KEY = 'ca-key.pem';
 /** A server certificate closer than this to its end is replaced (with a new CA). */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
-async function createFiles(dir: string): Promise<void> {
+/**
+ * Names under `localhost` only: browsers resolve every `*.localhost` name to loopback (RFC 6761),
+ * so the CA never vouches for a name another machine could answer. An exact name each, because
+ * Node's and Chromium's name checks refuse the wildcard `*.localhost` (a wildcard directly below a
+ * top-level name).
+ */
+function checkExtraNames(names: readonly string[]): void {
+  for (const n of names) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.localhost$/.test(n)) {
+      throw new Error(`local TLS: extra name ${JSON.stringify(n)}: expected a DNS name under .localhost`);
+    }
+  }
+}
+
+async function createFiles(dir: string, extraNames: readonly string[]): Promise<void> {
   const days = (n: number) => new Date(Date.now() + n * 86_400_000);
   const ca = await generate([{ name: 'commonName', value: 'content local mode CA (loopback only)' }], {
     keySize: 2048,
@@ -51,7 +66,10 @@ async function createFiles(dir: string): Promise<void> {
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }, ...extraNames.map((value) => ({ type: 2 as const, value }))],
+      },
     ],
   });
   // ca.private goes out of scope here: only the CA certificate is kept.
@@ -65,8 +83,8 @@ function read(dir: string): LocalTls {
   return { caFile: path.resolve(dir, FILES.ca), cert: file(FILES.cert), key: file(FILES.key) };
 }
 
-/** Why the kept files cannot be used, or undefined when they can. */
-export function tlsProblem(dir: string, now = Date.now()): string | undefined {
+/** Why the kept files cannot be used (for `extraNames` too), or undefined when they can. */
+export function tlsProblem(dir: string, now = Date.now(), extraNames: readonly string[] = []): string | undefined {
   if (!Object.values(FILES).every((f) => existsSync(path.join(dir, f)))) return 'missing';
   try {
     const ca = new X509Certificate(readFileSync(path.join(dir, FILES.ca)));
@@ -74,6 +92,8 @@ export function tlsProblem(dir: string, now = Date.now()): string | undefined {
     if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return `${FILES.cert} is not signed by ${FILES.ca}`;
     if (Date.parse(cert.validTo) - now < RENEW_BEFORE_MS) return `${FILES.cert} expires ${cert.validTo}`;
     if (Date.parse(ca.validTo) - now < RENEW_BEFORE_MS) return `${FILES.ca} expires ${ca.validTo}`;
+    const missing = extraNames.filter((n) => cert.checkHost(n) === undefined);
+    if (missing.length > 0) return `${FILES.cert} does not name ${missing.join(', ')}`;
   } catch (e) {
     return `unreadable: ${(e as Error).message}`;
   }
@@ -81,28 +101,34 @@ export function tlsProblem(dir: string, now = Date.now()): string | undefined {
 }
 
 /**
- * Returns the local TLS material: the kept files while they are good (tlsProblem), else a new
- * CA and certificate, with a note saying the new ca.pem must be trusted again. The files are
+ * Returns the local TLS material: the kept files while they are good (tlsProblem) and name
+ * every one of `extraNames`, else a new CA and certificate, with a note saying the new ca.pem
+ * must be trusted again. A caller without extra names accepts a certificate that has more. The files are
  * written to a fresh folder that is renamed into place in one step, so processes starting
  * together (tests in parallel) never see a CA from one run beside a certificate from another.
  */
-export async function ensureLocalTls(dir: string = DEFAULT_TLS_DIR, log: (line: string) => void = console.warn): Promise<LocalTls> {
+export async function ensureLocalTls(
+  dir: string = DEFAULT_TLS_DIR,
+  log: (line: string) => void = console.warn,
+  extraNames: readonly string[] = [],
+): Promise<LocalTls> {
+  checkExtraNames(extraNames);
   // A CA key left by an earlier version: the certificate it signed stays good without it.
   rmSync(path.join(dir, OLD_CA_KEY), { force: true });
-  const problem = tlsProblem(dir);
+  const problem = tlsProblem(dir, Date.now(), extraNames);
   if (problem === undefined) return read(dir);
   const parent = path.dirname(path.resolve(dir));
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(path.join(parent, '.tls-'));
   const replaced = existsSync(dir) ? `${staging}-old` : undefined;
   try {
-    await createFiles(staging);
+    await createFiles(staging, extraNames);
     if (replaced) renameSync(dir, replaced);
     try {
       renameSync(staging, dir);
     } catch (error) {
       // Another process won the race: use its files.
-      if (tlsProblem(dir) !== undefined) throw error;
+      if (tlsProblem(dir, Date.now(), extraNames) !== undefined) throw error;
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -11,8 +11,10 @@ import { keepConnectionsAlive, listen } from '../server-lifecycle';
 import { readBody, type BodyLimit } from '../http-body';
 
 /**
- * The content bucket over an S3-compatible, path-style HTTPS endpoint on loopback
- * (`https://127.0.0.1:<port>/<bucket>/<key>`): GetObject, HeadObject, PutObject, DeleteObject,
+ * The content bucket over an S3-compatible HTTPS endpoint on loopback, path-style
+ * (`https://127.0.0.1:<port>/<bucket>/<key>`) and virtual-hosted-style
+ * (`https://<bucket>.localhost:<port>/<key>`, what aws-amplify Storage builds from its
+ * `customEndpoint` option; see bucketVirtualHost): GetObject, HeadObject, PutObject, DeleteObject,
  * ListObjectsV2. Every request is SigV4-verified against the local credentials, then
  * authorized by evaluating the synthesized role policies and bucket policy (unsigned requests
  * are anonymous, which no policy of the stack allows). Served over TLS only, so the bucket's
@@ -42,11 +44,26 @@ export interface S3ServerOptions {
 }
 
 export interface S3Endpoint {
+  /** Path-style base URL (`https://127.0.0.1:<port>`). */
   readonly endpoint: string;
   readonly bucket: string;
+  /**
+   * The `customEndpoint` value aws-amplify Storage needs (`localhost:<port>`, no scheme: Amplify
+   * adds `https://` and puts the bucket in front), when the bucket has a virtual host.
+   */
+  readonly amplifyCustomEndpoint?: string;
   /** Admits more browser origins (the local page's). */
   allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
+}
+
+/**
+ * The bucket's virtual host under `localhost` (`<bucket>.localhost`), which browsers resolve to
+ * loopback by themselves (RFC 6761: no DNS, no hosts file) and the local certificate names.
+ * Undefined for a bucket name with a dot: clients address those path-style (aws-amplify does).
+ */
+export function bucketVirtualHost(bucket: string): string | undefined {
+  return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) ? `${bucket}.localhost` : undefined;
 }
 
 const MAX_KEY_BYTES = 1024;
@@ -117,7 +134,7 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, virtualHosted: boolean): Promise<void> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
@@ -135,7 +152,8 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
     } catch {
       throw new S3Error('InvalidURI', 400, 'Couldn\'t parse the specified URI.');
     }
-    const [bucket, ...rest] = segments;
+    // Virtual-hosted: the Host named the bucket (checked before handle), the path is all key.
+    const [bucket, ...rest] = virtualHosted ? [o.bucket, ...segments] : segments;
     if (!bucket) throw new S3Error('NotImplemented', 501, 'ListBuckets is not emulated; address the bucket path-style');
     if (bucket !== o.bucket) throw new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', `/${bucket}`);
     const key = rest.join('/');
@@ -294,6 +312,8 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
   }
 
   const guard = new LoopbackGuard('S3 endpoint', o.corsOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
+  const virtualHost = bucketVirtualHost(o.bucket);
+  let virtualHostHeader: string | undefined;
   // Request ids are unique per request (16 hex digits, as S3's): a random prefix per start and a
   // counter, rather than random bytes per request.
   const idPrefix = randomBytes(4).toString('hex').toUpperCase();
@@ -303,7 +323,10 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
     const requestId = idPrefix + requestCount.toString(16).toUpperCase().padStart(8, '0');
     res.setHeader('x-amz-request-id', requestId);
     // Host and Origin before anything else: a foreign page or a rebound name gets S3's AccessDenied.
-    const why = guard.refusal(req.headers);
+    // `<bucket>.localhost:<port>` is loopback by definition (no DNS can rebind it), so it passes
+    // the guard as `localhost:<port>` would; any other name is refused as before.
+    const virtualHosted = virtualHostHeader !== undefined && req.headers.host === virtualHostHeader;
+    const why = guard.refusal(virtualHosted ? { ...req.headers, host: `localhost:${virtualHostHeader!.slice(virtualHost!.length + 1)}` } : req.headers);
     if (why !== undefined) {
       req.resume();
       const body = errorXml(new S3Error('AccessDenied', 403, why), requestId);
@@ -311,7 +334,7 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    handle(req, res, requestId).catch((e: unknown) => {
+    handle(req, res, virtualHosted).catch((e: unknown) => {
       const err = e instanceof S3Error ? e : new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.');
       if (!(e instanceof S3Error)) console.error('local S3:', e);
       if (res.headersSent) {
@@ -330,9 +353,11 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
   const host = o.host ?? '127.0.0.1';
   const port = await listen(server, o.port, host);
   guard.listeningOn(port);
+  if (virtualHost !== undefined) virtualHostHeader = `${virtualHost}:${port}`;
   return {
     endpoint: `https://${host}:${port}`,
     bucket: o.bucket,
+    ...(virtualHost !== undefined && { amplifyCustomEndpoint: `localhost:${port}` }),
     allowOrigins: (origins) => guard.allowOrigins(origins),
     close: () =>
       new Promise<void>((resolve) => {
