@@ -85,6 +85,9 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
     `  DynamoDB    ${outputs.local.dynamodbEndpoint}${mode.seededArticles ? `   (seeded ${mode.seededArticles} demo articles)` : ''}`,
     ...(outputs.Auth.Cognito.identityPoolEndpoint ? [`  identity    ${outputs.Auth.Cognito.identityPoolEndpoint}   pool ${outputs.Auth.Cognito.identityPoolId}`] : []),
     ...(outputs.local.s3Endpoint ? [`  S3          ${outputs.local.s3Endpoint}/${outputs.Storage?.S3.bucket}   (path-style, https: trust ${outputs.local.caFile})`] : []),
+    ...(outputs.local.storageCustomEndpoint
+      ? [`              https://${outputs.Storage?.S3.bucket}.${outputs.local.storageCustomEndpoint}   (virtual-hosted: aws-amplify Storage with options.customEndpoint = local.storageCustomEndpoint)`]
+      : []),
     `  outputs     ${outputsFile}   (aws-amplify config + demo users)`,
     '',
     `Demo users (local-only password: ${mode.userPool.demoPassword}):`,
