@@ -12,7 +12,7 @@ import { ObjectStore } from '../local/s3/object-store';
 import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
- * aws-amplify v6 Storage (uploadData, downloadData, list, remove), unmodified, in Debian's
+ * aws-amplify v6 Storage (uploadData, downloadData, getUrl, list, remove), unmodified, in Debian's
  * Chromium against the local content bucket: each demo persona signs in with signIn(), gets
  * identity-pool credentials with fetchAuthSession(), and reads, writes and lists public/,
  * premium/ and private/ folders exactly where the synthesized policies allow (the same matrix
@@ -116,7 +116,7 @@ afterAll(async () => {
 
 type Outcome<T> = { ok: T; error?: undefined } | { ok?: undefined; error: string; message?: string };
 
-function callIn<T>(page: Page, op: 'signIn' | 'download' | 'upload' | 'list' | 'remove', ...args: string[]): Promise<Outcome<T>> {
+function callIn<T>(page: Page, op: 'signIn' | 'download' | 'presignedGet' | 'upload' | 'list' | 'remove', ...args: string[]): Promise<Outcome<T>> {
   return page.evaluate(([o, a]) => (window as any).storageApp[o](...a), [op, args] as const);
 }
 
@@ -141,7 +141,7 @@ describe('aws-amplify Storage in Chromium, virtual-hosted on <bucket>.localhost'
     'reader@example.com': { public: ['read', 'list'], premium: [], own: ['read', 'write', 'list'], other: [] },
   };
 
-  test.each(Object.keys(allowed))('%s: downloadData, uploadData and list on public/, premium/, own and other private/', async (email) => {
+  test.each(Object.keys(allowed))('%s: downloadData, getUrl, uploadData and list on public/, premium/, own and other private/', async (email) => {
     const app = await openApp();
     const call = <T>(op: Parameters<typeof callIn>[1], ...args: string[]) => callIn<T>(app.page, op, ...args);
     const me = await call<{ isSignedIn: boolean; identityId: string; sub: string }>('signIn', email, stack.userPool.demoPassword);
@@ -162,6 +162,10 @@ describe('aws-amplify Storage in Chromium, virtual-hosted on <bucket>.localhost'
       } else {
         expect(read.error).toBe('AccessDenied');
       }
+      // getUrl's presigned URL (virtual-hosted, signature in the query) reads exactly where downloadData does.
+      const presigned = await call<{ host: string; text: string }>('presignedGet', readKeys[place]);
+      expect(presigned.ok ? { ok: presigned.ok.text } : { error: presigned.error }).toEqual(read.ok ? { ok: read.ok.text } : { error: 'AccessDenied' });
+      if (presigned.ok) expect(presigned.ok.host).toBe(`${stack.outputs.Storage!.S3.bucket}.${stack.outputs.local.storageCustomEndpoint}`);
       const key = `${prefixes[place]}amplify-${Date.now()}.txt`;
       const put = await call<string>('upload', key, `from ${email}`);
       if (put.ok !== undefined) {
@@ -223,7 +227,9 @@ describe('the virtual host over Node TLS and SigV4', () => {
   test('the local certificate names <bucket>.localhost (verified against ca.pem); an unsigned request is S3 AccessDenied', async () => {
     const r = await get(virtualUrl('public/welcome.md'));
     expect(r.status).toBe(403);
+    // The bucket's own refusal of an anonymous GetObject (not the Host guard's).
     expect(r.body).toMatch(/<Code>AccessDenied<\/Code>/);
+    expect(r.body).toContain(`<Resource>/${stack.outputs.Storage!.S3.bucket}/public/welcome.md</Resource>`);
   });
 
   test('another name under localhost is not in the certificate, and its Host is refused rather than served as the bucket', async () => {

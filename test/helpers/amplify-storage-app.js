@@ -6,7 +6,7 @@
 // The test drives it through window.storageApp; every call answers { ok } or { error: <name> }.
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
-import { downloadData, list, remove, uploadData } from 'aws-amplify/storage';
+import { downloadData, getUrl, list, remove, uploadData } from 'aws-amplify/storage';
 
 let local = {};
 
@@ -38,6 +38,15 @@ window.storageApp = {
       return { text: await body.text(), contentType };
     }),
   upload: (path, text) => outcome(async () => (await uploadData({ path, data: text, options: { ...local, contentType: 'text/plain' } }).result).path),
+  // A presigned GET URL (the signature in the query), fetched as an <img> or link would be.
+  presignedGet: (path) =>
+    outcome(async () => {
+      const { url } = await getUrl({ path, options: local });
+      const r = await fetch(url);
+      const text = await r.text();
+      if (!r.ok) throw Object.assign(new Error(text), { name: /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP ${r.status}` });
+      return { host: url.host, text };
+    }),
   list: (path) => outcome(async () => (await list({ path, options: local })).items.map((i) => i.path)),
   remove: (path) => outcome(async () => (await remove({ path, options: local })).path),
 };
