@@ -10,6 +10,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../config';
 import { ObjectStore } from '../local/s3/object-store';
 import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { seedPrivateObject, STORAGE_ALLOWED, type StorageCell, type StoragePlace } from './helpers/storage-personas';
 
 /**
  * aws-amplify v6 Storage (uploadData, downloadData, getUrl, list, remove), unmodified, in Debian's
@@ -125,21 +126,11 @@ function verdict(o: Outcome<unknown>): string {
   return o.error === undefined ? 'ok' : o.error;
 }
 
-function seedPrivate(key: string): void {
-  // The owner would have uploaded it; written through the store so the test does not depend on another persona's rights.
-  new ObjectStore(`${stack.dataDir}/s3`, stack.outputs.Storage!.S3.bucket).put(key, Buffer.from(`notes of ${key}`), 'text/markdown');
-}
-
 describe('aws-amplify Storage in Chromium, virtual-hosted on <bucket>.localhost', () => {
-  type Cell = 'read' | 'write' | 'list';
-  type Place = 'public' | 'premium' | 'own' | 'other';
-  // As test/local-aws-plane.test.ts (S3Client): what the synthesized role policies allow.
-  const allowed: Record<string, Record<Place, Cell[]>> = {
-    'admin@example.com': { public: ['read', 'list'], premium: ['read', 'write', 'list'], own: ['read', 'write', 'list'], other: [] },
-    'editor@example.com': { public: ['read', 'list'], premium: ['read', 'write', 'list'], own: ['read', 'write', 'list'], other: [] },
-    'subscriber@example.com': { public: ['read', 'list'], premium: ['read', 'list'], own: ['read', 'write', 'list'], other: [] },
-    'reader@example.com': { public: ['read', 'list'], premium: [], own: ['read', 'write', 'list'], other: [] },
-  };
+  type Place = StoragePlace;
+  type Cell = StorageCell;
+  // The expectation test/local-aws-plane.test.ts checks with S3Client.
+  const allowed = STORAGE_ALLOWED;
 
   test.each(Object.keys(allowed))('%s: downloadData, getUrl, uploadData and list on public/, premium/, own and other private/', async (email) => {
     const app = await openApp();
@@ -152,7 +143,7 @@ describe('aws-amplify Storage in Chromium, virtual-hosted on <bucket>.localhost'
     // The stack keys private folders on the owner principal tag (the user-pool sub).
     const prefixes: Record<Place, string> = { public: 'public/', premium: 'premium/', own: `private/${me.ok!.sub}/`, other: `private/${otherSub}/` };
     const readKeys: Record<Place, string> = { public: 'public/welcome.md', premium: 'premium/handbook.md', own: `private/${me.ok!.sub}/notes.md`, other: `private/${otherSub}/notes.md` };
-    for (const place of ['own', 'other'] as const) seedPrivate(readKeys[place]);
+    for (const place of ['own', 'other'] as const) seedPrivateObject(stack.dataDir, stack.outputs.Storage!.S3.bucket, readKeys[place]);
     const seen: Record<Place, Cell[]> = { public: [], premium: [], own: [], other: [] };
     for (const place of Object.keys(prefixes) as Place[]) {
       const read = await call<{ text: string }>('download', readKeys[place]);

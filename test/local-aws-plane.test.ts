@@ -11,9 +11,9 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
-import { ObjectStore } from '../local/s3/object-store';
 import { expiredToken, foreignKeyToken } from './helpers/forged-tokens';
 import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { seedPrivateObject, STORAGE_ALLOWED, type StorageCell, type StoragePlace } from './helpers/storage-personas';
 
 /**
  * The local AWS-credentials plane with the AWS SDK v3 clients, unmodified: a demo user's ID
@@ -141,14 +141,9 @@ describe('identity pool (CognitoIdentityClient)', () => {
 });
 
 describe('content bucket (S3Client) authorized by the synthesized policies', () => {
-  type Cell = 'read' | 'write' | 'list';
-  type Place = 'public' | 'premium' | 'own' | 'other';
-  const allowed: Record<string, Record<Place, Cell[]>> = {
-    'admin@example.com': { public: ['read', 'list'], premium: ['read', 'write', 'list'], own: ['read', 'write', 'list'], other: [] },
-    'editor@example.com': { public: ['read', 'list'], premium: ['read', 'write', 'list'], own: ['read', 'write', 'list'], other: [] },
-    'subscriber@example.com': { public: ['read', 'list'], premium: ['read', 'list'], own: ['read', 'write', 'list'], other: [] },
-    'reader@example.com': { public: ['read', 'list'], premium: [], own: ['read', 'write', 'list'], other: [] },
-  };
+  type Cell = StorageCell;
+  type Place = StoragePlace;
+  const allowed = STORAGE_ALLOWED;
 
   test.each(Object.keys(allowed))('%s: public/, premium/, own and other private/ x read, write, list', async (email) => {
     const me = await credentialsFor(email);
@@ -364,8 +359,7 @@ function readSeed(): string {
 }
 
 function seedPrivate(key: string): void {
-  // The owner would have uploaded it; written through the store so the test does not depend on another persona's rights.
-  new ObjectStore(`${stack.dataDir}/s3`, stack.outputs.Storage!.S3.bucket).put(key, Buffer.from(`notes of ${key}`), 'text/markdown');
+  seedPrivateObject(stack.dataDir, stack.outputs.Storage!.S3.bucket, key);
 }
 
 function httpsRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
