@@ -313,7 +313,8 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
 
   const guard = new LoopbackGuard('S3 endpoint', o.corsOrigins ?? [], HOW_TO_ALLOW_ORIGIN);
   const virtualHost = bucketVirtualHost(o.bucket);
-  let virtualHostHeader: string | undefined;
+  /** Set once listening: the virtual host's Host header, and the loopback Host the guard sees for it. */
+  let virtual: { readonly hostHeader: string; readonly asLoopback: string } | undefined;
   // Request ids are unique per request (16 hex digits, as S3's): a random prefix per start and a
   // counter, rather than random bytes per request.
   const idPrefix = randomBytes(4).toString('hex').toUpperCase();
@@ -325,8 +326,9 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
     // Host and Origin before anything else: a foreign page or a rebound name gets S3's AccessDenied.
     // `<bucket>.localhost:<port>` is loopback by definition (no DNS can rebind it), so it passes
     // the guard as `localhost:<port>` would; any other name is refused as before.
-    const virtualHosted = virtualHostHeader !== undefined && req.headers.host === virtualHostHeader;
-    const why = guard.refusal(virtualHosted ? { ...req.headers, host: `localhost:${virtualHostHeader!.slice(virtualHost!.length + 1)}` } : req.headers);
+    const viaVirtualHost = virtual !== undefined && req.headers.host === virtual.hostHeader ? virtual : undefined;
+    const virtualHosted = viaVirtualHost !== undefined;
+    const why = guard.refusal(viaVirtualHost ? { ...req.headers, host: viaVirtualHost.asLoopback } : req.headers);
     if (why !== undefined) {
       req.resume();
       const body = errorXml(new S3Error('AccessDenied', 403, why), requestId);
@@ -353,7 +355,7 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
   const host = o.host ?? '127.0.0.1';
   const port = await listen(server, o.port, host);
   guard.listeningOn(port);
-  if (virtualHost !== undefined) virtualHostHeader = `${virtualHost}:${port}`;
+  if (virtualHost !== undefined) virtual = { hostHeader: `${virtualHost}:${port}`, asLoopback: `localhost:${port}` };
   return {
     endpoint: `https://${host}:${port}`,
     bucket: o.bucket,
