@@ -48,10 +48,11 @@ export interface S3Endpoint {
   readonly endpoint: string;
   readonly bucket: string;
   /**
-   * The `customEndpoint` value aws-amplify Storage needs (`localhost:<port>`, no scheme: Amplify
-   * adds `https://` and puts the bucket in front), when the bucket has a virtual host.
+   * The `customEndpoint` value aws-amplify Storage needs (`localhost:<port>`, no scheme): Amplify
+   * adds `https://` and puts the bucket in front (the virtual host), or, for a bucket name with a
+   * dot, in the path (path-style on `localhost:<port>`).
    */
-  readonly amplifyCustomEndpoint?: string;
+  readonly amplifyCustomEndpoint: string;
   /** Admits more browser origins (the local page's). */
   allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
@@ -359,7 +360,7 @@ export async function startS3Server(o: S3ServerOptions): Promise<S3Endpoint> {
   return {
     endpoint: `https://${host}:${port}`,
     bucket: o.bucket,
-    ...(virtualHost !== undefined && { amplifyCustomEndpoint: `localhost:${port}` }),
+    amplifyCustomEndpoint: `localhost:${port}`,
     allowOrigins: (origins) => guard.allowOrigins(origins),
     close: () =>
       new Promise<void>((resolve) => {
