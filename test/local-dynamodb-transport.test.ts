@@ -188,6 +188,39 @@ describe('in-process and SDK transports into one dynalite', () => {
     await sdk.send('DeleteItem', { TableName: 'shared', Key: { id: { S: 'shared-1' } } });
     expect(await inProcess.send('GetItem', { TableName: 'shared', Key: { id: { S: 'shared-1' } } })).toEqual({});
   });
+
+  test('the same Query asked again answers from the store each time: every write shows in the next read', async () => {
+    // The emulator keeps the validated form of a repeated read (in-process-transport.ts), never
+    // its answer: a write between two identical queries must change what the second returns.
+    const query: WireRequest = {
+      TableName: 'shared',
+      IndexName: INDEX,
+      KeyConditionExpression: '#s = :s',
+      ExpressionAttributeNames: { '#s': 'status' },
+      // A status of its own: the other tests' items in this table are not in its pages.
+      ExpressionAttributeValues: { ':s': { S: 'QUEUED' } },
+      ScanIndexForward: false,
+      Limit: 10,
+    };
+    const queued = { status: { S: 'QUEUED' } };
+    const ids = async () => ((await inProcess.send('Query', query)).Items ?? []).map((i) => i.id.S);
+    expect(await ids()).toEqual([]);
+    await inProcess.send('PutItem', { TableName: 'shared', Item: article('fresh-1', '2026-03-01T00:00:00Z', queued) });
+    expect(await ids()).toEqual(['fresh-1']);
+    // A write through the other door (HTTP) shows too.
+    await sdk.send('PutItem', { TableName: 'shared', Item: article('fresh-2', '2026-03-02T00:00:00Z', queued) });
+    expect(await ids()).toEqual(['fresh-2', 'fresh-1']);
+    await inProcess.send('UpdateItem', {
+      TableName: 'shared',
+      Key: { id: { S: 'fresh-2' } },
+      UpdateExpression: 'SET #s = :d',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':d': { S: 'DRAFT' } },
+    });
+    expect(await ids()).toEqual(['fresh-1']);
+    await inProcess.send('DeleteItem', { TableName: 'shared', Key: { id: { S: 'fresh-1' } } });
+    expect(await ids()).toEqual([]);
+  });
 });
 
 describe('the local endpoint (in-process transport) answers as an endpoint on the SDK path', () => {

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { repoPath } from '../../config/paths';
 import {
@@ -35,6 +36,31 @@ function threadScript(): string {
   return script;
 }
 
+/**
+ * The emulator thread's young generation: semi-spaces of 16 MB from the start, instead of V8's
+ * 1 MB, which it keeps for a heap whose objects all die young (as the emulator's do: each query's
+ * decoded items and answer text). With 1 MB the thread stopped for a scavenge every ~25 queries
+ * (~60 a second at 1,500 req/s), and every query in flight waited for each; with 16 MB it is ~16
+ * times fewer pauses of about the same length (a scavenge costs what survives, not what died).
+ * Measured with `--trace-gc` under 5 s of `articles` load (7 pairs, loaded machine): 34–71 scavenges
+ * on this thread -> 2–7, their summed pause a median 5× lower, the thread's CPU per request no higher.
+ */
+const EMULATOR_SEMI_SPACE_MB = 16;
+
+/**
+ * Starts the thread with its own young generation size. V8 takes `--min-semi-space-size` when an
+ * isolate is created and the flag is process-wide: it is set for this thread and back to V8's
+ * default (0: V8 chooses) once the thread runs, so isolates created later are not affected.
+ */
+function startWorker(options: EmulatorThreadOptions): Worker {
+  setFlagsFromString(`--min-semi-space-size=${EMULATOR_SEMI_SPACE_MB}`);
+  const worker = new Worker(threadScript(), { workerData: options });
+  const restore = () => setFlagsFromString('--min-semi-space-size=0');
+  worker.once('online', restore);
+  worker.once('exit', restore);
+  return worker;
+}
+
 function fromThreadError(error: ThreadError): Error {
   if (error.service) return new DynamoDbServiceError(error.name, error.message, error.httpStatusCode, error.requestId);
   if (error.userFacing) return new UserFacingError(error.userFacing, error.message);
@@ -49,7 +75,7 @@ function fromThreadError(error: ThreadError): Error {
  * it, e.g. data that could not be saved); every DynamoDB call fails with the same error then.
  */
 export function startEmulatorThread(options: EmulatorThreadOptions, onFailure: (err: Error) => void = () => undefined): Promise<EmulatorThread> {
-  const worker = new Worker(threadScript(), { workerData: options });
+  const worker = startWorker(options);
   const pending = new Map<number, { resolve: (answer: WireResponse) => void; reject: (err: Error) => void }>();
   let nextId = 0;
   /** Why the thread cannot answer any more (set when it exits or fails). */

@@ -213,8 +213,10 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
         }
       : {};
     const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...cors });
-      res.end(JSON.stringify(body));
+      // With its length, the answer leaves in one write (not chunked: header, chunk, trailer).
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), ...cors });
+      res.end(text);
     };
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors);

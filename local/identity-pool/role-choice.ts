@@ -43,11 +43,28 @@ export function roleChooser(pool: StackIdentityPool, groups: readonly LocalGroup
   } else {
     for (const [g, arn] of Object.entries(pool.groupRoleArns)) groupRole.set(g, arn);
   }
-  return (callerGroups) => {
+  const choose = (callerGroups: readonly string[]): RoleChoice => {
     const resolution = resolveRole(settings, callerGroups);
     const role = resolution.role;
     if (!role) return { roleArn: null, resolution };
     const arn = role.kind === 'authenticated' ? pool.authenticatedRoleArn : groupRole.get(role.group);
     return { roleArn: arn ?? null, resolution };
   };
+  // The choice depends on the caller's groups alone (and the stack, fixed here): each list of
+  // groups is resolved once, not on every GetCredentialsForIdentity (aws-amplify calls it before
+  // each expiry, every user of a group with the same list). Bounded: forgotten when full.
+  const chosen = new Map<string, RoleChoice>();
+  return (callerGroups) => {
+    const key = callerGroups.join('\u0000');
+    let choice = chosen.get(key);
+    if (!choice) {
+      if (chosen.size >= CHOICES_KEPT) chosen.clear();
+      choice = choose(callerGroups);
+      chosen.set(key, choice);
+    }
+    return choice;
+  };
 }
+
+/** Distinct group lists whose role choice is kept (a pool has a handful; 1,000 bounds a strange one). */
+const CHOICES_KEPT = 1000;

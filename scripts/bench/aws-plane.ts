@@ -1,6 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,11 @@ import { signIn } from '../../local/user-pool/sign-in';
  *     request SigV4-verified and authorized by policy evaluation: autocannon, 10 connections,
  *     BENCH_SECONDS (default 10) after BENCH_WARMUP_SECONDS (default 3). The requests are one
  *     header-signed request replayed (autocannon cannot sign each one); the server verifies it every time.
- *   - GetCredentialsForIdentity: 1,000 sequential calls, p50 / p99 in ms.
+ *   - GetCredentialsForIdentity: CREDENTIAL_ROUNDS (3) rounds of 1,000 sequential calls, p50 / p99
+ *     in ms per round, the median round's beside the goal (p99 ≤ 5 ms). The client is node:http
+ *     on one keep-alive socket, as the AWS SDK v3's NodeHttpHandler sends it in Node; the bench
+ *     used fetch (undici) before, whose own allocations made this process pause for GC in ~1% of
+ *     the calls (perf_hooks 'gc' entries during the loop), i.e. exactly at p99.
  * Runs itself again with NODE_EXTRA_CA_CERTS set so autocannon trusts the local CA.
  * Writes .tmp/bench-aws.json (scripts/bench/report.ts puts the figures beside their goals):
  * GetObject as the median (min–max) of 3 autocannon runs. BENCH_PROFILE_DIR=<dir> profiles the local
@@ -46,16 +51,31 @@ function startLocal(dir: string): Promise<{ child: ChildProcess; outputs: LocalO
   });
 }
 
-async function identityCall(endpoint: string, target: string, body: unknown): Promise<any> {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${target}` },
-    body: JSON.stringify(body),
+/** One socket for every identity call, kept alive (what the AWS SDK's Node handler does). */
+const identityAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function identityCall(endpoint: string, target: string, body: unknown): Promise<any> {
+  const payload = JSON.stringify(body);
+  const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${target}`, 'content-length': Buffer.byteLength(payload) };
+  return new Promise((resolve, reject) => {
+    const req = request(endpoint, { method: 'POST', agent: identityAgent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${target}: HTTP ${res.statusCode} ${text}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
   });
-  const json = await res.json();
-  if (res.status !== 200) throw new Error(`${target}: ${JSON.stringify(json)}`);
-  return json;
 }
+
+const CREDENTIAL_ROUNDS = 3;
+const CREDENTIAL_CALLS = 1000;
+/** The goal of issue 11: GetCredentialsForIdentity ≤ 5 ms p99. */
+const CREDENTIALS_P99_GOAL_MS = 5;
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /**
  * CPU time (user + system, ms) the local mode's process has used so far, from /proc (Linux).
@@ -92,18 +112,47 @@ async function main(): Promise<void> {
     const { idToken } = await signIn({ endpoint: cognito.userPoolEndpoint, region: outputs.API.GraphQL.region }, cognito.userPoolClientId, 'subscriber@example.com', LOCAL_DEMO_PASSWORD);
     const Logins = { [`cognito-idp.${outputs.API.GraphQL.region}.amazonaws.com/${cognito.userPoolId}`]: idToken };
     const { IdentityId } = await identityCall(cognito.identityPoolEndpoint!, 'GetId', { IdentityPoolId: cognito.identityPoolId, Logins });
-    const times: number[] = [];
-    const credCpuBefore = cpuMs(child.pid!);
+    // Untimed first, as for the other figures: a warmed-up server (JIT-compiled, caches filled).
+    for (let i = 0; i < 100; i++) await identityCall(cognito.identityPoolEndpoint!, 'GetCredentialsForIdentity', { IdentityId, Logins });
+    const rounds: { p50: number; p99: number; serverCpuUs: number; load: string }[] = [];
     let creds: any;
-    for (let i = 0; i < 1000; i++) {
-      const t0 = performance.now();
-      creds = (await identityCall(cognito.identityPoolEndpoint!, 'GetCredentialsForIdentity', { IdentityId, Logins })).Credentials;
-      times.push(performance.now() - t0);
+    for (let r = 0; r < CREDENTIAL_ROUNDS; r++) {
+      const times: number[] = [];
+      const cpuBefore = cpuMs(child.pid!);
+      for (let i = 0; i < CREDENTIAL_CALLS; i++) {
+        const t0 = performance.now();
+        creds = (await identityCall(cognito.identityPoolEndpoint!, 'GetCredentialsForIdentity', { IdentityId, Logins })).Credentials;
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      const round = {
+        p50: Number(percentile(times, 50).toFixed(2)),
+        p99: Number(percentile(times, 99).toFixed(2)),
+        serverCpuUs: Math.round(((cpuMs(child.pid!) - cpuBefore) * 1000) / times.length),
+        load: loadAverage(),
+      };
+      rounds.push(round);
+      console.log(
+        `GetCredentialsForIdentity (${CREDENTIAL_CALLS} sequential), round ${r + 1}: p50 ${round.p50} ms, p99 ${round.p99} ms, server CPU ${round.serverCpuUs} µs/call, load ${round.load}`,
+      );
     }
-    times.sort((a, b) => a - b);
-    const serverCpuUs = Math.round(((cpuMs(child.pid!) - credCpuBefore) * 1000) / times.length);
-    const credentialsMs = { p50: Number(percentile(times, 50).toFixed(2)), p99: Number(percentile(times, 99).toFixed(2)), calls: times.length, serverCpuUs };
-    console.log(`GetCredentialsForIdentity (1000 sequential): p50 ${credentialsMs.p50} ms, p99 ${credentialsMs.p99} ms, server CPU ${serverCpuUs} µs/call`);
+    // The round with the median p99 gives the figure; the others its spread.
+    const byP99 = [...rounds].sort((a, b) => a.p99 - b.p99);
+    const mid = byP99[Math.floor(byP99.length / 2)];
+    const credentialsMs = {
+      p50: mid.p50,
+      p99: mid.p99,
+      p99Min: byP99[0].p99,
+      p99Max: byP99[byP99.length - 1].p99,
+      calls: CREDENTIAL_CALLS,
+      rounds,
+      serverCpuUs: mid.serverCpuUs,
+    };
+    const met = credentialsMs.p99 <= CREDENTIALS_P99_GOAL_MS;
+    console.log(
+      `GetCredentialsForIdentity, median of ${CREDENTIAL_ROUNDS} rounds: p50 ${credentialsMs.p50} ms, p99 ${credentialsMs.p99} ms (${credentialsMs.p99Min}–${credentialsMs.p99Max}), ` +
+        `server CPU ${credentialsMs.serverCpuUs} µs/call   goal p99 ≤ ${CREDENTIALS_P99_GOAL_MS} ms: ${met ? 'met' : 'NOT MET'}`,
+    );
 
     const url = new URL(`${outputs.local.s3Endpoint}/${outputs.Storage!.S3.bucket}/premium/handbook.md`);
     const signer = new SignatureV4({
@@ -141,16 +190,18 @@ async function main(): Promise<void> {
       runs.push({ reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, serverCpuUs });
       console.log(
         `S3 GetObject, SigV4 + policy evaluation, 10 connections, ${SECONDS} s, run ${i + 1}: ${runs[i].reqPerSec} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
-          `server CPU ${serverCpuUs} µs/request, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+          `server CPU ${serverCpuUs} µs/request, load ${loadAverage()}`,
       );
     }
     const sorted = runs.map((r) => r.reqPerSec).sort((a, b) => a - b);
+    console.log(`S3 GetObject, median of 3: ${sorted[1]} req/s (${sorted[0]}–${sorted[2]})   goal ≥ 2,000 req/s: ${sorted[1] >= 2000 ? 'met' : 'NOT MET'}`);
     mkdirSync(repoPath('.tmp'), { recursive: true });
     writeFileSync(
       repoPath('.tmp/bench-aws.json'),
       `${JSON.stringify({ getObject: { median: sorted[1], min: sorted[0], max: sorted[2], runs, seconds: SECONDS, connections: 10 }, getCredentialsForIdentity: credentialsMs }, null, 2)}\n`,
     );
   } finally {
+    identityAgent.destroy();
     child.kill('SIGTERM');
   }
 }
