@@ -206,18 +206,16 @@ export function resolveConfig(raw: ProjectConfig, source = 'config/project.ts'):
   const signInWithApple = social(DEFAULTS.AppleProviderConfig, idps.signInWithApple);
   const loginWithAmazon = social(DEFAULTS.AmazonProviderConfig, idps.loginWithAmazon);
   const oidc = idps.oidc.map((o) => withDefaults(DEFAULTS.OidcProviderConfig, o));
-  const socialList: ResolvedSocialProvider[] = [
-    ...(google ? [{ name: 'Google' as const, admission: google.admission }] : []),
-    ...(facebook ? [{ name: 'Facebook' as const, admission: facebook.admission }] : []),
-    ...(signInWithApple ? [{ name: 'SignInWithApple' as const, admission: signInWithApple.admission }] : []),
-    ...(loginWithAmazon ? [{ name: 'LoginWithAmazon' as const, admission: loginWithAmazon.admission }] : []),
-  ];
-  const socialClientIds: Partial<Record<SocialProviderName, string>> = {
-    Google: google?.clientId,
-    Facebook: facebook?.clientId,
-    SignInWithApple: signInWithApple?.clientId,
-    LoginWithAmazon: loginWithAmazon?.clientId,
-  };
+  // The one list of the social IdPs (Cognito provider name, resolved config), in the trigger's order.
+  const socialConfigs = [
+    ['Google', google],
+    ['Facebook', facebook],
+    ['SignInWithApple', signInWithApple],
+    ['LoginWithAmazon', loginWithAmazon],
+  ] as const satisfies readonly (readonly [SocialProviderName, unknown])[];
+  const configured = socialConfigs.flatMap(([name, p]) => (p ? [{ name, p }] : []));
+  const socialList: ResolvedSocialProvider[] = configured.map(({ name, p }) => ({ name, admission: p.admission }));
+  const socialClientIds: Partial<Record<SocialProviderName, string>> = Object.fromEntries(configured.map(({ name, p }) => [name, p.clientId]));
   const { directFederation, ...pool } = raw.identityPool ?? {};
   return {
     name: raw.name,

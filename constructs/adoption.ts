@@ -69,35 +69,23 @@ export interface AdoptedResources {
   readonly rolesAttachment: TerraformResource;
 }
 
-/** Each adopted resource's import ID, by what it is (`pool`, `group:<name>`, `domain`, `client:web`, ...). */
-function importIds(existing: ResolvedExisting, domainName: string): Record<string, string> {
-  const pool = existing.userPoolId;
-  const ids: Record<string, string> = { pool };
-  for (const g of existing.groups) ids[`group:${g}`] = `${pool}/${g}`;
-  if (existing.importDomain) ids.domain = domainName;
-  if (existing.clientIds.web) ids['client:web'] = `${pool}/${existing.clientIds.web}`;
-  if (existing.clientIds.server) ids['client:server'] = `${pool}/${existing.clientIds.server}`;
-  if (existing.identityPoolId) {
-    ids.identityPool = existing.identityPoolId;
-    ids.rolesAttachment = existing.identityPoolId;
-  }
-  return ids;
-}
-
-/** Marks each adopted resource for import (`import` blocks in the synthesized JSON). */
+/**
+ * Marks each adopted resource for import with its import ID (`import` blocks in the synthesized
+ * JSON): the pool, its groups, the domain, the app clients, the identity pool and its roles.
+ */
 export function adoptExisting(existing: ResolvedExisting, r: AdoptedResources): void {
-  const targets: Record<string, TerraformResource | undefined> = {
-    pool: r.userPool,
-    domain: r.domain,
-    'client:web': r.webClient,
-    'client:server': r.serverClient,
-    identityPool: r.identityPool,
-    rolesAttachment: r.rolesAttachment,
-    ...Object.fromEntries(Object.entries(r.groups).map(([name, g]) => [`group:${name}`, g])),
-  };
-  for (const [what, id] of Object.entries(importIds(existing, r.domainName))) {
-    const target = targets[what];
-    if (!target) throw new Error(`adoptExisting: no resource for ${what}`);
-    target.importFrom(id);
+  const pool = existing.userPoolId;
+  r.userPool.importFrom(pool);
+  for (const name of existing.groups) {
+    const group = r.groups[name];
+    if (!group) throw new Error(`adoptExisting: no resource for group:${name}`);
+    group.importFrom(`${pool}/${name}`);
+  }
+  if (existing.importDomain) r.domain.importFrom(r.domainName);
+  if (existing.clientIds.web) r.webClient.importFrom(`${pool}/${existing.clientIds.web}`);
+  if (existing.clientIds.server) r.serverClient.importFrom(`${pool}/${existing.clientIds.server}`);
+  if (existing.identityPoolId) {
+    r.identityPool.importFrom(existing.identityPoolId);
+    r.rolesAttachment.importFrom(existing.identityPoolId);
   }
 }

@@ -35,14 +35,6 @@ function oidcSecretVariable(name: string): string {
 /** Endpoints Cognito fills in itself for an OIDC IdP (discovered from the issuer) and for the social IdPs. */
 const OIDC_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'jwks_uri', 'token_url'];
 const SOCIAL_COMPUTED_DETAILS = ['attributes_url', 'attributes_url_add_attributes', 'authorize_url', 'oidc_issuer', 'token_request_method', 'token_url'];
-const GOOGLE_COMPUTED_DETAILS = [
-  'attributes_url',
-  'attributes_url_add_attributes',
-  'authorize_url',
-  'oidc_issuer',
-  'token_request_method',
-  'token_url',
-];
 
 const ignoreDetails = (keys: readonly string[]) => keys.map((k) => `provider_details["${k}"]`);
 
@@ -107,20 +99,24 @@ export class Federation extends Construct {
     const { userPoolId, google } = props;
     const providers: Record<string, CognitoIdentityProvider> = {};
 
+    /** A social IdP (Google, Facebook, Apple, Amazon): its Cognito name is also its provider type. */
+    const social = (name: string, id: string, details: Record<string, string>, mapping: Readonly<Record<string, string>>) => {
+      providers[name] = new CognitoIdentityProvider(this, id, {
+        userPoolId,
+        providerName: name,
+        providerType: name,
+        providerDetails: details,
+        attributeMapping: { ...mapping },
+        lifecycle: { ignoreChanges: ignoreDetails(SOCIAL_COMPUTED_DETAILS) },
+      });
+    };
     if (google) {
       this.googleClientSecret = this.secret(GOOGLE_SECRET_VARIABLE, 'Google OAuth client secret of the Google sign-in provider');
-      providers.Google = new CognitoIdentityProvider(this, 'google', {
-        userPoolId,
-        providerName: 'Google',
-        providerType: 'Google',
-        providerDetails: {
-          client_id: google.clientId,
-          client_secret: this.googleClientSecret.stringValue,
-          authorize_scopes: google.scopes,
-        },
-        attributeMapping: { ...google.attributeMapping },
-        lifecycle: { ignoreChanges: ignoreDetails(GOOGLE_COMPUTED_DETAILS) },
-      });
+      social('Google', 'google', {
+        client_id: google.clientId,
+        client_secret: this.googleClientSecret.stringValue,
+        authorize_scopes: google.scopes,
+      }, google.attributeMapping);
     }
 
     for (const s of props.saml) {
@@ -135,16 +131,6 @@ export class Federation extends Construct {
       });
     }
 
-    const social = (name: string, id: string, details: Record<string, string>, mapping: Readonly<Record<string, string>>) => {
-      providers[name] = new CognitoIdentityProvider(this, id, {
-        userPoolId,
-        providerName: name,
-        providerType: name,
-        providerDetails: details,
-        attributeMapping: { ...mapping },
-        lifecycle: { ignoreChanges: ignoreDetails(SOCIAL_COMPUTED_DETAILS) },
-      });
-    };
     const { facebook, signInWithApple: apple, loginWithAmazon: amazon } = props;
     if (facebook) {
       const secret = this.secret(FACEBOOK_SECRET_VARIABLE, 'Facebook app secret of the Facebook login provider');
@@ -206,10 +192,7 @@ export class Federation extends Construct {
   /** User attributes the IdPs write on sign-in; app clients must allow writing exactly these. */
   static mappedAttributes(providers: FederationProviders): string[] {
     const keys = [
-      ...Object.keys(providers.google?.attributeMapping ?? {}),
-      ...Object.keys(providers.facebook?.attributeMapping ?? {}),
-      ...Object.keys(providers.signInWithApple?.attributeMapping ?? {}),
-      ...Object.keys(providers.loginWithAmazon?.attributeMapping ?? {}),
+      ...[providers.google, providers.facebook, providers.signInWithApple, providers.loginWithAmazon].flatMap((p) => Object.keys(p?.attributeMapping ?? {})),
       ...providers.saml.flatMap((s) => [...Object.keys(s.attributeMapping), IDP_GROUPS_ATTRIBUTE]),
       ...providers.oidc.flatMap((o) => Object.keys(oidcAttributeMapping(o))),
     ];

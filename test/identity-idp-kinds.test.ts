@@ -124,8 +124,17 @@ describe('Facebook, Sign in with Apple, Login with Amazon', () => {
       SignInWithApple: { mode: 'invitedOnly' },
       LoginWithAmazon: { mode: 'allowList', allowedEmailDomains: [], allowedEmails: ['guest@amazon.example'] },
     });
-    const link = Object.values(resourcesOf(social, 'aws_iam_role_policy')).find((p) => String(p.policy).includes('AdminLinkProviderForUser'));
-    expect(link).toBeDefined();
+    // Linking an invited person: the trigger's own role may list and link users of this pool, and of no other.
+    const links = Object.values(resourcesOf(social, 'aws_iam_role_policy')).filter((p) => String(p.policy).includes('AdminLinkProviderForUser'));
+    expect(links).toHaveLength(1);
+    const role = resolveRef(social, fn.role);
+    expect(links[0].role).toBe(refTo(social, 'aws_iam_role', role, 'id'));
+    const pool = refTo(social, 'aws_cognito_user_pool', onlyResource(social, 'aws_cognito_user_pool'), 'arn');
+    expect(JSON.parse(links[0].policy).Statement).toEqual([
+      { Sid: 'LinkInvitedUsers', Effect: 'Allow', Action: ['cognito-idp:ListUsers', 'cognito-idp:AdminLinkProviderForUser'], Resource: [pool] },
+    ]);
+    // The dev stack admits no one by invitation: no link permission at all.
+    expect(Object.values(resourcesOf(dev, 'aws_iam_role_policy')).filter((p) => String(p.policy).includes('AdminLinkProviderForUser'))).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { amplifySignIn } from './helpers/amplify-sign-in-runner';
-import { startLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
  * A real aws-amplify v6 client (in a child Node process, as an app would run it) against the
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  await stack?.close();
+  await closeStartedStacks();
 });
 
 interface Step {

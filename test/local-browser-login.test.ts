@@ -1,11 +1,11 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
 import { TOTP } from 'otpauth';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from './helpers/browser';
 import { closeStartedStacks, startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
 
 /**
@@ -18,7 +18,6 @@ import { closeStartedStacks, startLocalStack, synthesizeLocalStack, type TestLoc
  * - the page's "Sign in with <IdP>" buttons form the authorize URL with identity_provider.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const APP_PAGE = '<!doctype html><meta charset="utf-8"><title>app</title><button id="sign-in">Sign in</button><pre id="out"></pre><script src="/app.js"></script>';
 
 let stack: TestLocalStack;
@@ -27,12 +26,6 @@ let appBundle: string;
 let appServer: Server;
 let appOrigin: string;
 const contexts: BrowserContext[] = [];
-
-/** Chromium trusts exactly the local servers' certificate (its key pinned), as a developer who imported the local CA would. */
-function spkiPin(certFile: string): string {
-  const der = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('base64');
-}
 
 /**
  * The synthesized dev stack with the web client's http://localhost:3000 callback and sign-out
@@ -64,7 +57,6 @@ async function startAppServer(): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
   const bundling = build({
     entryPoints: [path.join(__dirname, 'helpers', 'amplify-redirect-app.js')],
     bundle: true,
@@ -79,14 +71,7 @@ beforeAll(async () => {
   stack = await startLocalStack({ stackFile: stackWithAppAt(appOrigin) });
   appBundle = (await bundling).outputFiles[0].text;
   await stopEsbuild(); // its service process would keep jest alive
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      `--ignore-certificate-errors-spki-list=${spkiPin(path.join(path.dirname(stack.outputs.local.caFile), 'cert.pem'))}`,
-    ],
-  });
+  browser = await launchBrowser(stack);
 }, 120_000);
 
 afterAll(async () => {

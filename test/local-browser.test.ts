@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { type BrowserProfile, launchProfile } from './helpers/browser';
 import { repoPath } from '../config/paths';
 import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
@@ -12,31 +11,22 @@ import { closeStartedStacks, startLocalStack, type TestLocalStack } from './help
  * and write in the content bucket (local/page/storage.js, signed with local/page/sigv4.js).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const QUERY = '{ articles(limit: 1) { items { title body } } }';
 
 let stack: TestLocalStack;
+let profile: BrowserProfile | undefined;
 let context: BrowserContext;
-let userDataDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
   stack = await startLocalStack();
-  userDataDir = mkdtempSync(path.join(tmpdir(), 'local-browser-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    // The bucket view calls the local S3 endpoint over https with the local CA, which this
-    // throwaway profile does not trust (a developer's browser trusts local.caFile instead).
-    ignoreHTTPSErrors: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  // The bucket view calls the local S3 endpoint over https: the profile trusts the local certificate as a developer's browser trusts local.caFile.
+  profile = await launchProfile(stack, 'local-browser');
+  context = profile.context;
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await profile?.close();
   await closeStartedStacks();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 async function signInAndRun(page: Page, email: string): Promise<{ data: any; errors?: any[] }> {

@@ -1,5 +1,5 @@
-import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -9,8 +9,9 @@ import {
   AdminLinkProviderForUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../config';
+import { type BrowserProfile, launchProfile } from './helpers/browser';
 import { federatedPersonas } from './helpers/federated-users';
 import { synthesizeLocalStack, closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 
@@ -25,28 +26,19 @@ import { synthesizeLocalStack, closeStartedStacks, startLocalStack, type TestLoc
  * on the local pool.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const config = loadConfig();
 const REDIRECT = 'http://localhost:3000/callback';
 
 const { samlEditor, samlAdminClaimant, googleAllowed, googleOutsider } = federatedPersonas(config);
 
-/** Chromium trusts the managed login's certificate by its key (as a user who imported ca.pem would). */
-async function launch(stack: TestLocalStack, userDataDir: string): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
-  const cert = new X509Certificate(readFileSync(path.join(stack.dataDir, 'tls', 'cert.pem')));
-  const spki = createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--ignore-certificate-errors-spki-list=${spki}`,
-      // The app's page below is answered by a route, so Chromium knows no address for it and treats it as
-      // public, refusing its calls to loopback; a real app on localhost:3000 is loopback itself.
-      '--disable-features=LocalNetworkAccessChecks'],
-  });
+/** Chromium trusting the stack's certificate, with the app's page at the web client's callback origin. */
+async function launch(stack: TestLocalStack, name: string): Promise<BrowserProfile> {
+  // The app's page below is answered by a route, so Chromium knows no address for it and treats it as
+  // public, refusing its calls to loopback; a real app on localhost:3000 is loopback itself.
+  const profile = await launchProfile(stack, name, ['--disable-features=LocalNetworkAccessChecks']);
   // The app: a blank page of the web client's loopback callback origin.
-  await context.route('http://localhost:3000/', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>app</title>' }));
-  return context;
+  await profile.context.route('http://localhost:3000/', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>app</title>' }));
+  return profile;
 }
 
 interface Outcome {
@@ -136,19 +128,18 @@ const denied = (field: string) => ({ data: null, errors: [expect.objectContainin
 
 describe('the dev stack: both local IdPs from the managed login down to GraphQL', () => {
   let stack: TestLocalStack;
+  let profile: BrowserProfile | undefined;
   let context: BrowserContext;
-  let userDataDir: string;
 
   beforeAll(async () => {
     stack = await startLocalStack();
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'federation-browser-'));
-    context = await launch(stack, userDataDir);
+    profile = await launch(stack, 'federation-browser');
+    context = profile.context;
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
+    await profile?.close();
     await closeStartedStacks();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   test('local-outputs lists the IdP people with what the admission rule decides', () => {
@@ -210,9 +201,9 @@ describe('the dev stack: both local IdPs from the managed login down to GraphQL'
 
 describe('an invitedOnly Google rule (a variant of the dev stack): the bundle links the invited person through AdminLinkProviderForUser', () => {
   let stack: TestLocalStack;
+  let profile: BrowserProfile | undefined;
   let context: BrowserContext;
   let copy: string;
-  let userDataDir: string;
   let cognito: CognitoIdentityProviderClient;
 
   beforeAll(async () => {
@@ -226,16 +217,16 @@ describe('an invitedOnly Google rule (a variant of the dev stack): the bundle li
     fn.environment.variables.SOCIAL_ADMISSION = JSON.stringify({ Google: { mode: 'invitedOnly' } });
     writeFileSync(file, JSON.stringify(doc));
     stack = await startLocalStack({ stackFile: file });
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'federation-invited-browser-'));
-    context = await launch(stack, userDataDir);
+    profile = await launch(stack, 'federation-invited-browser');
+    context = profile.context;
     cognito = new CognitoIdentityProviderClient({ endpoint: stack.userPool.endpoint, region: stack.userPool.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   }, 180_000);
 
   afterAll(async () => {
     cognito?.destroy();
-    await context?.close();
+    await profile?.close();
     await closeStartedStacks();
-    for (const dir of [copy, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    if (copy) rmSync(copy, { recursive: true, force: true });
   });
 
   test('an administrator invites the outsider; their Google sign-in is their native user, with its groups', async () => {

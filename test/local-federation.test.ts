@@ -272,17 +272,31 @@ describe('the pre-token-generation hook runs the stack’s bundle with the stack
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
-  test('the changed environment maps the admins claim; process.env is never touched', async () => {
-    process.env.GROUP_MAPPINGS = '{}';
+  test('the changed environment maps the admins claim; the bundle neither reads nor writes process.env', async () => {
+    // process.env as a recorder (mapping nothing): the bundle must get the stack's variables from its own environment.
+    const real = process.env;
+    const touched: string[] = [];
+    const stackVariables = new Set(['GROUP_MAPPINGS', 'IDP_GROUPS_ATTRIBUTE', 'GROUP_ORDER', 'GROUP_ROLE_NAMES', 'AWS_LAMBDA_FUNCTION_NAME']);
+    const note = (what: string, key: string | symbol) => void (stackVariables.has(String(key)) && touched.push(`${what} ${String(key)}`));
+    process.env = new Proxy(
+      { ...real, GROUP_MAPPINGS: '{}' },
+      {
+        get: (t, k) => (note('read', k), Reflect.get(t, k)),
+        has: (t, k) => (note('read', k), Reflect.has(t, k)),
+        set: (t, k, v) => (note('write', k), Reflect.set(t, k, v)),
+        defineProperty: (t, k, d) => (note('write', k), Reflect.defineProperty(t, k, d)),
+        deleteProperty: (t, k) => (note('delete', k), Reflect.deleteProperty(t, k)),
+      },
+    );
+    let details: Awaited<ReturnType<PreTokenHook>>;
     try {
       const attrs = { 'custom:idp_groups': '[admins]', identities: JSON.stringify([{ providerName: 'CorpSAML', userId: 'm' }]) };
-      const details = await hook(hookInput('CorpSAML_m', attrs));
-      expect(details?.groupOverrideDetails?.groupsToOverride).toEqual(['admins']);
-      expect(process.env.GROUP_MAPPINGS).toBe('{}');
+      details = await hook(hookInput('CorpSAML_m', attrs));
     } finally {
-      delete process.env.GROUP_MAPPINGS;
+      process.env = real;
     }
-    expect(process.env.IDP_GROUPS_ATTRIBUTE).toBeUndefined();
+    expect(details?.groupOverrideDetails?.groupsToOverride).toEqual(['admins']);
+    expect(touched).toEqual([]);
   });
 });
 

@@ -70,9 +70,9 @@ interface Answer {
 }
 
 /** One HTTPS request to the managed login, trusting the local CA, following no redirect. */
-function call(url: string, o: { method?: string; headers?: Record<string, string>; form?: Record<string, string> } = {}): Promise<Answer> {
+function call(url: string, o: { method?: string; headers?: Record<string, string>; form?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   const servername = new URL(url).hostname === '127.0.0.1' ? undefined : 'localhost';
-  const body = o.form ? new URLSearchParams(o.form).toString() : undefined;
+  const body = o.form ? new URLSearchParams(o.form).toString() : o.body;
   return new Promise((resolve, reject) => {
     const r = request(url, { method: o.method ?? (body ? 'POST' : 'GET'), ca, servername: servername ?? 'localhost', headers: { ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...o.headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -286,6 +286,14 @@ describe("bad requests get Cognito's answers", () => {
     const unknown = await call(authorizeUrl({ client_id: 'nosuchclient' }));
     expect(unknown.status).toBe(400);
     expect(unknown.headers.location).toBeUndefined();
+  });
+
+  test('a form endpoint answers another content type with 400 invalid_request before reading the body (even one over its bound)', async () => {
+    const expected = { error: 'invalid_request', error_description: 'Content-Type "application/json": expected application/x-www-form-urlencoded' };
+    for (const body of ['{"grant_type":"authorization_code"}', 'a'.repeat(64 * 1024 + 1)]) {
+      const r = await call(`${origin()}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect({ status: r.status, body: JSON.parse(r.body) }).toEqual({ status: 400, body: expected });
+    }
   });
 
   test('the implicit grant on a code-only client is refused', async () => {

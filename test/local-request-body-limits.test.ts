@@ -79,15 +79,21 @@ describe('the bounded reader (local/http-body.ts)', () => {
     expect(await send(url, 2 * limit.maxBytes, { declareLength: false })).toEqual({ status: 413, text: `Error: over ${limit.maxBytes}` });
   });
 
-  test('a client that goes on sending far past the limit is cut off', async () => {
+  test('a client that goes on sending far past the limit is cut off after a few times the limit', async () => {
+    let cut: (bytesRead: number) => void;
+    const received = new Promise<number>((resolve) => (cut = resolve));
     const slow = http.createServer((req, res) => {
       // Answers only once the client stops: a client that never stops must be cut off by the reader.
-      readBody(req, limit).catch(() => req.on('close', () => res.destroy()));
+      readBody(req, limit).catch(() => req.on('close', () => (cut(req.socket.bytesRead), res.destroy())));
     });
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     try {
       const answer = await send(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, 64 * limit.maxBytes, { declareLength: false });
       expect(answer.status).toBe(0);
+      // What the server read before cutting: the limit, the dropped rest (bounded by the reader), one more socket read.
+      const bytesRead = await received;
+      expect(bytesRead).toBeGreaterThan(limit.maxBytes);
+      expect(bytesRead).toBeLessThan(8 * limit.maxBytes);
     } finally {
       await new Promise<void>((resolve) => slow.close(() => resolve()));
     }

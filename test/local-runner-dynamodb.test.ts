@@ -1,17 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb } from '../local/dynamodb';
 import { readLocalStack } from '../local/stack-reader';
 import { synthesizeLocalStack } from './helpers/local-stack';
+import { removeTemporaryDirs, temporaryDir } from './helpers/temp-dirs';
 
 const stack = readLocalStack(synthesizeLocalStack());
 const table = stack.tables[0];
 
 function newDataDir(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'local-dynamo-')), 'dynamodb');
+  return path.join(temporaryDir('local-dynamo-'), 'dynamodb');
 }
 
 describe('DynamoDB emulator', () => {
@@ -64,3 +63,6 @@ describe('DynamoDB emulator', () => {
     }
   });
 });
+
+// The temporary folders of the stacks and data above (after every server of the file has closed).
+afterAll(removeTemporaryDirs);

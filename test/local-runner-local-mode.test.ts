@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config';
 import { LOCK_FILE } from '../local/data-lock';
 import { articlesTableName, seedAuthor } from '../local/seed-articles';
-import { isListening, startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
+import { closeStartedStacks, isListening, startLocalStack, synthesizeLocalStack, type TestLocalStack, useLocalStack } from './helpers/local-stack';
+import { temporaryDir } from './helpers/temp-dirs';
 
 const config = loadConfig();
 
@@ -31,12 +31,7 @@ async function getArticle(mode: TestLocalStack, id: string): Promise<unknown> {
 
 describe('local mode (whole, in process)', () => {
   let mode: TestLocalStack;
-  beforeAll(async () => {
-    mode = await startLocalStack();
-  });
-  afterAll(async () => {
-    await mode?.close();
-  });
+  useLocalStack((started) => (mode = started));
 
   test('outputs have the client_config shape with local values, plus the demo users', () => {
     const { outputs } = mode;
@@ -106,6 +101,9 @@ describe('local mode (whole, in process)', () => {
 });
 
 describe('local mode across restarts', () => {
+  // Every stack started below (closed by its test), their temporary data and the folder made by hand.
+  afterAll(closeStartedStacks);
+
   test('data survives a stop and start; nothing is seeded twice; close frees every port', async () => {
     const stackFile = synthesizeLocalStack();
     const first = await startLocalStack({ stackFile });
@@ -142,7 +140,7 @@ describe('local mode across restarts', () => {
   });
 
   test('reset refuses a directory with files the local mode did not write', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'not-local-data-'));
+    const dir = temporaryDir('not-local-data-');
     writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
     await expect(startLocalStack({ dataDir: dir, reset: true })).rejects.toThrow(/refusing to reset .*precious\.txt/);
     expect(existsSync(path.join(dir, 'precious.txt'))).toBe(true);

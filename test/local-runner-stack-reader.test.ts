@@ -6,6 +6,7 @@ import { loadResolverCatalog } from '../constructs/resolver-catalog';
 import { localClientId, localPoolId, readLocalStack, StackReadError } from '../local/stack-reader';
 import { synthesizeLocalStack } from './helpers/local-stack';
 import { FIXTURE_ASSETS, fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
+import { removeTemporaryDirs } from './helpers/temp-dirs';
 
 describe('readLocalStack on a cdktf-shaped document', () => {
   const file = writeFixtureStack(fixtureStack());
@@ -188,3 +189,6 @@ describe('readLocalStack on the synthesized dev stack', () => {
     expect(stack.api.environmentVariables.CONFIGURED_GROUPS?.split(',')).toEqual(config.groups.map((g) => g.name));
   });
 });
+
+// The temporary folders of the stacks and data above (after every server of the file has closed).
+afterAll(removeTemporaryDirs);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
@@ -13,6 +11,7 @@ import { readLocalStack } from '../local/stack-reader';
 import { type DemoUserSpec, type UserPoolEmulator, startUserPool } from '../local/user-pool';
 import { localCognitoClient, signIn } from '../local/user-pool/sign-in';
 import { fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
+import { removeTemporaryDirs, temporaryDir } from './helpers/temp-dirs';
 
 const stack = readLocalStack(writeFixtureStack(fixtureStack()));
 const demoUsers = [
@@ -36,7 +35,7 @@ function verifierFor(pool: UserPoolEmulator, tokenUse: 'id' | 'access') {
 
 describe('user-pool emulator', () => {
   let pool: UserPoolEmulator;
-  const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
+  const dataDir = path.join(temporaryDir('local-pool-'), 'cognito');
 
   beforeAll(async () => {
     pool = await startUserPool({ stack, dataDir, port: 0, demoUsers });
@@ -125,7 +124,7 @@ describe('user-pool emulator', () => {
 
 describe('user-pool emulator across restarts', () => {
   test('users keep their sub and API-made group changes; groups follow the stack', async () => {
-    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
+    const dataDir = path.join(temporaryDir('local-pool-'), 'cognito');
     const first = await startUserPool({ stack, dataDir, port: 0, demoUsers });
     const sub = first.demoUsers[1].sub;
     // A change made through the API (what addUserToGroup does) must survive the restart.
@@ -152,7 +151,7 @@ describe('user-pool emulator across restarts', () => {
   });
 
   test('a port in use is a clear error', async () => {
-    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
+    const dataDir = path.join(temporaryDir('local-pool-'), 'cognito');
     const first = await startUserPool({ stack, dataDir, port: 0 });
     try {
       const port = Number(new URL(first.endpoint).port);
@@ -165,17 +164,20 @@ describe('user-pool emulator across restarts', () => {
   });
 
   test('a demo user in a group the stack does not have is a clear error', async () => {
-    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
+    const dataDir = path.join(temporaryDir('local-pool-'), 'cognito');
     await expect(startUserPool({ stack, dataDir, port: 0, demoUsers: [{ email: 'x@example.com', groups: ['editor'], signIn: 'password' }] })).rejects.toThrow(
       /local\.demoUsers\[0\]\.groups\[0\] = "editor": expected one of the stack's groups \(admins, editors\)/
     );
   });
 
   test('a demo user whose signIn is none of the kinds is refused before any user is made, not made a password user', async () => {
-    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-pool-')), 'cognito');
+    const dataDir = path.join(temporaryDir('local-pool-'), 'cognito');
     const untyped = { email: 'x@example.com', groups: [], signIn: 'sms' } as unknown as DemoUserSpec;
     await expect(startUserPool({ stack, dataDir, port: 0, demoUsers: [untyped] })).rejects.toThrow(
       'local.demoUsers[0].signIn = "sms": expected one of password, temporaryPassword, totp'
     );
   });
 });
+
+// The temporary folders of the stacks and data above (after every server of the file has closed).
+afterAll(removeTemporaryDirs);

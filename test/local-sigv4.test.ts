@@ -80,6 +80,30 @@ describe('SigV4 verification of local temporary credentials', () => {
     await expect(verifier.verify(change(received(signed)), { region: REGION, service: 's3', uriEscapePath: false })).rejects.toMatchObject({ problem });
   });
 
+  test('the Authorization header: fields in another order and without spaces verify; each malformed form is named', async () => {
+    const signed = received(await signerFor(session).sign(baseRequest(), { signingDate: new Date(now) }));
+    const auth = String(signed.headers.authorization);
+    const field = (name: string) => new RegExp(`${name}=([^,]+)`).exec(auth)![1];
+    const [credential, signedHeaders, signature] = [field('Credential'), field('SignedHeaders'), field('Signature')];
+    const withAuth = (authorization: string, headers: Record<string, string | undefined> = {}) => ({ ...signed, headers: { ...signed.headers, authorization, ...headers } });
+    const options = { region: REGION, service: 's3', uriEscapePath: false };
+    const reordered = `AWS4-HMAC-SHA256 Signature=${signature},Credential=${credential},SignedHeaders=${signedHeaders}`;
+    await expect(verifier.verify(withAuth(reordered), options)).resolves.toMatchObject({ session: { roleArn: ROLE } });
+    const malformed: [string, string, Record<string, string | undefined>?][] = [
+      [`AWS4-HMAC-SHA1 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${signature}`, 'Authorization: expected "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..."'],
+      [`AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}`, 'Authorization: the Signature field is missing or empty'],
+      [`AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=, Signature=${signature}`, 'Authorization: the SignedHeaders field is missing or empty'],
+      [`AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${signature.toUpperCase()}`, 'Authorization: Signature is not 64 lowercase hex digits'],
+      [`AWS4-HMAC-SHA256 Credential=${credential.replace('/aws4_request', '')}, SignedHeaders=${signedHeaders}, Signature=${signature}`, 'expected <access key>/<yyyymmdd>/<region>/<service>/aws4_request'],
+      [auth, 'the X-Amz-Date header is missing', { 'x-amz-date': undefined }],
+    ];
+    for (const [authorization, message, headers] of malformed) {
+      const refusal = verifier.verify(withAuth(authorization, headers), options);
+      await expect(refusal).rejects.toMatchObject({ problem: 'Malformed' });
+      await expect(refusal).rejects.toThrow(message);
+    }
+  });
+
   test('a scope naming another region or service is refused', async () => {
     const otherRegion = await signerFor(session, 's3', 'us-east-1').sign(baseRequest(), { signingDate: new Date(now) });
     await expect(verifier.verify(received(otherRegion), { region: REGION, service: 's3', uriEscapePath: false })).rejects.toMatchObject({ problem: 'WrongRegion' });

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
@@ -30,6 +28,7 @@ import {
 import { amplifySignIn } from './helpers/amplify-sign-in-runner';
 import { clientClaim } from './helpers/srp-client';
 import { fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
+import { removeTemporaryDirs, temporaryDir } from './helpers/temp-dirs';
 
 /**
  * Sign-in against the local user pool with clients nobody here wrote: amazon-cognito-identity-js
@@ -68,7 +67,7 @@ async function startPool(mfa: 'OPTIONAL' | 'ON', env: string) {
   const stack = stackWith(mfa, env);
   const pool = await startUserPool({
     stack,
-    dataDir: path.join(mkdtempSync(path.join(tmpdir(), 'local-sign-in-')), 'cognito'),
+    dataDir: path.join(temporaryDir('local-sign-in-'), 'cognito'),
     port: 0,
     demoUsers: [
       { email: 'editor@example.com', groups: ['editors'], signIn: 'password' },
@@ -339,3 +338,6 @@ async function adminCreateConfirmed(pool: UserPoolEmulator, email: string) {
     sdk.destroy();
   }
 }
+
+// The temporary folders of the stacks and data above (after every server of the file has closed).
+afterAll(removeTemporaryDirs);

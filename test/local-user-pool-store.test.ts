@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
@@ -10,6 +8,7 @@ import { CognitoLocalStore } from '../local/user-pool/cognito-local-store';
 import { writePoolFiles } from '../local/user-pool/pool-files';
 import { awsIssuerDomain } from '../local/user-pool';
 import { fixtureStack, writeFixtureStack } from './helpers/stack-fixture';
+import { removeTemporaryDirs, temporaryDir } from './helpers/temp-dirs';
 
 /**
  * The contract the sign-in protocol relies on, held against cognito-local itself (its own
@@ -32,7 +31,7 @@ const call = (target: string, req: Record<string, unknown>) =>
   server.router(target)(ctx, { UserPoolId: poolId, ...req }) as Promise<Record<string, any>>;
 
 beforeAll(async () => {
-  const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'local-store-')), 'cognito');
+  const dataDir = path.join(temporaryDir('local-store-'), 'cognito');
   writePoolFiles(dataDir, stack);
   server = await startCognitoServer({
     dataDir,
@@ -116,3 +115,6 @@ test('issued tokens verify against the published JWKS, carry the groups, and ref
   const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), username: 'admin@example.com' })).toString('base64url');
   expect(await store.accessTokenUser(`${h}.${forged}.${tokens.AccessToken.split('.')[2]}`)).toBeUndefined();
 });
+
+// The temporary folders of the stacks and data above (after every server of the file has closed).
+afterAll(removeTemporaryDirs);

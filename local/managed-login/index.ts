@@ -204,12 +204,11 @@ export async function startManagedLogin(options: ManagedLoginOptions): Promise<M
   const cookie = (name: string, value: string, maxAge?: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/; Secure; HttpOnly; SameSite=Lax${maxAge === undefined ? '' : `; Max-Age=${maxAge}`}`;
 
-  /** A form post (login pages, token, revoke): bounded, and only the form content type. */
+  /** A form post (login pages, token, revoke): only the form content type (checked before any byte is read), bounded. */
   async function readFormBody(req: IncomingMessage): Promise<URLSearchParams> {
-    const form = await readForm(req, BODY_LIMIT);
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== FORM) throw new OAuthError(400, 'invalid_request', `Content-Type ${JSON.stringify(type)}: expected ${FORM}`);
-    return form;
+    return readForm(req, BODY_LIMIT);
   }
 
   /**

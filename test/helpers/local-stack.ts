@@ -8,17 +8,33 @@ import { type LocalMode, startLocalMode } from '../../local/local-mode';
 import { seedAuthor } from '../../local/seed-articles';
 import { ensureSynthesized } from '../../local/synth-stack';
 import { signIn, type SignedIn } from '../../local/user-pool/sign-in';
+import { removeTemporaryDirs } from './temp-dirs';
 
-let synthesized: string | undefined;
+let synthesized: { readonly dir: string; readonly stackFile: string } | undefined;
+
+// This module is loaded once per test file, while jest collects it: the synthesized stack's
+// folder goes after the file's last test (the stacks read it only while starting).
+afterAll(() => {
+  if (synthesized) rmSync(synthesized.dir, { recursive: true, force: true });
+  synthesized = undefined;
+});
 
 /**
  * Synthesizes the local environment's stack as `npm start` does (local/synth-stack.ts) into a
- * temporary directory, once per test process, and returns the stack file. Never touches the
+ * temporary directory, once per test file, and returns the stack file. Never touches the
  * repository's cdktf.out, so tests can run beside a synth.
  */
 export function synthesizeLocalStack(): string {
-  synthesized ??= ensureSynthesized(repoRoot(), loadConfig().local.environment, mkdtempSync(path.join(tmpdir(), 'local-synth-'))).stackFile;
-  return synthesized;
+  if (!synthesized) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'local-synth-'));
+    try {
+      synthesized = { dir, stackFile: ensureSynthesized(repoRoot(), loadConfig().local.environment, dir).stackFile };
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+  return synthesized.stackFile;
 }
 
 export interface TestLocalStack extends LocalMode {
@@ -80,13 +96,15 @@ export function useLocalStack(onStarted: (stack: TestLocalStack) => void, option
 
 /**
  * Closes every stack this file started so far and removes the temporary data directories they
- * made: the teardown of a file that starts its stacks by hand (`startLocalStack`).
+ * made (and the file's `temporaryDir` folders): the teardown of a file that starts its stacks by
+ * hand (`startLocalStack`).
  */
 export async function closeStartedStacks(): Promise<void> {
   const started = startedInThisFile.splice(0);
   // All closed before any data is removed: a restarted stack runs on its predecessor's directory.
   for (const { stack } of started) await stack.close();
   for (const { stack, temporaryData } of started) if (temporaryData) rmSync(stack.dataDir, { recursive: true, force: true });
+  removeTemporaryDirs();
 }
 
 /** Resolves true when something accepts TCP connections on the URL's host and port. */

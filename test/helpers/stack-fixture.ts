@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { temporaryDir } from './temp-dirs';
 
 /**
  * A small synthesized-stack document in the shape cdktf writes (resource blocks keyed by type
@@ -128,7 +128,7 @@ export const FIXTURE_ASSETS: Readonly<Record<string, string>> = {
 
 /** Writes a stack document (and the fixture assets) as `<tmp>/stacks/<env>/cdk.tf.json`; returns its path. */
 export function writeFixtureStack(doc: Record<string, unknown>, env = 'dev'): string {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'local-stack-')), 'stacks', env);
+  const dir = path.join(temporaryDir('local-stack-'), 'stacks', env);
   for (const [file, text] of Object.entries(FIXTURE_ASSETS)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
