@@ -1,14 +1,14 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import * as path from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../config';
 import { ObjectStore } from '../local/s3/object-store';
+import { launchBrowser } from './helpers/browser';
 import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 import { seedPrivateObject, STORAGE_ALLOWED, type StorageCell, type StoragePlace } from './helpers/storage-personas';
 
@@ -24,12 +24,8 @@ import { seedPrivateObject, STORAGE_ALLOWED, type StorageCell, type StoragePlace
  * Chromium here pins the local certificate's key (a throwaway profile has no local CA, and
  * --ignore-certificate-errors-spki-list skips the name check too), so the certificate's
  * `<bucket>.localhost` name is checked by Node's own TLS verification below.
- *
- * The Chromium launch is written here, not shared: a shared launch helper is being written
- * elsewhere (test/helpers) at the same time.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const APP_PAGE = '<!doctype html><meta charset="utf-8"><title>storage app</title><script src="/app.js"></script>';
 
 let stack: TestLocalStack;
@@ -65,12 +61,6 @@ async function openApp(): Promise<App> {
   return app;
 }
 
-/** Chromium trusts exactly the local servers' certificate (its key pinned). */
-function spkiPin(certFile: string): string {
-  const der = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('base64');
-}
-
 async function startAppServer(): Promise<string> {
   appServer = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -83,7 +73,6 @@ async function startAppServer(): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
   const bundling = build({
     entryPoints: [path.join(__dirname, 'helpers', 'amplify-storage-app.js')],
     bundle: true,
@@ -99,14 +88,7 @@ beforeAll(async () => {
   stack = await startLocalStack({ allowedOrigins: [...loadConfig().local.allowedOrigins, appOrigin] });
   appBundle = (await bundling).outputFiles[0].text;
   await stopEsbuild(); // its service process would keep jest alive
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      `--ignore-certificate-errors-spki-list=${spkiPin(path.join(path.dirname(stack.outputs.local.caFile), 'cert.pem'))}`,
-    ],
-  });
+  browser = await launchBrowser(stack);
 }, 180_000);
 
 afterAll(async () => {
