@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { unzipSync } from 'fflate';
-import { App, Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Aspects, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { repoRoot } from '../config/paths';
 import { cachedBuildSync, type CachedBuildOptions } from '../constructs/cached-esbuild';
@@ -170,6 +170,43 @@ describe('freezeStack', () => {
     const { stack } = stackWithOutput();
     freezeStack(stack);
     expect(() => new TerraformOutput(stack, 'late', { value: 1 })).toThrow(/Cannot add children to "frozen"/);
+  });
+
+  /** Stack `b` refers to an output value of stack `a` (a cross-stack reference). */
+  function twoStacks(outdir: string): { app: App; a: TerraformStack; b: TerraformStack } {
+    const app = new App({ outdir, skipValidation: true });
+    const a = new TerraformStack(app, 'a');
+    const b = new TerraformStack(app, 'b');
+    const source = new TerraformLocal(a, 'source', 'from-a');
+    new TerraformOutput(b, 'copied', { value: source.expression });
+    new TerraformOutput(b, 'own', { value: new TerraformLocal(b, 'mine', 1).expression });
+    return { app, a, b };
+  }
+
+  test('a stack that refers to another stack is written exactly as cdktf writes it (the preparing resolve runs)', () => {
+    const plainDir = freshDir('cross-plain');
+    twoStacks(plainDir).app.synth();
+    const plain = JSON.parse(readFileSync(join(plainDir, 'stacks', 'b', 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    expect(JSON.stringify(plain)).toContain('terraform_remote_state');
+
+    const { b } = twoStacks(freshDir('cross-frozen'));
+    expect(freezeStack(b)).toEqual(plain);
+  });
+
+  test('a stack whose references stay inside it gives the JSON of cdktf\'s full path', () => {
+    const plainDir = freshDir('within-plain');
+    const plainApp = new App({ outdir: plainDir, skipValidation: true });
+    const withLocal = (stack: TerraformStack): void => {
+      new TerraformOutput(stack, 'own', { value: new TerraformLocal(stack, 'mine', 1).expression });
+    };
+    withLocal(new TerraformStack(plainApp, 'solo'));
+    plainApp.synth();
+    const frozenApp = new App({ outdir: freshDir('within-frozen'), skipValidation: true });
+    const solo = new TerraformStack(frozenApp, 'solo');
+    withLocal(solo);
+    const json = freezeStack(solo);
+    expect(json.output).toEqual({ own: { value: '${local.mine}' } });
+    expect(json).toEqual(JSON.parse(readFileSync(join(plainDir, 'stacks', 'solo', 'cdk.tf.json'), 'utf8')));
   });
 
   test('a stack with aspects (which app.synth() runs later) is refused', () => {
