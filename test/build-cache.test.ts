@@ -8,7 +8,7 @@ import { App, Aspects, TerraformLocal, TerraformOutput, TerraformStack } from 'c
 import { Construct } from 'constructs';
 import { repoRoot } from '../config/paths';
 import { cachedBuildSync, type CachedBuildOptions } from '../constructs/cached-esbuild';
-import { cachedDeterministicZip, deterministicZip } from '../constructs/code-asset';
+import { cachedZipFile, deterministicZip } from '../constructs/code-asset';
 import { freezeStack } from '../constructs/frozen-stack';
 import { BUILT_MAIN } from './helpers/app';
 
@@ -133,19 +133,32 @@ describe('cachedBuildSync', () => {
   });
 });
 
-describe('cachedDeterministicZip', () => {
-  test('gives the bytes deterministicZip gives, from the cache the second time, and a new zip for new content', () => {
+describe('cachedZipFile', () => {
+  test('is a file of the bytes deterministicZip gives, served from the cache the second time (the entry is the staged file), and a new zip for new content', () => {
     const cache = freshDir('zip-cache');
     const files = { 'index.js': 'exports.handler = async () => 1;\n' };
-    const first = cachedDeterministicZip(files, cache);
-    expect(Buffer.from(first).equals(Buffer.from(deterministicZip(files)))).toBe(true);
-    // Served by the entry: its bytes, whatever they are, come back.
-    writeFileSync(onlyEntry(cache, 'zip'), 'MARKER');
-    expect(Buffer.from(cachedDeterministicZip(files, cache)).toString()).toBe('MARKER');
+    const first = cachedZipFile(files, cache);
+    expect(first.startsWith(join(cache, 'zip'))).toBe(true);
+    expect(first.endsWith('/archive.zip')).toBe(true);
+    expect(readFileSync(first).equals(Buffer.from(deterministicZip(files)))).toBe(true);
+    // Served by the entry: the same file, whatever it holds, comes back without being rebuilt.
+    writeFileSync(first, 'MARKER');
+    expect(cachedZipFile(files, cache)).toBe(first);
+    expect(readFileSync(first, 'utf8')).toBe('MARKER');
     const changed = { 'index.js': 'exports.handler = async () => 2;\n' };
-    const rebuilt = cachedDeterministicZip(changed, cache);
-    expect(Buffer.from(unzipSync(rebuilt)['index.js']).toString()).toBe(changed['index.js']);
-    expect(Buffer.from(rebuilt).equals(Buffer.from(deterministicZip(changed)))).toBe(true);
+    const rebuilt = cachedZipFile(changed, cache);
+    expect(rebuilt).not.toBe(first);
+    expect(Buffer.from(unzipSync(readFileSync(rebuilt))['index.js']).toString()).toBe(changed['index.js']);
+    expect(readFileSync(rebuilt).equals(Buffer.from(deterministicZip(changed)))).toBe(true);
+  });
+
+  test('stages the zip in the temp folder when the cache cannot be written', () => {
+    const blocked = join(freshDir('zip-cache-blocked'), 'not-a-folder');
+    writeFileSync(blocked, 'a file where the cache folder would be');
+    const files = { 'index.js': 'exports.handler = async () => 3;\n' };
+    const staged = cachedZipFile(files, blocked);
+    expect(staged.startsWith(tmpdir())).toBe(true);
+    expect(readFileSync(staged).equals(Buffer.from(deterministicZip(files)))).toBe(true);
   });
 });
 
