@@ -1,5 +1,7 @@
 // First: keeps cdktf from loading `archiver`, which synth never uses (constructs/defer-archiver.ts).
 import './defer-archiver';
+// Before any token exists: creation stacks formatted only when read (constructs/lazy-creation-stacks.ts).
+import './lazy-creation-stacks';
 import { App } from 'cdktf';
 import { loadConfig, stackConfig } from '../config';
 import { reportError } from '../config/errors';

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { unzipSync } from 'fflate';
-import { App, Aspects, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Aspects, Lazy, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { repoRoot } from '../config/paths';
 import { cachedBuildSync, type CachedBuildOptions } from '../constructs/cached-esbuild';
 import { cachedZipFile, deterministicZip } from '../constructs/code-asset';
 import { freezeStack } from '../constructs/frozen-stack';
+import { lazyFrames } from '../constructs/lazy-creation-stacks';
 import { BUILT_MAIN } from './helpers/app';
 
 /**
@@ -226,6 +227,25 @@ describe('freezeStack', () => {
     const { stack } = stackWithOutput();
     Aspects.of(stack).add({ visit: (_node: Construct) => undefined });
     expect(() => freezeStack(stack)).toThrow(/has aspects/);
+  });
+});
+
+describe('lazy creation stacks (constructs/lazy-creation-stacks.ts)', () => {
+  test('a token that fails to resolve still names where it was created, frame by frame', () => {
+    const app = new App({ outdir: freshDir('lazy-stacks'), skipValidation: true });
+    const stack = new TerraformStack(app, 'lazy');
+    const createdHere = (): string => Lazy.stringValue({ produce: () => { throw new Error('boom'); } });
+    new TerraformOutput(stack, 'broken', { value: createdHere() });
+    expect(() => stack.toTerraform()).toThrow(/Resolution error: boom\.\nObject creation stack:\n {2}at [^\n]*\n[\s\S]*createdHere \([^)]*build-cache\.test\.ts:\d+:\d+\)/);
+  });
+
+  test('the frames read like an array of the formatted lines', () => {
+    const holder: { stack?: string } = { stack: 'Error\n    at first (a.js:1:2)\n    at second (b.js:3:4)' };
+    const frames = lazyFrames(holder);
+    expect(frames.length).toBe(2);
+    expect(frames.join(' | ')).toBe('first (a.js:1:2) | second (b.js:3:4)');
+    expect([...frames]).toEqual(['first (a.js:1:2)', 'second (b.js:3:4)']);
+    expect(lazyFrames({}).length).toBe(0);
   });
 });
 
