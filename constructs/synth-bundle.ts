@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 import { repoRoot } from '../config/paths';
 import { writeFileAtomic } from './build-cache';
@@ -25,8 +25,8 @@ import { writeFileAtomic } from './build-cache';
  *   dist/ alone), when a module of dist/ is already loaded before main.js runs (a test's prelude that
  *   patches, say, dist/config/project.js must see its patch used), nor with `SYNTH_BUNDLE=0`
  *   (a bug's stack then names dist/<module>.js lines instead of dist/synth.js lines).
- * - The code cache is keyed by the bundle's content, Node's version and its flags (V8 itself checks
- *   only the source length); V8 rejecting it (another V8) only costs its rewrite.
+ * - The code cache is keyed by the bundle's build and length, Node's version and its flags (V8
+ *   itself checks only the source length); V8 rejecting it (another V8) only costs its rewrite.
  */
 
 /** The bundle's entry: the app. */
@@ -79,9 +79,10 @@ function distModulesLoadedBefore(launcher: NodeJS.Module): boolean {
   return Object.keys(require.cache).some((f) => f.startsWith(dist) && !own.has(f));
 }
 
+/** The bundle's text. It is ASCII only (see `buildBundle`), so latin1 reads it as UTF-8 would, at a third of the cost. */
 function readBundle(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file, 'latin1');
   } catch {
     return undefined;
   }
@@ -128,11 +129,14 @@ function buildBundle(root: string, file: string): string {
     alias: { archiver: './constructs/archiver-stand-in.ts' },
     logOverride: { 'require-resolve-not-external': 'silent' },
     logLevel: 'warning',
+    // esbuild's default, stated because readBundle relies on it: non-ASCII characters escaped.
+    charset: 'ascii',
   });
   const files = Object.keys(result.metafile.inputs).sort();
   const folders = [...new Set(files.filter((f) => !f.split('/').includes('node_modules')).map((f) => dirname(f)))].sort();
   const inputs: BundleInputs = { builtFrom, files: ['tsconfig.json', ...files], folders };
-  const source = `${result.outputFiles[0].text}${INPUTS_LINE}${JSON.stringify(inputs)}\n`;
+  const inputsJson = JSON.stringify(inputs).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const source = `${result.outputFiles[0].text}${INPUTS_LINE}${inputsJson}\n`;
   writeFileAtomic(file, source);
   return source;
 }
@@ -149,7 +153,11 @@ function compilerOptions(root: string): Record<string, unknown> {
  * compiled during it (functions compiled lazily included).
  */
 function runWithCodeCache(root: string, file: string, source: string): void {
-  const key = createHash('sha256').update(source).update(process.version).update(process.execArgv.join(' ')).digest('hex').slice(0, 32);
+  // The bundle's build (its inputs line holds the build's start time and inputs) and length stand
+  // for its content: dist/synth.js is written only by buildBundle, whole. Hashing 3 MB would cost
+  // more than the stat check.
+  const inputsLine = source.slice(source.lastIndexOf(INPUTS_LINE));
+  const key = createHash('sha256').update(`${source.length}\n${process.version}\n${process.execArgv.join(' ')}\n${inputsLine}`).digest('hex').slice(0, 32);
   const cacheFile = join(root, CODE_CACHE_DIR, `synth-${key}.bin`);
   let cachedData: Buffer | undefined;
   try {
@@ -167,6 +175,10 @@ function runWithCodeCache(root: string, file: string, source: string): void {
     if (cachedData === undefined || script.cachedDataRejected === true) {
       try {
         writeFileAtomic(cacheFile, script.createCachedData());
+        // Only the current bundle's cache is worth keeping (each is about 2 MB).
+        for (const name of readdirSync(dirname(cacheFile))) {
+          if (name.startsWith('synth-') && name !== basename(cacheFile)) rmSync(join(dirname(cacheFile), name), { force: true });
+        }
       } catch {
         // A cache that cannot be written (read-only checkout) costs speed, never a synth.
       }
