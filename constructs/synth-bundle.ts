@@ -25,8 +25,8 @@ import { writeFileAtomic } from './build-cache';
  *   dist/ alone), when a module of dist/ is already loaded before main.js runs (a test's prelude that
  *   patches, say, dist/config/project.js must see its patch used), nor with `SYNTH_BUNDLE=0`
  *   (a bug's stack then names dist/<module>.js lines instead of dist/synth.js lines).
- * - The code cache is keyed by the bundle's build and length, Node's version and its flags (V8
- *   itself checks only the source length); V8 rejecting it (another V8) only costs its rewrite.
+ * - The code cache is keyed by the bundle's build and length and Node's version (V8 itself checks
+ *   only the source length, and its own version and flags); V8 rejecting it only costs its rewrite.
  */
 
 /** The bundle's entry: the app. */
@@ -157,7 +157,8 @@ function runWithCodeCache(root: string, file: string, source: string): void {
   // for its content: dist/synth.js is written only by buildBundle, whole. Hashing 3 MB would cost
   // more than the stat check.
   const inputsLine = source.slice(source.lastIndexOf(INPUTS_LINE));
-  const key = createHash('sha256').update(`${source.length}\n${process.version}\n${process.execArgv.join(' ')}\n${inputsLine}`).digest('hex').slice(0, 32);
+  // Node's flags are not part of the key: V8 rejects a cache made under flags that change its code.
+  const key = createHash('sha256').update(`${source.length}\n${process.version}\n${inputsLine}`).digest('hex').slice(0, 32);
   const cacheFile = join(root, CODE_CACHE_DIR, `synth-${key}.bin`);
   let cachedData: Buffer | undefined;
   try {
