@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { repoPath } from '../config/paths';
 
 /**
@@ -27,28 +27,46 @@ export function hashParts(parts: readonly (string | Uint8Array)[]): string {
   return hash.digest('hex');
 }
 
+/** Where the entry `<kind>/<key><ext>` of the cache `dir` lives. */
+export function cacheEntryPath(dir: string, kind: string, key: string, ext: string): string {
+  return join(dir, kind, `${key}${ext}`);
+}
+
 /** The entry `<dir>/<kind>/<key><ext>`, or undefined when there is none (or it cannot be read). */
 export function readCacheEntry(dir: string, kind: string, key: string, ext: string): Buffer | undefined {
   try {
-    return readFileSync(join(dir, kind, `${key}${ext}`));
+    return readFileSync(cacheEntryPath(dir, kind, key, ext));
   } catch {
     return undefined;
   }
 }
 
 /**
- * Writes the entry through a temporary name and a rename, so a concurrent synth reads a whole
- * entry or none. A cache that cannot be written (read-only checkout) costs speed, never a synth.
+ * Writes the entry atomically (`writeFileAtomic`) and says whether it could. A cache that cannot
+ * be written (read-only checkout) costs speed, never a synth.
  */
-export function writeCacheEntry(dir: string, kind: string, key: string, ext: string, content: string | Uint8Array): void {
-  const folder = join(dir, kind);
-  const partial = join(folder, `.${key}.${process.pid}`);
+export function writeCacheEntry(dir: string, kind: string, key: string, ext: string, content: string | Uint8Array): boolean {
   try {
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(partial, content);
-    renameSync(partial, join(folder, `${key}${ext}`));
+    writeFileAtomic(cacheEntryPath(dir, kind, key, ext), content);
+    return true;
   } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `path` through a temporary name beside it (this process's own) and a rename, creating
+ * its folder: a concurrent synth reads the whole file or none. Throws what the file system throws.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const partial = join(dirname(path), `.${basename(path)}.${process.pid}`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(partial, content);
+    renameSync(partial, path);
+  } catch (e) {
     rmSync(partial, { force: true });
+    throw e;
   }
 }
 

@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { zipSync, type Zippable } from 'fflate';
 import { StagedFileAsset } from './staged-file-asset';
-import { defaultBuildCacheDir, hashParts, packageVersion, readCacheEntry, writeCacheEntry } from './build-cache';
-
-/** The staged files' mtime: a zip of their folder (a Lambda archive) embeds it. */
-const STAGED_MTIME = new Date('2000-01-01T00:00:00Z');
+import { cacheEntryPath, defaultBuildCacheDir, hashParts, packageVersion, writeFileAtomic } from './build-cache';
 
 /**
  * The date every zip entry carries. Zip stores local wall-clock fields and fflate reads them
@@ -30,15 +27,8 @@ const ZIP_LEVEL = 9;
  */
 export function stageFile(kind: string, fileName: string, content: string | Uint8Array): string {
   const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), kind, hash);
-  const path = join(dir, fileName);
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true });
-    const partial = join(dir, `.${fileName}.${process.pid}`);
-    writeFileSync(partial, content);
-    utimesSync(partial, STAGED_MTIME, STAGED_MTIME);
-    renameSync(partial, path);
-  }
+  const path = join(tmpdir(), kind, hash, fileName);
+  if (!existsSync(path)) writeFileAtomic(path, content);
   return path;
 }
 
@@ -62,19 +52,29 @@ export function deterministicZip(files: Readonly<Record<string, string | Uint8Ar
   return zipSync(entries);
 }
 
+/** The file name of every Lambda archive (cdktf names the asset after it: `assets/<id>/<hash>/archive.zip`). */
+const ARCHIVE_NAME = 'archive.zip';
+
 /**
- * `deterministicZip(files)` through the build cache (constructs/build-cache.ts): deflating a
- * bundled Lambda at level 9 costs a quarter of a second. Keyed by everything the bytes depend
- * on: each archive path and content, the entry date, mode and level, and fflate's version.
+ * A file holding `deterministicZip(files)`, from the build cache (constructs/build-cache.ts):
+ * deflating a bundled Lambda at level 9 costs a quarter of a second. The entry is
+ * `zip/<key>/archive.zip`, keyed by everything the bytes depend on (each archive path and content,
+ * the entry date, mode and level, fflate's version), and is itself the staged file the asset
+ * copies: a zip is hashed once (the key) and stored once. When the cache cannot be written, the zip
+ * is staged in the temp folder instead (`stageFile`).
  */
-export function cachedDeterministicZip(files: Readonly<Record<string, string | Uint8Array>>, cacheDir: string = defaultBuildCacheDir()): Uint8Array {
+export function cachedZipFile(files: Readonly<Record<string, string | Uint8Array>>, cacheDir: string = defaultBuildCacheDir()): string {
   const names = Object.keys(files).sort();
-  const key = hashParts(['zip-1', packageVersion('fflate'), ZIP_ENTRY_FIELDS, String(ZIP_ENTRY_MODE), String(ZIP_LEVEL), ...names.flatMap((n) => [n, files[n]])]);
-  const cached = readCacheEntry(cacheDir, 'zip', key, '.zip');
-  if (cached) return cached;
+  const key = hashParts(['zip-2', packageVersion('fflate'), ZIP_ENTRY_FIELDS, String(ZIP_ENTRY_MODE), String(ZIP_LEVEL), ...names.flatMap((n) => [n, files[n]])]);
+  const entry = cacheEntryPath(cacheDir, 'zip', key, `/${ARCHIVE_NAME}`);
+  if (existsSync(entry)) return entry;
   const zip = deterministicZip(files);
-  writeCacheEntry(cacheDir, 'zip', key, '.zip', zip);
-  return zip;
+  try {
+    writeFileAtomic(entry, zip);
+    return entry;
+  } catch {
+    return stageFile('cdktf-lambda-archives', ARCHIVE_NAME, zip);
+  }
 }
 
 /** What a Lambda function needs from its code archive. */
@@ -87,13 +87,12 @@ export interface LambdaArchive {
 
 /**
  * Ships `files` as a Lambda deployment zip beside the stack. Any Lambda of the project uses this:
- * the zip is deterministic (`deterministicZip`, built once per content: `cachedDeterministicZip`) and staged by content hash, so the same code gives
- * the same asset path and hash in every folder and on every machine (no plan diff), and synth
- * spawns no process for it.
+ * the zip is deterministic (`deterministicZip`, built once per content and kept in the build cache:
+ * `cachedZipFile`), so the same code gives the same asset path and hash in every folder and on every
+ * machine (no plan diff), and synth spawns no process for it.
  */
-export function lambdaArchive(scope: Construct, id: string, kind: string, files: Readonly<Record<string, string | Uint8Array>>): LambdaArchive {
-  const zip = stageFile(`cdktf-lambda-archives/${kind}`, 'archive.zip', cachedDeterministicZip(files));
-  const asset = new StagedFileAsset(scope, id, zip);
+export function lambdaArchive(scope: Construct, id: string, files: Readonly<Record<string, string | Uint8Array>>): LambdaArchive {
+  const asset = new StagedFileAsset(scope, id, cachedZipFile(files));
   return { filename: asset.path, sourceCodeHash: Fn.filebase64sha256(asset.path) };
 }
 

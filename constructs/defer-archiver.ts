@@ -13,24 +13,31 @@ import { dirname } from 'node:path';
  */
 export const ARCHIVER_FILE = require.resolve('archiver', { paths: [dirname(require.resolve('cdktf'))] });
 
+let real: object | undefined;
+const load = (): object => {
+  if (!real) {
+    if (require.cache[ARCHIVER_FILE]?.exports === archiverStandIn) delete require.cache[ARCHIVER_FILE];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the deferred load itself
+    real = require(ARCHIVER_FILE) as object;
+  }
+  return real;
+};
+
+/**
+ * What cdktf gets for `require('archiver')`: cdktf's own archiver, loaded on first use. The synth
+ * bundle hands it to cdktf through constructs/archiver-stand-in.ts (an esbuild alias), since a
+ * require from dist/synth.js would resolve another copy of archiver than cdktf's.
+ */
+export const archiverStandIn: object = new Proxy(function archiver() {}, {
+  apply: (_target, thisArg, args: unknown[]) => Reflect.apply(load() as (...a: unknown[]) => unknown, thisArg, args),
+  get: (_target, prop) => Reflect.get(load(), prop) as unknown,
+  has: (_target, prop) => Reflect.has(load(), prop),
+});
+
 if (!require.cache[ARCHIVER_FILE]) {
-  let real: object | undefined;
-  const load = (): object => {
-    if (!real) {
-      delete require.cache[ARCHIVER_FILE];
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the deferred load itself
-      real = require(ARCHIVER_FILE) as object;
-    }
-    return real;
-  };
-  const standIn = new Proxy(function archiver() {}, {
-    apply: (_target, thisArg, args: unknown[]) => Reflect.apply(load() as (...a: unknown[]) => unknown, thisArg, args),
-    get: (_target, prop) => Reflect.get(load(), prop) as unknown,
-    has: (_target, prop) => Reflect.has(load(), prop),
-  });
   const stub = new Module(ARCHIVER_FILE);
   stub.filename = ARCHIVER_FILE;
   stub.loaded = true;
-  stub.exports = standIn;
+  stub.exports = archiverStandIn;
   require.cache[ARCHIVER_FILE] = stub;
 }

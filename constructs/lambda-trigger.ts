@@ -56,7 +56,7 @@ export class LambdaTrigger extends Construct {
     // function (Active tracing is refused without it) can wait for it alone.
     const tracingPolicy = this.grant('tracing-policy', 'write-traces', [XRAY_WRITE_STATEMENT]);
 
-    const code = lambdaArchive(this, 'code', props.lambda, { 'index.js': bundleLambda(props.lambda) });
+    const code = lambdaArchive(this, 'code', { 'index.js': bundleLambda(props.lambda) });
     this.function = new LambdaFunction(this, 'function', {
       functionName,
       description: props.description,

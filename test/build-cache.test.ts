@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { unzipSync } from 'fflate';
-import { App, Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Aspects, Lazy, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { repoRoot } from '../config/paths';
 import { cachedBuildSync, type CachedBuildOptions } from '../constructs/cached-esbuild';
-import { cachedDeterministicZip, deterministicZip } from '../constructs/code-asset';
+import { cachedZipFile, deterministicZip } from '../constructs/code-asset';
 import { freezeStack } from '../constructs/frozen-stack';
+import { lazyFrames } from '../constructs/lazy-creation-stacks';
 import { BUILT_MAIN } from './helpers/app';
 
 /**
@@ -133,19 +134,32 @@ describe('cachedBuildSync', () => {
   });
 });
 
-describe('cachedDeterministicZip', () => {
-  test('gives the bytes deterministicZip gives, from the cache the second time, and a new zip for new content', () => {
+describe('cachedZipFile', () => {
+  test('is a file of the bytes deterministicZip gives, served from the cache the second time (the entry is the staged file), and a new zip for new content', () => {
     const cache = freshDir('zip-cache');
     const files = { 'index.js': 'exports.handler = async () => 1;\n' };
-    const first = cachedDeterministicZip(files, cache);
-    expect(Buffer.from(first).equals(Buffer.from(deterministicZip(files)))).toBe(true);
-    // Served by the entry: its bytes, whatever they are, come back.
-    writeFileSync(onlyEntry(cache, 'zip'), 'MARKER');
-    expect(Buffer.from(cachedDeterministicZip(files, cache)).toString()).toBe('MARKER');
+    const first = cachedZipFile(files, cache);
+    expect(first.startsWith(join(cache, 'zip'))).toBe(true);
+    expect(first.endsWith('/archive.zip')).toBe(true);
+    expect(readFileSync(first).equals(Buffer.from(deterministicZip(files)))).toBe(true);
+    // Served by the entry: the same file, whatever it holds, comes back without being rebuilt.
+    writeFileSync(first, 'MARKER');
+    expect(cachedZipFile(files, cache)).toBe(first);
+    expect(readFileSync(first, 'utf8')).toBe('MARKER');
     const changed = { 'index.js': 'exports.handler = async () => 2;\n' };
-    const rebuilt = cachedDeterministicZip(changed, cache);
-    expect(Buffer.from(unzipSync(rebuilt)['index.js']).toString()).toBe(changed['index.js']);
-    expect(Buffer.from(rebuilt).equals(Buffer.from(deterministicZip(changed)))).toBe(true);
+    const rebuilt = cachedZipFile(changed, cache);
+    expect(rebuilt).not.toBe(first);
+    expect(Buffer.from(unzipSync(readFileSync(rebuilt))['index.js']).toString()).toBe(changed['index.js']);
+    expect(readFileSync(rebuilt).equals(Buffer.from(deterministicZip(changed)))).toBe(true);
+  });
+
+  test('stages the zip in the temp folder when the cache cannot be written', () => {
+    const blocked = join(freshDir('zip-cache-blocked'), 'not-a-folder');
+    writeFileSync(blocked, 'a file where the cache folder would be');
+    const files = { 'index.js': 'exports.handler = async () => 3;\n' };
+    const staged = cachedZipFile(files, blocked);
+    expect(staged.startsWith(tmpdir())).toBe(true);
+    expect(readFileSync(staged).equals(Buffer.from(deterministicZip(files)))).toBe(true);
   });
 });
 
@@ -172,10 +186,66 @@ describe('freezeStack', () => {
     expect(() => new TerraformOutput(stack, 'late', { value: 1 })).toThrow(/Cannot add children to "frozen"/);
   });
 
+  /** Stack `b` refers to an output value of stack `a` (a cross-stack reference). */
+  function twoStacks(outdir: string): { app: App; a: TerraformStack; b: TerraformStack } {
+    const app = new App({ outdir, skipValidation: true });
+    const a = new TerraformStack(app, 'a');
+    const b = new TerraformStack(app, 'b');
+    const source = new TerraformLocal(a, 'source', 'from-a');
+    new TerraformOutput(b, 'copied', { value: source.expression });
+    new TerraformOutput(b, 'own', { value: new TerraformLocal(b, 'mine', 1).expression });
+    return { app, a, b };
+  }
+
+  test('a stack that refers to another stack is written exactly as cdktf writes it (the preparing resolve runs)', () => {
+    const plainDir = freshDir('cross-plain');
+    twoStacks(plainDir).app.synth();
+    const plain = JSON.parse(readFileSync(join(plainDir, 'stacks', 'b', 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    expect(JSON.stringify(plain)).toContain('terraform_remote_state');
+
+    const { b } = twoStacks(freshDir('cross-frozen'));
+    expect(freezeStack(b)).toEqual(plain);
+  });
+
+  test('a stack whose references stay inside it gives the JSON of cdktf\'s full path', () => {
+    const plainDir = freshDir('within-plain');
+    const plainApp = new App({ outdir: plainDir, skipValidation: true });
+    const withLocal = (stack: TerraformStack): void => {
+      new TerraformOutput(stack, 'own', { value: new TerraformLocal(stack, 'mine', 1).expression });
+    };
+    withLocal(new TerraformStack(plainApp, 'solo'));
+    plainApp.synth();
+    const frozenApp = new App({ outdir: freshDir('within-frozen'), skipValidation: true });
+    const solo = new TerraformStack(frozenApp, 'solo');
+    withLocal(solo);
+    const json = freezeStack(solo);
+    expect(json.output).toEqual({ own: { value: '${local.mine}' } });
+    expect(json).toEqual(JSON.parse(readFileSync(join(plainDir, 'stacks', 'solo', 'cdk.tf.json'), 'utf8')));
+  });
+
   test('a stack with aspects (which app.synth() runs later) is refused', () => {
     const { stack } = stackWithOutput();
     Aspects.of(stack).add({ visit: (_node: Construct) => undefined });
     expect(() => freezeStack(stack)).toThrow(/has aspects/);
+  });
+});
+
+describe('lazy creation stacks (constructs/lazy-creation-stacks.ts)', () => {
+  test('a token that fails to resolve still names where it was created, frame by frame', () => {
+    const app = new App({ outdir: freshDir('lazy-stacks'), skipValidation: true });
+    const stack = new TerraformStack(app, 'lazy');
+    const createdHere = (): string => Lazy.stringValue({ produce: () => { throw new Error('boom'); } });
+    new TerraformOutput(stack, 'broken', { value: createdHere() });
+    expect(() => stack.toTerraform()).toThrow(/Resolution error: boom\.\nObject creation stack:\n {2}at [^\n]*\n[\s\S]*createdHere \([^)]*build-cache\.test\.ts:\d+:\d+\)/);
+  });
+
+  test('the frames read like an array of the formatted lines', () => {
+    const holder: { stack?: string } = { stack: 'Error\n    at first (a.js:1:2)\n    at second (b.js:3:4)' };
+    const frames = lazyFrames(holder);
+    expect(frames.length).toBe(2);
+    expect(frames.join(' | ')).toBe('first (a.js:1:2) | second (b.js:3:4)');
+    expect([...frames]).toEqual(['first (a.js:1:2)', 'second (b.js:3:4)']);
+    expect(lazyFrames({}).length).toBe(0);
   });
 });
 

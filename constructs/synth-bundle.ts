@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { basename, dirname, join, sep } from 'node:path';
+import { Script } from 'node:vm';
+import { repoRoot } from '../config/paths';
+import { writeFileAtomic } from './build-cache';
+
+/**
+ * The synth bundle: the app (constructs/app.ts) with everything it imports, cdktf, constructs,
+ * the provider resources and graphql included, bundled by esbuild into one file, `dist/synth.js`,
+ * and run through a V8 code cache (`.cache/code/`). Why: a synth loads about 390 modules; Node 20
+ * resolves, reads and compiles each on every run (a third of the app run), and has no compile
+ * cache of its own (`module.enableCompileCache` is Node 22). One file whose compiled code V8
+ * reads back skips both. Same code, same JSON: esbuild transpiles the same sources that
+ * scripts/transpile.js transpiles file by file.
+ *
+ * - Built by the synth itself (main.ts) when missing or stale: esbuild is loaded only then.
+ * - Current when every file esbuild read (sources and node_modules files) and every source folder
+ *   (a new file can change what an import resolves to) was last changed before the build started.
+ *   The check is stat-only; the list travels in the bundle's last line, so a bundle and its list
+ *   are written (atomically) together. ctime is compared too: npm stamps package files with a
+ *   fixed mtime, while ctime is the time of install.
+ * - Not used (the app's modules run instead) where there are no sources to bundle (a copy of
+ *   dist/ alone), when a module of dist/ is already loaded before main.js runs (a test's prelude that
+ *   patches, say, dist/config/project.js must see its patch used), nor with `SYNTH_BUNDLE=0`
+ *   (a bug's stack then names dist/<module>.js lines instead of dist/synth.js lines).
+ * - The code cache is keyed by the bundle's build and length and Node's version (V8 itself checks
+ *   only the source length, and its own version and flags); V8 rejecting it only costs its rewrite.
+ */
+
+/** The bundle's entry: the app. */
+const ENTRY = 'constructs/app.ts';
+/** Where the bundle is written, relative to the repository root. */
+const BUNDLE = 'dist/synth.js';
+/** Where V8's code cache of the bundle is kept (git-ignored, like the build cache). */
+const CODE_CACHE_DIR = '.cache/code';
+/** Prefix of the bundle's last line: what it was built from (`BundleInputs`, JSON). */
+const INPUTS_LINE = '\n//# synth-bundle-inputs=';
+
+interface BundleInputs {
+  /** When esbuild started (ms since the epoch): every input must be older. */
+  readonly builtFrom: number;
+  /** Every file esbuild read, relative to the repository root. */
+  readonly files: readonly string[];
+  /** Every folder holding a source outside node_modules, relative to the repository root. */
+  readonly folders: readonly string[];
+}
+
+/**
+ * Runs the app as the synth bundle (building it first when it is stale) and returns true, or
+ * returns false without running anything when the bundle is not to be used (see above): the
+ * caller then loads the app's modules.
+ */
+export function runSynthBundle(launcher: NodeJS.Module): boolean {
+  if (process.env.SYNTH_BUNDLE === '0' || distModulesLoadedBefore(launcher)) return false;
+  const root = repoRoot();
+  const file = join(root, BUNDLE);
+  let source = readBundle(file);
+  if (source === undefined || !isCurrent(root, source)) {
+    // A built copy without its sources (dist/ alone) cannot be bundled: it runs its modules.
+    if (!existsSync(join(root, ENTRY))) return false;
+    source = buildBundle(root, file);
+  }
+  runWithCodeCache(root, file, source);
+  return true;
+}
+
+/** Whether a module of dist/ other than the launcher (main.js) and what it loaded is in the module cache. */
+function distModulesLoadedBefore(launcher: NodeJS.Module): boolean {
+  const own = new Set<string>();
+  const visit = (m: NodeJS.Module): void => {
+    if (own.has(m.filename)) return;
+    own.add(m.filename);
+    m.children.forEach(visit);
+  };
+  visit(launcher);
+  const dist = dirname(launcher.filename) + sep;
+  return Object.keys(require.cache).some((f) => f.startsWith(dist) && !own.has(f));
+}
+
+/** The bundle's text. It is ASCII only (see `buildBundle`), so latin1 reads it as UTF-8 would, at a third of the cost. */
+function readBundle(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+function isCurrent(root: string, source: string): boolean {
+  const at = source.lastIndexOf(INPUTS_LINE);
+  if (at < 0) return false;
+  let inputs: BundleInputs;
+  try {
+    inputs = JSON.parse(source.slice(at + INPUTS_LINE.length)) as BundleInputs;
+  } catch {
+    return false;
+  }
+  const older = (rel: string): boolean => {
+    const st = statSync(join(root, rel), { throwIfNoEntry: false });
+    return st !== undefined && Math.max(st.mtimeMs, st.ctimeMs) < inputs.builtFrom;
+  };
+  return inputs.files.every(older) && inputs.folders.every(older);
+}
+
+/** Bundles the app with esbuild (loaded only here) and writes the bundle with its inputs line. */
+function buildBundle(root: string, file: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the bundle is stale
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
+  const builtFrom = Date.now();
+  const result = buildSync({
+    absWorkingDir: root,
+    entryPoints: [ENTRY],
+    outfile: file,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // tsconfig.json's options without `baseUrl`/`paths`: with baseUrl ".", esbuild would resolve
+    // the package `cdktf` to ./cdktf.json. The paths only map local mode's aws-sdk types.
+    tsconfigRaw: { compilerOptions: compilerOptions(root) },
+    // esbuild cannot be bundled (it runs its own binary). cdktf's `archiver` is the stand-in
+    // that loads cdktf's own copy on first use (constructs/defer-archiver.ts), which asks
+    // require.resolve for cdktf's installed folder at run time: that warning is what is wanted.
+    external: ['esbuild'],
+    alias: { archiver: './constructs/archiver-stand-in.ts' },
+    logOverride: { 'require-resolve-not-external': 'silent' },
+    logLevel: 'warning',
+    // esbuild's default, stated because readBundle relies on it: non-ASCII characters escaped.
+    charset: 'ascii',
+  });
+  const files = Object.keys(result.metafile.inputs).sort();
+  const folders = [...new Set(files.filter((f) => !f.split('/').includes('node_modules')).map((f) => dirname(f)))].sort();
+  const inputs: BundleInputs = { builtFrom, files: ['tsconfig.json', ...files], folders };
+  const inputsJson = JSON.stringify(inputs).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const source = `${result.outputFiles[0].text}${INPUTS_LINE}${inputsJson}\n`;
+  writeFileAtomic(file, source);
+  return source;
+}
+
+function compilerOptions(root: string): Record<string, unknown> {
+  const { compilerOptions: options } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+  const { baseUrl: _baseUrl, paths: _paths, ...rest } = options;
+  return rest;
+}
+
+/**
+ * Runs the bundle as a CommonJS module (Node's own wrapper, a `require` of its own path), with the
+ * code V8 compiled on an earlier run; after a run without a usable cache, stores the code V8
+ * compiled during it (functions compiled lazily included).
+ */
+function runWithCodeCache(root: string, file: string, source: string): void {
+  // The bundle's build (its inputs line holds the build's start time and inputs) and length stand
+  // for its content: dist/synth.js is written only by buildBundle, whole. Hashing 3 MB would cost
+  // more than the stat check.
+  const inputsLine = source.slice(source.lastIndexOf(INPUTS_LINE));
+  // Node's flags are not part of the key: V8 rejects a cache made under flags that change its code.
+  const key = createHash('sha256').update(`${source.length}\n${process.version}\n${inputsLine}`).digest('hex').slice(0, 32);
+  const cacheFile = join(root, CODE_CACHE_DIR, `synth-${key}.bin`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  const bundle = new Module(file);
+  bundle.filename = file;
+  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  try {
+    run.call(bundle.exports, bundle.exports, createRequire(file), bundle, file, dirname(file));
+  } finally {
+    if (cachedData === undefined || script.cachedDataRejected === true) {
+      try {
+        writeFileAtomic(cacheFile, script.createCachedData());
+        // Only the current bundle's cache is worth keeping (each is about 2 MB).
+        for (const name of readdirSync(dirname(cacheFile))) {
+          if (name.startsWith('synth-') && name !== basename(cacheFile)) rmSync(join(dirname(cacheFile), name), { force: true });
+        }
+      } catch {
+        // A cache that cannot be written (read-only checkout) costs speed, never a synth.
+      }
+    }
+  }
+}
