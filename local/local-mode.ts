@@ -12,7 +12,9 @@ import { type DemoUserSpec, type PreTokenHook, startUserPool, type UserPoolEmula
 import { ensureLocalTls } from './graphql/tls';
 import { SEED_OBJECTS } from './s3/seed-content';
 import { type FederationGateway, type ManagedLogin, startManagedLogin } from './managed-login';
-import { createPreTokenHook, readStackFederation, startFederation, type StackFederation } from './federation';
+import { createPreTokenHook, idpThreadPreparation, readStackFederation, startFederation, type StackFederation } from './federation';
+import { FEDERATION_KEYS_DIR } from './federation/idp-keys';
+import { launchIdpThread, type LaunchedIdpThread } from './federation/idp-thread-client';
 import type { FederationGateway as StackFederationGateway } from './federation';
 import { LOCAL_DEMO_PASSWORD } from './user-pool';
 import { UserFacingError } from '../config/errors';
@@ -101,7 +103,7 @@ export interface LocalMode {
 const HOST = '127.0.0.1';
 
 /** What the local mode keeps below its data directory. */
-const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', ...AWS_PLANE_SUBDIRS];
+const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', FEDERATION_KEYS_DIR, ...AWS_PLANE_SUBDIRS];
 
 /**
  * `--reset`: deletes the local mode's folders, but only when the data directory holds nothing
@@ -145,9 +147,12 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const stackFederation = readStackFederation(stack);
     const preTokenHook = options.preTokenHook ?? createPreTokenHook({ stack, federation: stackFederation });
     let gateway: StackFederationGateway | undefined;
+    // The IdP thread goes first: its libraries and keys load while everything below starts.
+    const idpThread = options.federation || stackFederation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(stackFederation, dataDir));
+    if (idpThread) started.push(idpThread);
     const federation =
       options.federation ??
-      defaultFederation(stack, stackFederation, dataDir, options.federatedUsers ?? [], (g) => (gateway = g));
+      defaultFederation(stack, stackFederation, dataDir, options.federatedUsers ?? [], idpThread, (g) => (gateway = g));
     // allSettled: when one part fails, the other has finished starting and can be stopped.
     const [pool, db] = await Promise.allSettled([
       startUserPool({
@@ -283,6 +288,7 @@ function defaultFederation(
   federation: StackFederation,
   dataDir: string,
   users: readonly FederatedDemoUser[],
+  idpThread: LaunchedIdpThread | undefined,
   started: (gateway: StackFederationGateway) => void,
 ): LocalModeOptions['federation'] {
   if (federation.providers.length === 0) return undefined;
@@ -294,6 +300,7 @@ function defaultFederation(
       userPoolEndpoint: userPool.endpoint,
       redirectBase,
       dataDir,
+      idpThread,
       users,
       password: LOCAL_DEMO_PASSWORD,
       host: HOST,
@@ -318,8 +325,10 @@ function admittedClientIds(stack: LocalStack): string[] {
 
 /** Seeds demo articles when the articles table was created by this start. */
 async function seedIfNew(stack: LocalStack, userPool: UserPoolEmulator, dynamodb: DynamoDbEmulator, authorEmail?: string): Promise<number> {
+  // No table made by this start: nothing to seed, and no need to look the table up (articlesTableName loads the constructs).
+  if (!authorEmail || dynamodb.createdTables.length === 0) return 0;
   const table = articlesTableName(stack);
-  if (!authorEmail || !dynamodb.createdTables.includes(table)) return 0;
+  if (!dynamodb.createdTables.includes(table)) return 0;
   const author = userPool.demoUsers.find((u) => u.email === authorEmail);
   if (!author)
     throw new Error(`seed author ${authorEmail} is not a demo user (have: ${userPool.demoUsers.map((u) => u.email).join(', ')})`);
