@@ -325,10 +325,8 @@ function admittedClientIds(stack: LocalStack): string[] {
 
 /** Seeds demo articles when the articles table was created by this start. */
 async function seedIfNew(stack: LocalStack, userPool: UserPoolEmulator, dynamodb: DynamoDbEmulator, authorEmail?: string): Promise<number> {
-  // No table made by this start: nothing to seed, and no need to look the table up (articlesTableName loads the constructs).
-  if (!authorEmail || dynamodb.createdTables.length === 0) return 0;
   const table = articlesTableName(stack);
-  if (!dynamodb.createdTables.includes(table)) return 0;
+  if (!authorEmail || !dynamodb.createdTables.includes(table)) return 0;
   const author = userPool.demoUsers.find((u) => u.email === authorEmail);
   if (!author)
     throw new Error(`seed author ${authorEmail} is not a demo user (have: ${userPool.demoUsers.map((u) => u.email).join(', ')})`);
