@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { type AwsPlane, AWS_PLANE_SUBDIRS, startAwsPlane } from './aws-plane';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
-import { LOCK_FILE, lockDataDir } from './data-lock';
+import { DEFAULT_DATA_DIR, LOCK_FILE, lockDataDir } from './data-lock';
 import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
 import { loopbackAppOrigins } from './loopback-guard';
 import { awsOutputs, localOutputs, type LocalOutputs } from './outputs';
@@ -19,8 +19,6 @@ import type { FederationGateway as StackFederationGateway } from './federation';
 import { LOCAL_DEMO_PASSWORD } from './user-pool';
 import { UserFacingError } from '../config/errors';
 
-/** Where local data lives by default (git-ignored). */
-export const DEFAULT_DATA_DIR = '.local-data';
 
 export interface LocalModeOptions {
   /** The synthesized stack to run. */
@@ -52,6 +50,12 @@ export interface LocalModeOptions {
    * providers, each with its local stand-in (local/federation; none when the stack has none)
    */
   readonly federation?: (redirectBase: string, userPool: UserPoolEmulator) => Promise<FederationGateway>;
+  /**
+   * The identity-provider thread for the default federation, launched by the caller before it
+   * loaded this module (`launchIdpThread(idpThreadPreparation(...))`), so the thread's start
+   * overlaps that loading too; stopped with the local mode. @default launched here
+   */
+  readonly idpThread?: LaunchedIdpThread;
   /** People of the local IdPs (config.local.federatedUsers), for the default federation. @default [] */
   readonly federatedUsers?: readonly FederatedDemoUser[];
   /** Users created in the pool when missing (config.local.demoUsers). @default [] */
@@ -102,8 +106,11 @@ export interface LocalMode {
 
 const HOST = '127.0.0.1';
 
+/** Results computed from the stack, kept for the next start (local/graphql/iam-callers.ts). */
+const CACHE_DIR = 'cache';
+
 /** What the local mode keeps below its data directory. */
-const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', FEDERATION_KEYS_DIR, ...AWS_PLANE_SUBDIRS];
+const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', FEDERATION_KEYS_DIR, CACHE_DIR, ...AWS_PLANE_SUBDIRS];
 
 /**
  * `--reset`: deletes the local mode's folders, but only when the data directory holds nothing
@@ -148,7 +155,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const preTokenHook = options.preTokenHook ?? createPreTokenHook({ stack, federation: stackFederation });
     let gateway: StackFederationGateway | undefined;
     // The IdP thread goes first: its libraries and keys load while everything below starts.
-    const idpThread = options.federation || stackFederation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(stackFederation, dataDir));
+    const idpThread =
+      options.idpThread ?? (options.federation || stackFederation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(stackFederation, dataDir)));
     if (idpThread) started.push(idpThread);
     const federation =
       options.federation ??
@@ -220,6 +228,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
       demoUsers,
       tlsDir: path.join(dataDir, 'tls'),
+      cacheDir: path.join(dataDir, CACHE_DIR),
       allowedOrigins: appOrigins,
       iam: aws.iam.api && { sigv4: aws.sigv4, authorizer: aws.authorizer, region: stack.region, apiArn: aws.iam.api.arn },
       pageStorage: aws.identityPool && aws.s3 && {

@@ -1,11 +1,13 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { stop as stopEsbuild } from 'esbuild';
 import { loadConfig } from '../config';
 import { repoRoot } from '../config/paths';
-import { DEFAULT_DATA_DIR, type LocalMode, startLocalMode } from './local-mode';
+import { DEFAULT_DATA_DIR } from './data-lock';
+import { launchIdpThread } from './federation/idp-thread-client';
+import { idpThreadPreparation, readStackFederation } from './federation/stack-federation';
+import type { LocalMode } from './local-mode';
 import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs } from './outputs';
-import { seedAuthor } from './seed-articles';
+import { readLocalStack } from './stack-reader';
 import { ensureSynthesized } from './synth-stack';
 import { parseCommandLine, reportError, UserFacingError } from '../config/errors';
 
@@ -133,10 +135,20 @@ async function main(): Promise<void> {
     ? `synth ${synth.seconds.toFixed(2)} s`
     : 'stack was current, not re-synthesized';
 
+  const dataDir = args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR);
+  // The identity-provider thread first: its libraries (oidc-provider, samlify) and keys load while
+  // this thread loads the rest of the local mode. Not with --reset, which wipes the keys' folder
+  // (under the data lock, inside startLocalMode, which then launches it).
+  const federation = readStackFederation(readLocalStack(stackFile));
+  const idpThread = args.reset || federation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(federation, dataDir));
+  // Loaded now, not imported above, so the thread's start overlaps it.
+  const [{ startLocalMode }, { seedAuthor }, { stop: stopEsbuild }] = await Promise.all([import('./local-mode'), import('./seed-articles'), import('esbuild')]);
+
   let stopOnFailure: ((reason: 'failure') => void) | undefined;
   const mode = await startLocalMode({
     stackFile,
-    dataDir: args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR),
+    dataDir,
+    idpThread,
     reset: args.reset,
     ports,
     demoUsers: config.local.demoUsers,

@@ -11,16 +11,16 @@ import type { StoredUser } from '../user-pool/protocol/user-store';
 import { mapAttributes, type IdpAttributes } from './attribute-mapping';
 import { ensureSigningKey, FEDERATION_KEYS_DIR } from './idp-keys';
 import { launchIdpThread, type IdpThread, type LaunchedIdpThread } from './idp-thread-client';
-import type { IdpThreadPreparation, IdpUser } from './idp-protocol';
+import type { IdpUser } from './idp-protocol';
 import { loadLambda, type LocalLambda } from './lambda-runner';
 import { readForm } from './login-form';
 import { createPreTokenHook } from './pre-token-hook';
 import type { PreTokenHook } from '../user-pool/token-issuer';
 import { useSchemaValidator } from './saml-validator';
-import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
+import { hasStandIn, idpThreadPreparation, readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
 export { createPreTokenHook } from './pre-token-hook';
-export { readStackFederation } from './stack-federation';
+export { idpThreadPreparation, readStackFederation } from './stack-federation';
 export type { StackFederation } from './stack-federation';
 export type { PreTokenHook } from '../user-pool/token-issuer';
 
@@ -293,21 +293,6 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     await launched.close();
     throw e;
   }
-}
-
-/** What the identity-provider thread loads for the stack's providers that have a local stand-in, before it starts them. */
-export function idpThreadPreparation(federation: StackFederation, dataDir: string): IdpThreadPreparation {
-  const providers = federation.providers.filter(hasStandIn);
-  return {
-    keysDir: path.join(dataDir, FEDERATION_KEYS_DIR),
-    google: providers.some((p) => p.type === 'Google'),
-    saml: providers.filter((p) => p.type === 'SAML').map((p) => p.name),
-  };
-}
-
-/** Whether the local mode has a stand-in IdP for this provider's type. */
-function hasStandIn(p: Pick<StackIdentityProvider, 'type'>): boolean {
-  return p.type === 'Google' || p.type === 'SAML';
 }
 
 /** The NameIDFormat the stack's metadata file asks for (the local IdP keeps it), if any. */
