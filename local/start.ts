@@ -8,7 +8,7 @@ import { idpThreadPreparation, readStackFederation } from './federation/stack-fe
 import type { LocalMode } from './local-mode';
 import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs } from './outputs';
 import { readLocalStack } from './stack-reader';
-import { ensureSynthesized } from './synth-stack';
+import { synthesizeInBackground } from './synth-stack';
 import { parseCommandLine, reportError, UserFacingError } from '../config/errors';
 
 // The pinned AWS SDK supports Node 20; its notice about SDK versions not yet released is noise here.
@@ -127,7 +127,12 @@ async function main(): Promise<void> {
     userPool: port('user-pool-port', args['user-pool-port'], config.local.userPoolPort),
     dynamodb: port('dynamodb-port', args['dynamodb-port'], config.local.dynamodbPort),
   };
-  const synth = args.stack ? undefined : ensureSynthesized(root, env);
+  // The local mode's modules, loaded on demand (not imported above) so other work overlaps their loading.
+  const loadModules = () => Promise.all([import('./local-mode'), import('./seed-articles'), import('esbuild')]);
+  const synthesis = args.stack ? undefined : synthesizeInBackground(root, env);
+  // A stale stack is synthesized in a child process: this thread loads the modules meanwhile.
+  const modules = synthesis?.stale ? loadModules() : undefined;
+  const synth = await synthesis?.result;
   const stackFile = args.stack ?? synth!.stackFile;
   const synthNote = !synth
     ? 'given stack'
@@ -136,13 +141,13 @@ async function main(): Promise<void> {
     : 'stack was current, not re-synthesized';
 
   const dataDir = args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR);
-  // The identity-provider thread first: its libraries (oidc-provider, samlify) and keys load while
-  // this thread loads the rest of the local mode. Not with --reset, which wipes the keys' folder
-  // (under the data lock, inside startLocalMode, which then launches it).
+  // The identity-provider thread before the modules (when the stack was current): its libraries
+  // (oidc-provider, samlify) and keys load while this thread loads the local mode's. Not with
+  // --reset, which wipes the keys' folder (under the data lock, inside startLocalMode, which then
+  // launches it).
   const federation = readStackFederation(readLocalStack(stackFile));
   const idpThread = args.reset || federation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(federation, dataDir));
-  // Loaded now, not imported above, so the thread's start overlaps it.
-  const [{ startLocalMode }, { seedAuthor }, { stop: stopEsbuild }] = await Promise.all([import('./local-mode'), import('./seed-articles'), import('esbuild')]);
+  const [{ startLocalMode }, { seedAuthor }, { stop: stopEsbuild }] = await (modules ?? loadModules());
 
   let stopOnFailure: ((reason: 'failure') => void) | undefined;
   const mode = await startLocalMode({
