@@ -113,6 +113,21 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
   console.log(lines.join('\n'));
 }
 
+/**
+ * The local mode's modules, required on demand rather than imported above, so other work (a
+ * synth in its child process, the IdP thread) overlaps their loading. `require`, not `import()`:
+ * scripts/transpile.js (esbuild) keeps `import()` native, and Node's ESM resolver then wants
+ * file extensions.
+ */
+function localModeModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { startLocalMode } = require('./local-mode') as typeof import('./local-mode');
+  const { seedAuthor } = require('./seed-articles') as typeof import('./seed-articles');
+  const { stop: stopEsbuild } = require('esbuild') as typeof import('esbuild');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { startLocalMode, seedAuthor, stopEsbuild };
+}
+
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
   if (args.help) {
@@ -127,11 +142,9 @@ async function main(): Promise<void> {
     userPool: port('user-pool-port', args['user-pool-port'], config.local.userPoolPort),
     dynamodb: port('dynamodb-port', args['dynamodb-port'], config.local.dynamodbPort),
   };
-  // The local mode's modules, loaded on demand (not imported above) so other work overlaps their loading.
-  const loadModules = () => Promise.all([import('./local-mode'), import('./seed-articles'), import('esbuild')]);
   const synthesis = args.stack ? undefined : synthesizeInBackground(root, env);
   // A stale stack is synthesized in a child process: this thread loads the modules meanwhile.
-  const modules = synthesis?.stale ? loadModules() : undefined;
+  const modules = synthesis?.stale ? localModeModules() : undefined;
   const synth = await synthesis?.result;
   const stackFile = args.stack ?? synth!.stackFile;
   const synthNote = !synth
@@ -147,7 +160,7 @@ async function main(): Promise<void> {
   // launches it).
   const federation = readStackFederation(readLocalStack(stackFile));
   const idpThread = args.reset || federation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(federation, dataDir));
-  const [{ startLocalMode }, { seedAuthor }, { stop: stopEsbuild }] = await (modules ?? loadModules());
+  const { startLocalMode, seedAuthor, stopEsbuild } = modules ?? localModeModules();
 
   let stopOnFailure: ((reason: 'failure') => void) | undefined;
   const mode = await startLocalMode({
