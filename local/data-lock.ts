@@ -2,6 +2,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import * as path from 'node:path';
 import { UserFacingError } from '../config/errors';
 
+/** Where local data lives by default (git-ignored). */
+export const DEFAULT_DATA_DIR = '.local-data';
+
 /** The lock file's name inside the data directory. */
 export const LOCK_FILE = '.lock';
 

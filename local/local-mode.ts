@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { type AwsPlane, AWS_PLANE_SUBDIRS, awsPlaneTlsNames, startAwsPlane } from './aws-plane';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
-import { LOCK_FILE, lockDataDir } from './data-lock';
+import { DEFAULT_DATA_DIR, LOCK_FILE, lockDataDir } from './data-lock';
 import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
 import { loopbackAppOrigins } from './loopback-guard';
 import { awsOutputs, localOutputs, type LocalOutputs } from './outputs';
@@ -12,13 +12,13 @@ import { type DemoUserSpec, type PreTokenHook, startUserPool, type UserPoolEmula
 import { ensureLocalTls } from './graphql/tls';
 import { SEED_OBJECTS } from './s3/seed-content';
 import { type FederationGateway, type ManagedLogin, startManagedLogin } from './managed-login';
-import { createPreTokenHook, readStackFederation, startFederation, type StackFederation } from './federation';
+import { createPreTokenHook, idpThreadPreparation, readStackFederation, startFederation, type StackFederation } from './federation';
+import { FEDERATION_KEYS_DIR } from './federation/idp-keys';
+import { launchIdpThread, type LaunchedIdpThread } from './federation/idp-thread-client';
 import type { FederationGateway as StackFederationGateway } from './federation';
 import { LOCAL_DEMO_PASSWORD } from './user-pool';
 import { UserFacingError } from '../config/errors';
 
-/** Where local data lives by default (git-ignored). */
-export const DEFAULT_DATA_DIR = '.local-data';
 
 export interface LocalModeOptions {
   /** The synthesized stack to run. */
@@ -50,6 +50,12 @@ export interface LocalModeOptions {
    * providers, each with its local stand-in (local/federation; none when the stack has none)
    */
   readonly federation?: (redirectBase: string, userPool: UserPoolEmulator) => Promise<FederationGateway>;
+  /**
+   * The identity-provider thread for the default federation, launched by the caller before it
+   * loaded this module (`launchIdpThread(idpThreadPreparation(...))`), so the thread's start
+   * overlaps that loading too; stopped with the local mode. @default launched here
+   */
+  readonly idpThread?: LaunchedIdpThread;
   /** People of the local IdPs (config.local.federatedUsers), for the default federation. @default [] */
   readonly federatedUsers?: readonly FederatedDemoUser[];
   /** Users created in the pool when missing (config.local.demoUsers). @default [] */
@@ -100,8 +106,11 @@ export interface LocalMode {
 
 const HOST = '127.0.0.1';
 
+/** Results computed from the stack, kept for the next start (local/graphql/iam-callers.ts). */
+const CACHE_DIR = 'cache';
+
 /** What the local mode keeps below its data directory. */
-const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', ...AWS_PLANE_SUBDIRS];
+const DATA_SUBDIRS = ['cognito', 'dynamodb', 'tls', FEDERATION_KEYS_DIR, CACHE_DIR, ...AWS_PLANE_SUBDIRS];
 
 /**
  * `--reset`: deletes the local mode's folders, but only when the data directory holds nothing
@@ -145,9 +154,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const stackFederation = readStackFederation(stack);
     const preTokenHook = options.preTokenHook ?? createPreTokenHook({ stack, federation: stackFederation });
     let gateway: StackFederationGateway | undefined;
+    // The IdP thread goes first: its libraries and keys load while everything below starts.
+    const idpThread =
+      options.idpThread ?? (options.federation || stackFederation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(stackFederation, dataDir)));
+    if (idpThread) started.push(idpThread);
     const federation =
       options.federation ??
-      defaultFederation(stack, stackFederation, dataDir, options.federatedUsers ?? [], (g) => (gateway = g));
+      defaultFederation(stack, stackFederation, dataDir, options.federatedUsers ?? [], idpThread, (g) => (gateway = g));
     // allSettled: when one part fails, the other has finished starting and can be stopped.
     const [pool, db] = await Promise.allSettled([
       startUserPool({
@@ -216,6 +229,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
       demoUsers,
       tlsDir: path.join(dataDir, 'tls'),
+      cacheDir: path.join(dataDir, CACHE_DIR),
       allowedOrigins: appOrigins,
       iam: aws.iam.api && { sigv4: aws.sigv4, authorizer: aws.authorizer, region: stack.region, apiArn: aws.iam.api.arn },
       pageStorage: aws.identityPool && aws.s3 && {
@@ -284,6 +298,7 @@ function defaultFederation(
   federation: StackFederation,
   dataDir: string,
   users: readonly FederatedDemoUser[],
+  idpThread: LaunchedIdpThread | undefined,
   started: (gateway: StackFederationGateway) => void,
 ): LocalModeOptions['federation'] {
   if (federation.providers.length === 0) return undefined;
@@ -295,6 +310,7 @@ function defaultFederation(
       userPoolEndpoint: userPool.endpoint,
       redirectBase,
       dataDir,
+      idpThread,
       users,
       password: LOCAL_DEMO_PASSWORD,
       host: HOST,

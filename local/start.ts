@@ -1,12 +1,14 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { stop as stopEsbuild } from 'esbuild';
 import { loadConfig } from '../config';
 import { repoRoot } from '../config/paths';
-import { DEFAULT_DATA_DIR, type LocalMode, startLocalMode } from './local-mode';
+import { DEFAULT_DATA_DIR } from './data-lock';
+import { launchIdpThread } from './federation/idp-thread-client';
+import { idpThreadPreparation, readStackFederation } from './federation/stack-federation';
+import type { LocalMode } from './local-mode';
 import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs } from './outputs';
-import { seedAuthor } from './seed-articles';
-import { ensureSynthesized } from './synth-stack';
+import { readLocalStack } from './stack-reader';
+import { synthesizeInBackground } from './synth-stack';
 import { parseCommandLine, reportError, UserFacingError } from '../config/errors';
 
 // The pinned AWS SDK supports Node 20; its notice about SDK versions not yet released is noise here.
@@ -114,6 +116,21 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
   console.log(lines.join('\n'));
 }
 
+/**
+ * The local mode's modules, required on demand rather than imported above, so other work (a
+ * synth in its child process, the IdP thread) overlaps their loading. `require`, not `import()`:
+ * scripts/transpile.js (esbuild) keeps `import()` native, and Node's ESM resolver then wants
+ * file extensions.
+ */
+function localModeModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { startLocalMode } = require('./local-mode') as typeof import('./local-mode');
+  const { seedAuthor } = require('./seed-articles') as typeof import('./seed-articles');
+  const { stop: stopEsbuild } = require('esbuild') as typeof import('esbuild');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { startLocalMode, seedAuthor, stopEsbuild };
+}
+
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
   if (args.help) {
@@ -128,7 +145,10 @@ async function main(): Promise<void> {
     userPool: port('user-pool-port', args['user-pool-port'], config.local.userPoolPort),
     dynamodb: port('dynamodb-port', args['dynamodb-port'], config.local.dynamodbPort),
   };
-  const synth = args.stack ? undefined : ensureSynthesized(root, env);
+  const synthesis = args.stack ? undefined : synthesizeInBackground(root, env);
+  // A stale stack is synthesized in a child process: this thread loads the modules meanwhile.
+  const modules = synthesis?.stale ? localModeModules() : undefined;
+  const synth = await synthesis?.result;
   const stackFile = args.stack ?? synth!.stackFile;
   const synthNote = !synth
     ? 'given stack'
@@ -136,10 +156,20 @@ async function main(): Promise<void> {
     ? `synth ${synth.seconds.toFixed(2)} s`
     : 'stack was current, not re-synthesized';
 
+  const dataDir = args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR);
+  // The identity-provider thread before the modules (when the stack was current): its libraries
+  // (oidc-provider, samlify) and keys load while this thread loads the local mode's. Not with
+  // --reset, which wipes the keys' folder (under the data lock, inside startLocalMode, which then
+  // launches it).
+  const federation = readStackFederation(readLocalStack(stackFile));
+  const idpThread = args.reset || federation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(federation, dataDir));
+  const { startLocalMode, seedAuthor, stopEsbuild } = modules ?? localModeModules();
+
   let stopOnFailure: ((reason: 'failure') => void) | undefined;
   const mode = await startLocalMode({
     stackFile,
-    dataDir: args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR),
+    dataDir,
+    idpThread,
     reset: args.reset,
     ports,
     demoUsers: config.local.demoUsers,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultStackPath } from './stack-reader';
@@ -23,6 +23,32 @@ export interface SynthResult {
   readonly seconds: number;
 }
 
+interface SynthPlan {
+  readonly stackFile: string;
+  readonly app: string;
+  readonly out: string;
+  /** True when the stack is newer than every source: nothing to run. */
+  readonly fresh: boolean;
+}
+
+function plan(root: string, env: string, outDir: string): SynthPlan {
+  // cdktf writes where CDKTF_OUTDIR says (tests synthesize into a temporary directory).
+  const out = path.resolve(root, outDir);
+  const stackFile = defaultStackPath(env, out);
+  const app = path.join(root, 'dist', 'main.js');
+  if (!existsSync(app)) throw new UserFacingError({ location: app, problem: 'is missing', fix: 'run `npm run build` (npm start does) first' }, `${app} is missing: run \`npm run build\` (npm start does) first`);
+  const fresh = existsSync(stackFile) && statSync(stackFile).mtimeMs > Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
+  return { stackFile, app, out, fresh };
+}
+
+/** The app's run, checked: it has printed its own message above (a UserFacingError's alone, a bug's with its stack). */
+function checked(p: SynthPlan, env: string, status: number | null, signal: NodeJS.Signals | null): void {
+  if (status !== 0) {
+    throw new UserFacingError({ location: 'synth (node dist/main.js)', problem: `failed with exit code ${status ?? signal}`, fix: 'see its message above' });
+  }
+  if (!existsSync(p.stackFile)) throw new UserFacingError({ location: `synth did not write ${p.stackFile}`, problem: `is '${env}' in config.environments?` });
+}
+
 /**
  * Makes sure `cdktf.out/stacks/<env>/cdk.tf.json` is current: runs the compiled app
  * (`node dist/main.js`, as `npm run synth` does; `npm start` has just built it) unless the
@@ -31,18 +57,34 @@ export interface SynthResult {
  */
 export function ensureSynthesized(root: string, env: string, outDir: string = process.env.CDKTF_OUTDIR ?? 'cdktf.out'): SynthResult {
   const t0 = performance.now();
-  // cdktf writes where CDKTF_OUTDIR says (tests synthesize into a temporary directory).
-  const out = path.resolve(root, outDir);
-  const stackFile = defaultStackPath(env, out);
-  const app = path.join(root, 'dist', 'main.js');
-  if (!existsSync(app)) throw new UserFacingError({ location: app, problem: 'is missing', fix: 'run `npm run build` (npm start does) first' }, `${app} is missing: run \`npm run build\` (npm start does) first`);
-  const fresh = existsSync(stackFile) && statSync(stackFile).mtimeMs > Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
-  if (fresh) return { stackFile, synthesized: false, seconds: (performance.now() - t0) / 1000 };
-  const run = spawnSync(process.execPath, [app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out }, stdio: ['ignore', 'inherit', 'inherit'] });
-  // The app has printed its own message above (a UserFacingError's alone, a bug's with its stack).
-  if (run.status !== 0) {
-    throw new UserFacingError({ location: 'synth (node dist/main.js)', problem: `failed with exit code ${run.status ?? run.signal}`, fix: 'see its message above' });
-  }
-  if (!existsSync(stackFile)) throw new UserFacingError({ location: `synth did not write ${stackFile}`, problem: `is '${env}' in config.environments?` });
-  return { stackFile, synthesized: true, seconds: (performance.now() - t0) / 1000 };
+  const p = plan(root, env, outDir);
+  if (p.fresh) return { stackFile: p.stackFile, synthesized: false, seconds: (performance.now() - t0) / 1000 };
+  const run = spawnSync(process.execPath, [p.app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: p.out }, stdio: ['ignore', 'inherit', 'inherit'] });
+  checked(p, env, run.status, run.signal);
+  return { stackFile: p.stackFile, synthesized: true, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * `ensureSynthesized` without blocking this thread: `stale` says at once whether the app runs
+ * (in its own process), so `npm start` can load its modules meanwhile; `result` settles when
+ * the stack is current.
+ */
+export function synthesizeInBackground(root: string, env: string, outDir: string = process.env.CDKTF_OUTDIR ?? 'cdktf.out'): { readonly stale: boolean; readonly result: Promise<SynthResult> } {
+  const t0 = performance.now();
+  const p = plan(root, env, outDir);
+  const seconds = () => (performance.now() - t0) / 1000;
+  if (p.fresh) return { stale: false, result: Promise.resolve({ stackFile: p.stackFile, synthesized: false, seconds: seconds() }) };
+  const child = spawn(process.execPath, [p.app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: p.out }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const result = new Promise<SynthResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (status, signal) => {
+      try {
+        checked(p, env, status, signal);
+        resolve({ stackFile: p.stackFile, synthesized: true, seconds: seconds() });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+  return { stale: true, result };
 }

@@ -1,4 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -69,6 +72,54 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** One GET, the redirect not followed; https trusts `ca` (the local CA). */
+function get(url: string, ca: string, cookies: string[] = []): Promise<{ status: number; location?: string; body: string; cookies: string[] }> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { ca, headers: { cookie: cookies.join('; ') } }, (res: IncomingMessage) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0,
+        location: res.headers.location && new URL(res.headers.location, url).toString(),
+        body,
+        cookies: [...cookies, ...(res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0])],
+      }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * A browser's first steps of a federated sign-in, right after ready: the managed login sends it
+ * to the provider's local IdP, whose sign-in form (inputs `username` and `password`) answers.
+ */
+async function idpSignInPage(outputs: LocalOutputs, provider: string): Promise<{ status: number; body: string; url: string }> {
+  const ca = readFileSync(outputs.local.caFile, 'utf8');
+  const oauth = outputs.Auth.Cognito.loginWith.oauth!;
+  const authorize = new URL(`https://${oauth.domain}/oauth2/authorize`);
+  authorize.search = new URLSearchParams({
+    client_id: outputs.Auth.Cognito.userPoolClientId,
+    response_type: 'code',
+    redirect_uri: oauth.redirectSignIn[0],
+    scope: oauth.scopes.join(' '),
+    state: 'ready-check',
+    identity_provider: provider,
+    code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  let url = authorize.toString();
+  let cookies: string[] = [];
+  for (let hop = 0; hop < 5; hop++) {
+    const res = await get(url, ca, cookies);
+    cookies = res.cookies;
+    if (!res.location) return { status: res.status, body: res.body, url };
+    url = res.location;
+  }
+  throw new Error(`${provider}: more than 5 redirects from ${authorize}`);
+}
+
 describe('npm start (dist/local/start.js)', () => {
   test('synthesizes, starts, prints a working curl, writes outputs; SIGINT stops everything', async () => {
     expect(existsSync(START)).toBe(true);
@@ -99,6 +150,19 @@ describe('npm start (dist/local/start.js)', () => {
       expect(outputs.demoUsers.map((u) => u.email)).toEqual(config.local.demoUsers.map((u) => u.email));
       expect(outputs.local.pid).toBe(child.pid);
       for (const u of config.local.demoUsers) expect(stdout).toContain(u.email);
+
+      // Ready means every local IdP answers: the first sign-in right after it reaches each IdP's form.
+      const providers = [...new Set((outputs.local.federatedUsers ?? []).map((u) => u.idp))];
+      expect(providers.sort()).toEqual(['CorpSAML', 'Google']);
+      const pages = await Promise.all(providers.map(async (provider) => ({ provider, ...(await idpSignInPage(outputs, provider)) })));
+      expect(pages.map((p) => ({ provider: p.provider, status: p.status, atTheIdp: new URL(p.url).host !== outputs.Auth.Cognito.loginWith.oauth!.domain }))).toEqual(
+        providers.map((provider) => ({ provider, status: 200, atTheIdp: true })),
+      );
+      for (const p of pages) expect(p.body).toMatch(/name="username"[\s\S]*name="password"/);
+      // Their signing keys are kept for the next start, each key file readable by its owner alone.
+      const keys = path.join(work, 'data', 'federation');
+      expect(readdirSync(keys).sort()).toEqual(['google-idp', 'saml-idp-CorpSAML', 'saml-sp'].flatMap((k) => [`${k}-cert.pem`, `${k}-key.pem`]));
+      for (const f of readdirSync(keys).filter((f) => f.endsWith('-key.pem'))) expect(statSync(path.join(keys, f)).mode & 0o777).toBe(0o600);
 
       // The printed curl line, run as a user would paste it.
       const curl = stdout.split('\n').find((l) => l.startsWith('TOKEN=$(curl'));

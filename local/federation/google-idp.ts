@@ -1,8 +1,8 @@
-import { createHash, generateKeyPair, randomBytes, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, createPrivateKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IdpThreadOptions, IdpUser } from './idp-protocol';
+import { ensureSigningKey, type SigningKey } from './idp-keys';
 import { loginPage, readForm } from './login-form';
 
 /**
@@ -82,11 +82,22 @@ export interface RunningIdp {
   close(): Promise<void>;
 }
 
-export async function startGoogleIdp(host: string, google: NonNullable<IdpThreadOptions['google']>, users: readonly IdpUser[]): Promise<RunningIdp> {
-  // Made on libuv's pool while the library loads (the key costs about as much as the require on a busy machine).
-  const keyPair = promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+/** The local Google's signing key (published as its JWKS), kept in the data directory (idp-keys.ts). */
+export function googleIdpKey(keysDir: string): Promise<SigningKey> {
+  return ensureSigningKey(keysDir, 'google-idp', 'Google local IdP (loopback only)');
+}
+
+/** What `require` returns: oidc-provider ships no types a CommonJS build can import. */
+type Untyped = ReturnType<NodeJS.Require>;
+let oidcProvider: Untyped;
+/** oidc-provider, loaded once: the IdP thread loads it as soon as it is launched (it is most of the thread's start). */
+export function loadOidcProvider(): Untyped {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const oidc = require('oidc-provider');
+  return (oidcProvider ??= require('oidc-provider'));
+}
+
+export async function startGoogleIdp(host: string, google: NonNullable<IdpThreadOptions['google']>, users: readonly IdpUser[], signingKey: SigningKey): Promise<RunningIdp> {
+  const oidc = loadOidcProvider();
   const Provider = oidc.default ?? oidc.Provider;
   const bySub = new Map(users.map((u) => [googleSubject(u.email), u]));
   const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u]));
@@ -95,7 +106,7 @@ export async function startGoogleIdp(host: string, google: NonNullable<IdpThread
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const key = (await keyPair).privateKey.export({ format: 'jwk' });
+  const key = createPrivateKey(signingKey.key).export({ format: 'jwk' });
 
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(),

@@ -12,6 +12,20 @@ export interface IdpUser {
   readonly idpGroups: readonly string[];
 }
 
+/**
+ * What the thread is launched with, before the rest of the local mode is known: enough to load
+ * its libraries and its signing keys while the main thread starts everything else.
+ */
+export interface IdpThreadPreparation {
+  /** Where the IdPs' signing keys are kept (idp-keys.ts). */
+  readonly keysDir: string;
+  /** Whether the stack has Google (oidc-provider is loaded only then). */
+  readonly google: boolean;
+  /** The stack's SAML providers' names. */
+  readonly saml: readonly string[];
+}
+
+/** What the thread starts its IdPs with, once the managed login's origin (the redirect and ACS URLs) is known. */
 export interface IdpThreadOptions {
   readonly host: string;
   readonly users: readonly IdpUser[];
@@ -45,4 +59,4 @@ export interface IdpThreadReady {
 }
 
 export type FromIdpThread = IdpThreadReady | { readonly type: 'error'; readonly message: string; readonly stack?: string } | { readonly type: 'closed' };
-export type ToIdpThread = { readonly type: 'close' };
+export type ToIdpThread = { readonly type: 'start'; readonly options: IdpThreadOptions } | { readonly type: 'close' };

@@ -1,32 +1,48 @@
 /**
  * The identity-provider thread: the local Google (oidc-provider) and SAML IdPs (samlify), each
  * on its own loopback port. A thread because oidc-provider is ESM-only: here it is plain Node
- * (`require(esm)`), outside any test runner's module system; and the IdPs' work (key
- * generation, XML signing) stays off the local mode's main thread.
+ * (`require(esm)`), outside any test runner's module system; and the IdPs' work (loading the
+ * libraries, making keys, XML signing) stays off the local mode's main thread.
+ *
+ * Two steps, so the slow part overlaps the rest of the start: launched with what the stack
+ * needs (IdpThreadPreparation), it loads its keys and libraries at once; the `start` message
+ * (sent once the managed login's origin is known) then only builds the IdPs and listens.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { startGoogleIdp } from './google-idp';
-import type { FromIdpThread, IdpThreadOptions, ToIdpThread } from './idp-protocol';
-import { startSamlIdp } from './saml-idp';
+import { googleIdpKey, loadOidcProvider, startGoogleIdp } from './google-idp';
+import type { FromIdpThread, IdpThreadOptions, IdpThreadPreparation, ToIdpThread } from './idp-protocol';
+import { samlIdpKey, startSamlIdp } from './saml-idp';
+import { useSchemaValidator } from './saml-validator';
 
 const port = parentPort!;
-const options = workerData as IdpThreadOptions;
+const preparation = workerData as IdpThreadPreparation;
 const send = (m: FromIdpThread) => port.postMessage(m);
 
-async function main(): Promise<void> {
+// The keys are read (or made, on libuv's pool) while the libraries load below.
+const keys = Promise.all([
+  preparation.google ? googleIdpKey(preparation.keysDir) : undefined,
+  Promise.all(preparation.saml.map(async (name) => [name, await samlIdpKey(preparation.keysDir, name)] as const)),
+]);
+// Unhandled until `start` awaits it; a failure is reported then.
+keys.catch(() => undefined);
+if (preparation.google) loadOidcProvider();
+if (preparation.saml.length > 0) useSchemaValidator();
+
+let running: { close(): Promise<void> }[] = [];
+
+async function start(options: IdpThreadOptions): Promise<void> {
+  const [googleKey, samlKeys] = await keys;
   const forIdp = (name: string) => options.users.filter((u) => u.idp === name);
-  // SAML first: its key is made on libuv's pool while oidc-provider loads (synchronously) for Google.
-  const samlStarts = options.saml.map((s) => startSamlIdp(options.host, s, forIdp(s.name)));
-  const googleStart = options.google ? startGoogleIdp(options.host, options.google, forIdp('Google')) : Promise.resolve(undefined);
+  const samlKey = (name: string) => {
+    const key = samlKeys.find(([n]) => n === name)?.[1];
+    if (!key) throw new Error(`the identity-provider thread was launched without the SAML provider ${name}`);
+    return key;
+  };
+  if (options.google && !googleKey) throw new Error('the identity-provider thread was launched without Google');
+  const samlStarts = options.saml.map((s) => startSamlIdp(options.host, s, forIdp(s.name), samlKey(s.name)));
+  const googleStart = options.google && googleKey ? startGoogleIdp(options.host, options.google, forIdp('Google'), googleKey) : Promise.resolve(undefined);
   const [google, ...saml] = await Promise.all([googleStart, ...samlStarts]);
-  const running = [...(google ? [google] : []), ...saml.filter((s): s is NonNullable<typeof s> => !!s)];
-  port.on('message', (m: ToIdpThread) => {
-    if (m.type !== 'close') return;
-    void Promise.allSettled(running.map((r) => r.close())).then(() => {
-      send({ type: 'closed' });
-      port.close();
-    });
-  });
+  running = [...(google ? [google] : []), ...saml];
   send({
     type: 'ready',
     google: google && { issuer: google.issuer },
@@ -34,4 +50,16 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((e: Error) => send({ type: 'error', message: e.message, stack: e.stack }));
+port.on('message', (m: ToIdpThread) => {
+  switch (m.type) {
+    case 'start':
+      start(m.options).catch((e: Error) => send({ type: 'error', message: e.message, stack: e.stack }));
+      return;
+    case 'close':
+      void Promise.allSettled(running.map((r) => r.close())).then(() => {
+        send({ type: 'closed' });
+        port.close();
+      });
+      return;
+  }
+});

@@ -1,25 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import * as samlify from 'samlify';
-import { generate } from 'selfsigned';
 import { decideAdmission, type AdmissionSettings } from '../../lambdas/pre-sign-up/admission';
 import type { LocalStack } from '../stack-reader';
 import type { FederatedUserStore } from '../user-pool/federated-users';
 import type { StoredUser } from '../user-pool/protocol/user-store';
 import { mapAttributes, type IdpAttributes } from './attribute-mapping';
-import { startIdpThread, type IdpThread } from './idp-thread-client';
+import { ensureSigningKey, FEDERATION_KEYS_DIR } from './idp-keys';
+import { launchIdpThread, type IdpThread, type LaunchedIdpThread } from './idp-thread-client';
 import type { IdpUser } from './idp-protocol';
 import { loadLambda, type LocalLambda } from './lambda-runner';
 import { readForm } from './login-form';
 import { createPreTokenHook } from './pre-token-hook';
 import type { PreTokenHook } from '../user-pool/token-issuer';
 import { useSchemaValidator } from './saml-validator';
-import { readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
+import { hasStandIn, idpThreadPreparation, readStackFederation, type StackFederation, type StackIdentityProvider } from './stack-federation';
 
 export { createPreTokenHook } from './pre-token-hook';
-export { readStackFederation } from './stack-federation';
+export { idpThreadPreparation, readStackFederation } from './stack-federation';
 export type { StackFederation } from './stack-federation';
 export type { PreTokenHook } from '../user-pool/token-issuer';
 
@@ -79,8 +80,13 @@ export interface FederationOptions {
   readonly userPoolEndpoint?: string;
   /** Origin of the managed-login server where `handle` is mounted (`https://127.0.0.1:port`). */
   readonly redirectBase: string;
-  /** The local mode's data directory (nothing is kept there yet: IdP keys are made per start). */
+  /** The local mode's data directory: the signing keys are kept below it (`federation/`, idp-keys.ts). */
   readonly dataDir: string;
+  /**
+   * The identity-provider thread, launched early (`launchIdpThread(idpThreadPreparation(...))`)
+   * so its start overlaps the caller's; closed with the gateway. @default launched here
+   */
+  readonly idpThread?: LaunchedIdpThread;
   /** People of the local IdPs (config.local.federatedUsers). @default [] */
   readonly users?: readonly { readonly idp: string; readonly email: string; readonly name: string; readonly idpGroups: readonly string[] }[];
   /** Their password at the IdP. */
@@ -141,46 +147,46 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     }
   }
 
-  const spEntityId = `urn:amazon:cognito:sp:${stack.userPool.poolId}`;
-  const acs = `${options.redirectBase}/saml2/idpresponse`;
-  const oidcRedirect = `${options.redirectBase}/oauth2/idpresponse`;
-  useSchemaValidator();
-  const spKeys = samls.length > 0 ? await generate([{ name: 'commonName', value: `${spEntityId} (local)` }], { keySize: 2048, algorithm: 'sha256' }) : undefined;
-  const spFor = (p: StackIdentityProvider) => {
-    const signed = p.details.RequestSigningAlgorithm !== undefined;
-    return samlify.ServiceProvider({
-      entityID: spEntityId,
-      authnRequestsSigned: signed,
-      wantAssertionsSigned: true,
-      privateKey: spKeys!.private,
-      signingCert: spKeys!.cert,
-      nameIDFormat: [EMAIL_NAME_ID],
-      assertionConsumerService: [{ Binding: samlify.Constants.namespace.binding.post, Location: acs }],
-    });
-  };
-
-  const googleSecret = randomBytes(24).toString('base64url');
-  const thread: IdpThread = await startIdpThread({
-    host,
-    users,
-    google: google && {
-      clientId: google.details.client_id,
-      clientSecret: googleSecret,
-      redirectUri: oidcRedirect,
-      scopes: google.details.authorize_scopes ?? 'openid email profile',
-    },
-    saml: samls.map((p) => ({
-      name: p.name,
-      spMetadata: spFor(p).getMetadata(),
-      emailAttribute: p.attributeMapping.email ?? 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
-      groupsAttribute: Object.entries(p.attributeMapping).find(([k]) => k === 'custom:idp_groups')?.[1],
-      nameAttribute: p.attributeMapping.name,
-      wantAuthnRequestsSigned: p.details.RequestSigningAlgorithm !== undefined,
-      nameIdFormat: metadataNameIdFormat(p) ?? EMAIL_NAME_ID,
-    })),
-  });
-
+  const launched = options.idpThread ?? launchIdpThread(idpThreadPreparation(federation, options.dataDir));
   try {
+    const googleSecret = randomBytes(24).toString('base64url');
+    const spEntityId = `urn:amazon:cognito:sp:${stack.userPool.poolId}`;
+    const acs = `${options.redirectBase}/saml2/idpresponse`;
+    const oidcRedirect = `${options.redirectBase}/oauth2/idpresponse`;
+    useSchemaValidator();
+    const spKeys = samls.length > 0 ? await ensureSigningKey(path.join(options.dataDir, FEDERATION_KEYS_DIR), 'saml-sp', `${spEntityId} (local)`) : undefined;
+    const spFor = (p: StackIdentityProvider) => {
+      const signed = p.details.RequestSigningAlgorithm !== undefined;
+      return samlify.ServiceProvider({
+        entityID: spEntityId,
+        authnRequestsSigned: signed,
+        wantAssertionsSigned: true,
+        privateKey: spKeys!.key,
+        signingCert: spKeys!.cert,
+        nameIDFormat: [EMAIL_NAME_ID],
+        assertionConsumerService: [{ Binding: samlify.Constants.namespace.binding.post, Location: acs }],
+      });
+    };
+
+    const thread: IdpThread = await launched.start({
+      host,
+      users,
+      google: google && {
+        clientId: google.details.client_id,
+        clientSecret: googleSecret,
+        redirectUri: oidcRedirect,
+        scopes: google.details.authorize_scopes ?? 'openid email profile',
+      },
+      saml: samls.map((p) => ({
+        name: p.name,
+        spMetadata: spFor(p).getMetadata(),
+        emailAttribute: p.attributeMapping.email ?? 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+        groupsAttribute: Object.entries(p.attributeMapping).find(([k]) => k === 'custom:idp_groups')?.[1],
+        nameAttribute: p.attributeMapping.name,
+        wantAuthnRequestsSigned: p.details.RequestSigningAlgorithm !== undefined,
+        nameIdFormat: metadataNameIdFormat(p) ?? EMAIL_NAME_ID,
+      })),
+    });
     const rp = google && thread.google ? await googleRp(thread.google.issuer, google, googleSecret) : undefined;
     const sps = new Map<string, SamlSp>();
     for (const p of samls) {
@@ -283,14 +289,10 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     };
     return gateway;
   } catch (e) {
-    await thread.close();
+    // The thread, started or not (and whoever launched it), stops with the failed start.
+    await launched.close();
     throw e;
   }
-}
-
-/** Whether the local mode has a stand-in IdP for this provider's type. */
-function hasStandIn(p: Pick<StackIdentityProvider, 'type'>): boolean {
-  return p.type === 'Google' || p.type === 'SAML';
 }
 
 /** The NameIDFormat the stack's metadata file asks for (the local IdP keeps it), if any. */

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as samlify from 'samlify';
-import { generate } from 'selfsigned';
 import type { IdpThreadOptions, IdpUser } from './idp-protocol';
 import { autoPostPage, escapeHtml, loginPage, readForm } from './login-form';
 import { closeServer, samePassword } from './google-idp';
+import { ensureSigningKey, type SigningKey } from './idp-keys';
 import { useSchemaValidator } from './saml-validator';
 
 /**
@@ -13,7 +13,7 @@ import { useSchemaValidator } from './saml-validator';
  * the HTTP-Redirect binding (the AuthnRequest's signature checked against the pool's
  * metadata when the IdP wants signed requests), a sign-in form whose inputs are named
  * `username` and `password`, and a Response by HTTP-POST to the pool's ACS with the
- * assertion signed by a key made at start. NameID is the email (emailAddress format);
+ * assertion signed by a key kept in the data directory (idp-keys.ts). NameID is the email (emailAddress format);
  * attributes: the email, the display name and the groups, multi-valued.
  */
 
@@ -56,23 +56,25 @@ function withoutSloWarning<T>(make: () => T): T {
   }
 }
 
-export async function startSamlIdp(host: string, options: IdpThreadOptions['saml'][number], users: readonly IdpUser[]): Promise<RunningSamlIdp> {
+/** The signing key of the local IdP for the SAML provider `name`, kept in the data directory (idp-keys.ts). */
+export function samlIdpKey(keysDir: string, name: string): Promise<SigningKey> {
+  return ensureSigningKey(keysDir, `saml-idp-${encodeURIComponent(name)}`, `${name} local IdP (loopback only)`);
+}
+
+export async function startSamlIdp(host: string, options: IdpThreadOptions['saml'][number], users: readonly IdpUser[], pems: SigningKey): Promise<RunningSamlIdp> {
   useSchemaValidator();
   const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u]));
   const pending = new Map<string, PendingRequest>();
 
-  // Started before anything is awaited: the key is made on libuv's pool meanwhile.
-  const pemsMade = generate([{ name: 'commonName', value: `${options.name} local IdP (loopback only)` }], { keySize: 2048, algorithm: 'sha256' });
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => r.writeHead(503).end();
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
   const base = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const pems = await pemsMade;
   const entityId = `${base}/saml/metadata`;
   const ssoUrl = `${base}/saml/sso`;
   const idp = withoutSloWarning(() => samlify.IdentityProvider({
     entityID: entityId,
-    privateKey: pems.private,
+    privateKey: pems.key,
     signingCert: pems.cert,
     wantAuthnRequestsSigned: options.wantAuthnRequestsSigned,
     nameIDFormat: [options.nameIdFormat],

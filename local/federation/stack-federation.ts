@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { allResources, resourceKey, resourceReference, singleBlock, type TerraformResource } from '../../access/terraform-json';
 import { readStackJson, StackReadError, type LocalStack } from '../stack-reader';
+import { FEDERATION_KEYS_DIR } from './idp-keys';
+import type { IdpThreadPreparation } from './idp-protocol';
 
 /**
  * What federation runs, read from the synthesized stack (never from the config): each
@@ -130,4 +132,19 @@ function lambdaFunction(source: string, r: TerraformResource): StackLambdaFuncti
     environment: stringRecord(variables),
     timeoutSeconds: timeout,
   };
+}
+
+/** What the identity-provider thread loads for the stack's providers that have a local stand-in, before it starts them. */
+export function idpThreadPreparation(federation: StackFederation, dataDir: string): IdpThreadPreparation {
+  const providers = federation.providers.filter(hasStandIn);
+  return {
+    keysDir: path.join(dataDir, FEDERATION_KEYS_DIR),
+    google: providers.some((p) => p.type === 'Google'),
+    saml: providers.filter((p) => p.type === 'SAML').map((p) => p.name),
+  };
+}
+
+/** Whether the local mode has a stand-in IdP for this provider's type. */
+export function hasStandIn(p: Pick<StackIdentityProvider, 'type'>): boolean {
+  return p.type === 'Google' || p.type === 'SAML';
 }

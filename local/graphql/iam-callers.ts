@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import * as path from 'node:path';
 import type { AuthModel } from '../../access/auth-model';
 import { SigV4Error, type SigV4Problem, type SigV4Verifier } from '../credentials/sigv4';
 import type { StackAuthorizer } from '../iam/stack-authorizer';
@@ -12,7 +15,10 @@ import type { AppSyncIdentity, RequestCaller } from './request-executor';
  *
  * The policy evaluation runs at start for every role of the stack and every top-level field
  * (the grants are fixed for a running stack) and is handed to the auth model as `iamGrants`,
- * keyed by role ARN: a request costs a signature check and map lookups.
+ * keyed by role ARN: a request costs a signature check and map lookups. The grants are kept in
+ * the data directory's cache (`iam-grants.json`) under a digest of everything they follow from
+ * (the stack's IAM, the API ARN, the fields, the simulator's version and this evaluation's own
+ * code), so a later start of an unchanged stack reads them instead of running the simulator.
  */
 
 export interface IamCallerSupport {
@@ -23,8 +29,42 @@ export interface IamCallerSupport {
   readonly apiArn: string;
 }
 
-/** Role ARN -> the top-level `Type.field`s its policies allow `appsync:GraphQL` on. */
-export async function evaluateIamGrants(support: IamCallerSupport, topLevelFields: readonly string[]): Promise<Record<string, string[]>> {
+/** The kept grants' file below the cache directory. */
+const GRANTS_FILE = 'iam-grants.json';
+
+/** A digest of everything the grants follow from: a change to any of it makes the kept file stale. */
+function grantsKey(support: IamCallerSupport, topLevelFields: readonly string[]): string {
+  const hash = createHash('sha256').update(JSON.stringify({ iam: support.authorizer.iam, apiArn: support.apiArn, topLevelFields }));
+  // The evaluation's code: this module, the authorizer and evaluator, and the simulator's package.
+  const evaluator = require.resolve('../iam/evaluator');
+  const simulatorPackage = path.join(path.dirname(require.resolve('@cloud-copilot/iam-simulate')), '..', '..', 'package.json');
+  for (const file of [__filename, require.resolve('../iam/stack-authorizer'), evaluator, simulatorPackage]) hash.update(readFileSync(file));
+  return hash.digest('hex');
+}
+
+/**
+ * Role ARN -> the top-level `Type.field`s its policies allow `appsync:GraphQL` on: read from
+ * `cacheDir` when kept there for the same inputs, else evaluated (and kept there).
+ */
+export async function evaluateIamGrants(support: IamCallerSupport, topLevelFields: readonly string[], cacheDir?: string): Promise<Record<string, string[]>> {
+  if (!cacheDir) return evaluateGrants(support, topLevelFields);
+  const file = path.join(cacheDir, GRANTS_FILE);
+  const key = grantsKey(support, topLevelFields);
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; grants?: Record<string, string[]> };
+    if (kept.key === key && kept.grants) return kept.grants;
+  } catch {
+    // missing or unreadable: evaluated below
+  }
+  const grants = await evaluateGrants(support, topLevelFields);
+  mkdirSync(cacheDir, { recursive: true });
+  // Written beside, then renamed: a start never reads half a file.
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ key, grants }));
+  renameSync(`${file}.${process.pid}.tmp`, file);
+  return grants;
+}
+
+async function evaluateGrants(support: IamCallerSupport, topLevelFields: readonly string[]): Promise<Record<string, string[]>> {
   const grants: Record<string, string[]> = {};
   for (const role of support.authorizer.iam.roles) {
     const allowed: string[] = [];

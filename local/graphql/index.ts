@@ -57,6 +57,8 @@ export interface GraphqlEndpointOptions {
   readonly demoUsers?: readonly LocalDemoUser[];
   /** Where the local CA and server certificate live. @default '.local-data/tls' */
   readonly tlsDir?: string;
+  /** Where results computed from the stack are kept for the next start (the IAM grants). @default none: computed at every start */
+  readonly cacheDir?: string;
   /**
    * Browser origins of apps that may call the endpoint besides its own page (the web client's
    * loopback callback/logout origins, config.local.allowedOrigins). @default [] (the page only)
@@ -111,7 +113,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
   const modes = { defaultMode: stack.api.defaultMode, additionalModes: stack.api.additionalModes };
   const topLevel = createAuthModel(schema, modes).fields.filter((f) => f.topLevel).map((f) => `${f.typeName}.${f.fieldName}`);
   // IAM grants come from evaluating the stack's policies (keyed by role ARN), never from the config.
-  const authModel = createAuthModel(schema, { ...modes, iamGrants: options.iam ? await evaluateIamGrants(options.iam, topLevel) : {} });
+  const authModel = createAuthModel(schema, { ...modes, iamGrants: options.iam ? await evaluateIamGrants(options.iam, topLevel, options.cacheDir) : {} });
   const documents = createDocumentCache({ schema, introspection: stack.api.introspection });
   checkIssuer(options.userPool);
   const verifier = await createTokenVerifier(options.userPool);

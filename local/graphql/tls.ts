@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { generate } from 'selfsigned';
 
 /**
  * A local certificate authority and a server certificate for 127.0.0.1/localhost (and the extra
@@ -47,6 +46,9 @@ function checkExtraNames(names: readonly string[]): void {
 }
 
 async function createFiles(dir: string, extraNames: readonly string[]): Promise<void> {
+  // Loaded only to make certificates: most starts find them kept, and the library (@peculiar/x509) is slow to load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { generate } = require('selfsigned') as typeof import('selfsigned');
   const days = (n: number) => new Date(Date.now() + n * 86_400_000);
   const ca = await generate([{ name: 'commonName', value: 'content local mode CA (loopback only)' }], {
     keySize: 2048,

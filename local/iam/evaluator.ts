@@ -1,4 +1,4 @@
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import type { Simulation } from '@cloud-copilot/iam-simulate';
 import { LRUCache } from 'lru-cache';
 import type { NamedPolicy } from './stack-iam';
 
@@ -117,6 +117,17 @@ function cacheKey(r: IamRequest, policies: RequestPolicies): string {
   ].join(SEP);
 }
 
+let simulatorModule: typeof import('@cloud-copilot/iam-simulate') | undefined;
+/**
+ * The simulator, loaded at the first evaluation: a local start whose IAM grants are cached
+ * (local/graphql/iam-callers.ts) evaluates nothing until a signed request comes, and the library
+ * is a large part of the start's module loading.
+ */
+function simulator(): typeof import('@cloud-copilot/iam-simulate') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (simulatorModule ??= require('@cloud-copilot/iam-simulate') as typeof import('@cloud-copilot/iam-simulate'));
+}
+
 /**
  * Evaluates requests; decisions are cached by their whole input (policies are fixed for a
  * running stack, so an input always gets the same answer), which keeps a warm request cheap.
@@ -159,7 +170,7 @@ export class PolicyEvaluator {
         },
       },
     } as unknown as Simulation;
-    const result = await runSimulation(simulation, {});
+    const result = await simulator().runSimulation(simulation, {});
     if (result.resultType === 'error') {
       throw new PolicyEvaluationError(`IAM evaluation of ${request.action} on ${request.resource} failed: ${JSON.stringify(result.errors)}`);
     }

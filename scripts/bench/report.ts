@@ -52,7 +52,7 @@ function main(): void {
     oursOverSimulator: number;
     forgedSignatureAccepted: { local: boolean; simulator: boolean };
     memoryMb: { idleRss: number; afterLoadRss: number; peakRss: number };
-    startupSeconds: { firstNpmStartFreshClone: number; nodeStartMedian: number; nodeStartRuns: number[] };
+    startupSeconds: { firstNpmStartFreshClone: number; emptyDataDir: number; nodeStartMedian: number; nodeStartRuns: number[]; idps: string[]; idleRssMb: number };
     seconds: number;
     connections: number;
   }>('bench-endpoint.json');
@@ -88,7 +88,13 @@ function main(): void {
     { what: '`npm run synth`, nothing changed', value: `${spread(npmSynth)}; ${(npmSynth.median / app.median).toFixed(2)}× the app run`, goal: '≤ 1.3× the app run', met: npmSynth.median <= 1.3 * app.median },
     { what: '`npx cdktf synth` (cdktf-cli start-up included)', value: spread(cdktf), goal: '' },
     { what: 'first `npm start` in a fresh clone (after `npm ci`) to ready', value: s(endpoint.startupSeconds.firstNpmStartFreshClone), goal: '≤ 6 s', met: endpoint.startupSeconds.firstNpmStartFreshClone <= 6 },
-    { what: 'later starts (`node dist/local/start.js`) to ready, median of 3', value: `${s(endpoint.startupSeconds.nodeStartMedian)} (${endpoint.startupSeconds.nodeStartRuns.join(', ')})`, goal: '' },
+    {
+      what: `later starts (\`node dist/local/start.js\`, data dir kept) to ready with every IdP running (${endpoint.startupSeconds.idps.join(', ')}), median of ${endpoint.startupSeconds.nodeStartRuns.length}`,
+      value: `${s(endpoint.startupSeconds.nodeStartMedian)} (${endpoint.startupSeconds.nodeStartRuns.join(', ')}); idle RSS ${endpoint.startupSeconds.idleRssMb} MB`,
+      goal: '≤ 2 s',
+      met: endpoint.startupSeconds.nodeStartMedian <= 2,
+    },
+    { what: 'a start on an empty data directory (keys, tables, users, demo articles made) to ready', value: s(endpoint.startupSeconds.emptyDataDir), goal: '' },
     { what: `local: \`articles\`, 10 items from DynamoDB, full token check, ${endpoint.connections} connections`, value: load(ours), goal: 'p99 ≤ 5 ms', met: ours.p99ms <= 5 },
     { what: 'Amplify AppSync simulator: same schema, same 10-item page (VTL, from memory), same token', value: load(sim), goal: '' },
     { what: 'ours / simulator (articles req/s)', value: `${endpoint.oursOverSimulator}×`, goal: '≥ 5×', met: endpoint.oursOverSimulator >= 5 },
