@@ -41,6 +41,15 @@ function plan(root: string, env: string, outDir: string): SynthPlan {
   return { stackFile, app, out, fresh };
 }
 
+/**
+ * The app's environment. `SYNTH_BUNDLE=0`: local mode synthesizes only when a source changed,
+ * which is exactly when the synth bundle (constructs/synth-bundle.ts) is stale, and rebuilding
+ * it costs more than running the app's modules once (about 2.6 s against 1.1 s).
+ */
+function appEnv(p: SynthPlan): NodeJS.ProcessEnv {
+  return { ...process.env, CDKTF_OUTDIR: p.out, SYNTH_BUNDLE: '0' };
+}
+
 /** The app's run, checked: it has printed its own message above (a UserFacingError's alone, a bug's with its stack). */
 function checked(p: SynthPlan, env: string, status: number | null, signal: NodeJS.Signals | null): void {
   if (status !== 0) {
@@ -59,7 +68,7 @@ export function ensureSynthesized(root: string, env: string, outDir: string = pr
   const t0 = performance.now();
   const p = plan(root, env, outDir);
   if (p.fresh) return { stackFile: p.stackFile, synthesized: false, seconds: (performance.now() - t0) / 1000 };
-  const run = spawnSync(process.execPath, [p.app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: p.out }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = spawnSync(process.execPath, [p.app], { cwd: root, env: appEnv(p), stdio: ['ignore', 'inherit', 'inherit'] });
   checked(p, env, run.status, run.signal);
   return { stackFile: p.stackFile, synthesized: true, seconds: (performance.now() - t0) / 1000 };
 }
@@ -74,7 +83,7 @@ export function synthesizeInBackground(root: string, env: string, outDir: string
   const p = plan(root, env, outDir);
   const seconds = () => (performance.now() - t0) / 1000;
   if (p.fresh) return { stale: false, result: Promise.resolve({ stackFile: p.stackFile, synthesized: false, seconds: seconds() }) };
-  const child = spawn(process.execPath, [p.app], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: p.out }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [p.app], { cwd: root, env: appEnv(p), stdio: ['ignore', 'inherit', 'inherit'] });
   const result = new Promise<SynthResult>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (status, signal) => {
