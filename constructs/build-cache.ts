@@ -42,15 +42,14 @@ export function readCacheEntry(dir: string, kind: string, key: string, ext: stri
 }
 
 /**
- * Writes the entry atomically (`writeFileAtomic`) and says whether it could. A cache that cannot
+ * Writes the entry atomically (`writeFileAtomic`), or nothing when it cannot: a cache that cannot
  * be written (read-only checkout) costs speed, never a synth.
  */
-export function writeCacheEntry(dir: string, kind: string, key: string, ext: string, content: string | Uint8Array): boolean {
+export function writeCacheEntry(dir: string, kind: string, key: string, ext: string, content: string | Uint8Array): void {
   try {
     writeFileAtomic(cacheEntryPath(dir, kind, key, ext), content);
-    return true;
   } catch {
-    return false;
+    // Nothing to do: the next synth bundles again.
   }
 }
 

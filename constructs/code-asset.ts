@@ -60,8 +60,10 @@ const ARCHIVE_NAME = 'archive.zip';
  * deflating a bundled Lambda at level 9 costs a quarter of a second. The entry is
  * `zip/<key>/archive.zip`, keyed by everything the bytes depend on (each archive path and content,
  * the entry date, mode and level, fflate's version), and is itself the staged file the asset
- * copies: a zip is hashed once (the key) and stored once. When the cache cannot be written, the zip
- * is staged in the temp folder instead (`stageFile`).
+ * copies: a zip is built and stored once per content, never copied to a staging folder. Its bytes
+ * are still read on each synth: cdktf hashes the staged file for the asset's path, and
+ * StagedFileAsset compares it with the copy in the output. When the cache cannot be written, the
+ * zip is staged in the temp folder instead (`stageFile`).
  */
 export function cachedZipFile(files: Readonly<Record<string, string | Uint8Array>>, cacheDir: string = defaultBuildCacheDir()): string {
   const names = Object.keys(files).sort();

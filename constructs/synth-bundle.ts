@@ -4,7 +4,7 @@ import Module, { createRequire } from 'node:module';
 import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 import { repoRoot } from '../config/paths';
-import { writeFileAtomic } from './build-cache';
+import { packageVersion, writeFileAtomic } from './build-cache';
 
 /**
  * The synth bundle: the app (constructs/app.ts) with everything it imports, cdktf, constructs,
@@ -16,11 +16,15 @@ import { writeFileAtomic } from './build-cache';
  * scripts/transpile.js transpiles file by file.
  *
  * - Built by the synth itself (main.ts) when missing or stale: esbuild is loaded only then.
- * - Current when every file esbuild read (sources and node_modules files) and every source folder
- *   (a new file can change what an import resolves to) was last changed before the build started.
- *   The check is stat-only; the list travels in the bundle's last line, so a bundle and its list
- *   are written (atomically) together. ctime is compared too: npm stamps package files with a
- *   fixed mtime, while ctime is the time of install.
+ * - Current when it was built by this module's code (its build options: a hash of this file),
+ *   this esbuild version and this inputs-line format, and every file esbuild read (sources and
+ *   node_modules files, tsconfig.json, package.json) and every source folder and the root folder
+ *   (a new file can change what an import resolves to: a root config.ts would shadow config/)
+ *   still has the mtime, ctime and size it had right after the build. Equality, not an ordering
+ *   against the wall clock: a file system's clock (coarse timestamps, a server's clock) need not
+ *   agree with this process's. ctime is compared too: npm stamps package files with a fixed
+ *   mtime, while ctime is the time of install. The check is stat-only; the list travels in the
+ *   bundle's last line, so a bundle and its list are written (atomically) together.
  * - Not used (the app's modules run instead) where there are no sources to bundle (a copy of
  *   dist/ alone), when a module of dist/ is already loaded before main.js runs (a test's prelude that
  *   patches, say, dist/config/project.js must see its patch used), nor with `SYNTH_BUNDLE=0`
@@ -38,13 +42,29 @@ const CODE_CACHE_DIR = '.cache/code';
 /** Prefix of the bundle's last line: what it was built from (`BundleInputs`, JSON). */
 const INPUTS_LINE = '\n//# synth-bundle-inputs=';
 
-interface BundleInputs {
-  /** When esbuild started (ms since the epoch): every input must be older. */
-  readonly builtFrom: number;
-  /** Every file esbuild read, relative to the repository root. */
-  readonly files: readonly string[];
-  /** Every folder holding a source outside node_modules, relative to the repository root. */
-  readonly folders: readonly string[];
+/** The inputs line's format: a bundle whose line has another is stale. */
+const FORMAT = 2;
+/**
+ * An input changed less than this before the build started is stamped unknown (see `stampAfterBuild`):
+ * 2 s covers the coarsest file-system timestamps (FAT) and the kernel's coarse clock.
+ */
+const SETTLE_MS = 2000;
+
+/** An input's `[mtimeMs, ctimeMs, size]`, or null: unknown (missing, unreadable, or changed during the build). */
+type Stamp = readonly [number, number, number] | null;
+
+/** What a bundle was built by; any difference makes it stale. */
+interface Builder {
+  readonly format: number;
+  /** esbuild's installed version (read from its package.json: esbuild is not loaded). */
+  readonly esbuild: string;
+  /** SHA-256 of this module's own file: the build options are its code. */
+  readonly launcher: string;
+}
+
+interface BundleInputs extends Builder {
+  /** Every file esbuild read and every folder holding a source outside node_modules (and the root, `.`), relative to the repository root, with its stamp. */
+  readonly stamps: Readonly<Record<string, Stamp>>;
 }
 
 /**
@@ -91,24 +111,51 @@ function readBundle(file: string): string | undefined {
 function isCurrent(root: string, source: string): boolean {
   const at = source.lastIndexOf(INPUTS_LINE);
   if (at < 0) return false;
-  let inputs: BundleInputs;
   try {
-    inputs = JSON.parse(source.slice(at + INPUTS_LINE.length)) as BundleInputs;
+    const inputs = JSON.parse(source.slice(at + INPUTS_LINE.length)) as BundleInputs;
+    const own = builder();
+    if (inputs.format !== own.format || inputs.esbuild !== own.esbuild || inputs.launcher !== own.launcher) return false;
+    return Object.entries(inputs.stamps).every(([rel, then]) => {
+      const now = stampOf(root, rel);
+      return then !== null && now !== null && now.every((v, i) => v === then[i]);
+    });
   } catch {
+    // A line that is not this format's JSON, or esbuild not installed: build (and fail there, if so).
     return false;
   }
-  const older = (rel: string): boolean => {
+}
+
+function builder(): Builder {
+  return { format: FORMAT, esbuild: packageVersion('esbuild'), launcher: createHash('sha256').update(readFileSync(__filename)).digest('hex') };
+}
+
+/** The stamp of `rel` now; null when it is missing or cannot be stat'ed (EACCES, ELOOP): stale, never a crash. */
+function stampOf(root: string, rel: string): Stamp {
+  try {
     const st = statSync(join(root, rel), { throwIfNoEntry: false });
-    return st !== undefined && Math.max(st.mtimeMs, st.ctimeMs) < inputs.builtFrom;
-  };
-  return inputs.files.every(older) && inputs.folders.every(older);
+    return st === undefined ? null : [st.mtimeMs, st.ctimeMs, st.size];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The stamp of an input right after the build. esbuild's inputs are known only once it has read
+ * them, so an input edited during the build (after esbuild read it) would be stamped with its new
+ * state and its stale bundle used. An input changed shortly before the build started (or after:
+ * `startedAt` is this process's clock, the stamps the file system's) is therefore stamped unknown,
+ * and the next run builds again; it costs a second build only right after an edit.
+ */
+function stampAfterBuild(root: string, rel: string, startedAt: number): Stamp {
+  const stamp = stampOf(root, rel);
+  return stamp === null || Math.max(stamp[0], stamp[1]) >= startedAt - SETTLE_MS ? null : stamp;
 }
 
 /** Bundles the app with esbuild (loaded only here) and writes the bundle with its inputs line. */
 function buildBundle(root: string, file: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the bundle is stale
   const { buildSync } = require('esbuild') as typeof import('esbuild');
-  const builtFrom = Date.now();
+  const startedAt = Date.now();
   const result = buildSync({
     absWorkingDir: root,
     entryPoints: [ENTRY],
@@ -134,7 +181,9 @@ function buildBundle(root: string, file: string): string {
   });
   const files = Object.keys(result.metafile.inputs).sort();
   const folders = [...new Set(files.filter((f) => !f.split('/').includes('node_modules')).map((f) => dirname(f)))].sort();
-  const inputs: BundleInputs = { builtFrom, files: ['tsconfig.json', ...files], folders };
+  const stamps: Record<string, Stamp> = {};
+  for (const rel of ['tsconfig.json', 'package.json', ...files, '.', ...folders]) stamps[rel] = stampAfterBuild(root, rel, startedAt);
+  const inputs: BundleInputs = { ...builder(), stamps };
   const inputsJson = JSON.stringify(inputs).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const source = `${result.outputFiles[0].text}${INPUTS_LINE}${inputsJson}\n`;
   writeFileAtomic(file, source);
@@ -153,7 +202,7 @@ function compilerOptions(root: string): Record<string, unknown> {
  * compiled during it (functions compiled lazily included).
  */
 function runWithCodeCache(root: string, file: string, source: string): void {
-  // The bundle's build (its inputs line holds the build's start time and inputs) and length stand
+  // The bundle's build (its inputs line holds its builder and its inputs' stamps) and length stand
   // for its content: dist/synth.js is written only by buildBundle, whole. Hashing 3 MB would cost
   // more than the stat check.
   const inputsLine = source.slice(source.lastIndexOf(INPUTS_LINE));

@@ -4,8 +4,12 @@ import * as path from 'node:path';
 import { defaultStackPath } from './stack-reader';
 import { UserFacingError } from '../config/errors';
 
-/** What a synthesized stack is made from: a newer file here means the stack is stale. */
-const SOURCES = ['main.ts', 'schema.graphql', 'config', 'constructs', 'resolvers', 'lambdas', 'dist/main.js'];
+/**
+ * What a synthesized stack is made from: a newer file here means the stack is stale. The folders
+ * are main.ts's and constructs/app.ts's imports (access/, addresses/ included); package-lock.json
+ * stands for node_modules (cdktf, the provider, esbuild).
+ */
+const SOURCES = ['main.ts', 'schema.graphql', 'config', 'constructs', 'access', 'addresses', 'resolvers', 'lambdas', 'package-lock.json', 'dist/main.js'];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;

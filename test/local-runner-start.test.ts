@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../config';
@@ -204,6 +204,26 @@ describe('ensureSynthesized (what npm start runs before it starts)', () => {
       const second = ensureSynthesized(repoRoot(), config.local.environment, outDir);
       expect(second).toMatchObject({ stackFile: first.stackFile, synthesized: false });
       expect(statSync(second.stackFile).mtimeMs).toBe(written);
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+
+  test('synthesizes again when a file the app imports from access/ or addresses/, or package-lock.json, is newer', () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'ensure-synth-'));
+    try {
+      ensureSynthesized(repoRoot(), config.local.environment, outDir);
+      for (const rel of ['access/checks.ts', 'addresses/moved.ts', 'package-lock.json']) {
+        const file = path.join(repoRoot(), rel);
+        const { atime, mtime } = statSync(file);
+        // Newer than the stack: an hour ahead; set back afterwards.
+        utimesSync(file, atime, new Date(Date.now() + 3_600_000));
+        try {
+          expect({ rel, synthesized: ensureSynthesized(repoRoot(), config.local.environment, outDir).synthesized }).toEqual({ rel, synthesized: true });
+        } finally {
+          utimesSync(file, atime, mtime);
+        }
+      }
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
