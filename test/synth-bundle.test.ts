@@ -171,17 +171,19 @@ describe('the synth bundle', () => {
     await settle();
     // The build's clock an hour ahead of the file system's (a lagging or coarse file-system clock).
     const ahead = 'const realNow = Date.now; Date.now = () => realNow() + 3_600_000;';
-    const previous = bundleStamp();
+    const text = readFileSync(PROJECT(), 'utf8');
+    // An hour ago, in whole seconds: set again after the edit, it reads back exactly.
+    const past = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    utimesSync(PROJECT(), past, past);
+    // Stale (another format), so that this run builds under that clock.
+    const previous = editInputsLine((line) => line.replace(/"format":\d+/, '"format":1'));
     ok(synth('out-clock-ahead', {}, ahead));
     const stamp = bundleStamp();
-    // Built under that clock (the root's config.ts, removed just now, made the bundle stale).
     expect(stamp).not.toBe(previous);
-    const text = readFileSync(PROJECT(), 'utf8');
-    const before = statSync(PROJECT());
     try {
       // Another size; the mtime set back to what it was: only size and ctime tell.
       writeFileSync(PROJECT(), text.replace(GOOD_RULE, BAD_RULE));
-      utimesSync(PROJECT(), before.atime, before.mtime);
+      utimesSync(PROJECT(), past, past);
       const r = synth('out-clock-ahead-bad');
       expect(r.stderr).toContain(BAD_RULE_MESSAGE);
       expect(r.status).toBe(1);
@@ -209,6 +211,8 @@ describe('the synth bundle', () => {
         } };
       };`;
     try {
+      // Stale (another format), so that this run builds.
+      editInputsLine((line) => line.replace(/"format":\d+/, '"format":1'));
       ok(synth('out-edit-during', {}, editAfterBuild));
       expect(readFileSync(PROJECT(), 'utf8')).toContain(BAD_RULE);
       const r = synth('out-after-edit');
