@@ -55,13 +55,16 @@ export function writeCacheEntry(dir: string, kind: string, key: string, ext: str
 
 /**
  * Writes `path` through a temporary name beside it (this process's own) and a rename, creating
- * its folder: a concurrent synth reads the whole file or none. Throws what the file system throws.
+ * its folder: a concurrent synth reads the whole file or none. `mode` (e.g. 0o600 for a private
+ * key) is the file's from its creation, never wider meanwhile. Throws what the file system throws.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode?: number): void {
   const partial = join(dirname(path), `.${basename(path)}.${process.pid}`);
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(partial, content);
+    // A partial left by a crash of a process with this pid could have another mode: start afresh.
+    rmSync(partial, { force: true });
+    writeFileSync(partial, content, mode === undefined ? undefined : { mode });
     renameSync(partial, path);
   } catch (e) {
     rmSync(partial, { force: true });
@@ -69,31 +72,45 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   }
 }
 
-const versions = new Map<string, string>();
-
-/**
- * The installed version of a package (its package.json, found above its main file: some
- * packages do not export `./package.json`). Part of a cache key wherever the package's output is.
- */
-export function packageVersion(name: string): string {
-  let version = versions.get(name);
-  if (version === undefined) {
-    for (let dir = dirname(require.resolve(name)); ; dir = dirname(dir)) {
-      const manifest = readJson(join(dir, 'package.json'));
-      if (manifest?.name === name) {
-        version = String(manifest.version);
-        break;
-      }
-      if (dirname(dir) === dir) throw new Error(`no package.json of ${name} above ${require.resolve(name)}`);
-    }
-    versions.set(name, version);
-  }
-  return version;
+interface PackageManifest {
+  readonly name?: string;
+  readonly version?: string;
+  readonly dependencies?: Readonly<Record<string, string>>;
 }
 
-function readJson(path: string): { name?: string; version?: string } | undefined {
+const manifests = new Map<string, PackageManifest>();
+
+/**
+ * The installed package.json of a package (found above its main file: some packages do not
+ * export `./package.json`), resolved as a module in `from` would resolve it (a dependency's own
+ * dependency may be nested below it). @default resolved from this repository
+ */
+export function packageManifest(name: string, from?: string): PackageManifest {
+  const cacheKey = `${from ?? ''}\0${name}`;
+  let manifest = manifests.get(cacheKey);
+  if (manifest === undefined) {
+    const main = require.resolve(name, from === undefined ? undefined : { paths: [from] });
+    for (let dir = dirname(main); ; dir = dirname(dir)) {
+      const found = readJson(join(dir, 'package.json'));
+      if (found?.name === name) {
+        manifest = found;
+        break;
+      }
+      if (dirname(dir) === dir) throw new Error(`no package.json of ${name} above ${main}`);
+    }
+    manifests.set(cacheKey, manifest);
+  }
+  return manifest;
+}
+
+/** The installed version of a package (packageManifest). Part of a cache key wherever the package's output is. */
+export function packageVersion(name: string): string {
+  return String(packageManifest(name).version);
+}
+
+function readJson(path: string): PackageManifest | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+    return JSON.parse(readFileSync(path, 'utf8')) as PackageManifest;
   } catch {
     return undefined;
   }

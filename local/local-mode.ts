@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { type AwsPlane, AWS_PLANE_SUBDIRS, awsPlaneTlsNames, startAwsPlane } from './aws-plane';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './graphql';
-import { DEFAULT_DATA_DIR, LOCK_FILE, lockDataDir } from './data-lock';
+import { type DataLock, DEFAULT_DATA_DIR, LOCK_FILE, lockDataDir } from './data-lock';
 import { startDynamoDb, type DynamoDbEmulator } from './dynamodb';
 import { loopbackAppOrigins } from './loopback-guard';
 import { awsOutputs, localOutputs, type LocalOutputs } from './outputs';
@@ -25,6 +25,11 @@ export interface LocalModeOptions {
   readonly stackFile: string;
   /** Root of the local data: `cognito/`, `dynamodb/`, `tls/` below it. @default '.local-data' */
   readonly dataDir?: string;
+  /**
+   * The lock of `dataDir`, taken by the caller (`npm start` takes it before its IdP thread reads
+   * keys there); released with the local mode, or when the start fails. @default taken here
+   */
+  readonly lock?: DataLock;
   /** Wipe `dataDir` first. @default false */
   readonly reset?: boolean;
   /** 0 picks a free port. */
@@ -144,9 +149,16 @@ async function closeAll(parts: readonly { close(): Promise<void> }[]): Promise<v
  */
 export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
-  const stack = readLocalStack(options.stackFile);
-  const appOrigins = allowedAppOrigins(stack, options.allowedOrigins ?? []);
-  const lock = lockDataDir(dataDir);
+  let stack: LocalStack;
+  let appOrigins: string[];
+  try {
+    stack = readLocalStack(options.stackFile);
+    appOrigins = allowedAppOrigins(stack, options.allowedOrigins ?? []);
+  } catch (e) {
+    options.lock?.release();
+    throw e;
+  }
+  const lock = options.lock ?? lockDataDir(dataDir);
   // Released last, after every part has let go of its files.
   const started: { close(): Promise<void> }[] = [{ close: async () => lock.release() }];
   try {

@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { repoRoot } from '../config/paths';
-import { DEFAULT_DATA_DIR } from './data-lock';
-import { launchIdpThread } from './federation/idp-thread-client';
+import { DEFAULT_DATA_DIR, lockDataDir } from './data-lock';
+import { launchIdpThread, type LaunchedIdpThread } from './federation/idp-thread-client';
 import { idpThreadPreparation, readStackFederation } from './federation/stack-federation';
 import type { LocalMode } from './local-mode';
 import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs } from './outputs';
 import { readLocalStack } from './stack-reader';
+import { bucketVirtualHost } from './s3/virtual-host';
 import { synthesizeInBackground } from './synth-stack';
 import { parseCommandLine, reportError, UserFacingError } from '../config/errors';
 
@@ -75,6 +76,18 @@ function federatedUserLines(outputs: LocalOutputs): string[] {
   ];
 }
 
+/**
+ * The bucket's virtual-hosted address, when it has one: a bucket name with a dot has none (the
+ * S3 endpoint refuses such a Host; aws-amplify addresses it path-style).
+ */
+function virtualHostLine(outputs: LocalOutputs): string[] {
+  const bucket = outputs.Storage?.S3.bucket;
+  const custom = outputs.local.storageCustomEndpoint;
+  if (bucket === undefined || custom === undefined || bucketVirtualHost(bucket) === undefined) return [];
+  // customEndpoint is `localhost:<port>`: Amplify puts the bucket in front, as here.
+  return [`              https://${bucket}.${custom}   (virtual-hosted: aws-amplify Storage with options.customEndpoint = local.storageCustomEndpoint)`];
+}
+
 function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string, seconds: number, synthNote: string): void {
   const lines = [
     '',
@@ -87,9 +100,7 @@ function printReady(outputs: LocalOutputs, mode: LocalMode, outputsFile: string,
     `  DynamoDB    ${outputs.local.dynamodbEndpoint}${mode.seededArticles ? `   (seeded ${mode.seededArticles} demo articles)` : ''}`,
     ...(outputs.Auth.Cognito.identityPoolEndpoint ? [`  identity    ${outputs.Auth.Cognito.identityPoolEndpoint}   pool ${outputs.Auth.Cognito.identityPoolId}`] : []),
     ...(outputs.local.s3Endpoint ? [`  S3          ${outputs.local.s3Endpoint}/${outputs.Storage?.S3.bucket}   (path-style, https: trust ${outputs.local.caFile})`] : []),
-    ...(outputs.local.storageCustomEndpoint
-      ? [`              https://${outputs.Storage?.S3.bucket}.${outputs.local.storageCustomEndpoint}   (virtual-hosted: aws-amplify Storage with options.customEndpoint = local.storageCustomEndpoint)`]
-      : []),
+    ...virtualHostLine(outputs),
     `  outputs     ${outputsFile}   (aws-amplify config + demo users)`,
     '',
     `Demo users (local-only password: ${mode.userPool.demoPassword}):`,
@@ -147,7 +158,14 @@ async function main(): Promise<void> {
   };
   const synthesis = args.stack ? undefined : synthesizeInBackground(root, env);
   // A stale stack is synthesized in a child process: this thread loads the modules meanwhile.
-  const modules = synthesis?.stale ? localModeModules() : undefined;
+  let modules: ReturnType<typeof localModeModules> | undefined;
+  try {
+    modules = synthesis?.stale ? localModeModules() : undefined;
+  } catch (e) {
+    // Nothing awaits the synth then: stop its child, which would outlive this process.
+    synthesis?.cancel();
+    throw e;
+  }
   const synth = await synthesis?.result;
   const stackFile = args.stack ?? synth!.stackFile;
   const synthNote = !synth
@@ -157,18 +175,31 @@ async function main(): Promise<void> {
     : 'stack was current, not re-synthesized';
 
   const dataDir = args['data-dir'] ?? path.join(root, DEFAULT_DATA_DIR);
-  // The identity-provider thread before the modules (when the stack was current): its libraries
-  // (oidc-provider, samlify) and keys load while this thread loads the local mode's. Not with
-  // --reset, which wipes the keys' folder (under the data lock, inside startLocalMode, which then
-  // launches it).
-  const federation = readStackFederation(readLocalStack(stackFile));
-  const idpThread = args.reset || federation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(federation, dataDir));
-  const { startLocalMode, seedAuthor, stopEsbuild } = modules ?? localModeModules();
+  // The data lock first: the IdP thread reads (or makes) keys below the data directory, which
+  // another local mode may be using. startLocalMode takes over the lock (and releases it).
+  const lock = lockDataDir(dataDir);
+  let idpThread: LaunchedIdpThread | undefined;
+  let loaded: ReturnType<typeof localModeModules>;
+  try {
+    // The identity-provider thread before the modules (when the stack was current): its libraries
+    // (oidc-provider, samlify) and keys load while this thread loads the local mode's. Not with
+    // --reset, which wipes the keys' folder (inside startLocalMode, which then launches it).
+    const federation = readStackFederation(readLocalStack(stackFile));
+    idpThread = args.reset || federation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(federation, dataDir));
+    loaded = modules ?? localModeModules();
+  } catch (e) {
+    // Stopped before the lock goes: the thread may be writing keys.
+    await idpThread?.close().catch(() => undefined);
+    lock.release();
+    throw e;
+  }
+  const { startLocalMode, seedAuthor, stopEsbuild } = loaded;
 
   let stopOnFailure: ((reason: 'failure') => void) | undefined;
   const mode = await startLocalMode({
     stackFile,
     dataDir,
+    lock,
     idpThread,
     reset: args.reset,
     ports,

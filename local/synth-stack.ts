@@ -80,13 +80,17 @@ export function ensureSynthesized(root: string, env: string, outDir: string = pr
 /**
  * `ensureSynthesized` without blocking this thread: `stale` says at once whether the app runs
  * (in its own process), so `npm start` can load its modules meanwhile; `result` settles when
- * the stack is current.
+ * the stack is current; `cancel` stops the app and drops its result (no unhandled rejection).
  */
-export function synthesizeInBackground(root: string, env: string, outDir: string = process.env.CDKTF_OUTDIR ?? 'cdktf.out'): { readonly stale: boolean; readonly result: Promise<SynthResult> } {
+export function synthesizeInBackground(
+  root: string,
+  env: string,
+  outDir: string = process.env.CDKTF_OUTDIR ?? 'cdktf.out',
+): { readonly stale: boolean; readonly result: Promise<SynthResult>; cancel(): void } {
   const t0 = performance.now();
   const p = plan(root, env, outDir);
   const seconds = () => (performance.now() - t0) / 1000;
-  if (p.fresh) return { stale: false, result: Promise.resolve({ stackFile: p.stackFile, synthesized: false, seconds: seconds() }) };
+  if (p.fresh) return { stale: false, result: Promise.resolve({ stackFile: p.stackFile, synthesized: false, seconds: seconds() }), cancel: () => undefined };
   const child = spawn(process.execPath, [p.app], { cwd: root, env: appEnv(p), stdio: ['ignore', 'inherit', 'inherit'] });
   const result = new Promise<SynthResult>((resolve, reject) => {
     child.once('error', reject);
@@ -99,5 +103,13 @@ export function synthesizeInBackground(root: string, env: string, outDir: string
       }
     });
   });
-  return { stale: true, result };
+  return {
+    stale: true,
+    result,
+    // For a start that fails before it awaits the result: the app stops, its outcome is dropped.
+    cancel: () => {
+      result.catch(() => undefined);
+      child.kill();
+    },
+  };
 }

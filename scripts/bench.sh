@@ -47,7 +47,9 @@ hyperfine --warmup 1 --runs "$runs" --export-json .tmp/bench-synth.json \
   -n 'app: node dist/main.js' 'node dist/main.js' \
   -n 'app as its modules: SYNTH_BUNDLE=0 node dist/main.js' 'SYNTH_BUNDLE=0 node dist/main.js' \
   -n 'floor: node + require of the cdktf/provider modules synth loads' 'node scripts/bench/floor.js .tmp/synth-modules.json' \
-  -n 'npm run synth (nothing changed)' 'npm run --silent synth'
+  -n 'npm run synth (nothing changed)' 'npm run --silent synth' \
+  -n 'the synth script without npm: node scripts/transpile.js --run dist/main.js' 'node scripts/transpile.js --run dist/main.js' \
+  -n "npm's own start-up: npm --version" 'npm --version'
 echo "== npx cdktf synth (3 runs; cdktf-cli's own start-up included)"
 hyperfine --runs 3 --export-json .tmp/bench-cdktf-synth.json -n 'npx cdktf synth' "npx cdktf synth --output $out/cdktf-cli.out"
 

@@ -2,14 +2,15 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../config';
 import { repoRoot } from '../config/paths';
+import { lockDataDir } from '../local/data-lock';
 import type { LocalOutputs } from '../local/outputs';
 import { ensureSynthesized } from '../local/synth-stack';
-import { isListening } from './helpers/local-stack';
+import { isListening, synthesizeLocalStack } from './helpers/local-stack';
 
 const START = path.join(repoRoot(), 'dist', 'local', 'start.js');
 const config = loadConfig();
@@ -182,6 +183,53 @@ describe('npm start (dist/local/start.js)', () => {
       expect(await eventually(() => children.every((pid) => !alive(pid)), 10_000)).toBe(true);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  test('a second start on a data directory in use fails on the lock and leaves its federation keys alone', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'local-start-locked-'));
+    const dataDir = path.join(work, 'data');
+    // Key files the IdP thread would replace (unreadable ones), dated in the past.
+    const keys = path.join(dataDir, 'federation');
+    mkdirSync(keys, { recursive: true });
+    const pipe = path.join(keys, 'saml-idp-CorpSAML-cert.pem');
+    const names = ['google-idp', 'saml-idp-CorpSAML', 'saml-sp'].flatMap((k) => [`${k}-cert.pem`, `${k}-key.pem`]).filter((f) => f !== path.basename(pipe));
+    for (const f of names) {
+      writeFileSync(path.join(keys, f), `not a key: ${f}\n`);
+      utimesSync(path.join(keys, f), new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+    }
+    const before = names.map((f) => ({ f, bytes: readFileSync(path.join(keys, f), 'utf8'), mtimeMs: statSync(path.join(keys, f)).mtimeMs }));
+    // The SAML IdP's certificate is a named pipe: whoever reads it blocks in open() until this
+    // test opens it for writing, which (non-blocking) succeeds only while a reader waits. So a
+    // read of the keys is seen here, long before any key could be made and written.
+    execFileSync('mkfifo', [pipe]);
+    let keysRead = false;
+    const probe = setInterval(() => {
+      try {
+        const fd = openSync(pipe, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+        keysRead = true;
+        closeSync(fd);
+      } catch {
+        // ENXIO: nobody reads it
+      }
+    }, 5);
+    // The data directory in use: its lock held by a live process (this one), as by a first start.
+    const lock = lockDataDir(dataDir);
+    try {
+      const args = [START, '--stack', synthesizeLocalStack(), '--data-dir', dataDir, '--outputs', path.join(work, 'outputs.json'), '--port', '0', '--user-pool-port', '0', '--dynamodb-port', '0'];
+      const child = spawn(process.execPath, args, { cwd: repoRoot() });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      expect(await exitOf(child)).toBe(1);
+      expect(err).toContain(`${dataDir} is in use by another local mode (pid ${process.pid})`);
+      expect(keysRead).toBe(false);
+      expect(names.map((f) => ({ f, bytes: readFileSync(path.join(keys, f), 'utf8'), mtimeMs: statSync(path.join(keys, f)).mtimeMs }))).toEqual(before);
+      expect(readdirSync(keys).sort()).toEqual([...names, path.basename(pipe)].sort());
+      expect(existsSync(path.join(work, 'outputs.json'))).toBe(false);
+    } finally {
+      clearInterval(probe);
+      lock.release();
+      rmSync(work, { recursive: true, force: true });
     }
   });
 

@@ -13,6 +13,7 @@
  * `resolveField` rejects only with AppSyncJsCodeError (code AppSync would refuse to deploy) or
  * for a resolver naming an unknown data source; everything else is a field error.
  */
+import * as path from 'node:path';
 import { DynamoDbDataSource } from './data-sources/dynamodb';
 import { createSdkTransport } from './data-sources/dynamodb-sdk-transport';
 import type { DynamoDbTransport } from './data-sources/dynamodb-transport';
@@ -52,7 +53,7 @@ export function createAppSyncJsRuntime(options: AppSyncJsRuntimeOptions): AppSyn
     if (dataSources.has(config.name)) throw new Error(`Data source "${config.name}" is defined twice`);
     dataSources.set(config.name, createDataSource(config, options, credentials, dynamodb));
   }
-  const loader = new ModuleLoader(createUtilsModule(options.clock ?? Date.now), options.log ?? defaultLog);
+  const loader = new ModuleLoader(createUtilsModule(options.clock ?? Date.now), options.log ?? defaultLog, options.cacheDir && path.join(options.cacheDir, 'resolvers'));
   const env = Object.freeze({ ...options.env });
 
   const dataSource = (name: string, resolverName: string): DataSourceInvoker => {

@@ -9,10 +9,12 @@
  * separate context also means resolver code sees no Node globals (process, require, fetch,
  * timers), as in APPSYNC_JS, and cannot eval (fidelity, not security: node:vm is no sandbox, and
  * the bundles are the project's own code). Modules are cached by their code: a resolver call
- * after the first one only looks its module up.
+ * after the first one only looks its module up. Across starts, the checked CommonJS form is kept
+ * on disk (cjs-cache.ts), so a later start neither checks nor converts an unchanged bundle.
  */
 import { Script, createContext } from 'node:vm';
 import { transformSync } from 'esbuild';
+import { CjsCache } from './cjs-cache';
 import { AppSyncJsCodeError, checkAppSyncJsCode } from './code-checks';
 import type { UtilsModule } from './utils-module';
 
@@ -27,11 +29,16 @@ const CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 export class ModuleLoader {
   private readonly cache = new Map<string, ResolverModule>();
+  private readonly kept: CjsCache;
 
   constructor(
     private readonly utils: UtilsModule,
     private readonly log: (level: string, resolverName: string, args: unknown[]) => void,
-  ) {}
+    /** Where the checked CommonJS forms are kept between starts. @default not kept */
+    cacheDir?: string,
+  ) {
+    this.kept = new CjsCache(cacheDir);
+  }
 
   /**
    * The module of `code`, checked and loaded once per distinct code. Throws AppSyncJsCodeError.
@@ -40,14 +47,18 @@ export class ModuleLoader {
   load(resolverName: string, code: string): ResolverModule {
     const cached = this.cache.get(code);
     if (cached) return cached;
-    checkAppSyncJsCode(resolverName, code);
-    const loaded = this.evaluate(resolverName, code);
+    let cjs = this.kept.get(code);
+    if (cjs === undefined) {
+      checkAppSyncJsCode(resolverName, code);
+      cjs = transformSync(code, { format: 'cjs', loader: 'js', target: 'esnext', sourcefile: resolverName }).code;
+      this.kept.set(code, cjs);
+    }
+    const loaded = this.evaluate(resolverName, cjs);
     this.cache.set(code, loaded);
     return loaded;
   }
 
-  private evaluate(resolverName: string, code: string): ResolverModule {
-    const cjs = transformSync(code, { format: 'cjs', loader: 'js', target: 'esnext', sourcefile: resolverName }).code;
+  private evaluate(resolverName: string, cjs: string): ResolverModule {
     const sandboxConsole = Object.fromEntries(
       CONSOLE_LEVELS.map((level) => [level, (...args: unknown[]) => this.log(level, resolverName, args)]),
     );

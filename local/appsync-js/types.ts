@@ -45,6 +45,8 @@ export interface AppSyncJsRuntimeOptions {
   clock?: () => number;
   /** Receives resolver `console.*` output. @default host console, prefixed with the resolver name */
   log?: (level: string, resolverName: string, args: unknown[]) => void;
+  /** The local mode's cache folder: checked resolver code is kept in its `resolvers/` (cjs-cache.ts). @default none kept */
+  cacheDir?: string;
 }
 
 /** Caller identity as AppSync builds it (user pool: sub, issuer, username, claims, groups...). */

@@ -47,12 +47,21 @@ function threadScript(): string {
  */
 const EMULATOR_SEMI_SPACE_MB = 16;
 
+/** Whether the user set V8's semi-space minimum for the process themselves (node flag or NODE_OPTIONS). */
+function userSetSemiSpace(): boolean {
+  const flag = /--min[-_]semi[-_]space[-_]size\b/;
+  return process.execArgv.some((a) => flag.test(a)) || flag.test(process.env.NODE_OPTIONS ?? '');
+}
+
 /**
  * Starts the thread with its own young generation size. V8 takes `--min-semi-space-size` when an
  * isolate is created and the flag is process-wide: it is set for this thread and back to V8's
  * default (0: V8 chooses) once the thread runs, so isolates created later are not affected.
+ * When the user set that flag themselves (`node --min-semi-space-size=…` or NODE_OPTIONS), the
+ * thread is started without the tuning: resetting the flag to 0 would overwrite their setting.
  */
 function startWorker(options: EmulatorThreadOptions): Worker {
+  if (userSetSemiSpace()) return new Worker(threadScript(), { workerData: options });
   setFlagsFromString(`--min-semi-space-size=${EMULATOR_SEMI_SPACE_MB}`);
   const worker = new Worker(threadScript(), { workerData: options });
   const restore = () => setFlagsFromString('--min-semi-space-size=0');

@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../../constructs/build-cache';
 
 /**
  * The signing keys of the local federation (the SAML service provider's, each local SAML IdP's,
@@ -44,17 +45,12 @@ export function signingKeyProblem(dir: string, name: string, commonName: string,
   return undefined;
 }
 
-/** Writes next to the target, then renames: a reader never sees half a file. */
-function writeAtomically(file: string, text: string, mode: number): void {
-  const staging = `${file}.${process.pid}.tmp`;
-  writeFileSync(staging, text, { mode });
-  renameSync(staging, file);
-}
-
 /**
  * The kept signing key `name` (e.g. `saml-sp`, `google-idp`) when it is good for `commonName`
- * (signingKeyProblem), else a new one, written for the next start. The data directory is locked
- * by one local mode at a time (local/data-lock.ts), so nothing else writes here meanwhile.
+ * (signingKeyProblem), else a new one, written for the next start (atomically: a reader never
+ * sees half a file). The data directory is locked by one local mode at a time
+ * (local/data-lock.ts; `npm start` takes the lock before it launches the IdP thread), so nothing
+ * else writes here meanwhile.
  */
 export async function ensureSigningKey(dir: string, name: string, commonName: string): Promise<SigningKey> {
   const f = files(dir, name);
@@ -68,7 +64,7 @@ export async function ensureSigningKey(dir: string, name: string, commonName: st
     notAfterDate: new Date(Date.now() + VALID_DAYS * 86_400_000),
   });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeAtomically(f.key, made.private, 0o600);
-  writeAtomically(f.cert, made.cert, 0o644);
+  writeFileAtomic(f.key, made.private, 0o600);
+  writeFileAtomic(f.cert, made.cert, 0o644);
   return { key: made.private, cert: made.cert };
 }

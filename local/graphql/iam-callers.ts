@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import * as path from 'node:path';
 import type { AuthModel } from '../../access/auth-model';
+import { packageManifest, writeFileAtomic } from '../../constructs/build-cache';
 import { SigV4Error, type SigV4Problem, type SigV4Verifier } from '../credentials/sigv4';
 import type { StackAuthorizer } from '../iam/stack-authorizer';
 import type { AppSyncIdentity, RequestCaller } from './request-executor';
@@ -17,8 +18,12 @@ import type { AppSyncIdentity, RequestCaller } from './request-executor';
  * (the grants are fixed for a running stack) and is handed to the auth model as `iamGrants`,
  * keyed by role ARN: a request costs a signature check and map lookups. The grants are kept in
  * the data directory's cache (`iam-grants.json`) under a digest of everything they follow from
- * (the stack's IAM, the API ARN, the fields, the simulator's version and this evaluation's own
- * code), so a later start of an unchanged stack reads them instead of running the simulator.
+ * (the stack's IAM, the API ARN, the fields, the simulator's and its @cloud-copilot
+ * dependencies' versions, this evaluation's own code), so a later start of an unchanged stack
+ * reads them instead of running the simulator. The file decides authorization and anyone can
+ * edit it: it is used only when its shape is what this module writes (the stack's role ARNs, each
+ * with a list of the evaluated fields) and its digest matches its grants; else it is evaluated
+ * and written again.
  */
 
 export interface IamCallerSupport {
@@ -35,32 +40,57 @@ const GRANTS_FILE = 'iam-grants.json';
 /** A digest of everything the grants follow from: a change to any of it makes the kept file stale. */
 function grantsKey(support: IamCallerSupport, topLevelFields: readonly string[]): string {
   const hash = createHash('sha256').update(JSON.stringify({ iam: support.authorizer.iam, apiArn: support.apiArn, topLevelFields }));
-  // The evaluation's code: this module, the authorizer and evaluator, and the simulator's package.
-  const evaluator = require.resolve('../iam/evaluator');
-  const simulatorPackage = path.join(path.dirname(require.resolve('@cloud-copilot/iam-simulate')), '..', '..', 'package.json');
-  for (const file of [__filename, require.resolve('../iam/stack-authorizer'), evaluator, simulatorPackage]) hash.update(readFileSync(file));
+  // The evaluation's code: this module, the authorizer and evaluator, the simulator and the
+  // @cloud-copilot packages it evaluates with (its policy parser, its action and condition data).
+  for (const file of [__filename, require.resolve('../iam/stack-authorizer'), require.resolve('../iam/evaluator')]) hash.update(readFileSync(file));
+  const simulator = '@cloud-copilot/iam-simulate';
+  const from = path.dirname(require.resolve(simulator));
+  const manifest = packageManifest(simulator);
+  const own = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@cloud-copilot/')).sort();
+  hash.update(JSON.stringify([`${simulator}@${manifest.version}`, ...own.map((d) => `${d}@${packageManifest(d, from).version}`)]));
   return hash.digest('hex');
+}
+
+/** The digest a kept file carries over its key and grants: a hand edit of the grants breaks it. */
+function grantsDigest(key: string, grants: unknown): string {
+  return createHash('sha256').update(key).update('\0').update(JSON.stringify(grants)).digest('hex');
+}
+
+/**
+ * The kept grants, when the file is one this module wrote for these inputs: every key a role ARN
+ * of the stack, every value a list of the evaluated top-level fields, and its digest intact.
+ */
+function keptGrants(text: string, key: string, support: IamCallerSupport, topLevelFields: readonly string[]): Record<string, string[]> | undefined {
+  const kept = JSON.parse(text) as unknown;
+  if (typeof kept !== 'object' || kept === null) return undefined;
+  const { key: keptKey, grants, digest } = kept as { key?: unknown; grants?: unknown; digest?: unknown };
+  if (keptKey !== key || typeof grants !== 'object' || grants === null || Array.isArray(grants)) return undefined;
+  const roles = new Set(support.authorizer.iam.roles.map((r) => r.arn));
+  const fields = new Set(topLevelFields);
+  for (const [role, allowed] of Object.entries(grants)) {
+    if (!roles.has(role) || !Array.isArray(allowed) || !allowed.every((f) => typeof f === 'string' && fields.has(f))) return undefined;
+  }
+  if (digest !== grantsDigest(key, grants)) return undefined;
+  return grants as Record<string, string[]>;
 }
 
 /**
  * Role ARN -> the top-level `Type.field`s its policies allow `appsync:GraphQL` on: read from
- * `cacheDir` when kept there for the same inputs, else evaluated (and kept there).
+ * `cacheDir` when kept there for the same inputs (keptGrants), else evaluated (and kept there).
  */
 export async function evaluateIamGrants(support: IamCallerSupport, topLevelFields: readonly string[], cacheDir?: string): Promise<Record<string, string[]>> {
   if (!cacheDir) return evaluateGrants(support, topLevelFields);
   const file = path.join(cacheDir, GRANTS_FILE);
   const key = grantsKey(support, topLevelFields);
   try {
-    const kept = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; grants?: Record<string, string[]> };
-    if (kept.key === key && kept.grants) return kept.grants;
+    const kept = keptGrants(readFileSync(file, 'utf8'), key, support, topLevelFields);
+    if (kept) return kept;
   } catch {
     // missing or unreadable: evaluated below
   }
   const grants = await evaluateGrants(support, topLevelFields);
-  mkdirSync(cacheDir, { recursive: true });
-  // Written beside, then renamed: a start never reads half a file.
-  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ key, grants }));
-  renameSync(`${file}.${process.pid}.tmp`, file);
+  // Atomic: a start never reads half a file.
+  writeFileAtomic(file, JSON.stringify({ key, grants, digest: grantsDigest(key, grants) }));
   return grants;
 }
 

@@ -122,6 +122,7 @@ export async function startGraphqlEndpoint(options: GraphqlEndpointOptions): Pro
     dynamodb: options.dynamodb,
     httpEndpointOverrides: cognitoOverrides(stack, options.userPool.endpoint),
     env: { ...stack.api.environmentVariables },
+    cacheDir: options.cacheDir,
   });
   // Refuse code AppSync would refuse to deploy now, not at the first request that needs it.
   runtime.prepare(stack.resolvers);

@@ -9,6 +9,7 @@ import { accessDenied, errorXml, S3Error, sigV4Error, xmlEscape } from './errors
 import { ObjectStore, type StoredObject } from './object-store';
 import { keepConnectionsAlive, listen } from '../server-lifecycle';
 import { readBody, type BodyLimit } from '../http-body';
+import { bucketVirtualHost } from './virtual-host';
 
 /**
  * The content bucket over an S3-compatible HTTPS endpoint on loopback, path-style
@@ -56,15 +57,6 @@ export interface S3Endpoint {
   /** Admits more browser origins (the local page's). */
   allowOrigins(origins: Iterable<string>): void;
   close(): Promise<void>;
-}
-
-/**
- * The bucket's virtual host under `localhost` (`<bucket>.localhost`), which browsers resolve to
- * loopback by themselves (RFC 6761: no DNS, no hosts file) and the local certificate names.
- * Undefined for a bucket name with a dot: clients address those path-style (aws-amplify does).
- */
-export function bucketVirtualHost(bucket: string): string | undefined {
-  return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) ? `${bucket}.localhost` : undefined;
 }
 
 const MAX_KEY_BYTES = 1024;

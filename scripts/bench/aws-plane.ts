@@ -9,6 +9,8 @@ import { createInterface } from 'node:readline';
 import { repoPath } from '../../config/paths';
 import type { LocalOutputs } from '../../local/outputs';
 import { ensureLocalTls } from '../../local/graphql/tls';
+import { awsPlaneTlsNames } from '../../local/aws-plane';
+import { defaultStackPath, readLocalStack } from '../../local/stack-reader';
 import { LOCAL_DEMO_PASSWORD } from '../../local/user-pool';
 import { signIn } from '../../local/user-pool/sign-in';
 
@@ -95,9 +97,11 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   if (!process.env.BENCH_AWS_DIR) {
     // Make the local CA first, then measure in a child that trusts it (Node reads NODE_EXTRA_CA_CERTS at start only).
+    // With the names local mode asks for (the bucket's virtual host), or it would make a new CA.
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-aws-'));
     try {
-      const tls = await ensureLocalTls(path.join(dir, 'data', 'tls'));
+      const names = awsPlaneTlsNames(readLocalStack(repoPath(defaultStackPath('dev'))));
+      const tls = await ensureLocalTls(path.join(dir, 'data', 'tls'), console.warn, names);
       const again = spawn(process.execPath, [__filename], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caFile, BENCH_AWS_DIR: dir } });
       const code = await new Promise<number | null>((r) => again.on('exit', r));
       if (code !== 0) throw new Error(`bench child exited ${code}`);
