@@ -63,9 +63,19 @@ interface Builder {
 }
 
 interface BundleInputs extends Builder {
-  /** Every file esbuild read and every folder holding a source outside node_modules (and the root, `.`), relative to the repository root, with its stamp. */
+  /** Every file esbuild read and every folder holding a source outside node_modules, relative to the repository root, with its stamp. */
   readonly stamps: Readonly<Record<string, Stamp>>;
+  /**
+   * Root files that would take over an import of a top-level source folder (`config.ts` before
+   * `config/index.ts`), absent at the build. The root folder itself is no input: its time changes
+   * whenever local mode writes local-outputs.json or a run makes .tmp/, which would rebuild the
+   * bundle for nothing; the folders below it are inputs, so a new file in one of them is seen.
+   */
+  readonly absent: readonly string[];
 }
+
+/** The extensions esbuild tries, in its order, before a folder's index file (its default resolveExtensions). */
+const RESOLVE_EXTENSIONS = ['.tsx', '.ts', '.jsx', '.js', '.css', '.json'];
 
 /**
  * Runs the app as the synth bundle (building it first when it is stale) and returns true, or
@@ -115,10 +125,11 @@ function isCurrent(root: string, source: string): boolean {
     const inputs = JSON.parse(source.slice(at + INPUTS_LINE.length)) as BundleInputs;
     const own = builder();
     if (inputs.format !== own.format || inputs.esbuild !== own.esbuild || inputs.launcher !== own.launcher) return false;
-    return Object.entries(inputs.stamps).every(([rel, then]) => {
+    const unchanged = Object.entries(inputs.stamps).every(([rel, then]) => {
       const now = stampOf(root, rel);
       return then !== null && now !== null && now.every((v, i) => v === then[i]);
     });
+    return unchanged && inputs.absent.every((rel) => !existsSync(join(root, rel)));
   } catch {
     // A line that is not this format's JSON, or esbuild not installed: build (and fail there, if so).
     return false;
@@ -182,8 +193,10 @@ function buildBundle(root: string, file: string): string {
   const files = Object.keys(result.metafile.inputs).sort();
   const folders = [...new Set(files.filter((f) => !f.split('/').includes('node_modules')).map((f) => dirname(f)))].sort();
   const stamps: Record<string, Stamp> = {};
-  for (const rel of ['tsconfig.json', 'package.json', ...files, '.', ...folders]) stamps[rel] = stampAfterBuild(root, rel, startedAt);
-  const inputs: BundleInputs = { ...builder(), stamps };
+  for (const rel of ['tsconfig.json', 'package.json', ...files, ...folders]) stamps[rel] = stampAfterBuild(root, rel, startedAt);
+  const topFolders = [...new Set(folders.filter((f) => f !== '.').map((f) => f.split('/')[0]))];
+  const absent = topFolders.flatMap((f) => RESOLVE_EXTENSIONS.map((ext) => `${f}${ext}`)).filter((rel) => !existsSync(join(root, rel)));
+  const inputs: BundleInputs = { ...builder(), stamps, absent };
   const inputsJson = JSON.stringify(inputs).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const source = `${result.outputFiles[0].text}${INPUTS_LINE}${inputsJson}\n`;
   writeFileAtomic(file, source);

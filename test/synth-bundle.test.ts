@@ -156,7 +156,18 @@ describe('the synth bundle', () => {
     expect(cdktfModules(r.loaded).length).toBeGreaterThan(50);
   });
 
-  test('a new file in the root folder makes the bundle stale (a root config.ts shadows config/)', async () => {
+  test('a file written at the root by a run (local-outputs.json) leaves the bundle current', async () => {
+    const stamp = await currentBundle();
+    writeFileSync(join(dir, 'local-outputs.json'), '{}\n');
+    try {
+      ok(synth('out-root-output'));
+      expect(bundleStamp()).toBe(stamp);
+    } finally {
+      unlinkSync(join(dir, 'local-outputs.json'));
+    }
+  });
+
+  test('a root config.ts, which shadows config/, makes the bundle stale', async () => {
     const stamp = await currentBundle();
     writeFileSync(join(dir, 'config.ts'), "export * from './config/index';\n");
     try {
