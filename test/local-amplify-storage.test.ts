@@ -1,13 +1,13 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import * as path from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../config';
 import { ObjectStore } from '../local/s3/object-store';
+import { type AppServer, startAppServer } from './helpers/app-server';
 import { launchBrowser } from './helpers/browser';
 import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 import { seedPrivateObject, STORAGE_ALLOWED, type StorageCell, type StoragePlace } from './helpers/storage-personas';
@@ -30,7 +30,7 @@ const APP_PAGE = '<!doctype html><meta charset="utf-8"><title>storage app</title
 
 let stack: TestLocalStack;
 let browser: Browser;
-let appServer: Server;
+let appServer: AppServer | undefined;
 let appBundle: string;
 let appOrigin: string;
 
@@ -61,17 +61,6 @@ async function openApp(): Promise<App> {
   return app;
 }
 
-async function startAppServer(): Promise<string> {
-  appServer = createServer((req, res) => {
-    const p = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const [type, body] =
-      p === '/app.js' ? ['text/javascript', appBundle] : p === '/amplify_outputs.json' ? ['application/json', JSON.stringify(stack.outputs)] : ['text/html', APP_PAGE];
-    res.writeHead(200, { 'content-type': type }).end(body);
-  });
-  await new Promise<void>((resolve, reject) => appServer.once('error', reject).listen(0, '127.0.0.1', resolve));
-  return `http://localhost:${(appServer.address() as AddressInfo).port}`;
-}
-
 beforeAll(async () => {
   const bundling = build({
     entryPoints: [path.join(__dirname, 'helpers', 'amplify-storage-app.js')],
@@ -83,7 +72,8 @@ beforeAll(async () => {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   });
-  appOrigin = await startAppServer();
+  appServer = await startAppServer({ bundle: () => appBundle, outputs: () => stack.outputs, page: APP_PAGE });
+  appOrigin = appServer.origin;
   // The app's origin is admitted as a developer admits theirs (local.allowedOrigins).
   stack = await startLocalStack({ allowedOrigins: [...loadConfig().local.allowedOrigins, appOrigin] });
   appBundle = (await bundling).outputFiles[0].text;
@@ -94,7 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await closeStartedStacks();
-  await new Promise((resolve) => (appServer ? appServer.close(resolve) : resolve(undefined)));
+  await appServer?.close();
 });
 
 type Outcome<T> = { ok: T; error?: undefined } | { ok?: undefined; error: string; message?: string };

@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
 import { TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type AppServer, startAppServer } from './helpers/app-server';
 import { launchBrowser } from './helpers/browser';
 import { closeStartedStacks, startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
 
@@ -23,7 +22,7 @@ const APP_PAGE = '<!doctype html><meta charset="utf-8"><title>app</title><button
 let stack: TestLocalStack;
 let browser: Browser;
 let appBundle: string;
-let appServer: Server;
+let appServer: AppServer | undefined;
 let appOrigin: string;
 const contexts: BrowserContext[] = [];
 
@@ -44,18 +43,6 @@ function stackWithAppAt(origin: string): string {
   return file;
 }
 
-/** The app's dev server: the bundle, the local outputs (as amplify_outputs.json) and its one page. */
-async function startAppServer(): Promise<void> {
-  appServer = createServer((req, res) => {
-    const p = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const [type, body] =
-      p === '/app.js' ? ['text/javascript', appBundle] : p === '/amplify_outputs.json' ? ['application/json', JSON.stringify(stack.outputs)] : ['text/html', APP_PAGE];
-    res.writeHead(200, { 'content-type': type }).end(body);
-  });
-  await new Promise<void>((resolve, reject) => appServer.once('error', reject).listen(0, '127.0.0.1', resolve));
-  appOrigin = `http://localhost:${(appServer.address() as AddressInfo).port}`;
-}
-
 beforeAll(async () => {
   const bundling = build({
     entryPoints: [path.join(__dirname, 'helpers', 'amplify-redirect-app.js')],
@@ -67,7 +54,8 @@ beforeAll(async () => {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   });
-  await startAppServer();
+  appServer = await startAppServer({ bundle: () => appBundle, outputs: () => stack.outputs, page: APP_PAGE });
+  appOrigin = appServer.origin;
   stack = await startLocalStack({ stackFile: stackWithAppAt(appOrigin) });
   appBundle = (await bundling).outputFiles[0].text;
   await stopEsbuild(); // its service process would keep jest alive
@@ -78,7 +66,7 @@ afterAll(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
   await closeStartedStacks();
-  await new Promise((resolve) => (appServer ? appServer.close(resolve) : resolve(undefined)));
+  await appServer?.close();
 });
 
 /** A fresh browser profile (no managed-login session cookie from another test). */
