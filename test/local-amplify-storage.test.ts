@@ -2,12 +2,11 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import * as path from 'node:path';
-import { build, stop as stopEsbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../config';
 import { ObjectStore } from '../local/s3/object-store';
-import { type AppServer, startAppServer } from './helpers/app-server';
+import { stop as stopEsbuild } from 'esbuild';
+import { type AppServer, bundleBrowserApp, startAppServer } from './helpers/app-server';
 import { launchBrowser } from './helpers/browser';
 import { closeStartedStacks, startLocalStack, type TestLocalStack } from './helpers/local-stack';
 import { seedPrivateObject, STORAGE_ALLOWED, type StorageCell, type StoragePlace } from './helpers/storage-personas';
@@ -62,21 +61,12 @@ async function openApp(): Promise<App> {
 }
 
 beforeAll(async () => {
-  const bundling = build({
-    entryPoints: [path.join(__dirname, 'helpers', 'amplify-storage-app.js')],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2020',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
+  const bundling = bundleBrowserApp('amplify-storage-app.js');
   appServer = await startAppServer({ bundle: () => appBundle, outputs: () => stack.outputs, page: APP_PAGE });
   appOrigin = appServer.origin;
   // The app's origin is admitted as a developer admits theirs (local.allowedOrigins).
   stack = await startLocalStack({ allowedOrigins: [...loadConfig().local.allowedOrigins, appOrigin] });
-  appBundle = (await bundling).outputFiles[0].text;
+  appBundle = await bundling;
   await stopEsbuild(); // its service process would keep jest alive
   browser = await launchBrowser(stack);
 }, 180_000);

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { build, stop as stopEsbuild } from 'esbuild';
 import { TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type AppServer, startAppServer } from './helpers/app-server';
+import { stop as stopEsbuild } from 'esbuild';
+import { type AppServer, bundleBrowserApp, startAppServer } from './helpers/app-server';
 import { launchBrowser } from './helpers/browser';
 import { closeStartedStacks, startLocalStack, synthesizeLocalStack, type TestLocalStack } from './helpers/local-stack';
 
@@ -44,20 +44,11 @@ function stackWithAppAt(origin: string): string {
 }
 
 beforeAll(async () => {
-  const bundling = build({
-    entryPoints: [path.join(__dirname, 'helpers', 'amplify-redirect-app.js')],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2020',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
+  const bundling = bundleBrowserApp('amplify-redirect-app.js');
   appServer = await startAppServer({ bundle: () => appBundle, outputs: () => stack.outputs, page: APP_PAGE });
   appOrigin = appServer.origin;
   stack = await startLocalStack({ stackFile: stackWithAppAt(appOrigin) });
-  appBundle = (await bundling).outputFiles[0].text;
+  appBundle = await bundling;
   await stopEsbuild(); // its service process would keep jest alive
   browser = await launchBrowser(stack);
 }, 120_000);

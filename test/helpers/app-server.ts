@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,4 +32,23 @@ export async function startAppServer(files: AppFiles): Promise<AppServer> {
     origin: `http://localhost:${(server.address() as AddressInfo).port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * An app of test/helpers (e.g. `amplify-storage-app.js`, which imports aws-amplify unmodified)
+ * bundled for the browser, as the app's own build would. The caller stops esbuild's service
+ * (`stop()` from esbuild) once nothing else in the file uses it: it would keep jest alive.
+ */
+export async function bundleBrowserApp(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(__dirname, entry)],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
 }
