@@ -191,10 +191,11 @@ function buildBundle(root: string, file: string): string {
     charset: 'ascii',
   });
   const files = Object.keys(result.metafile.inputs).sort();
-  const folders = [...new Set(files.filter((f) => !f.split('/').includes('node_modules')).map((f) => dirname(f)))].sort();
+  // The root folder is never one (see BundleInputs.absent), even if a root file becomes an input.
+  const folders = [...new Set(files.filter((f) => !f.split('/').includes('node_modules')).map((f) => dirname(f)))].filter((f) => f !== '.').sort();
   const stamps: Record<string, Stamp> = {};
   for (const rel of ['tsconfig.json', 'package.json', ...files, ...folders]) stamps[rel] = stampAfterBuild(root, rel, startedAt);
-  const topFolders = [...new Set(folders.filter((f) => f !== '.').map((f) => f.split('/')[0]))];
+  const topFolders = [...new Set(folders.map((f) => f.split('/')[0]))];
   const absent = topFolders.flatMap((f) => RESOLVE_EXTENSIONS.map((ext) => `${f}${ext}`)).filter((rel) => !existsSync(join(root, rel)));
   const inputs: BundleInputs = { ...builder(), stamps, absent };
   const inputsJson = JSON.stringify(inputs).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

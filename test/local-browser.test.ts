@@ -47,12 +47,18 @@ async function matrixCell(page: Page, field: string): Promise<string | null> {
   }, field);
 }
 
-test('reader sees body denied, subscriber sees it returned', async () => {
+/** The local page in a new tab, its demo-user buttons shown; `failures` collects the page's uncaught errors. */
+async function openLocalPage(): Promise<{ page: Page; failures: string[] }> {
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('pageerror', (e) => failures.push(e.message));
   await page.goto(stack.graphql.pageUrl);
   await page.waitForSelector('#users button');
+  return { page, failures };
+}
+
+test('reader sees body denied, subscriber sees it returned', async () => {
+  const { page, failures } = await openLocalPage();
 
   const asReader = await signInAndRun(page, 'reader@example.com');
   expect(asReader.data.articles.items[0]).toEqual({ title: expect.any(String), body: null });
@@ -96,11 +102,7 @@ async function uploadFromPage(page: Page, prefix: string): Promise<string> {
 }
 
 test('the bucket view shows each persona its identity-pool role and what it may list, read and write', async () => {
-  const page = await context.newPage();
-  const failures: string[] = [];
-  page.on('pageerror', (e) => failures.push(e.message));
-  await page.goto(stack.graphql.pageUrl);
-  await page.waitForSelector('#users button');
+  const { page, failures } = await openLocalPage();
 
   const reader = await bucketView(page, 'reader@example.com');
   expect(reader.role).toMatch(/^arn:aws:sts::\d{12}:assumed-role\/content-dev-authenticated\/CognitoIdentityCredentials \(identity /);

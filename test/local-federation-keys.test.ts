@@ -1,14 +1,14 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ensureSigningKey, signingKeyProblem } from '../local/federation/idp-keys';
+import { removeTemporaryDirs, temporaryDir } from './helpers/temp-dirs';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'federation-keys-'));
+  dir = temporaryDir('federation-keys-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(removeTemporaryDirs);
 
 describe('the local federation signing keys, kept in the data directory', () => {
   test('made at the first start (key file 0600, certificate for the name), read back unchanged by the next', async () => {

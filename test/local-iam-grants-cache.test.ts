@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildAppSyncSchema } from '../access/appsync-schema';
 import { createAuthModel } from '../access/auth-model';
@@ -9,6 +8,7 @@ import { StackAuthorizer, type StackRequest } from '../local/iam/stack-authorize
 import { readStackIam } from '../local/iam/stack-iam';
 import { readLocalStack } from '../local/stack-reader';
 import { synthesizeLocalStack } from './helpers/local-stack';
+import { removeTemporaryDirs, temporaryDir } from './helpers/temp-dirs';
 
 /** The stack's IAM as the endpoint has it, with a count of the simulations the authorizer runs. */
 function support(): { support: IamCallerSupport; simulations: () => number } {
@@ -28,9 +28,9 @@ function support(): { support: IamCallerSupport; simulations: () => number } {
 const FIELDS = ['Query.articles', 'Query.article', 'Query.drafts', 'Mutation.createArticle'];
 let cacheDir: string;
 beforeEach(() => {
-  cacheDir = mkdtempSync(path.join(tmpdir(), 'iam-grants-cache-'));
+  cacheDir = temporaryDir('iam-grants-cache-');
 });
-afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
+afterEach(removeTemporaryDirs);
 
 describe('the IAM grants, kept for the next start', () => {
   test('a later start of the same stack reads the kept grants and simulates nothing; they equal a fresh evaluation', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../constructs/build-cache';
+import { packageVersion, writeFileAtomic } from '../../constructs/build-cache';
 
 /**
  * Resolver bundles in their CommonJS form (module-loader.ts), kept between local-mode starts in
@@ -19,8 +19,7 @@ const FORMAT = 'cjs-cache-1';
 let toolDigest: string | undefined;
 function tools(): string {
   toolDigest ??= createHash('sha256')
-    .update(`${FORMAT}\n`)
-    .update(readFileSync(require.resolve('esbuild/package.json')))
+    .update(`${FORMAT}\nesbuild@${packageVersion('esbuild')}\n`)
     .update(readFileSync(require.resolve('./code-checks')))
     .digest('hex');
   return toolDigest;
