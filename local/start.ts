@@ -1,3 +1,5 @@
+// First: graphql-js must load in production mode (see the module), before anything imports graphql.
+import './graphql/production-mode';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
