@@ -105,6 +105,11 @@ export interface FieldAuth {
 export interface AuthModel {
   /** May this caller read this field? Cheap: one map lookup plus a group test. */
   decide(typeName: string, fieldName: string, caller: Caller): AccessDecision;
+  /**
+   * `decide` for one field, looked up once: what a cached plan keeps (local/graphql/field-plans.ts).
+   * It still decides per caller at every call; nothing about any caller is kept in it.
+   */
+  deciderOf(typeName: string, fieldName: string): Decider;
   /** The precomputed protection of a field (undefined for a field the schema does not have). */
   fieldAuth(typeName: string, fieldName: string): FieldAuth | undefined;
   /** Every object type field of the schema, in schema order. */
@@ -253,7 +258,10 @@ function levelText(auth: FieldAuth): string {
   return `${auth.rule} directive ${auth.grants.map((g) => g.directive).join(' ')}`;
 }
 
-type Decider = (caller: Caller) => AccessDecision;
+const META_FIELD: AccessDecision = { allowed: true, reason: 'GraphQL meta field', rule: 'default' };
+
+/** One field's decision for any caller. */
+export type Decider = (caller: Caller) => AccessDecision;
 
 /**
  * What a field's decider depends on besides the API: its rule, its grants and, for a top-level
@@ -334,19 +342,20 @@ export function createAuthModel(schema: GraphQLSchema, api: ApiAuthConfig): Auth
     if (!decider) compiled.set(key, (decider = compileField(f, api)));
     deciders.get(f.typeName)!.set(f.fieldName, decider);
   }
+  /** Meta fields (__typename, __schema, __type) are not auth-checked per field by AppSync. */
+  const metaField: Decider = () => META_FIELD;
+  function deciderOf(typeName: string, fieldName: string): Decider {
+    const decider = deciders.get(typeName)?.get(fieldName);
+    if (decider) return decider;
+    if (isBuiltIn(fieldName) || isBuiltIn(typeName)) return metaField;
+    throw new Error(`${SCHEMA_FILE}: no field ${typeName}.${fieldName} in the schema`);
+  }
   return {
     api,
     schema,
     fields,
     fieldAuth: (typeName, fieldName) => byKey.get(`${typeName}.${fieldName}`),
-    decide(typeName, fieldName, caller) {
-      const decider = deciders.get(typeName)?.get(fieldName);
-      if (decider) return decider(caller);
-      // Meta fields (__typename, __schema, __type) are not auth-checked per field by AppSync.
-      if (isBuiltIn(fieldName) || isBuiltIn(typeName)) {
-        return { allowed: true, reason: 'GraphQL meta field', rule: 'default' };
-      }
-      throw new Error(`${SCHEMA_FILE}: no field ${typeName}.${fieldName} in the schema`);
-    },
+    decide: (typeName, fieldName, caller) => deciderOf(typeName, fieldName)(caller),
+    deciderOf,
   };
 }

@@ -6,7 +6,6 @@ import {
   getOperationAST,
   GraphQLError,
   GraphQLFieldResolver,
-  GraphQLObjectType,
   GraphQLResolveInfo,
   GraphQLSchema,
   locatedError,
@@ -17,6 +16,8 @@ import type { AuthModel, Caller } from '../../access/auth-model';
 import { AppSyncErrorJson, FieldErrorSignal, toAppSyncError, unauthorizedField } from './errors';
 import type { DocumentCache } from './document-cache';
 import { selectionSetOf, type Fragments } from './selection-set';
+import { createFieldPlans, type FieldPlan } from './field-plans';
+import { installArgumentFastPath } from './argument-values';
 import type { AppSyncFieldError, FieldContext, FieldResult, ResolverCode } from '../appsync-js/types';
 
 /**
@@ -117,23 +118,20 @@ interface RequestState {
   /** Errors a resolver appended (`util.appendError`) beside its data. */
   readonly appended: AppSyncErrorJson[];
   /**
-   * What each field of the document needs, by graphql-js's field node list (one per selected
-   * field, reused for every item of a list): the caller is fixed for the request, so a field of
-   * a 10-item list is decided once, not 10 times.
+   * Each field's plan (field-plans.ts, cached across requests) and this caller's decision on
+   * it, by graphql-js's field node list (one per selected field, reused for every item of a
+   * list): the caller is fixed for the request, so a field of a 10-item list is decided once,
+   * not 10 times.
    */
-  readonly plans: Map<readonly FieldNode[], FieldPlan>;
+  readonly decided: Map<readonly FieldNode[], DecidedField>;
   /** Resolver runs so far (for the resolver count limit). */
   resolverRuns: number;
 }
 
-/** The auth decision and resolver of one field for the request's caller. */
-interface FieldPlan {
-  readonly parentType: GraphQLObjectType;
-  readonly fieldName: string;
+/** A field's plan and the request's caller's decision on it (never kept beyond the request). */
+interface DecidedField {
+  readonly plan: FieldPlan;
   readonly allowed: boolean;
-  readonly resolver: ResolverCode | undefined;
-  /** Nested deeper than the query depth limit. */
-  readonly tooDeep: boolean;
 }
 
 export interface Executor {
@@ -141,17 +139,11 @@ export interface Executor {
 }
 
 export function createExecutor(options: ExecutorOptions): Executor {
-  // The auth model precompiles every field's decisions: asking it per field is a map lookup.
-  const { authModel } = options;
+  installArgumentFastPath();
   const depthLimit = options.queryDepthLimit ?? 0;
   const resolverLimit = options.resolverCountLimit ?? 10_000;
-
-  /** Nesting level of a field: `articles` 1, `articles.items` 2 (list indexes do not count). */
-  function depthOf(info: GraphQLResolveInfo): number {
-    let depth = 0;
-    for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) if (typeof p.key === 'string') depth++;
-    return depth;
-  }
+  // What follows from the document and schema alone is planned once per field of a cached document.
+  const plans = createFieldPlans({ authModel: options.authModel, resolvers: options.resolvers, depthLimit });
 
   async function runResolver(resolver: ResolverCode, source: unknown, args: Record<string, unknown>, state: RequestState, info: GraphQLResolveInfo) {
     const ctx = fieldContextOf(state.who, info.parentType.name, info.fieldName, {
@@ -172,32 +164,26 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return outcome.data;
   }
 
-  function planOf(state: RequestState, info: GraphQLResolveInfo): FieldPlan {
-    const known = state.plans.get(info.fieldNodes);
-    // The node list identifies the field; the type and name check keeps that an optimization only.
-    if (known !== undefined && known.parentType === info.parentType && known.fieldName === info.fieldName) return known;
-    const typeName = info.parentType.name;
-    const plan: FieldPlan = {
-      parentType: info.parentType,
-      fieldName: info.fieldName,
-      allowed: authModel.decide(typeName, info.fieldName, state.who.caller).allowed,
-      resolver: options.resolvers.get(`${typeName}.${info.fieldName}`),
-      // Once per field of the document (plans are per field), not per list item.
-      tooDeep: depthLimit > 0 && depthOf(info) > depthLimit,
-    };
-    state.plans.set(info.fieldNodes, plan);
-    return plan;
+  function decidedField(state: RequestState, info: GraphQLResolveInfo): DecidedField {
+    const known = state.decided.get(info.fieldNodes);
+    // The node list identifies the field; the parent type check keeps that an optimization only.
+    if (known !== undefined && known.plan.parentType === info.parentType) return known;
+    const plan = plans.planOf(info);
+    // The per-identity part, every request: this request's verified caller, never a cached answer.
+    const decided: DecidedField = { plan, allowed: plan.decide(state.who.caller).allowed };
+    state.decided.set(info.fieldNodes, decided);
+    return decided;
   }
 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
-    const plan = planOf(state, info);
+    const { plan, allowed } = decidedField(state, info);
     if (plan.tooDeep) {
       throw new FieldErrorSignal({
         message: `Query depth limit of ${depthLimit} reached: ${info.fieldName} is nested deeper.`,
         errorType: 'QueryDepthLimitReached',
       });
     }
-    if (!plan.allowed) {
+    if (!allowed) {
       // AppSync never runs the resolver of a denied field.
       throw unauthorizedField(info.parentType.name, info.fieldName);
     }
@@ -223,7 +209,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const message = 'Subscriptions are served over the real-time endpoint (<graphql url>/realtime), not over HTTP POST.';
         return { body: { data: null, errors: [toAppSyncError(new GraphQLError(message))] } };
       }
-      const state: RequestState = { who, appended: [], plans: new Map(), resolverRuns: 0 };
+      const state: RequestState = { who, appended: [], decided: new Map(), resolverRuns: 0 };
       const result = (await execute({
         schema: options.schema,
         document: prepared.document,
