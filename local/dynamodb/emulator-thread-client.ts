@@ -14,14 +14,22 @@ import {
   type WireRequest,
   type WireResponse,
 } from '../appsync-js/data-sources/dynamodb-transport';
-import type { EmulatorThreadOptions, FromEmulatorThread, ThreadError, ToEmulatorThread } from './thread-protocol';
+import type { EmulatorThreadOptions, FromEmulatorThread, ThreadCall, ThreadError, ThreadReply, ToEmulatorThread } from './thread-protocol';
 import { UserFacingError } from '../../config/errors';
 
 export interface EmulatorThread {
   /** The port its DynamoDB HTTP API listens on. */
   readonly port: number;
   readonly transport: DynamoDbTransport;
-  /** Closes the server and the store, then ends the thread. */
+  /**
+   * Messages so far that carried calls to the thread, and replies back (each may carry several):
+   * for tests, which check that calls sent together travel together.
+   */
+  readonly messages: { readonly calls: number; readonly replies: number };
+  /**
+   * Waits for the calls already sent to be answered (calls sent from now on fail), then closes
+   * the server and the store and ends the thread.
+   */
   close(): Promise<void>;
 }
 
@@ -86,30 +94,67 @@ function fromThreadError(error: ThreadError): Error {
 export function startEmulatorThread(options: EmulatorThreadOptions, onFailure: (err: Error) => void = () => undefined): Promise<EmulatorThread> {
   const worker = startWorker(options);
   const pending = new Map<number, { resolve: (answer: WireResponse) => void; reject: (err: Error) => void }>();
+  const messages = { calls: 0, replies: 0 };
   let nextId = 0;
   /** Why the thread cannot answer any more (set when it exits or fails). */
   let stopped: Error | undefined;
+  /** Set once close() starts: no new calls; it waits for `allAnswered` first. */
+  let closing: Promise<void> | undefined;
+  let allAnswered: (() => void) | undefined;
   let onClosed: ((error?: ThreadError) => void) | undefined;
   let ready = false;
+  /**
+   * Calls wait for the end of this turn of the event loop (`setImmediate`), then leave in one
+   * message: under load the endpoint reads several requests per turn, and each runs its resolver's
+   * DynamoDB call in it.
+   */
+  let queued: ThreadCall[] = [];
 
   const stop = (reason: Error) => {
     const first = !stopped;
     stopped ??= reason;
+    queued = [];
     for (const call of pending.values()) call.reject(stopped);
     pending.clear();
+    allAnswered?.();
     // Not when close() stopped it, nor before it was ready (start() rejects then).
-    if (first && ready && !onClosed) onFailure(stopped);
+    if (first && ready && !closing) onFailure(stopped);
+  };
+
+  const flush = () => {
+    if (queued.length === 0 || stopped) return;
+    const calls = queued;
+    queued = [];
+    messages.calls += 1;
+    worker.postMessage({ type: 'calls', calls } satisfies ToEmulatorThread);
   };
 
   const transport: DynamoDbTransport = {
     send(operation: DynamoDbOperation, input: WireRequest): Promise<WireResponse> {
       if (stopped) return Promise.reject(stopped);
+      if (closing) return Promise.reject(new Error('the DynamoDB emulator is closing'));
+      // Serialized before the call is registered: an input that cannot be sent (a BigInt, a cycle)
+      // fails this call alone and leaves nothing for close() to wait for.
+      let inputJson: string;
+      try {
+        inputJson = inputAsJson(operation, input);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       return new Promise((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'call', id, operation, input } satisfies ToEmulatorThread);
+        if (queued.push({ id, operation, inputJson }) === 1) setImmediate(flush);
       });
     },
+  };
+
+  const answered = (reply: ThreadReply) => {
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if ('error' in reply) waiting.reject(fromThreadError(reply.error));
+    else waiting.resolve(JSON.parse(reply.answerJson) as WireResponse);
   };
 
   return new Promise((resolve, reject) => {
@@ -117,20 +162,18 @@ export function startEmulatorThread(options: EmulatorThreadOptions, onFailure: (
       switch (message.type) {
         case 'ready':
           ready = true;
-          resolve({ port: message.port, transport, close });
+          resolve({ port: message.port, transport, messages, close });
           break;
         case 'failed':
           stop(fromThreadError(message.error));
           void worker.terminate();
           reject(fromThreadError(message.error));
           break;
-        case 'reply': {
-          const waiting = pending.get(message.id);
-          pending.delete(message.id);
-          if ('error' in message) waiting?.reject(fromThreadError(message.error));
-          else waiting?.resolve(JSON.parse(message.answerJson) as WireResponse);
+        case 'replies':
+          messages.replies += 1;
+          for (const reply of message.replies) answered(reply);
+          if (pending.size === 0) allAnswered?.();
           break;
-        }
         case 'closed':
           onClosed?.(message.error);
           break;
@@ -148,7 +191,16 @@ export function startEmulatorThread(options: EmulatorThreadOptions, onFailure: (
     });
   });
 
-  async function close(): Promise<void> {
+  function close(): Promise<void> {
+    closing ??= closeThread();
+    return closing;
+  }
+
+  async function closeThread(): Promise<void> {
+    if (stopped) return;
+    // The calls already sent are answered first (or fail with the thread, if it stops meanwhile).
+    flush();
+    if (pending.size > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
     if (stopped) return;
     const closed = new Promise<ThreadError | undefined>((resolve) => (onClosed = resolve));
     worker.postMessage({ type: 'close' } satisfies ToEmulatorThread);
@@ -156,5 +208,14 @@ export function startEmulatorThread(options: EmulatorThreadOptions, onFailure: (
     stop(new Error('the DynamoDB emulator is closed'));
     await worker.terminate();
     if (error) throw fromThreadError(error);
+  }
+}
+
+/** A call's input as JSON text, or an error that names the operation and why it cannot be sent. */
+function inputAsJson(operation: DynamoDbOperation, input: WireRequest): string {
+  try {
+    return JSON.stringify(input);
+  } catch (err) {
+    throw new Error(`a DynamoDB ${operation} request could not be sent to the emulator: its input is not JSON (${(err as Error).message})`);
   }
 }

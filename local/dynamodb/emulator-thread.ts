@@ -6,17 +6,18 @@
  * the GraphQL endpoint. On one thread the two add up; here the emulator uses the machine's
  * second core while the endpoint's thread goes on with other requests.
  *
- * Messages (see thread-protocol.ts): `call` → `reply` (answer or error), `close` → `closed`.
+ * Messages (see thread-protocol.ts): `calls` → `replies` (each call's answer or error, batched),
+ * `close` → `closed`.
  * The thread starts with EmulatorThreadOptions as its workerData and posts `ready` (or
  * `failed`) once its server listens.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DynamoDbServiceError } from '../appsync-js/data-sources/dynamodb-transport';
+import { DynamoDbServiceError, type DynamoDbTransport, type WireRequest } from '../appsync-js/data-sources/dynamodb-transport';
 import { guardRequests, LoopbackGuard, sendForbidden } from '../loopback-guard';
 import { closeServer, listen } from '../server-lifecycle';
 import { type DiskMirror, mirrorToDisk } from './disk-mirror';
 import { dynaliteWithTransport } from './in-process-transport';
-import type { EmulatorThreadOptions, FromEmulatorThread, ThreadError, ToEmulatorThread } from './thread-protocol';
+import type { EmulatorThreadOptions, FromEmulatorThread, ThreadCall, ThreadError, ThreadReply, ToEmulatorThread } from './thread-protocol';
 import { UserFacingError } from '../../config/errors';
 
 function toThreadError(err: unknown): ThreadError {
@@ -28,6 +29,31 @@ function toThreadError(err: unknown): ThreadError {
   }
   const e = err as { name?: unknown; message?: unknown; stack?: unknown };
   return { service: false, name: String(e?.name ?? 'Error'), message: String(e?.message ?? err), stack: typeof e?.stack === 'string' ? e.stack : undefined };
+}
+
+/** One call run against the store: its answer as JSON text; any failure rejects (for its reply alone). */
+async function answer(transport: DynamoDbTransport, call: ThreadCall): Promise<ThreadReply> {
+  const input = JSON.parse(call.inputJson) as WireRequest;
+  return { id: call.id, answerJson: JSON.stringify(await transport.send(call.operation, input)) };
+}
+
+/**
+ * Replies wait to be posted until the end of this turn of the thread's event loop
+ * (`setImmediate`): the calls of one message run side by side and finish in the same turn, so
+ * their replies leave in one message instead of one each.
+ */
+function replyBatcher(post: (message: FromEmulatorThread) => void): { add(reply: ThreadReply): void } {
+  let ready: ThreadReply[] = [];
+  const flush = () => {
+    const replies = ready;
+    ready = [];
+    post({ type: 'replies', replies });
+  };
+  return {
+    add(reply) {
+      if (ready.push(reply) === 1) setImmediate(flush);
+    },
+  };
 }
 
 async function main(port: NonNullable<typeof parentPort>, options: EmulatorThreadOptions): Promise<void> {
@@ -58,13 +84,10 @@ async function main(port: NonNullable<typeof parentPort>, options: EmulatorThrea
     post({ type: 'failed', error: toThreadError(err) });
     return;
   }
+  const replies = replyBatcher(post);
   port.on('message', (message: ToEmulatorThread) => {
-    if (message.type === 'call') {
-      const { id, operation, input } = message;
-      transport.send(operation, input).then(
-        (answer) => post({ type: 'reply', id, answerJson: JSON.stringify(answer) }),
-        (err: unknown) => post({ type: 'reply', id, error: toThreadError(err) }),
-      );
+    if (message.type === 'calls') {
+      for (const call of message.calls) answer(transport, call).then(replies.add, (err: unknown) => replies.add({ id: call.id, error: toThreadError(err) }));
     } else {
       // The server closes the store once its pending operations end; then the last writes reach the disk.
       closeServer(server)

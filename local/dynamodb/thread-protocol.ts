@@ -1,6 +1,6 @@
 /** The messages between the local mode and its DynamoDB emulator thread (emulator-thread.ts). */
 import type { ErrorParts } from '../../config/errors';
-import type { DynamoDbOperation, WireRequest } from '../appsync-js/data-sources/dynamodb-transport';
+import type { DynamoDbOperation } from '../appsync-js/data-sources/dynamodb-transport';
 
 /** The thread's workerData. */
 export interface EmulatorThreadOptions {
@@ -19,10 +19,15 @@ export type ThreadError =
   | { service: true; name: string; message: string; httpStatusCode: number; requestId?: string }
   | { service: false; name: string; message: string; stack?: string; userFacing?: ErrorParts };
 
+/**
+ * A call's input travels as JSON text, made when the call is sent: a request that cannot be
+ * serialized fails alone, then and there, instead of failing the whole message it would share
+ * (and JSON is what DynamoDB itself receives: what the SDK path sends, this sends).
+ */
 export interface ThreadCall {
   id: number;
   operation: DynamoDbOperation;
-  input: WireRequest;
+  inputJson: string;
 }
 /**
  * An answer travels as JSON text: the emulator's thread, which has time to spare, serializes it,
@@ -32,14 +37,15 @@ export interface ThreadCall {
 export type ThreadReply = { id: number; answerJson: string } | { id: number; error: ThreadError };
 
 /**
- * One message per call and per reply, sent at once. (Batching them per event-loop turn saved
- * wake-ups but held the first answers of a batch until the last was done: ~30% fewer
- * requests/s at 10 connections.)
+ * Calls and replies travel in batches: the calls sent in one turn of the endpoint's event loop
+ * go in one message, and the thread sends the replies that are ready together. Under load most
+ * of a message's cost is per message (posting, waking the other thread, dispatching), not per
+ * call; see emulator-thread-client.ts for when each side sends.
  */
-export type ToEmulatorThread = ({ type: 'call' } & ThreadCall) | { type: 'close' };
+export type ToEmulatorThread = { type: 'calls'; calls: ThreadCall[] } | { type: 'close' };
 
 export type FromEmulatorThread =
   | { type: 'ready'; port: number }
   | { type: 'failed'; error: ThreadError }
-  | ({ type: 'reply' } & ThreadReply)
+  | { type: 'replies'; replies: ThreadReply[] }
   | { type: 'closed'; error?: ThreadError };
