@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
-import { defaultBuildCacheDir, hashParts, packageVersion, readCacheEntry, writeCacheEntry } from './build-cache';
+import { defaultBuildCacheDir, ESBUILD_ENTRY, hashParts, packageVersion, readCacheEntry, writeCacheEntry } from './build-cache';
 
 /**
  * esbuild's `buildSync` (write: false) through the build cache (constructs/build-cache.ts).
@@ -18,7 +18,6 @@ import { defaultBuildCacheDir, hashParts, packageVersion, readCacheEntry, writeC
 
 /** Bump when the entry layout or what it records changes. */
 const CACHE_FORMAT = 'esbuild-1';
-const KIND = 'esbuild';
 /** The files esbuild consults while resolving and compiling a source folder. */
 const CONTEXT_FILES = ['tsconfig.json', 'jsconfig.json', 'package.json'];
 
@@ -57,12 +56,12 @@ export function cachedBuildSync(options: CachedBuildOptions, cacheDir: string = 
     metafile: result.metafile,
     ...inputsOf(cwd, Object.keys(result.metafile.inputs)),
   };
-  writeCacheEntry(cacheDir, KIND, key, '.json', JSON.stringify(fresh));
+  writeCacheEntry(cacheDir, ESBUILD_ENTRY, key, JSON.stringify(fresh));
   return { outputFiles: fresh.outputFiles, metafile: fresh.metafile };
 }
 
 function readEntry(cacheDir: string, key: string): Entry | undefined {
-  const raw = readCacheEntry(cacheDir, KIND, key, '.json');
+  const raw = readCacheEntry(cacheDir, ESBUILD_ENTRY, key);
   if (!raw) return undefined;
   try {
     return JSON.parse(raw.toString('utf8')) as Entry;

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { zipSync, type Zippable } from 'fflate';
 import { StagedFileAsset } from './staged-file-asset';
-import { cacheEntryPath, defaultBuildCacheDir, hashParts, packageVersion, writeFileAtomic } from './build-cache';
+import { cacheEntryPath, defaultBuildCacheDir, existingCacheEntry, hashParts, packageVersion, writeFileAtomic, ZIP_ENTRY } from './build-cache';
 
 /**
  * The date every zip entry carries. Zip stores local wall-clock fields and fflate reads them
@@ -52,8 +52,11 @@ export function deterministicZip(files: Readonly<Record<string, string | Uint8Ar
   return zipSync(entries);
 }
 
-/** The file name of every Lambda archive (cdktf names the asset after it: `assets/<id>/<hash>/archive.zip`). */
-const ARCHIVE_NAME = 'archive.zip';
+/**
+ * The file name of every Lambda archive (cdktf names the asset after it: `assets/<id>/<hash>/archive.zip`):
+ * the file of the build cache's zip entry, `zip/<key>/archive.zip`.
+ */
+const ARCHIVE_NAME = ZIP_ENTRY.ext.slice(1);
 
 /**
  * A file holding `deterministicZip(files)`, from the build cache (constructs/build-cache.ts):
@@ -68,8 +71,9 @@ const ARCHIVE_NAME = 'archive.zip';
 export function cachedZipFile(files: Readonly<Record<string, string | Uint8Array>>, cacheDir: string = defaultBuildCacheDir()): string {
   const names = Object.keys(files).sort();
   const key = hashParts(['zip-2', packageVersion('fflate'), ZIP_ENTRY_FIELDS, String(ZIP_ENTRY_MODE), String(ZIP_LEVEL), ...names.flatMap((n) => [n, files[n]])]);
-  const entry = cacheEntryPath(cacheDir, 'zip', key, `/${ARCHIVE_NAME}`);
-  if (existsSync(entry)) return entry;
+  const cached = existingCacheEntry(cacheDir, ZIP_ENTRY, key);
+  if (cached) return cached;
+  const entry = cacheEntryPath(cacheDir, ZIP_ENTRY, key);
   const zip = deterministicZip(files);
   try {
     writeFileAtomic(entry, zip);

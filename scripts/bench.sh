@@ -9,13 +9,15 @@
 #   3. server CPU of one SRP sign-in in the local user pool (scripts/bench/srp-sign-in.ts), and of
 #      one code + PKCE exchange at the managed login (scripts/bench/pkce-exchange.ts); into .tmp/bench-{srp,pkce}.json
 #   4. the local endpoint beside the Amplify AppSync simulator and a bare graphql-js server, first
-#      `npm start` in a fresh copy, start times, memory (autocannon; scripts/bench/run.ts)
+#      `npm start` in a fresh copy, start times, memory (autocannon at saturation, and `articles` at
+#      a fixed offered rate: scripts/bench/paced-load.ts; scripts/bench/run.ts)
 #   5. the AWS-credentials plane: S3 GetObject under policy evaluation, GetCredentialsForIdentity
 #      (scripts/bench/aws-plane.ts; into .tmp/bench-aws.json)
 #   6. scale: 0, 1,000 and 5,000 generated gated fields over 20 groups in a temp copy (scripts/bench/scale.ts)
 #   7. scripts/bench/report.ts merges the parts into .tmp/bench.json and prints figure vs goal;
 #      `npm run bench:readme` writes them into README.md.
-# Env: BENCH_SECONDS (default 10) per autocannon run, BENCH_SYNTH_RUNS (default 10), BENCH_SCALE_RUNS (3).
+# Env: BENCH_SECONDS (default 10) per load run, BENCH_RATE (default 1000) req/s offered in the
+# fixed-rate rows, BENCH_SYNTH_RUNS (default 10), BENCH_SCALE_RUNS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -12,7 +12,9 @@ export function copyProject(dest: string): void {
   const root = repoRoot();
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' });
   if (listed.status !== 0) throw new Error(`bench: \`git ls-files\` failed in ${root}: ${listed.stderr || listed.error}`);
-  for (const rel of listed.stdout.split('\0').filter(Boolean)) {
+  // `node_modules` is linked below; in a git worktree whose node_modules is itself a symlink, git
+  // lists that link as an untracked file (`node_modules/` in .gitignore matches folders only).
+  for (const rel of listed.stdout.split('\0').filter((r) => r && r !== 'node_modules')) {
     const to = path.join(dest, rel);
     mkdirSync(path.dirname(to), { recursive: true });
     try {

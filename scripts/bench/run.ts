@@ -8,17 +8,26 @@ import { signIn as signInToPool } from '../../local/user-pool/sign-in';
 import { copyProject } from './project-copy';
 import { startUntil, stop, stopAll } from './children';
 import { laterStarts } from './start-times';
+import { pacedLoad } from './paced-load';
+import { ARTICLES_P99_GOAL_MS } from './load-figures';
 import { reportError } from '../../config/errors';
 
 /**
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
  * the same query with the same data in the same run (scripts/bench/bare-server.ts).
  *   - startup: the first `npm start` in a fresh copy of the project (transpile + synth + start) and `node dist/local/start.js` to ready
- *   - autocannon, 10 connections, BENCH_SECONDS (default 10) each after BENCH_WARMUP_SECONDS
- *     (default 3) untimed: authorized `articles` (10 items from DynamoDB, published by an editor
- *     through the API first), a denied field, `me` (a resolver without a database), the bare server
+ *   - autocannon, 10 connections as fast as they go (saturation), BENCH_SECONDS (default 10) each
+ *     after BENCH_WARMUP_SECONDS (default 3) untimed: authorized `articles` (10 items from
+ *     DynamoDB, published by an editor through the API first), a denied field, `me` (a resolver
+ *     without a database), the bare server
+ *   - `articles` and the bare server again at a fixed offered rate, BENCH_RATE (default 1,000)
+ *     req/s over 10 connections, same durations (scripts/bench/paced-load.ts): the latency a
+ *     developer's app sees, without the queueing of saturation
  *   - RSS of the local-mode process (it runs user pool, DynamoDB and endpoint in one process)
  * Prints a table and writes .tmp/bench-endpoint.json (scripts/bench/report.ts merges it into .tmp/bench.json). Everything started here is stopped here.
+ * BENCH_ONLY=<ids> (comma-separated: startup, articles, articles-rate, simulator, drafts, me, bare,
+ * bare-rate) runs only those steps and writes .tmp/bench-endpoint-partial.json instead, which the
+ * report never reads: for trying one step without the whole bench.
  */
 
 interface AutocannonResult {
@@ -35,6 +44,11 @@ const autocannon = require('autocannon') as Autocannon;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 10;
+/** The offered rate (req/s) of the fixed-rate rows. */
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
+const STEPS = ['startup', 'articles', 'articles-rate', 'simulator', 'drafts', 'me', 'bare', 'bare-rate'];
+const runs = (step: string) => !ONLY || ONLY.has(step);
 const ROOT = repoPath('.');
 /** Later starts of the built app timed (after one on an empty data directory). */
 const LATER_STARTS = Number(process.env.BENCH_START_RUNS ?? 5);
@@ -109,52 +123,108 @@ async function publishArticles(outputs: LocalOutputs, url: string, count: number
   if ((await published()) !== count) throw new Error(`bench: expected ${count} published articles`);
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+/**
+ * CPU time (user + system, ms) a process has used so far (all its threads), or with `tid` one of
+ * its threads (`tid` = `pid`: the main thread, where the endpoint's JavaScript runs; DynamoDB and
+ * the IdPs have their own threads). From /proc (Linux; clock ticks of 10 ms).
+ */
+function cpuMs(pid: number, tid?: number): number {
+  const stat = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const fields = readFileSync(stat, 'utf8').replace(/^.*\) /, '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-/** The goal of issue 14 for ours: `articles` p99 ≤ 5 ms. */
-const ARTICLES_P99_GOAL_MS = 5;
+/** What the load generator saw in one run. */
+interface Measured {
+  reqPerSec: number;
+  p50ms: number;
+  p99ms: number;
+  requests: number;
+}
+/** One load of `seconds` against the request of a row; throws on any failed request. */
+type Drive = (seconds: number) => Promise<Measured>;
+
+interface Request {
+  url: string;
+  token: string | undefined;
+  query: string;
+}
+
+function requestOptions({ url, token, query }: Request) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = token;
+  return { url, method: 'POST', headers, body: JSON.stringify({ query }) };
+}
+
+/** autocannon: `CONNECTIONS` connections, each sending its next request as soon as the last is answered. */
+function saturating(name: string, request: Request): Drive {
+  return async (seconds) => {
+    const r = await autocannon({ ...requestOptions(request), connections: CONNECTIONS, duration: seconds });
+    if (r.non2xx || r.errors || r.timeouts) throw new Error(`bench ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+    return { reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total };
+  };
+}
+
+/** `RATE` requests per second, evenly spaced, over `CONNECTIONS` connections (scripts/bench/paced-load.ts). */
+function paced(name: string, request: Request): Drive {
+  return async (seconds) => {
+    const r = await pacedLoad({ ...requestOptions(request), rate: RATE, connections: CONNECTIONS, seconds });
+    if (r.failed) throw new Error(`bench ${name}: ${r.failed} of ${r.requests} requests failed or were not 2xx`);
+    return { reqPerSec: r.achievedPerSec, p50ms: r.p50ms, p99ms: r.p99ms, requests: r.requests };
+  };
+}
 
 /**
  * `runs` timed runs after one untimed: the figure is the run with the median p99, the others its
  * spread (p99Min–p99Max). serverCpuUs: the server process's CPU per request (all its threads;
- * unlike req/s and latency it hardly moves when other processes take the cores).
+ * unlike req/s and latency it hardly moves when other processes take the cores);
+ * mainThreadCpuUs: the part of it on the server's main thread.
  */
-async function load(name: string, url: string, token: string | undefined, query: string, server: ChildProcess, runs = 1) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = token;
-  const request = { url, method: 'POST', headers, body: JSON.stringify({ query }), connections: CONNECTIONS };
+async function load(id: string, name: string, drive: Drive, server: ChildProcess, runs = 1, offeredRate?: number) {
   // Untimed first: the numbers are for a warmed-up server (JIT-compiled, caches filled), as a developer's is.
-  await autocannon({ ...request, duration: WARMUP_SECONDS });
+  await drive(WARMUP_SECONDS);
+  const pid = server.pid!;
   const timed = [];
   for (let i = 0; i < runs; i++) {
-    const cpuBefore = cpuMs(server.pid!);
-    const r = await autocannon({ ...request, duration: SECONDS });
-    if (r.non2xx || r.errors || r.timeouts) throw new Error(`bench ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-    const serverCpuUs = Math.round(((cpuMs(server.pid!) - cpuBefore) * 1000) / Math.max(1, r.requests.total));
-    timed.push({ reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total, serverCpuUs, load: loadAverage() });
+    const cpuBefore = cpuMs(pid);
+    const mainBefore = cpuMs(pid, pid);
+    const r = await drive(SECONDS);
+    const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests));
+    timed.push({ ...r, serverCpuUs: perRequest(cpuMs(pid) - cpuBefore), mainThreadCpuUs: perRequest(cpuMs(pid, pid) - mainBefore), load: loadAverage() });
   }
   const byP99 = [...timed].sort((a, b) => a.p99ms - b.p99ms);
   const mid = byP99[Math.floor(byP99.length / 2)];
-  return { name, ...mid, p99MinMs: byP99[0].p99ms, p99MaxMs: byP99[byP99.length - 1].p99ms, runs: timed };
+  return { id, name, ...(offeredRate === undefined ? {} : { offeredRate }), ...mid, p99MinMs: byP99[0].p99ms, p99MaxMs: byP99[byP99.length - 1].p99ms, runs: timed };
+}
+type LoadRow = Awaited<ReturnType<typeof load>>;
+
+/** Startup as a new user has it, then the built app's starts. */
+async function startup(work: string) {
+  // `npm start` in a copy of the project as `npm ci` leaves it (no dist/, no cdktf.out/): transpile, synth, start.
+  const fresh = path.join(work, 'fresh-clone');
+  copyProject(fresh);
+  const npmStart = await startUntil('npm', ['start', '--', ...localModeArgs(path.join(work, 'npm'))], /^Ready in/, fresh);
+  await stop(npmStart.child);
+  // Then the built app's starts: one on an empty data directory, then later starts on it (scripts/bench/start-times.ts).
+  const [starts] = await laterStarts([ROOT], LATER_STARTS);
+  return {
+    firstNpmStartFreshClone: Number(npmStart.seconds.toFixed(2)),
+    emptyDataDir: Number(starts.emptyDataDir.toFixed(2)),
+    nodeStartMedian: Number(starts.laterMedian.toFixed(2)),
+    nodeStartRuns: starts.later.map((s) => Number(s.toFixed(2))),
+    idps: starts.idps,
+    idleRssMb: starts.idleRssMb,
+  };
 }
 
 async function main(): Promise<void> {
+  const unknown = [...(ONLY ?? [])].filter((x) => !STEPS.includes(x));
+  if (unknown.length) throw new Error(`bench: BENCH_ONLY names no step ${unknown.join(', ')} (steps: ${STEPS.join(', ')})`);
   const work = mkdtempSync(path.join(tmpdir(), 'bench-'));
   try {
-    // Startup as a new user has it: `npm start` in a copy of the project as `npm ci` leaves it
-    // (no dist/, no cdktf.out/): transpile, synth, start. Then repeated starts of the built app.
-    const fresh = path.join(work, 'fresh-clone');
-    copyProject(fresh);
-    const npmStart = await startUntil('npm', ['start', '--', ...localModeArgs(path.join(work, 'npm'))], /^Ready in/, fresh);
-    await stop(npmStart.child);
-    // Then the built app's starts: one on an empty data directory, then later starts on it (scripts/bench/start-times.ts).
-    const [starts] = await laterStarts([ROOT], LATER_STARTS);
+    const startupSeconds = runs('startup') ? await startup(work) : undefined;
 
     const local = await startUntil(process.execPath, ['dist/local/start.js', ...localModeArgs(path.join(work, 'load'))], /^Ready in/, ROOT);
     const outputs = JSON.parse(readFileSync(path.join(work, 'load', 'outputs.json'), 'utf8')) as LocalOutputs;
@@ -191,48 +261,55 @@ async function main(): Promise<void> {
       simulator: !(await post(simUrl, forged, AUTHORIZED).catch(() => ({ errors: [{ errorType: 'HTTP' }] }))).errors,
     };
 
-    const results = [
-      // The one with a latency goal: 3 timed runs, the median beside the goal.
-      await load('local: articles (authorized, 10 items)', url, token, AUTHORIZED, local.child, 3),
-      await load('Amplify AppSync simulator: articles (authorized, 10 items, VTL + Lambda data source from memory)', simUrl, token, AUTHORIZED, sim.child),
-      await load('local: drafts (denied field)', url, token, DENIED, local.child),
-      await load('local: me (authorized, NONE data source)', url, token, NO_DATABASE, local.child),
-      await load('bare graphql-js: articles (same data)', bareUrl, undefined, AUTHORIZED, bare.child),
+    const articles: Request = { url, token, query: AUTHORIZED };
+    const bareArticles: Request = { url: bareUrl, token: undefined, query: AUTHORIZED };
+    const rows: [string, () => Promise<LoadRow>][] = [
+      // The ones with a latency goal: 3 timed runs, the median beside the goal.
+      ['articles', () => load('articles', 'local: articles (authorized, 10 items)', saturating('articles', articles), local.child, 3)],
+      ['articles-rate', () => load('articles-rate', `local: articles at ${RATE} req/s offered (authorized, 10 items)`, paced('articles-rate', articles), local.child, 3, RATE)],
+      ['simulator', () => load('simulator', 'Amplify AppSync simulator: articles (authorized, 10 items, VTL + Lambda data source from memory)', saturating('simulator', { ...articles, url: simUrl }), sim.child)],
+      ['drafts', () => load('drafts', 'local: drafts (denied field)', saturating('drafts', { url, token, query: DENIED }), local.child)],
+      ['me', () => load('me', 'local: me (authorized, NONE data source)', saturating('me', { url, token, query: NO_DATABASE }), local.child)],
+      ['bare', () => load('bare', 'bare graphql-js: articles (same data)', saturating('bare', bareArticles), bare.child)],
+      ['bare-rate', () => load('bare-rate', `bare graphql-js: articles at ${RATE} req/s offered (same data)`, paced('bare-rate', bareArticles), bare.child, 1, RATE)],
     ];
+    const results: LoadRow[] = [];
+    for (const [step, row] of rows) if (runs(step)) results.push(await row());
+    const byId = (id: string) => results.find((r) => r.id === id);
     const loaded = rssMb(local.child.pid!);
     await stop(sim.child);
     await stop(bare.child);
     await stop(local.child);
 
+    const [ours, simulator] = [byId('articles'), byId('simulator')];
     const report = {
       connections: CONNECTIONS,
       seconds: SECONDS,
       warmupSeconds: WARMUP_SECONDS,
+      rate: RATE,
       results,
-      oursOverSimulator: Number((results[0].reqPerSec / results[1].reqPerSec).toFixed(2)),
+      oursOverSimulator: ours && simulator ? Number((ours.reqPerSec / simulator.reqPerSec).toFixed(2)) : undefined,
       forgedSignatureAccepted: forgedAccepted,
       memoryMb: { idleRss: idle.rss, afterLoadRss: loaded.rss, peakRss: loaded.peak },
-      startupSeconds: {
-        firstNpmStartFreshClone: Number(npmStart.seconds.toFixed(2)),
-        emptyDataDir: Number(starts.emptyDataDir.toFixed(2)),
-        nodeStartMedian: Number(starts.laterMedian.toFixed(2)),
-        nodeStartRuns: starts.later.map((s) => Number(s.toFixed(2))),
-        idps: starts.idps,
-        idleRssMb: starts.idleRssMb,
-      },
+      startupSeconds,
     };
     console.log(`\nLocal endpoint bench (${CONNECTIONS} connections, ${SECONDS} s each after ${WARMUP_SECONDS} s untimed)`);
     for (const r of results) {
       const spreadText = r.runs.length > 1 ? ` (${r.p99MinMs}–${r.p99MaxMs}, median of ${r.runs.length} runs)` : '';
-      console.log(`  ${r.name.padEnd(42)} ${String(r.reqPerSec).padStart(7)} req/s   p50 ${r.p50ms} ms   p99 ${r.p99ms} ms${spreadText}   server CPU ${r.serverCpuUs} µs/request   load ${r.load}`);
+      console.log(`  ${r.name.padEnd(42)} ${String(r.reqPerSec).padStart(7)} req/s   p50 ${r.p50ms} ms   p99 ${r.p99ms} ms${spreadText}   server CPU ${r.serverCpuUs} µs/request (main thread ${r.mainThreadCpuUs})   load ${r.load}`);
     }
-    const ours = results[0];
-    console.log(`  local articles p99 ${ours.p99ms} ms   goal p99 ≤ ${ARTICLES_P99_GOAL_MS} ms: ${ours.p99ms <= ARTICLES_P99_GOAL_MS ? 'met' : 'NOT MET'}`);
-    console.log(`  ours / simulator: ${report.oursOverSimulator}x (goal ≥ 5x: ${report.oursOverSimulator >= 5 ? 'met' : 'NOT MET'}); a token with a forged signature: local ${forgedAccepted.local ? 'ACCEPTED' : 'refused'}, simulator ${forgedAccepted.simulator ? 'accepted' : 'refused'}`);
+    for (const r of [ours, byId('articles-rate')]) {
+      if (r) console.log(`  ${r.name}: p99 ${r.p99ms} ms   goal p99 ≤ ${ARTICLES_P99_GOAL_MS} ms: ${r.p99ms <= ARTICLES_P99_GOAL_MS ? 'met' : 'NOT MET'}`);
+    }
+    if (report.oursOverSimulator !== undefined) console.log(`  ours / simulator: ${report.oursOverSimulator}x (goal ≥ 5x: ${report.oursOverSimulator >= 5 ? 'met' : 'NOT MET'})`);
+    console.log(`  a token with a forged signature: local ${forgedAccepted.local ? 'ACCEPTED' : 'refused'}, simulator ${forgedAccepted.simulator ? 'accepted' : 'refused'}`);
     console.log(`  memory (local mode, one process): ${idle.rss} MB idle, ${loaded.rss} MB after load, peak ${loaded.peak} MB`);
-    console.log(`  start to ready: first npm start in a fresh clone ${report.startupSeconds.firstNpmStartFreshClone} s (transpile + synth + start); node dist/local/start.js on an empty data dir ${report.startupSeconds.emptyDataDir} s, later starts median ${report.startupSeconds.nodeStartMedian} s (${report.startupSeconds.nodeStartRuns.join(', ')}; goal ≤ 2 s) with IdPs ${report.startupSeconds.idps.join(', ')} running, idle RSS ${report.startupSeconds.idleRssMb} MB`);
+    if (startupSeconds) console.log(`  start to ready: first npm start in a fresh clone ${startupSeconds.firstNpmStartFreshClone} s (transpile + synth + start); node dist/local/start.js on an empty data dir ${startupSeconds.emptyDataDir} s, later starts median ${startupSeconds.nodeStartMedian} s (${startupSeconds.nodeStartRuns.join(', ')}; goal ≤ 2 s) with IdPs ${startupSeconds.idps.join(', ')} running, idle RSS ${startupSeconds.idleRssMb} MB`);
     mkdirSync(repoPath('.tmp'), { recursive: true });
-    writeFileSync(repoPath('.tmp/bench-endpoint.json'), `${JSON.stringify(report, null, 2)}\n`);
+    // A partial run (BENCH_ONLY) never stands in for the whole one the report merges.
+    const out = ONLY ? '.tmp/bench-endpoint-partial.json' : '.tmp/bench-endpoint.json';
+    writeFileSync(repoPath(out), `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`written: ${out}`);
   } finally {
     stopAll();
     rmSync(work, { recursive: true, force: true });
