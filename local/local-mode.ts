@@ -17,6 +17,7 @@ import { FEDERATION_KEYS_DIR } from './federation/idp-keys';
 import { launchIdpThread, type LaunchedIdpThread } from './federation/idp-thread-client';
 import type { FederationGateway as StackFederationGateway } from './federation';
 import { LOCAL_DEMO_PASSWORD } from './user-pool';
+import { prepareStartKeys } from './start-keys';
 import { UserFacingError } from '../config/errors';
 
 
@@ -164,6 +165,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   try {
     if (options.reset) wipeDataDir(dataDir);
     const stackFederation = readStackFederation(stack);
+    prepareStartKeys(stack, stackFederation, dataDir);
     const preTokenHook = options.preTokenHook ?? createPreTokenHook({ stack, federation: stackFederation });
     let gateway: StackFederationGateway | undefined;
     // The IdP thread goes first: its libraries and keys load while everything below starts.
