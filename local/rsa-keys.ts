@@ -1,6 +1,5 @@
 import { generateKeyPair } from 'node:crypto';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 
 /**
  * New RSA-2048 keys for the files a start keeps its signing keys in (the identity pool's OpenID
@@ -18,17 +17,17 @@ export interface RsaKeyPem {
   readonly publicKey: string;
 }
 
-const generate = promisify(generateKeyPair);
-
 /** Keys started by `prepareRsaKey`, by the absolute path of the file each is for, until taken. */
 const prepared = new Map<string, Promise<RsaKeyPem>>();
 
 function make(): Promise<RsaKeyPem> {
-  return generate('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
+  return new Promise((resolve, reject) =>
+    generateKeyPair(
+      'rsa',
+      { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } },
+      (error, publicKey, privateKey) => (error ? reject(error) : resolve({ publicKey, privateKey })),
+    ),
+  );
 }
 
 /** Starts making the key for `file` (once: a second call for it while the first is untaken does nothing). */
