@@ -165,6 +165,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   try {
     if (options.reset) wipeDataDir(dataDir);
     const stackFederation = readStackFederation(stack);
+    // The RSA keys a first start makes: on libuv's pool beside everything below.
     prepareStartKeys(stack, stackFederation, dataDir);
     const preTokenHook = options.preTokenHook ?? createPreTokenHook({ stack, federation: stackFederation });
     let gateway: StackFederationGateway | undefined;

@@ -9,7 +9,6 @@ import type { LocalMode } from './local-mode';
 import { curlExample, LOCAL_OUTPUTS_FILE, type LocalOutputs, writeLocalOutputs } from './outputs';
 import { readLocalStack } from './stack-reader';
 import { bucketVirtualHost } from './s3/virtual-host';
-import { prepareStartKeys } from './start-keys';
 import { synthesizeInBackground } from './synth-stack';
 import { parseCommandLine, reportError, UserFacingError } from '../config/errors';
 
@@ -182,13 +181,10 @@ async function main(): Promise<void> {
   let idpThread: LaunchedIdpThread | undefined;
   let loaded: ReturnType<typeof localModeModules>;
   try {
-    const stack = readLocalStack(stackFile);
-    const federation = readStackFederation(stack);
-    // The RSA keys a first start makes: on libuv's pool while the modules load below.
-    prepareStartKeys(stack, federation, dataDir);
     // The identity-provider thread before the modules (when the stack was current): its libraries
     // (oidc-provider, samlify) and keys load while this thread loads the local mode's. Not with
     // --reset, which wipes the keys' folder (inside startLocalMode, which then launches it).
+    const federation = readStackFederation(readLocalStack(stackFile));
     idpThread = args.reset || federation.providers.length === 0 ? undefined : launchIdpThread(idpThreadPreparation(federation, dataDir));
     loaded = modules ?? localModeModules();
   } catch (e) {
