@@ -4,6 +4,7 @@ import { SigV4Verifier } from './credentials/sigv4';
 import { StackAuthorizer } from './iam/stack-authorizer';
 import { readStackIam, type StackIam } from './iam/stack-iam';
 import { startIdentityPool, type IdentityPoolEmulator } from './identity-pool';
+import { IDENTITY_POOL_DIR } from './identity-pool/openid-token';
 import { ensureLocalTls } from './graphql/tls';
 import type { IamCallerOutput } from './outputs';
 import { ObjectStore } from './s3/object-store';
@@ -56,7 +57,7 @@ export function awsPlaneTlsNames(stack: Pick<LocalStack, 'source'>, iam: StackIa
 }
 
 /** Folders the plane keeps below the data dir (for --reset). */
-export const AWS_PLANE_SUBDIRS = ['identity-pool', 's3'];
+export const AWS_PLANE_SUBDIRS = [IDENTITY_POOL_DIR, 's3'];
 
 export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
   const iam = readStackIam(o.stack.source);
@@ -69,7 +70,7 @@ export async function startAwsPlane(o: AwsPlaneOptions): Promise<AwsPlane> {
         groups: o.stack.userPool.groups,
         userPool: o.userPool,
         credentials,
-        dataDir: path.join(o.dataDir, 'identity-pool'),
+        dataDir: path.join(o.dataDir, IDENTITY_POOL_DIR),
         stackSource: o.stack.source,
         allowedOrigins: o.allowedOrigins,
         host: o.host,

@@ -17,6 +17,7 @@ import { FEDERATION_KEYS_DIR } from './federation/idp-keys';
 import { launchIdpThread, type LaunchedIdpThread } from './federation/idp-thread-client';
 import type { FederationGateway as StackFederationGateway } from './federation';
 import { LOCAL_DEMO_PASSWORD } from './user-pool';
+import { prepareStartKeys } from './start-keys';
 import { UserFacingError } from '../config/errors';
 
 
@@ -164,6 +165,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   try {
     if (options.reset) wipeDataDir(dataDir);
     const stackFederation = readStackFederation(stack);
+    // The RSA keys a first start makes: on libuv's pool beside everything below.
+    prepareStartKeys(stack, stackFederation, dataDir);
     const preTokenHook = options.preTokenHook ?? createPreTokenHook({ stack, federation: stackFederation });
     let gateway: StackFederationGateway | undefined;
     // The IdP thread goes first: its libraries and keys load while everything below starts.
@@ -173,8 +176,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const federation =
       options.federation ??
       defaultFederation(stack, stackFederation, dataDir, options.federatedUsers ?? [], idpThread, (g) => (gateway = g));
-    // allSettled: when one part fails, the other has finished starting and can be stopped.
-    const [pool, db] = await Promise.allSettled([
+    const tlsDir = path.join(dataDir, 'tls');
+    // allSettled: when one part fails, the others have finished starting and can be stopped. The
+    // TLS files last: a first start makes them (loading their library on this thread) while the
+    // user pool and DynamoDB start; the first request names the bucket's virtual host too (awsPlaneTlsNames).
+    const [pool, db, tls] = await Promise.allSettled([
       startUserPool({
         stack,
         dataDir: path.join(dataDir, 'cognito'),
@@ -185,18 +191,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         preTokenHook,
       }),
       startDynamoDb({ stack, dataDir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host: HOST, onFailure: options.onFailure }),
+      ensureLocalTls(tlsDir, console.warn, awsPlaneTlsNames(stack)),
     ]);
     for (const r of [pool, db]) if (r.status === 'fulfilled') started.push(r.value);
     if (pool.status === 'rejected') throw pool.reason;
     if (db.status === 'rejected') throw db.reason;
+    if (tls.status === 'rejected') throw tls.reason;
     const userPool = pool.value;
     const dynamodb = db.value;
-    const tlsDir = path.join(dataDir, 'tls');
     const managedLogin = await startManagedLogin({
       stack,
       userPool,
-      // The first certificate request names the bucket's virtual host too (awsPlaneTlsNames).
-      tls: await ensureLocalTls(tlsDir, console.warn, awsPlaneTlsNames(stack)),
+      tls: tls.value,
       host: HOST,
       port: options.ports.managedLogin ?? 0,
       allowedOrigins: appOrigins,
@@ -211,7 +217,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       dataDir,
       host: HOST,
       ports: { identityPool: options.ports.identityPool ?? 0, s3: options.ports.s3 ?? 0 },
-      tlsDir: path.join(dataDir, 'tls'),
+      tlsDir,
       allowedOrigins: appOrigins,
     });
     started.push(aws);
@@ -240,7 +246,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       // Resolvers reach dynalite's thread by messages: no SDK or HTTP per call (the HTTP endpoint stays for the CLI).
       dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, transport: dynamodb.transport },
       demoUsers,
-      tlsDir: path.join(dataDir, 'tls'),
+      tlsDir,
       cacheDir: path.join(dataDir, CACHE_DIR),
       allowedOrigins: appOrigins,
       iam: aws.iam.api && { sigv4: aws.sigv4, authorizer: aws.authorizer, region: stack.region, apiArn: aws.iam.api.arn },

@@ -1,10 +1,13 @@
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isIP, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { ensureLocalTls, tlsProblem } from '../local/graphql/tls';
 
-/** The local certificate's extra loopback names (the content bucket's `<bucket>.localhost`). */
+/** The local certificate's keys (ECDSA P-256) and names (with the content bucket's `<bucket>.localhost`). */
 
 let dir: string;
 beforeEach(() => {
@@ -13,6 +16,50 @@ beforeEach(() => {
 afterEach(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
 
 const certOf = (pem: string) => new X509Certificate(pem);
+
+/** Connects to `port` by TLS as a client trusting `ca` alone and checking the certificate for `name`. */
+async function handshake(port: number, ca: Buffer, name: string): Promise<tls.PeerCertificate> {
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port,
+    servername: isIP(name) ? undefined : name,
+    ca,
+    checkServerIdentity: (_host, cert) => tls.checkServerIdentity(name, cert),
+  });
+  try {
+    await once(socket, 'secureConnect');
+    return socket.getPeerCertificate();
+  } finally {
+    socket.destroy();
+  }
+}
+
+test('the CA and the server certificate are ECDSA P-256; a TLS client trusting ca.pem alone reaches every name and no other', async () => {
+  const bucketHost = 'content-dev-assets-local.localhost';
+  const made = await ensureLocalTls(dir, () => undefined, [bucketHost]);
+  const ca = certOf(readFileSync(made.caFile, 'utf8'));
+  const cert = certOf(made.cert);
+  for (const c of [ca, cert]) {
+    expect([c.publicKey.asymmetricKeyType, c.publicKey.asymmetricKeyDetails?.namedCurve]).toEqual(['ec', 'prime256v1']);
+  }
+  expect(cert.checkPrivateKey(createPrivateKey(made.key))).toBe(true);
+  expect(cert.checkIssued(ca) && cert.verify(ca.publicKey)).toBe(true);
+  expect(statSync(path.join(dir, 'key.pem')).mode & 0o777).toBe(0o600);
+
+  const server = tls.createServer({ key: made.key, cert: made.cert }, (s) => s.end());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const caPem = readFileSync(made.caFile);
+    for (const name of ['localhost', '127.0.0.1', bucketHost]) {
+      expect((await handshake(port, caPem, name)).asn1Curve).toBe('prime256v1');
+    }
+    await expect(handshake(port, caPem, 'other.localhost')).rejects.toThrow(/does not match certificate's altnames/);
+  } finally {
+    server.close();
+  }
+});
 
 test('extra names are in the certificate; a later call without them keeps it', async () => {
   const tls = await ensureLocalTls(dir, () => undefined, ['content-dev-assets-local.localhost']);

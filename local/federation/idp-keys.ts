@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../constructs/build-cache';
+import { newRsaKey, prepareRsaKey } from '../rsa-keys';
 
 /**
  * The signing keys of the local federation (the SAML service provider's, each local SAML IdP's,
@@ -22,6 +23,8 @@ export interface SigningKey {
 
 /** Below the data directory. */
 export const FEDERATION_KEYS_DIR = 'federation';
+/** The SAML service provider's key (the managed login's side of a SAML sign-in). */
+export const SAML_SP_KEY = 'saml-sp';
 const VALID_DAYS = 397;
 /** A certificate closer than this to its end is replaced. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
@@ -46,6 +49,15 @@ export function signingKeyProblem(dir: string, name: string, commonName: string,
 }
 
 /**
+ * Starts making the key `name` (local/rsa-keys.ts) when `dir` has no files for it yet (a first
+ * start): ensureSigningKey then takes it. A kept key that turns out unusable is made then.
+ */
+export function prepareSigningKey(dir: string, name: string): void {
+  const f = files(dir, name);
+  if (!existsSync(f.key) || !existsSync(f.cert)) prepareRsaKey(f.key);
+}
+
+/**
  * The kept signing key `name` (e.g. `saml-sp`, `google-idp`) when it is good for `commonName`
  * (signingKeyProblem), else a new one, written for the next start (atomically: a reader never
  * sees half a file). The data directory is locked by one local mode at a time
@@ -55,11 +67,13 @@ export function signingKeyProblem(dir: string, name: string, commonName: string,
 export async function ensureSigningKey(dir: string, name: string, commonName: string): Promise<SigningKey> {
   const f = files(dir, name);
   if (signingKeyProblem(dir, name, commonName) === undefined) return { key: readFileSync(f.key, 'utf8'), cert: readFileSync(f.cert, 'utf8') };
-  // Loaded only to make a key: it is most of a start's module loading otherwise (@peculiar/x509).
+  // Started before the library loads: the key is made on libuv's pool meanwhile.
+  const keyPair = newRsaKey(f.key);
+  // Loaded only to make a certificate: it is most of a start's module loading otherwise (@peculiar/x509).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { generate } = require('selfsigned') as typeof import('selfsigned');
   const made = await generate([{ name: 'commonName', value: commonName }], {
-    keySize: 2048,
+    keyPair: await keyPair,
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + VALID_DAYS * 86_400_000),
   });

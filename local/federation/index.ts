@@ -9,7 +9,7 @@ import type { LocalStack } from '../stack-reader';
 import type { FederatedUserStore } from '../user-pool/federated-users';
 import type { StoredUser } from '../user-pool/protocol/user-store';
 import { mapAttributes, type IdpAttributes } from './attribute-mapping';
-import { ensureSigningKey, FEDERATION_KEYS_DIR } from './idp-keys';
+import { ensureSigningKey, FEDERATION_KEYS_DIR, SAML_SP_KEY } from './idp-keys';
 import { launchIdpThread, type IdpThread, type LaunchedIdpThread } from './idp-thread-client';
 import type { IdpUser } from './idp-protocol';
 import { loadLambda, type LocalLambda } from './lambda-runner';
@@ -154,7 +154,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     const acs = `${options.redirectBase}/saml2/idpresponse`;
     const oidcRedirect = `${options.redirectBase}/oauth2/idpresponse`;
     useSchemaValidator();
-    const spKeys = samls.length > 0 ? await ensureSigningKey(path.join(options.dataDir, FEDERATION_KEYS_DIR), 'saml-sp', `${spEntityId} (local)`) : undefined;
+    const spKeys = samls.length > 0 ? await ensureSigningKey(path.join(options.dataDir, FEDERATION_KEYS_DIR), SAML_SP_KEY, `${spEntityId} (local)`) : undefined;
     const spFor = (p: StackIdentityProvider) => {
       const signed = p.details.RequestSigningAlgorithm !== undefined;
       return samlify.ServiceProvider({

@@ -94,7 +94,7 @@ export async function startIdentityPool(o: IdentityPoolOptions): Promise<Identit
     clientIds: pool.providers.filter((p) => p.providerName === userPoolProvider).map((p) => p.clientId),
   });
   const identities = new IdentityStore(o.dataDir, o.region);
-  const openId = new OpenIdTokenSigner(o.dataDir);
+  const openId = await OpenIdTokenSigner.load(o.dataDir);
   const choose: RoleChooser = roleChooser(pool, o.groups, o.stackSource);
 
   async function login(body: Record<string, unknown>): Promise<LoggedIn> {
