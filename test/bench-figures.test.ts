@@ -1,4 +1,4 @@
-import { articlesFigures, type LoadResult, loadText } from '../scripts/bench/load-figures';
+import { articlesFigures, type LoadResult, loadText, ratioFigure } from '../scripts/bench/load-figures';
 import { renderBenchBlock } from '../scripts/bench/readme';
 
 /**
@@ -34,4 +34,13 @@ test('npm run bench:readme renders both rows with their goal', () => {
   expect(rows).toHaveLength(2);
   expect(rows[0]).toMatch(/\(saturation\) \| 1,595 req\/s.* \| p99 ≤ 5 ms: \*\*not met\*\* \|$/);
   expect(rows[1]).toMatch(/fixed offered rate of 1,000 req\/s.* \| 998 req\/s answered of 1,000 offered, .* \| p99 ≤ 5 ms: met \|$/);
+});
+
+test('ours / simulator: the ratio of the side-by-side medians beside the 5× goal, every run shown', () => {
+  const f = ratioFigure({ ratio: 5.12, reqPerSec: { ours: [3229, 3301, 3150], simulator: [630, 645, 612] } });
+  expect(f).toMatchObject({ goal: '≥ 5×', met: true });
+  expect(f.value).toBe('5.12× (ours 3,229, 3,301, 3,150 req/s; simulator 630, 645, 612)');
+  expect(f.what).toMatch(/medians of 3 runs each, alternating/);
+  expect(ratioFigure({ ratio: 4.99, reqPerSec: { ours: [1], simulator: [1] } }).met).toBe(false);
+  expect(() => ratioFigure(undefined)).toThrow('no side-by-side ratio (oursOverSimulator) in .tmp/bench-endpoint.json (run `npm run bench`)');
 });

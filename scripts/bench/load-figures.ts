@@ -54,3 +54,24 @@ export function articlesFigures(results: readonly LoadResult[], connections: num
     },
   ];
 }
+
+/** Ours / the Amplify simulator on `articles`, measured side by side (scripts/bench/run.ts `sideBySide`). */
+export interface SideBySide {
+  readonly ratio: number;
+  /** Each timed run's req/s, in the order measured (the runs alternated). */
+  readonly reqPerSec: { readonly ours: readonly number[]; readonly simulator: readonly number[] };
+}
+
+/** The issue's goal: ours ≥ 5× the simulator's req/s. */
+export const OURS_OVER_SIMULATOR_GOAL = 5;
+
+export function ratioFigure(r: SideBySide | undefined): Figure {
+  if (!r) throw new Error('bench report: no side-by-side ratio (oursOverSimulator) in .tmp/bench-endpoint.json (run `npm run bench`)');
+  const runs = (xs: readonly number[]) => xs.map((x) => x.toLocaleString('en')).join(', ');
+  return {
+    what: `ours / simulator (\`articles\` req/s, medians of ${r.reqPerSec.ours.length} runs each, alternating ours and the simulator)`,
+    value: `${r.ratio}× (ours ${runs(r.reqPerSec.ours)} req/s; simulator ${runs(r.reqPerSec.simulator)})`,
+    goal: `≥ ${OURS_OVER_SIMULATOR_GOAL}×`,
+    met: r.ratio >= OURS_OVER_SIMULATOR_GOAL,
+  };
+}

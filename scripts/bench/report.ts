@@ -5,7 +5,7 @@ import { reportError, UserFacingError } from '../../config/errors';
 import { type Figure, figureText, s, spread } from './figure';
 import { scaleFigures, type ScaleSize } from './scale-figures';
 import type { CpuFigure } from './server-cpu';
-import { articlesFigures, type LoadResult, loadText as load, resultById } from './load-figures';
+import { articlesFigures, type LoadResult, loadText as load, ratioFigure, resultById, type SideBySide } from './load-figures';
 
 export type { Figure } from './figure';
 
@@ -39,7 +39,7 @@ function main(): void {
   const rssKb = readFileSync(repoPath('.tmp/synth-rss-kb.txt'), 'utf8').trim().split(/\s+/).map(Number);
   const endpoint = part<{
     results: LoadResult[];
-    oursOverSimulator: number;
+    oursOverSimulator?: SideBySide;
     forgedSignatureAccepted: { local: boolean; simulator: boolean };
     memoryMb: { idleRss: number; afterLoadRss: number; peakRss: number };
     startupSeconds: { firstNpmStartFreshClone: number; emptyDataDir: number; nodeStartMedian: number; nodeStartRuns: number[]; idps: string[]; idleRssMb: number };
@@ -81,7 +81,7 @@ function main(): void {
     { what: 'a start on an empty data directory (keys, tables, users, demo articles made) to ready', value: s(endpoint.startupSeconds.emptyDataDir), goal: '' },
     ...articlesFigures(endpoint.results, endpoint.connections),
     { what: 'Amplify AppSync simulator: same schema, same 10-item page (VTL, from memory), same token', value: load(byId('simulator')), goal: '' },
-    { what: 'ours / simulator (articles req/s)', value: `${endpoint.oursOverSimulator}×`, goal: '≥ 5×', met: endpoint.oursOverSimulator >= 5 },
+    ratioFigure(endpoint.oursOverSimulator),
     { what: 'the subscriber\'s token with a forged signature', value: `local ${endpoint.forgedSignatureAccepted.local ? 'ACCEPTS' : 'refuses (401)'}; simulator ${endpoint.forgedSignatureAccepted.simulator ? 'accepts' : 'refuses'}`, goal: 'local refuses', met: !endpoint.forgedSignatureAccepted.local },
     { what: 'local: denied field (`drafts` as a subscriber)', value: load(byId('drafts')), goal: '' },
     { what: 'local: `me` (token check + field auth + APPSYNC_JS, no database)', value: load(byId('me')), goal: '' },

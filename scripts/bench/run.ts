@@ -9,7 +9,7 @@ import { copyProject } from './project-copy';
 import { startUntil, stop, stopAll } from './children';
 import { laterStarts } from './start-times';
 import { pacedLoad } from './paced-load';
-import { ARTICLES_P99_GOAL_MS } from './load-figures';
+import { ARTICLES_P99_GOAL_MS, OURS_OVER_SIMULATOR_GOAL, type SideBySide } from './load-figures';
 import { reportError } from '../../config/errors';
 
 /**
@@ -23,10 +23,11 @@ import { reportError } from '../../config/errors';
  *   - `articles` and the bare server again at a fixed offered rate, BENCH_RATE (default 1,000)
  *     req/s over 10 connections, same durations (scripts/bench/paced-load.ts): the latency a
  *     developer's app sees, without the queueing of saturation
+ *   - ours / the Amplify simulator on `articles`: 3 timed runs of each, alternating (sideBySide)
  *   - RSS of the local-mode process (it runs user pool, DynamoDB and endpoint in one process)
  * Prints a table and writes .tmp/bench-endpoint.json (scripts/bench/report.ts merges it into .tmp/bench.json). Everything started here is stopped here.
- * BENCH_ONLY=<ids> (comma-separated: startup, articles, articles-rate, simulator, drafts, me, bare,
- * bare-rate) runs only those steps and writes .tmp/bench-endpoint-partial.json instead, which the
+ * BENCH_ONLY=<ids> (comma-separated: startup, articles, articles-rate, simulator, ratio, drafts, me,
+ * bare, bare-rate) runs only those steps and writes .tmp/bench-endpoint-partial.json instead, which the
  * report never reads: for trying one step without the whole bench.
  */
 
@@ -47,7 +48,9 @@ const CONNECTIONS = 10;
 /** The offered rate (req/s) of the fixed-rate rows. */
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
-const STEPS = ['startup', 'articles', 'articles-rate', 'simulator', 'drafts', 'me', 'bare', 'bare-rate'];
+const STEPS = ['startup', 'articles', 'articles-rate', 'simulator', 'ratio', 'drafts', 'me', 'bare', 'bare-rate'];
+/** Timed runs each of ours and the simulator, alternating, for the ratio. */
+const RATIO_RUNS = 3;
 const runs = (step: string) => !ONLY || ONLY.has(step);
 const ROOT = repoPath('.');
 /** Later starts of the built app timed (after one on an empty data directory). */
@@ -200,6 +203,25 @@ async function load(id: string, name: string, drive: Drive, server: ChildProcess
 }
 type LoadRow = Awaited<ReturnType<typeof load>>;
 
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Ours / the simulator on the same request, side by side: `runs` timed runs of each (after one
+ * untimed each), alternating in ABBA order so a load that drifts over the step weighs on both
+ * alike; the ratio of their median req/s. Two rows measured one after the other would compare two
+ * moments of a shared machine.
+ */
+async function sideBySide(ours: Drive, simulator: Drive, runs: number): Promise<SideBySide> {
+  await ours(WARMUP_SECONDS);
+  await simulator(WARMUP_SECONDS);
+  const reqPerSec = { ours: [] as number[], simulator: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? (['ours', 'simulator'] as const) : (['simulator', 'ours'] as const);
+    for (const who of order) reqPerSec[who].push((await (who === 'ours' ? ours : simulator)(SECONDS)).reqPerSec);
+  }
+  return { ratio: Number((median(reqPerSec.ours) / median(reqPerSec.simulator)).toFixed(2)), reqPerSec };
+}
+
 /** Startup as a new user has it, then the built app's starts. */
 async function startup(work: string) {
   // `npm start` in a copy of the project as `npm ci` leaves it (no dist/, no cdktf.out/): transpile, synth, start.
@@ -275,20 +297,21 @@ async function main(): Promise<void> {
     ];
     const results: LoadRow[] = [];
     for (const [step, row] of rows) if (runs(step)) results.push(await row());
+    const ratio = runs('ratio') ? await sideBySide(saturating('ratio ours', articles), saturating('ratio simulator', { ...articles, url: simUrl }), RATIO_RUNS) : undefined;
     const byId = (id: string) => results.find((r) => r.id === id);
     const loaded = rssMb(local.child.pid!);
     await stop(sim.child);
     await stop(bare.child);
     await stop(local.child);
 
-    const [ours, simulator] = [byId('articles'), byId('simulator')];
+    const ours = byId('articles');
     const report = {
       connections: CONNECTIONS,
       seconds: SECONDS,
       warmupSeconds: WARMUP_SECONDS,
       rate: RATE,
       results,
-      oursOverSimulator: ours && simulator ? Number((ours.reqPerSec / simulator.reqPerSec).toFixed(2)) : undefined,
+      oursOverSimulator: ratio,
       forgedSignatureAccepted: forgedAccepted,
       memoryMb: { idleRss: idle.rss, afterLoadRss: loaded.rss, peakRss: loaded.peak },
       startupSeconds,
@@ -301,7 +324,7 @@ async function main(): Promise<void> {
     for (const r of [ours, byId('articles-rate')]) {
       if (r) console.log(`  ${r.name}: p99 ${r.p99ms} ms   goal p99 ≤ ${ARTICLES_P99_GOAL_MS} ms: ${r.p99ms <= ARTICLES_P99_GOAL_MS ? 'met' : 'NOT MET'}`);
     }
-    if (report.oursOverSimulator !== undefined) console.log(`  ours / simulator: ${report.oursOverSimulator}x (goal ≥ 5x: ${report.oursOverSimulator >= 5 ? 'met' : 'NOT MET'})`);
+    if (ratio) console.log(`  ours / simulator, side by side: ${ratio.ratio}x (ours ${ratio.reqPerSec.ours.join(', ')} req/s; simulator ${ratio.reqPerSec.simulator.join(', ')}; goal ≥ ${OURS_OVER_SIMULATOR_GOAL}x: ${ratio.ratio >= OURS_OVER_SIMULATOR_GOAL ? 'met' : 'NOT MET'})`);
     console.log(`  a token with a forged signature: local ${forgedAccepted.local ? 'ACCEPTED' : 'refused'}, simulator ${forgedAccepted.simulator ? 'accepted' : 'refused'}`);
     console.log(`  memory (local mode, one process): ${idle.rss} MB idle, ${loaded.rss} MB after load, peak ${loaded.peak} MB`);
     if (startupSeconds) console.log(`  start to ready: first npm start in a fresh clone ${startupSeconds.firstNpmStartFreshClone} s (transpile + synth + start); node dist/local/start.js on an empty data dir ${startupSeconds.emptyDataDir} s, later starts median ${startupSeconds.nodeStartMedian} s (${startupSeconds.nodeStartRuns.join(', ')}; goal ≤ 2 s) with IdPs ${startupSeconds.idps.join(', ')} running, idle RSS ${startupSeconds.idleRssMb} MB`);
