@@ -182,7 +182,7 @@ function paced(name: string, request: Request): Drive {
 /**
  * `runs` timed runs after one untimed: the figure is the run with the median p99, the others its
  * spread (p99Min–p99Max). serverCpuUs: the server process's CPU per request (all its threads;
- * unlike req/s and latency it hardly moves when other processes take the cores);
+ * steadier than req/s and latency when other processes take the cores, though not constant);
  * mainThreadCpuUs: the part of it on the server's main thread.
  */
 async function load(id: string, name: string, drive: Drive, server: ChildProcess, runs = 1, offeredRate?: number) {
