@@ -4,7 +4,7 @@ import * as path from 'node:path';
 /**
  * New RSA-2048 keys for the files a start keeps its signing keys in (the identity pool's OpenID
  * key, the federation's SAML and Google keys), made by the async `generateKeyPair` on libuv's
- * pool. A key costs about 0.3 s of CPU, 0.06–0.7 s (its primes are found by a random search):
+ * pool. A key costs a varying, large amount of CPU (its primes are found by a random search):
  * made on this thread (`generateKeyPairSync`) that time added to the first start; made on the
  * pool it overlaps the rest of the start. `prepareRsaKey` starts a key as soon as a start knows it
  * will need one (local/start-keys.ts); the code that writes the file takes it with `newRsaKey`.

@@ -46,9 +46,10 @@ function checkExtraNames(names: readonly string[]): void {
 }
 
 /**
- * The CA and the server certificate: ECDSA P-256 keys, signed with SHA-256. An EC key is made in
- * well under a millisecond where an RSA-2048 key takes about 0.3 s (0.06–0.7 s; a first start
- * made two), and every TLS client of the local mode (Node, Chromium, curl) accepts ECDSA.
+ * The CA and the server certificate: ECDSA P-256 keys, signed with SHA-256. An EC key is far
+ * cheaper to make than an RSA-2048 key (whose primes are found by a random search; a first start
+ * made two), and the local mode's TLS clients accept it (Node and Chromium: test/local-tls-names,
+ * test/local-browser).
  */
 async function createFiles(dir: string, extraNames: readonly string[]): Promise<void> {
   // Loaded only to make certificates: most starts find them kept, and the library (@peculiar/x509) is slow to load.

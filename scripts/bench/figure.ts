@@ -8,6 +8,12 @@ export interface Figure {
   readonly met?: boolean;
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** Seconds as the bench shows them. */
 export const s = (x: number) => `${x.toFixed(2)} s`;
 /** A median with its spread: `0.52 s (0.48–0.61)`. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { repoPath } from '../../config/paths';
 import { reportError, UserFacingError } from '../../config/errors';
-import { type Figure, figureText, s, spread } from './figure';
+import { type Figure, figureText, median, s, spread } from './figure';
 import { scaleFigures, type ScaleSize } from './scale-figures';
 import type { CpuFigure } from './server-cpu';
 import { articlesFigures, type LoadResult, loadText as load, ratioFigure, resultById, type SideBySide } from './load-figures';
@@ -29,7 +29,6 @@ function part<T>(file: string): T {
   return JSON.parse(readFileSync(p, 'utf8')) as T;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
   const synth = part<{ results: HyperfineResult[] }>('bench-synth.json').results;

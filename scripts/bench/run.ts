@@ -9,6 +9,7 @@ import { copyProject } from './project-copy';
 import { startUntil, stop, stopAll } from './children';
 import { laterStarts } from './start-times';
 import { pacedLoad } from './paced-load';
+import { median } from './figure';
 import { ARTICLES_P99_GOAL_MS, OURS_OVER_SIMULATOR_GOAL, type SideBySide } from './load-figures';
 import { reportError } from '../../config/errors';
 
@@ -202,8 +203,6 @@ async function load(id: string, name: string, drive: Drive, server: ChildProcess
   return { id, name, ...(offeredRate === undefined ? {} : { offeredRate }), ...mid, p99MinMs: byP99[0].p99ms, p99MaxMs: byP99[byP99.length - 1].p99ms, runs: timed };
 }
 type LoadRow = Awaited<ReturnType<typeof load>>;
-
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Ours / the simulator on the same request, side by side: `runs` timed runs of each (after one

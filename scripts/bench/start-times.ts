@@ -6,6 +6,7 @@ import { repoRoot } from '../../config/paths';
 import { reportError } from '../../config/errors';
 import type { LocalOutputs } from '../../local/outputs';
 import { startUntil, stop, stopAll } from './children';
+import { median } from './figure';
 
 /**
  * Local mode's start to ready, as a developer has it: `node dist/local/start.js` once on an empty
@@ -32,11 +33,6 @@ export interface StartTimes {
 
 function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** One checkout's start-time session: a data directory of its own, kept across its starts. */
