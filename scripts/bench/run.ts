@@ -3,8 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { repoPath } from '../../config/paths';
-import type { LocalOutputs } from '../../local/outputs';
-import { signIn as signInToPool } from '../../local/user-pool/sign-in';
 import { copyProject } from './project-copy';
 import { startUntil, stop, stopAll } from './children';
 import { laterStarts } from './start-times';
@@ -12,6 +10,7 @@ import { pacedLoad } from './paced-load';
 import { median } from './figure';
 import { ARTICLES_P99_GOAL_MS, OURS_OVER_SIMULATOR_GOAL, type SideBySide } from './load-figures';
 import { reportError } from '../../config/errors';
+import { AUTHORIZED, CONNECTIONS, DENIED, NO_DATABASE, type Drive, type Request, cpuMs, loadAverage, localModeArgs, post, requestOptions, saturating, startLoadedLocalMode } from './endpoint-load';
 
 /**
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
@@ -32,20 +31,8 @@ import { reportError } from '../../config/errors';
  * report never reads: for trying one step without the whole bench.
  */
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types
-const autocannon = require('autocannon') as Autocannon;
-
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const CONNECTIONS = 10;
 /** The offered rate (req/s) of the fixed-rate rows. */
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
@@ -56,18 +43,6 @@ const runs = (step: string) => !ONLY || ONLY.has(step);
 const ROOT = repoPath('.');
 /** Later starts of the built app timed (after one on an empty data directory). */
 const LATER_STARTS = Number(process.env.BENCH_START_RUNS ?? 5);
-
-/** Items per page of the authorized query (the bench publishes that many first). */
-const PAGE = 10;
-const AUTHORIZED = `{ articles(limit: ${PAGE}) { items { id title summary body } nextToken } }`;
-const DENIED = '{ drafts(limit: 10) { items { id title } } }';
-/** Authorized too, but its resolver uses the NONE data source: the endpoint + runtime cost without DynamoDB. */
-const NO_DATABASE = '{ me { username groups } }';
-
-
-function localModeArgs(dir: string): string[] {
-  return ['--port', '0', '--user-pool-port', '0', '--dynamodb-port', '0', '--data-dir', path.join(dir, 'data'), '--outputs', path.join(dir, 'outputs.json')];
-}
 
 /** RSS (MB) of a process and its children, from /proc. */
 function rssMb(pid: number): { rss: number; peak: number } {
@@ -87,88 +62,6 @@ function childPids(pid: number): number[] {
   if (!existsSync(file)) return [];
   const direct = readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   return direct.flatMap((c) => [c, ...childPids(c)]);
-}
-
-/** A demo user's access token (what aws-amplify sends), from the local pool the outputs name. */
-async function signIn(outputs: LocalOutputs, email: string): Promise<string> {
-  const user = outputs.demoUsers.find((u) => u.email === email);
-  if (!user?.password) throw new Error(`bench: no demo user ${email} with a permanent password in the outputs`);
-  const pool = { endpoint: outputs.Auth.Cognito.userPoolEndpoint, region: outputs.API.GraphQL.region };
-  return (await signInToPool(pool, outputs.Auth.Cognito.userPoolClientId, email, user.password)).accessToken;
-}
-
-interface GraphqlAnswer {
-  data?: Record<string, unknown>;
-  errors?: { errorType: string }[];
-}
-
-async function post(url: string, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = token;
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as GraphqlAnswer;
-}
-
-/**
- * The seed has fewer published articles than a page: an editor writes and publishes more through
- * the API until `count` are published, so the timed query really returns `count` items.
- */
-async function publishArticles(outputs: LocalOutputs, url: string, count: number): Promise<void> {
-  const editor = await signIn(outputs, 'editor@example.com');
-  const published = async () => ((await post(url, editor, `{ articles(limit: ${count}) { items { id } } }`)).data?.articles as { items: unknown[] }).items.length;
-  for (let n = await published(); n < count; n++) {
-    const input = { title: `Bench article ${n + 1}`, summary: 'What the article is about, in a sentence or two for the list view.', body: 'A paragraph of body text. '.repeat(24) };
-    const created = await post(url, editor, 'mutation ($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input });
-    const id = (created.data?.createArticle as { id?: string } | undefined)?.id;
-    if (!id) throw new Error(`bench: createArticle failed: ${JSON.stringify(created)}`);
-    const publish = await post(url, editor, 'mutation ($id: ID!) { publishArticle(id: $id) { id } }', { id });
-    if (publish.errors) throw new Error(`bench: publishArticle failed: ${JSON.stringify(publish)}`);
-  }
-  if ((await published()) !== count) throw new Error(`bench: expected ${count} published articles`);
-}
-
-/**
- * CPU time (user + system, ms) a process has used so far (all its threads), or with `tid` one of
- * its threads (`tid` = `pid`: the main thread, where the endpoint's JavaScript runs; DynamoDB and
- * the IdPs have their own threads). From /proc (Linux; clock ticks of 10 ms).
- */
-function cpuMs(pid: number, tid?: number): number {
-  const stat = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
-  const fields = readFileSync(stat, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-/** What the load generator saw in one run. */
-interface Measured {
-  reqPerSec: number;
-  p50ms: number;
-  p99ms: number;
-  requests: number;
-}
-/** One load of `seconds` against the request of a row; throws on any failed request. */
-type Drive = (seconds: number) => Promise<Measured>;
-
-interface Request {
-  url: string;
-  token: string | undefined;
-  query: string;
-}
-
-function requestOptions({ url, token, query }: Request) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = token;
-  return { url, method: 'POST', headers, body: JSON.stringify({ query }) };
-}
-
-/** autocannon: `CONNECTIONS` connections, each sending its next request as soon as the last is answered. */
-function saturating(name: string, request: Request): Drive {
-  return async (seconds) => {
-    const r = await autocannon({ ...requestOptions(request), connections: CONNECTIONS, duration: seconds });
-    if (r.non2xx || r.errors || r.timeouts) throw new Error(`bench ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-    return { reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total };
-  };
 }
 
 /** `RATE` requests per second, evenly spaced, over `CONNECTIONS` connections (scripts/bench/paced-load.ts). */
@@ -247,18 +140,12 @@ async function main(): Promise<void> {
   try {
     const startupSeconds = runs('startup') ? await startup(work) : undefined;
 
-    const local = await startUntil(process.execPath, ['dist/local/start.js', ...localModeArgs(path.join(work, 'load'))], /^Ready in/, ROOT);
-    const outputs = JSON.parse(readFileSync(path.join(work, 'load', 'outputs.json'), 'utf8')) as LocalOutputs;
-    const url = outputs.API.GraphQL.endpoint;
+    const local = await startLoadedLocalMode(ROOT, path.join(work, 'load'));
+    const { url, subscriberToken: token } = local;
     const idle = rssMb(local.child.pid!);
-    await publishArticles(outputs, url, PAGE);
-    const token = await signIn(outputs, 'subscriber@example.com');
-
-    // Check the three requests do what they are named for before timing them.
+    // startLoadedLocalMode checked the authorized page; the denied field is checked here, before timing.
     const authorized = await post(url, token, AUTHORIZED);
-    if (authorized.errors || !authorized.data) throw new Error(`bench: authorized query failed: ${JSON.stringify(authorized)}`);
-    const items = (authorized.data.articles as { items: unknown[] }).items.length;
-    if (items !== PAGE) throw new Error(`bench: the authorized query returned ${items} items, not ${PAGE}`);
+    if (!authorized.data) throw new Error(`bench: authorized query failed: ${JSON.stringify(authorized)}`);
     const denied = await post(url, token, DENIED);
     if (denied.errors?.[0]?.errorType !== 'Unauthorized') throw new Error(`bench: denied query was not denied: ${JSON.stringify(denied)}`);
     const fixture = path.join(work, 'fixture.json');
