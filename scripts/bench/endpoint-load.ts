@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { LocalOutputs } from '../../local/outputs';
 import { signIn as signInToPool } from '../../local/user-pool/sign-in';
 import { startUntil } from './children';
+import { pacedLoad } from './paced-load';
 
 /**
  * What the endpoint benches share (scripts/bench/run.ts, scripts/bench/endpoint-ab.ts): the local
@@ -119,6 +120,15 @@ export function saturating(name: string, request: Request): Drive {
     const r = await autocannon({ ...requestOptions(request), connections: CONNECTIONS, duration: seconds });
     if (r.non2xx || r.errors || r.timeouts) throw new Error(`bench ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
     return { reqPerSec: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total };
+  };
+}
+
+/** `rate` requests per second, evenly spaced, over `CONNECTIONS` connections (scripts/bench/paced-load.ts). */
+export function paced(name: string, request: Request, rate: number): Drive {
+  return async (seconds) => {
+    const r = await pacedLoad({ ...requestOptions(request), rate, connections: CONNECTIONS, seconds });
+    if (r.failed) throw new Error(`bench ${name}: ${r.failed} of ${r.requests} requests failed or were not 2xx`);
+    return { reqPerSec: r.achievedPerSec, p50ms: r.p50ms, p99ms: r.p99ms, requests: r.requests };
   };
 }
 

@@ -6,11 +6,13 @@ import { repoPath } from '../../config/paths';
 import { copyProject } from './project-copy';
 import { startUntil, stop, stopAll } from './children';
 import { laterStarts } from './start-times';
-import { pacedLoad } from './paced-load';
 import { median } from './figure';
 import { ARTICLES_P99_GOAL_MS, OURS_OVER_SIMULATOR_GOAL, type SideBySide } from './load-figures';
 import { reportError } from '../../config/errors';
-import { AUTHORIZED, CONNECTIONS, DENIED, NO_DATABASE, type Drive, type Request, cpuMs, loadAverage, localModeArgs, post, requestOptions, saturating, startLoadedLocalMode } from './endpoint-load';
+import { AUTHORIZED, CONNECTIONS, DENIED, NO_DATABASE, type Drive, type Request, cpuMs, loadAverage, localModeArgs, post, paced as pacedAt, saturating, startLoadedLocalMode } from './endpoint-load';
+
+/** `RATE` requests per second, evenly spaced, over `CONNECTIONS` connections. */
+const paced = (name: string, request: Request) => pacedAt(name, request, RATE);
 
 /**
  * `npm run bench`: the local endpoint under load, beside a bare graphql-js server answering
@@ -62,15 +64,6 @@ function childPids(pid: number): number[] {
   if (!existsSync(file)) return [];
   const direct = readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   return direct.flatMap((c) => [c, ...childPids(c)]);
-}
-
-/** `RATE` requests per second, evenly spaced, over `CONNECTIONS` connections (scripts/bench/paced-load.ts). */
-function paced(name: string, request: Request): Drive {
-  return async (seconds) => {
-    const r = await pacedLoad({ ...requestOptions(request), rate: RATE, connections: CONNECTIONS, seconds });
-    if (r.failed) throw new Error(`bench ${name}: ${r.failed} of ${r.requests} requests failed or were not 2xx`);
-    return { reqPerSec: r.achievedPerSec, p50ms: r.p50ms, p99ms: r.p99ms, requests: r.requests };
-  };
 }
 
 /**
