@@ -10,8 +10,8 @@ import { reportError } from '../../config/errors';
 /**
  * What one `articles` query costs in the DynamoDB emulator alone, with no endpoint around it:
  * the local mode's own table (kept on disk, as `npm start` keeps it), 10 published items, the
- * GSI Query the `Query.articles` resolver sends, through the transport the endpoint uses (to
- * the emulator's thread), 10 at a time like the endpoint bench. Prints µs per query (wall).
+ * GSI Query the `Query.articles` resolver sends, through the transport the endpoint uses (called
+ * in process), 10 at a time like the endpoint bench. Prints µs per query (wall).
  */
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 5000);
 const CONCURRENCY = 10;
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     );
     const micros = Number(process.hrtime.bigint() - started) / 1000 / QUERIES;
     console.log(`  emulator alone: GSI Query of 10 items ${micros.toFixed(0)} µs each (${QUERIES} queries, ${CONCURRENCY} at a time)`);
-    console.log(`  -> ${Math.floor(1e6 / micros)} queries/s through the emulator's thread, before any endpoint work`);
+    console.log(`  -> ${Math.floor(1e6 / micros)} queries/s through the emulator's transport, before any endpoint work`);
     mkdirSync(repoPath('.tmp'), { recursive: true });
     writeFileSync(repoPath('.tmp/bench-emulator.json'), `${JSON.stringify({ queries: QUERIES, concurrency: CONCURRENCY, microsPerQuery: Math.round(micros), queriesPerSecond: Math.floor(1e6 / micros) }, null, 2)}\n`);
   } finally {

@@ -80,8 +80,8 @@ export async function publishArticles(outputs: LocalOutputs, url: string, count:
 
 /**
  * CPU time (user + system, ms) a process has used so far (all its threads), or with `tid` one of
- * its threads (`tid` = `pid`: the main thread, where the endpoint's JavaScript runs; DynamoDB and
- * the IdPs have their own threads). From /proc (Linux; clock ticks of 10 ms).
+ * its threads (`tid` = `pid`: the main thread, where the endpoint and the DynamoDB emulator run;
+ * the IdPs and V8's garbage collector have threads of their own). From /proc (Linux; clock ticks of 10 ms).
  */
 export function cpuMs(pid: number, tid?: number): number {
   const stat = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;

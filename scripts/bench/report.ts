@@ -102,7 +102,7 @@ function main(): void {
     { what: 'local user pool: server CPU of one SRP sign-in (amazon-cognito-identity-js `authenticateUser`)', value: cpu(srp), goal: '≤ 20 ms', met: srp.medianMs <= 20 },
     { what: 'managed login: server CPU of one code + PKCE exchange (`POST /oauth2/token`)', value: cpu(pkce.exchange), goal: '≤ 20 ms', met: pkce.exchange.medianMs <= 20 },
     { what: 'managed login: server CPU of a whole browser sign-in (authorize, form, exchange)', value: cpu(pkce.whole), goal: '' },
-    { what: 'DynamoDB emulator alone: the `articles` GSI Query through its thread', value: `${emulator.microsPerQuery} µs (${emulator.queriesPerSecond.toLocaleString('en')} queries/s)`, goal: '' },
+    { what: 'DynamoDB emulator alone: the `articles` GSI Query through its transport', value: `${emulator.microsPerQuery} µs (${emulator.queriesPerSecond.toLocaleString('en')} queries/s)`, goal: '' },
     ...scaleFigures(scale.sizes, scale.selectedFields),
   ];
 
