@@ -16,7 +16,7 @@
  *
  * | reach | used by | gain |
  * |---|---|---|
- * | `db.create` (capture the store `dynalite()` creates) | in-process-transport.ts | the data sources call dynalite's validation and actions on the served store without the AWS SDK, HTTP and JSON between (the emulator thread answers from this; without it every resolver call is an HTTP round trip) |
+ * | `db.create` (capture the store `dynalite()` creates) | in-process-transport.ts | the data sources call dynalite's validation and actions on the served store without the AWS SDK and HTTP between (the local mode's resolvers call it directly; without it every resolver call is an HTTP round trip) |
  * | `dynalite/actions/*`, `dynalite/validations/*` (`checkTypes`, `checkValidations`) | in-process-transport.ts | the same; keeping the validated form of reads saves ~30 µs a call |
  * | `db.queryTable` (replaced), `itemSize`, `matchesExprFilter`, `matchesFilter`, `mapPaths` | stream-free-query.ts | a Query/Scan page read without three layers of streams: ~150 of ~270 µs per `articles` query on disk |
  * | `store.getTable` (wrapped), `store.tableDb.put`/`del` (observed) | table-description-cache.ts | table descriptions from memory: ~27 µs per action on disk |
