@@ -70,8 +70,9 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbE
   );
   let ready = false;
   let closing: Promise<void> | undefined;
-  // A write that cannot be saved stops the emulator: every later call fails with the reason, and
-  // the local mode is told (npm start stops and prints it). Data kept only in memory would be lost.
+  // A write that cannot be saved fails every later resolver call with the reason, and the local
+  // mode is told (npm start then stops everything, this HTTP server included, and prints it):
+  // data kept only in memory would be lost at the next start.
   const failed = (err: Error) => {
     transport.fail(err);
     if (ready && !closing) options.onFailure?.(err);
