@@ -13,6 +13,7 @@ import { awsPlaneTlsNames } from '../../local/aws-plane';
 import { defaultStackPath, readLocalStack } from '../../local/stack-reader';
 import { LOCAL_DEMO_PASSWORD } from '../../local/user-pool';
 import { signIn } from '../../local/user-pool/sign-in';
+import { cpuMs } from './endpoint-load';
 
 /**
  * `npm run bench` (part 4): the local AWS-credentials plane, with the local mode in its own
@@ -78,17 +79,6 @@ const CREDENTIAL_CALLS = 1000;
 const CREDENTIALS_P99_GOAL_MS = 5;
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-/**
- * CPU time (user + system, ms) the local mode's process has used so far, from /proc (Linux).
- * Divided by the requests served, it is the server's own cost per request: unlike req/s it does not
- * fall when other processes take the cores (as autocannon itself does here).
- */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  // utime and stime are fields 14 and 15 of stat(5); 11 and 12 after the name is cut off; in clock ticks (100 Hz).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -6,7 +6,7 @@ import { repoRoot } from '../../config/paths';
 import { reportError } from '../../config/errors';
 import { stop, stopAll } from './children';
 import { median } from './figure';
-import { AUTHORIZED, NO_DATABASE, type LoadedLocalMode, cpuMs, loadAverage, paced, saturating, startLoadedLocalMode } from './endpoint-load';
+import { AUTHORIZED, NO_DATABASE, type LoadedLocalMode, driveMeasuringCpu, loadAverage, paced, saturating, startLoadedLocalMode } from './endpoint-load';
 
 /**
  * The endpoint A/B: what a change did to the local endpoint, measured in one run. Each built
@@ -33,12 +33,10 @@ interface Run {
 }
 
 async function timedRun(local: LoadedLocalMode, query: string, seconds: number, rate: number | undefined): Promise<Run> {
-  const pid = local.child.pid!;
-  const [all, main] = [cpuMs(pid), cpuMs(pid, pid)];
   const request = { url: local.url, token: local.subscriberToken, query };
-  const r = await (rate === undefined ? saturating('endpoint-ab', request) : paced('endpoint-ab', request, rate))(seconds);
-  const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests));
-  return { reqPerSec: r.reqPerSec, p99ms: r.p99ms, serverCpuUs: perRequest(cpuMs(pid) - all), mainThreadCpuUs: perRequest(cpuMs(pid, pid) - main) };
+  const drive = rate === undefined ? saturating('endpoint-ab', request) : paced('endpoint-ab', request, rate);
+  const r = await driveMeasuringCpu(drive, seconds, local.child.pid!);
+  return { reqPerSec: r.reqPerSec, p99ms: r.p99ms, serverCpuUs: r.serverCpuUs, mainThreadCpuUs: r.mainThreadCpuUs };
 }
 
 const range = (xs: number[]) => `${median(xs)} (${Math.min(...xs)}–${Math.max(...xs)})`;

@@ -91,6 +91,18 @@ export function cpuMs(pid: number, tid?: number): number {
 
 export const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
+/**
+ * One `drive` of `seconds` against the server process `pid`, with the server's CPU per request:
+ * serverCpuUs over all its threads (steadier than req/s and latency when other processes take the
+ * cores, though not constant), mainThreadCpuUs the part of it on its main thread.
+ */
+export async function driveMeasuringCpu(drive: Drive, seconds: number, pid: number): Promise<Measured & { serverCpuUs: number; mainThreadCpuUs: number }> {
+  const [all, main] = [cpuMs(pid), cpuMs(pid, pid)];
+  const r = await drive(seconds);
+  const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests));
+  return { ...r, serverCpuUs: perRequest(cpuMs(pid) - all), mainThreadCpuUs: perRequest(cpuMs(pid, pid) - main) };
+}
+
 
 /** What the load generator saw in one run. */
 export interface Measured {

@@ -9,7 +9,7 @@ import { laterStarts } from './start-times';
 import { median } from './figure';
 import { ARTICLES_P99_GOAL_MS, OURS_OVER_SIMULATOR_GOAL, type SideBySide } from './load-figures';
 import { reportError } from '../../config/errors';
-import { AUTHORIZED, CONNECTIONS, DENIED, NO_DATABASE, type Drive, type Request, cpuMs, loadAverage, localModeArgs, post, paced as pacedAt, saturating, startLoadedLocalMode } from './endpoint-load';
+import { AUTHORIZED, CONNECTIONS, DENIED, NO_DATABASE, type Drive, type Request, driveMeasuringCpu, loadAverage, localModeArgs, post, paced as pacedAt, saturating, startLoadedLocalMode } from './endpoint-load';
 
 /** `RATE` requests per second, evenly spaced, over `CONNECTIONS` connections. */
 const paced = (name: string, request: Request) => pacedAt(name, request, RATE);
@@ -68,9 +68,7 @@ function childPids(pid: number): number[] {
 
 /**
  * `runs` timed runs after one untimed: the figure is the run with the median p99, the others its
- * spread (p99Min–p99Max). serverCpuUs: the server process's CPU per request (all its threads;
- * steadier than req/s and latency when other processes take the cores, though not constant);
- * mainThreadCpuUs: the part of it on the server's main thread.
+ * spread (p99Min–p99Max); each with the server's CPU per request (driveMeasuringCpu).
  */
 async function load(id: string, name: string, drive: Drive, server: ChildProcess, runs = 1, offeredRate?: number) {
   // Untimed first: the numbers are for a warmed-up server (JIT-compiled, caches filled), as a developer's is.
@@ -78,11 +76,7 @@ async function load(id: string, name: string, drive: Drive, server: ChildProcess
   const pid = server.pid!;
   const timed = [];
   for (let i = 0; i < runs; i++) {
-    const cpuBefore = cpuMs(pid);
-    const mainBefore = cpuMs(pid, pid);
-    const r = await drive(SECONDS);
-    const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests));
-    timed.push({ ...r, serverCpuUs: perRequest(cpuMs(pid) - cpuBefore), mainThreadCpuUs: perRequest(cpuMs(pid, pid) - mainBefore), load: loadAverage() });
+    timed.push({ ...(await driveMeasuringCpu(drive, SECONDS, pid)), load: loadAverage() });
   }
   const byP99 = [...timed].sort((a, b) => a.p99ms - b.p99ms);
   const mid = byP99[Math.floor(byP99.length / 2)];
