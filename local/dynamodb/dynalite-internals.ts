@@ -51,7 +51,8 @@ export interface LevelIterator<T> {
 /** The abstract-level database (classic-level on disk, memory-level in memory). */
 export interface DynaliteLevel {
   keys(options?: object): LevelIterator<string>;
-  values(options?: object): LevelIterator<DynaliteItem>;
+  /** Decoded items, or with `valueEncoding: 'buffer'` the stored values themselves (`V` = Buffer). */
+  values<V = DynaliteItem>(options?: object): LevelIterator<V>;
   batch(operations: object[]): Promise<void>;
   /** abstract-level's `write` event: every put, del and batch, after it succeeded. */
   on(event: 'write', listener: (operations: { type: 'put' | 'del'; encodedKey: Uint8Array | string; encodedValue?: Uint8Array | string }[]) => void): void;

@@ -24,6 +24,7 @@ import {
   type TableDescription,
   type ValidatedListRequest,
 } from './dynalite-internals';
+import { decodedItem } from './decoded-items';
 
 /** A page stops at 1 MB of items, as in DynamoDB and dynalite. */
 const PAGE_BYTES = 1024 * 1024;
@@ -86,12 +87,15 @@ async function queryPage(
 
   // dynalite's takeWhile, checked after each item instead of before the next (same page).
   const pageIsFull = () => count >= (data.Limit ?? Infinity) || size >= PAGE_BYTES;
-  const iterator = store.db.values(prefixedKeyRange(keyPrefix(data, isLocal), opts));
+  // The stored values themselves (valueEncoding 'buffer': no decode by the level), decoded
+  // through decoded-items.ts's cache of their parses.
+  const iterator = store.db.values<Buffer>({ ...prefixedKeyRange(keyPrefix(data, isLocal), opts), valueEncoding: 'buffer' });
   try {
     while (!pageIsFull()) {
       const batch = await iterator.nextv(data.Limit ? data.Limit - count : UNLIMITED_BATCH);
       if (batch.length === 0) break;
-      for (const val of batch) {
+      for (const stored of batch) {
+        const val = decodedItem(stored);
         if (calculateCapacity) {
           const capacitySize = pageHelpers.itemSize(val);
           if (data.IndexName) indexCapacity += capacitySize;

@@ -9,10 +9,12 @@
  * writing it back). A hit that dynalite would answer with an error (a CREATING or DELETING
  * table read with `checkStatus`) goes to dynalite's own getTable, which builds that error.
  */
+import { copyOfParsedJson } from './decoded-items';
 import { observeTableWrites, wrapGetTable, type DynaliteStore, type TableDescription } from './dynalite-internals';
 
 export function cacheTableDescriptions(store: DynaliteStore): void {
-  const cached = new Map<string, string>();
+  /** Parsed descriptions, never handed out: each hit gets a copy (decoded-items.ts's, ~4× cheaper than parsing JSON text again). */
+  const cached = new Map<string, TableDescription>();
   /** Bumped when a write to a name starts and ends: a read that overlapped a write is not cached. */
   const writes = new Map<string, number>();
   const written = (name: string) => {
@@ -26,9 +28,9 @@ export function cacheTableDescriptions(store: DynaliteStore): void {
     const callback = (typeof checkStatus === 'function' ? checkStatus : cb)!;
     // dynalite checks the status when called as getTable(name, cb) too (its checkStatus is then the callback).
     const check = typeof checkStatus === 'function' || checkStatus;
-    const json = cached.get(name);
-    if (json !== undefined) {
-      const table = JSON.parse(json) as TableDescription;
+    const kept = cached.get(name);
+    if (kept !== undefined) {
+      const table = copyOfParsedJson(kept) as TableDescription;
       if (!(check && (table.TableStatus === 'CREATING' || table.TableStatus === 'DELETING'))) {
         // Asynchronous, as a LevelDB read is: callers must not depend on the difference.
         process.nextTick(callback, null, table);
@@ -37,7 +39,8 @@ export function cacheTableDescriptions(store: DynaliteStore): void {
     }
     const writesBefore = writes.get(name);
     getTable(name, check, (err, table) => {
-      if (!err && table && writes.get(name) === writesBefore) cached.set(name, JSON.stringify(table));
+      // Through JSON, as before: what is kept is what a LevelDB read would decode, never the caller's object.
+      if (!err && table && writes.get(name) === writesBefore) cached.set(name, JSON.parse(JSON.stringify(table)) as TableDescription);
       callback(err, table);
     });
   });
