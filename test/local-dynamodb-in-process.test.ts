@@ -105,7 +105,7 @@ describe('the DynamoDB emulator, called in process', () => {
     expect(settled[3]).toBe('closed');
   });
 
-  test('nothing the caller holds is shared with the store: inputs cross as JSON, each answer is its own', async () => {
+  test('nothing the caller holds is shared with the store: inputs cross as JSON, answers cannot be changed', async () => {
     emulator = await startEmulator();
     const { transport } = emulator;
     await transport.send('PutItem', { TableName: TABLE, Item: item('1') });
@@ -117,8 +117,10 @@ describe('the DynamoDB emulator, called in process', () => {
     query.ExpressionAttributeValues![':id'] = { S: '2' };
     const again = await transport.send('Query', { TableName: TABLE, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': { S: '1' } } });
     expect(again.Items).toEqual([item('1')]);
-    // An answer the caller changes is not what the next call gets.
-    (first.Items![0].title as { S: string }).S = 'changed by the caller';
+    // A page's items are shared between reads, so frozen: the caller cannot change what the next call gets.
+    expect(() => {
+      (first.Items![0].title as { S: string }).S = 'changed by the caller';
+    }).toThrow(TypeError);
     first.Items!.push(item('9'));
     expect(again).toEqual({ Items: [item('1')], Count: 1, ScannedCount: 1 });
     expect(await transport.send('GetItem', { TableName: TABLE, Key: { id: { S: '1' } } })).toEqual({ Item: item('1') });

@@ -280,7 +280,7 @@ describe("the in-process transport keeps a read's validation, never its answer",
   });
 });
 
-describe('a page decodes each stored item once, and every read gets its own copy (decoded-items.ts)', () => {
+describe('a page decodes each stored item once and shares it, frozen (decoded-items.ts)', () => {
   const [, query] = byStatus('PUBLISHED', { ScanIndexForward: false });
   const firstItem = async (transport: DynamoDbTransport) => (await transport.send('Query', query)).Items![0];
 
@@ -302,16 +302,20 @@ describe('a page decodes each stored item once, and every read gets its own copy
     });
   });
 
-  test('a caller changing its answer changes nothing another read gets', async () => {
+  test('an answer cannot be changed by its caller (frozen), and reads as dynalite itself reads the item', async () => {
     await withDynalite(undefined, async (transport, client) => {
       await client.send(new CreateTableCommand(CREATE_TABLE));
       await untilActive(client, TABLE);
       await transport.send('PutItem', { TableName: TABLE, Item: item(1) });
       const first = await firstItem(transport);
-      (first.title as { S: string }).S = 'changed by the caller';
-      delete (first.meta as { M: WireItem }).M.words;
-      (first.tags as { SS: string[] }).SS.push('added');
-      // The second read comes from the kept parse; it is the stored item, as dynalite's own code reads it.
+      expect(() => {
+        (first.title as { S: string }).S = 'changed by the caller';
+      }).toThrow(TypeError);
+      expect(() => {
+        (first.tags as { SS: string[] }).SS.push('added');
+      }).toThrow(TypeError);
+      expect(() => delete (first.meta as { M: WireItem }).M.words).toThrow(TypeError);
+      // The second read shares the first's parse; it is the stored item, as dynalite's own code reads it.
       expect(await firstItem(transport)).toEqual(item(1));
       setQueryTable(dynaliteQueryTable);
       const dynalites = await firstItem(transport);

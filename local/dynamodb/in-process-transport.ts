@@ -62,8 +62,9 @@ export interface InProcessTransport extends DynamoDbTransport {
  * crosses as JSON, as it would to DynamoDB: it is serialized when the call is made (one that is
  * not JSON, a BigInt or a cycle, fails that call alone, with its operation named), and dynalite
  * validates a parsed copy, so nothing it keeps (the validated reads above, stored items) is an
- * object the caller still holds. Answers are the store's items decoded for this call: fresh
- * objects the caller owns.
+ * object the caller still holds. Answers are read-only: a Query or Scan page's items are the
+ * store's decoded items, shared with every other read and deep-frozen (decoded-items.ts); other
+ * answers are decoded for the call.
  */
 function inProcessTransport(store: DynaliteStore): InProcessTransport {
   const validated = new LRUCache<string, Record<string, unknown>>({ max: VALIDATIONS_KEPT });

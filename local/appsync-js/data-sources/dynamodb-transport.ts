@@ -47,6 +47,10 @@ export interface WireResponse {
 }
 
 export interface DynamoDbTransport {
+  /**
+   * One DynamoDB call. The answer is read-only: the in-process transport shares a Query or Scan
+   * page's stored items between reads, deep-frozen (local/dynamodb/decoded-items.ts).
+   */
   send(operation: DynamoDbOperation, input: WireRequest): Promise<WireResponse>;
 }
 
