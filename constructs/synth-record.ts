@@ -196,7 +196,7 @@ function runFacts(): RunFacts {
 }
 
 /** SHA-256 of the environment (sorted `name=value` lines) but `ENV_IGNORED`. */
-export function envHash(env: NodeJS.ProcessEnv): string {
+function envHash(env: NodeJS.ProcessEnv): string {
   const hash = createHash('sha256');
   for (const name of Object.keys(env).sort()) {
     if (!ENV_IGNORED.includes(name)) hash.update(`${name.length}:${name}=${String(env[name]).length}:${String(env[name])}\n`);
