@@ -358,9 +358,10 @@ function writeRecord(root: string, facts: RunFacts, recordFile: string, noted: R
     if ([...tree.values()].some((e) => e !== 'dir' && recent(e))) return;
     const inputs: Record<string, InputEntry> = {};
     const candidates = [...Object.keys(require.cache), ...noted, join(root, 'node_modules', '.package-lock.json')];
+    const inRoot = root + sep;
     for (const path of candidates.sort()) {
-      const rel = relative(root, path).split(sep).join('/');
-      if (tree.has(rel) && tree.get(rel) !== 'dir') continue; // stamped with the repository
+      // Stamped with the repository already (path.relative would cost more than the stat saved).
+      if (path.startsWith(inRoot) && tree.has(path.slice(inRoot.length).split(sep).join('/'))) continue;
       const stamp = inputStamp(path);
       if (stamp !== null && recent(stamp)) return;
       inputs[path] = stamp;
