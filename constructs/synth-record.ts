@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { repoRoot } from '../config/paths';
 import { writeFileAtomic } from './build-cache';
 import { collectSynthInputs } from './synth-inputs';
@@ -14,7 +14,8 @@ import { collectSynthInputs } from './synth-inputs';
  *
  * After a successful real synth (exit code 0), the record `.cache/synth/<sha256 of the absolute
  * outdir>.json` is written (atomically); the outdir's record is removed before a real synth starts,
- * so a failed or interrupted synth never leaves one. Up to date means all of:
+ * so a failed or interrupted synth never leaves one; writing one removes the records of outdirs
+ * that are gone (temporary ones). Up to date means all of:
  * - the record's format, this module's own compiled file (its SHA-256), Node's version and binary,
  *   the process's arguments (`execArgv`, `argv`) and working folder are the same;
  * - the environment is the same: a SHA-256 of every variable but `ENV_IGNORED` (names that vary
@@ -84,6 +85,8 @@ type InputEntry = Stamp | null;
 type OutputEntry = 'dir' | readonly [number, string] | { readonly link: string };
 
 interface RunFacts {
+  /** First, so that pruning reads only a record's head (`recordOutdir`). */
+  readonly outdir: string;
   readonly format: number;
   readonly launcher: string;
   readonly node: string;
@@ -92,7 +95,6 @@ interface RunFacts {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: string;
-  readonly outdir: string;
 }
 
 interface SynthRecord extends RunFacts {
@@ -182,6 +184,8 @@ function shown(outdir: string): string {
 /** What this run is, taken before the app runs (it may change process.env or the working folder). */
 function runFacts(): RunFacts {
   return {
+    // Where cdktf's App writes (its `outdir` default), resolved as it resolves it: against the working folder.
+    outdir: resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out'),
     format: FORMAT,
     launcher: createHash('sha256').update(readFileSync(__filename)).digest('hex'),
     node: process.version,
@@ -190,8 +194,6 @@ function runFacts(): RunFacts {
     argv: process.argv.slice(1),
     cwd: process.cwd(),
     env: envHash(process.env),
-    // Where cdktf's App writes (its `outdir` default), resolved as it resolves it: against the working folder.
-    outdir: resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out'),
   };
 }
 
@@ -370,5 +372,54 @@ function writeRecord(root: string, facts: RunFacts, recordFile: string, noted: R
     writeFileAtomic(recordFile, JSON.stringify(record));
   } catch {
     // Nothing recorded: the next synth runs for real.
+    return;
+  }
+  pruneRecords(dirname(recordFile), basename(recordFile));
+}
+
+/** A record's file name (`<sha256 of the outdir>.json`), and a partial one left by a writer that died (`writeFileAtomic`). */
+const RECORD_NAME = /^[0-9a-f]{64}\.json$/;
+const PARTIAL_NAME = /^\.[0-9a-f]{64}\.json\.\d+$/;
+/** A partial record older than this belongs to a writer that died (a live one writes within a second). */
+const PARTIAL_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the records of outdirs that no longer exist (every synth into a temporary folder, as the
+ * tests run, leaves one of about 200 kB), records of another shape, and old partial files. Only a
+ * record's head is read (its outdir comes first). A removed record costs one real synth at most;
+ * never throws.
+ */
+function pruneRecords(dir: string, keep: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      if (RECORD_NAME.test(name) && name !== keep) {
+        const outdir = recordOutdir(path);
+        if (outdir === undefined || !existsSync(outdir)) rmSync(path, { force: true });
+      } else if (PARTIAL_NAME.test(name) && Date.now() - statSync(path).mtimeMs > PARTIAL_AGE_MS) {
+        rmSync(path, { force: true });
+      }
+    } catch {
+      // Left for the next prune.
+    }
+  }
+}
+
+/** The outdir a record is about, from its first 4 kB; undefined when that is not a record's head. */
+function recordOutdir(path: string): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const length = readSync(fd, head, 0, head.length, 0);
+    const match = /^\{"outdir":("(?:[^"\\]|\\.)*")/.exec(head.toString('utf8', 0, length));
+    return match ? (JSON.parse(match[1]) as string) : undefined;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -299,6 +299,24 @@ describe('the synth up-to-date record', () => {
     expect(existsSync(recordFile())).toBe(false);
   });
 
+  test('a recorded synth removes the records of outdirs that are gone, and keeps those of outdirs that exist', async () => {
+    const records = join(dir, '.cache', 'synth');
+    const fake = (outdir: string): string => {
+      const file = join(records, `${createHash('sha256').update(outdir).digest('hex')}.json`);
+      writeFileSync(file, JSON.stringify({ outdir, format: 1 }));
+      return file;
+    };
+    const existing = mkdtempSync(join(work, 'kept-outdir-'));
+    const kept = fake(existing);
+    const gone = fake(join(work, 'removed-outdir'));
+    const shapeless = join(records, `${'0'.repeat(64)}.json`);
+    writeFileSync(shapeless, '{"format":1}');
+    await settle();
+    expectReal(synth({ SYNTH_FORCE: '1' }));
+    expect(existsSync(recordFile())).toBe(true);
+    expect({ kept: existsSync(kept), gone: existsSync(gone), shapeless: existsSync(shapeless) }).toEqual({ kept: true, gone: false, shapeless: false });
+  });
+
   test('every .gitignore entry is either left out of the inputs or kept as one on purpose', () => {
     // dist/ is what runs; .gen/ (cdktf get's bindings) would be imported sources.
     const keptAsInputs = ['dist'];
