@@ -54,8 +54,9 @@ const SETTLE_MS = 2000;
  * nothing in a synth reads them. `_` (the shell's last argument), `OLDPWD` (the previous folder),
  * `SHLVL` (shell nesting), `SYNTH_FORCE` (read here only: a forced synth's record serves the next
  * unforced one), `HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET` (hyperfine sets it to a random length on
- * every run, to vary the stack's address: a benchmark of a no-change synth would never skip). npm's own variables (npm_*, INIT_CWD, COLOR...) are kept: two runs of one npm script
- * see the same values (`COLOR` differs between a terminal and a pipe: a miss, not a wrong skip).
+ * every run, to vary the stack's address: a benchmark of a no-change synth would never skip).
+ * npm's own variables (npm_*, INIT_CWD, COLOR...) are kept: two runs of one npm script see the same
+ * values (`COLOR` differs between a terminal and a pipe: a miss, not a wrong skip).
  */
 export const ENV_IGNORED: readonly string[] = ['_', 'OLDPWD', 'SHLVL', 'SYNTH_FORCE', 'HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET'];
 
