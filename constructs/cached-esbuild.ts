@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { defaultBuildCacheDir, ESBUILD_ENTRY, hashParts, packageVersion, readCacheEntry, writeCacheEntry } from './build-cache';
+import { noteSynthInputs } from './synth-inputs';
 
 /**
  * esbuild's `buildSync` (write: false) through the build cache (constructs/build-cache.ts).
@@ -46,7 +47,10 @@ export function cachedBuildSync(options: CachedBuildOptions, cacheDir: string = 
   const cwd = options.absWorkingDir ?? process.cwd();
   const key = hashParts([CACHE_FORMAT, packageVersion('esbuild'), cwd, stableJson(options)]);
   const cached = readEntry(cacheDir, key);
-  if (cached && isFresh(cwd, cached)) return { outputFiles: cached.outputFiles, metafile: cached.metafile };
+  if (cached && isFresh(cwd, cached)) {
+    noteInputs(cwd, cached);
+    return { outputFiles: cached.outputFiles, metafile: cached.metafile };
+  }
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on a miss: a hit needs no esbuild at all
   const { buildSync } = require('esbuild') as typeof import('esbuild');
@@ -57,7 +61,13 @@ export function cachedBuildSync(options: CachedBuildOptions, cacheDir: string = 
     ...inputsOf(cwd, Object.keys(result.metafile.inputs)),
   };
   writeCacheEntry(cacheDir, ESBUILD_ENTRY, key, JSON.stringify(fresh));
+  noteInputs(cwd, fresh);
   return { outputFiles: fresh.outputFiles, metafile: fresh.metafile };
+}
+
+/** The bundle's inputs, for the synth's up-to-date record: node_modules files among them are no repository files it would see otherwise. */
+function noteInputs(cwd: string, entry: Entry): void {
+  noteSynthInputs([...entry.files, ...entry.folders].map(([path]) => resolve(cwd, path)));
 }
 
 function readEntry(cacheDir: string, key: string): Entry | undefined {

@@ -13,6 +13,7 @@ import type {
 } from '../config';
 import { repoPath } from '../config/paths';
 import { IDP_GROUPS_ATTRIBUTE } from './user-directory';
+import { noteSynthInputs } from './synth-inputs';
 
 /** The sensitive Terraform variable that carries the Google client secret (never in source or outputs). */
 const GOOGLE_SECRET_VARIABLE = 'google_client_secret';
@@ -63,12 +64,16 @@ export interface FederationProps {
 
 /** SAML provider_details: the metadata (URL or the file's text), IdP sign-out and request signing. */
 function samlDetails(s: ResolvedSamlProvider): Record<string, string> {
-  const details: Record<string, string> = s.metadataUrl
-    ? { MetadataURL: s.metadataUrl }
-    : { MetadataFile: readFileSync(repoPath(s.metadataFile!), 'utf8') };
+  const details: Record<string, string> = s.metadataUrl ? { MetadataURL: s.metadataUrl } : { MetadataFile: readMetadataFile(repoPath(s.metadataFile!)) };
   details.IDPSignout = String(s.idpSignOut);
   if (s.requestSigning) details.RequestSigningAlgorithm = 'rsa-sha256';
   return details;
+}
+
+/** The SAML metadata file's text; noted as a synth input, since the config may name a file outside the repository. */
+function readMetadataFile(path: string): string {
+  noteSynthInputs([path]);
+  return readFileSync(path, 'utf8');
 }
 
 /** Attribute mapping of an OIDC IdP: the configured one, plus the groups claim into `custom:idp_groups`. */

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { repoRoot } from '../config/paths';
 import { packageVersion, writeFileAtomic } from './build-cache';
+import { noteSynthInputs } from './synth-inputs';
+import { distModulesLoadedBefore } from './synth-record';
 
 /**
  * The synth bundle: the app (constructs/app.ts) with everything it imports, cdktf, constructs,
@@ -87,26 +89,16 @@ export function runSynthBundle(launcher: NodeJS.Module): boolean {
   const root = repoRoot();
   const file = join(root, BUNDLE);
   let source = readBundle(file);
-  if (source === undefined || !isCurrent(root, source)) {
+  let inputs = source === undefined ? undefined : currentInputs(root, source);
+  if (source === undefined || inputs === undefined) {
     // A built copy without its sources (dist/ alone) cannot be bundled: it runs its modules.
     if (!existsSync(join(root, ENTRY))) return false;
-    source = buildBundle(root, file);
+    ({ source, inputs } = buildBundle(root, file));
   }
+  // For the synth's up-to-date record (constructs/synth-record.ts): the node_modules files bundled are inputs too.
+  noteSynthInputs([...Object.keys(inputs.stamps), ...inputs.absent].map((rel) => join(root, rel)));
   runWithCodeCache(root, file, source);
   return true;
-}
-
-/** Whether a module of dist/ other than the launcher (main.js) and what it loaded is in the module cache. */
-function distModulesLoadedBefore(launcher: NodeJS.Module): boolean {
-  const own = new Set<string>();
-  const visit = (m: NodeJS.Module): void => {
-    if (own.has(m.filename)) return;
-    own.add(m.filename);
-    m.children.forEach(visit);
-  };
-  visit(launcher);
-  const dist = dirname(launcher.filename) + sep;
-  return Object.keys(require.cache).some((f) => f.startsWith(dist) && !own.has(f));
 }
 
 /** The bundle's text. It is ASCII only (see `buildBundle`), so latin1 reads it as UTF-8 would, at a third of the cost. */
@@ -118,21 +110,22 @@ function readBundle(file: string): string | undefined {
   }
 }
 
-function isCurrent(root: string, source: string): boolean {
+/** The bundle's inputs when it is current, else undefined. */
+function currentInputs(root: string, source: string): BundleInputs | undefined {
   const at = source.lastIndexOf(INPUTS_LINE);
-  if (at < 0) return false;
+  if (at < 0) return undefined;
   try {
     const inputs = JSON.parse(source.slice(at + INPUTS_LINE.length)) as BundleInputs;
     const own = builder();
-    if (inputs.format !== own.format || inputs.esbuild !== own.esbuild || inputs.launcher !== own.launcher) return false;
+    if (inputs.format !== own.format || inputs.esbuild !== own.esbuild || inputs.launcher !== own.launcher) return undefined;
     const unchanged = Object.entries(inputs.stamps).every(([rel, then]) => {
       const now = stampOf(root, rel);
       return then !== null && now !== null && now.every((v, i) => v === then[i]);
     });
-    return unchanged && inputs.absent.every((rel) => !existsSync(join(root, rel)));
+    return unchanged && inputs.absent.every((rel) => !existsSync(join(root, rel))) ? inputs : undefined;
   } catch {
     // A line that is not this format's JSON, or esbuild not installed: build (and fail there, if so).
-    return false;
+    return undefined;
   }
 }
 
@@ -163,7 +156,7 @@ function stampAfterBuild(root: string, rel: string, startedAt: number): Stamp {
 }
 
 /** Bundles the app with esbuild (loaded only here) and writes the bundle with its inputs line. */
-function buildBundle(root: string, file: string): string {
+function buildBundle(root: string, file: string): { source: string; inputs: BundleInputs } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the bundle is stale
   const { buildSync } = require('esbuild') as typeof import('esbuild');
   const startedAt = Date.now();
@@ -201,7 +194,7 @@ function buildBundle(root: string, file: string): string {
   const inputsJson = JSON.stringify(inputs).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const source = `${result.outputFiles[0].text}${INPUTS_LINE}${inputsJson}\n`;
   writeFileAtomic(file, source);
-  return source;
+  return { source, inputs };
 }
 
 function compilerOptions(root: string): Record<string, unknown> {

@@ -32,7 +32,7 @@ function part<T>(file: string): T {
 
 function main(): void {
   const synth = part<{ results: HyperfineResult[] }>('bench-synth.json').results;
-  const [app, appModules, floor, npmSynth, synthScript, npmItself] = synth;
+  const [app, appModules, floor, npmSynth, synthScript, npmItself, npmSynthForced] = synth;
   const cdktf = part<{ results: HyperfineResult[] }>('bench-cdktf-synth.json').results[0];
   const spawns = part<string[]>('synth-spawns.json');
   const rssKb = readFileSync(repoPath('.tmp/synth-rss-kb.txt'), 'utf8').trim().split(/\s+/).map(Number);
@@ -61,15 +61,17 @@ function main(): void {
 
   const figures: Figure[] = [
     { what: 'processes synth starts besides esbuild\'s service (main thread, dev + prod)', value: String(spawns.length), goal: '0', met: spawns.length === 0 },
-    { what: 'app run: `node dist/main.js` (dev + prod; the synth bundle), median (min–max)', value: spread(app), goal: '≤ 0.8 s', met: app.median <= 0.8 },
+    { what: 'app run: `node dist/main.js` (dev + prod; the synth bundle; `SYNTH_FORCE=1`, so no up-to-date skip), median (min–max)', value: spread(app), goal: '≤ 0.8 s', met: app.median <= 0.8 },
     { what: 'app run peak RSS (`/usr/bin/time -v`, median of 3)', value: `${rssMedianMb} MB`, goal: '≤ 150 MB', met: rssMedianMb <= 150 },
     { what: 'the same app as its modules (`SYNTH_BUNDLE=0`, no bundle, no code cache)', value: `${spread(appModules)}; ${(appModules.median / app.median).toFixed(2)}× the app run`, goal: '' },
     { what: 'floor: node + `require` of the cdktf/provider modules synth loads', value: `${spread(floor)}; app / floor ${(app.median / floor.median).toFixed(2)}×`, goal: '' },
-    { what: '`npm run synth`, nothing changed', value: `${spread(npmSynth)}; ${(npmSynth.median / app.median).toFixed(2)}× the app run`, goal: '≤ 1.3× the app run', met: npmSynth.median <= 1.3 * app.median },
+    { what: '`npm run synth`, nothing changed (the up-to-date check skips the app)', value: `${spread(npmSynth)}; ${(npmSynth.median / app.median).toFixed(2)}× the app run`, goal: '≤ 1.3× the app run', met: npmSynth.median <= 1.3 * app.median },
+    // The real cost of `npm run synth` stays visible: the same run with the skip turned off.
+    { what: '`npm run synth`, forced (`SYNTH_FORCE=1`: the app runs)', value: `${spread(npmSynthForced)}; ${(npmSynthForced.median / app.median).toFixed(2)}× the app run`, goal: '' },
     // npm's own start-up is a fixed cost outside the project: shown beside it, so the build step's own share is visible.
     { what: 'the same synth script without npm (`node scripts/transpile.js --run dist/main.js`)', value: `${spread(synthScript)}; ${(synthScript.median / app.median).toFixed(2)}× the app run`, goal: '' },
     { what: "npm's own start-up (`npm --version`), same run", value: spread(npmItself), goal: '' },
-    { what: '`npx cdktf synth` (cdktf-cli start-up included)', value: spread(cdktf), goal: '' },
+    { what: '`npx cdktf synth` (cdktf-cli start-up included; `SYNTH_FORCE=1`)', value: spread(cdktf), goal: '' },
     { what: 'first `npm start` in a fresh clone (after `npm ci`) to ready', value: s(endpoint.startupSeconds.firstNpmStartFreshClone), goal: '≤ 6 s', met: endpoint.startupSeconds.firstNpmStartFreshClone <= 6 },
     {
       what: `later starts (\`node dist/local/start.js\`, data dir kept) to ready with every IdP running (${endpoint.startupSeconds.idps.join(', ')}), median of ${endpoint.startupSeconds.nodeStartRuns.length}`,

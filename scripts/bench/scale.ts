@@ -15,7 +15,7 @@ import { scaleFigures } from './scale-figures';
  * `npm run bench`, scale step: the project grown by N generated gated fields (a type of N
  * String fields, field i gated to one of 20 groups, reached through `Query.scaleFields`), in a
  * temporary copy of the project, for N = 0 (the project as it is), 1,000 and 5,000. Per size:
- *   - synth + checks: `node dist/main.js` (dev + prod), hyperfine
+ *   - synth + checks: `SYNTH_FORCE=1 node dist/main.js` (dev + prod; forced past the up-to-date skip), hyperfine
  *   - `npm run access` (the matrix over every field and persona), hyperfine
  *   - local mode start to ready (`node dist/local/start.js`, the stack already synthesized)
  *   - per-field authorization cost at the endpoint: mean latency (autocannon, 1 connection) of a
@@ -144,7 +144,8 @@ async function main(): Promise<void> {
       grow(dir, n);
       run(process.execPath, ['scripts/transpile.js'], dir);
       console.log(`== scale: ${n} generated gated fields`);
-      const synth = hyperfine('node dist/main.js', dir, path.join(work, `synth-${n}.json`));
+      // Forced: a no-change synth would skip the app (constructs/synth-record.ts) and measure nothing of the checks.
+      const synth = hyperfine('SYNTH_FORCE=1 node dist/main.js', dir, path.join(work, `synth-${n}.json`));
       const access = hyperfine('npm run --silent access', dir, path.join(work, `access-${n}.json`));
       const endpoint = await perFieldCost(dir, n);
       const entry = { fields: n, groups: n ? GROUPS : 3, synthSeconds: synth, accessSeconds: access, ...endpoint };
