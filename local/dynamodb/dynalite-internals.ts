@@ -9,10 +9,9 @@
  * local mode quietly. dynalite is pinned exactly (package.json) for the same reason.
  *
  * Each reach, and the measured gain that pays for it. The totals are `npm run bench`'s (README
- * "Measured": the `articles` GSI Query through the emulator thread, 104 µs (it is called in process now), and the `articles`
- * query through the endpoint, 5,620 req/s against a floor of 4,450); the per-reach shares were
+ * "Measured": the rows `DynamoDB emulator alone` and `local: articles`); the per-reach shares were
  * measured on the same query when each speed-up was added (local/dynamodb/README.md: ~290 µs as
- * dynalite ships, ~90 µs with all of them):
+ * dynalite ships, ~90 µs with all of them before decoded-items.ts):
  *
  * | reach | used by | gain |
  * |---|---|---|

@@ -38,8 +38,8 @@ export function cacheTableDescriptions(store: DynaliteStore): void {
     }
     const writesBefore = writes.get(name);
     getTable(name, check, (err, table) => {
-      // Through JSON, as before: what is kept is what a LevelDB read would decode, never the caller's object.
-      if (!err && table && writes.get(name) === writesBefore) cached.set(name, JSON.parse(JSON.stringify(table)) as TableDescription);
+      // A copy (dynalite decoded `table` from JSON): the callback may modify the object it gets.
+      if (!err && table && writes.get(name) === writesBefore) cached.set(name, copyOfParsedJson(table) as TableDescription);
       callback(err, table);
     });
   });
